@@ -1,0 +1,196 @@
+/**
+ * Execution facts: the bitemporal rows every execution figure is computed from.
+ * Each fact carries its valid time (effectiveOn / month) and its record time (knownOn, the
+ * event's occurredOn), so "as of X, as known on D" is a filter on the same rows.
+ * The projector stores exactly these rows; the in-memory fold below builds the same ones.
+ */
+import type { Category, Economic, EventInput, FundSource, IsoDate, Percent } from '../events.js';
+
+export interface StreamMeta {
+  department: string;
+  year: number;
+  departmentName: string;
+  schedule: { Q1: Percent; Q2: Percent; Q3: Percent; Q4: Percent };
+  thresholds: { yellow: Percent; red: Percent };
+  openedOn: IsoDate;
+  closedOn: IsoDate | null;
+}
+
+export interface UnitInfo {
+  unit: string;
+  name: string;
+}
+
+export interface LineInfo {
+  line: string;
+  unit: string;
+  name: string;
+  category: Category;
+  economic: Economic;
+  source: FundSource;
+}
+
+export interface BudgetFact {
+  line: string;
+  kind: 'allocation' | 'adjustment';
+  /** Valid time: allocations count from the first day of the year, adjustments from effectiveOn. */
+  effectiveOn: IsoDate;
+  /** Record time: occurredOn of the event. */
+  knownOn: IsoDate;
+  amount: string;
+}
+
+export interface SpendingFact {
+  line: string;
+  /** Valid time: month number 1..12 (a correction carries the corrected record's month). */
+  month: number;
+  knownOn: IsoDate;
+  amount: string;
+  kind: 'recorded' | 'correction';
+}
+
+export interface PlanFact {
+  unit: string;
+  month: number;
+  knownOn: IsoDate;
+  amount: string;
+}
+
+export interface ExecutionFacts {
+  meta: StreamMeta | null;
+  units: UnitInfo[];
+  lines: LineInfo[];
+  budget: BudgetFact[];
+  spending: SpendingFact[];
+  plans: PlanFact[];
+  /** SpendingRecorded id → line and month, to place corrections. */
+  records: Map<string, { line: string; month: number }>;
+}
+
+export const DEFAULT_SCHEDULE = { Q1: '25', Q2: '50', Q3: '75', Q4: '100' } as const;
+export const DEFAULT_THRESHOLDS = { yellow: '5', red: '10' } as const;
+
+export function emptyFacts(): ExecutionFacts {
+  return { meta: null, units: [], lines: [], budget: [], spending: [], plans: [], records: new Map() };
+}
+
+/** The event plus its record date (occurredOn, Asia/Shanghai). */
+export type DatedEvent = EventInput & { occurredOn: IsoDate };
+
+/** The facts one event contributes (the projector writes these as rows). */
+export type FactDelta =
+  | { kind: 'meta'; meta: StreamMeta }
+  | { kind: 'closed'; on: IsoDate }
+  | { kind: 'unit'; unit: UnitInfo }
+  | { kind: 'line'; line: LineInfo }
+  | { kind: 'budget'; fact: BudgetFact }
+  | { kind: 'spending'; fact: SpendingFact; recordId?: string }
+  | { kind: 'plan'; fact: PlanFact };
+
+/**
+ * Facts contributed by one event. `lookupRecord` finds the line and month of a SpendingRecorded
+ * (for corrections); events of other types contribute nothing.
+ */
+export function factsOf(
+  event: DatedEvent,
+  lookupRecord: (id: string) => { line: string; month: number } | undefined,
+): FactDelta[] {
+  const knownOn = event.occurredOn;
+  switch (event.type) {
+    case 'YearOpened':
+      return [
+        {
+          kind: 'meta',
+          meta: {
+            department: event.department,
+            year: event.year,
+            departmentName: event.data.departmentName,
+            schedule: { ...DEFAULT_SCHEDULE, ...(event.data.schedule ?? {}) },
+            thresholds: { ...DEFAULT_THRESHOLDS, ...(event.data.alertThresholds ?? {}) },
+            openedOn: knownOn,
+            closedOn: null,
+          },
+        },
+      ];
+    case 'YearClosed':
+      return [{ kind: 'closed', on: knownOn }];
+    case 'UnitRegistered':
+      return [{ kind: 'unit', unit: { unit: event.data.unit, name: event.data.name } }];
+    case 'BudgetAllocated': {
+      const d = event.data;
+      return [
+        {
+          kind: 'line',
+          line: { line: d.line, unit: d.unit, name: d.name, category: d.category, economic: d.economic, source: d.source },
+        },
+        {
+          kind: 'budget',
+          fact: { line: d.line, kind: 'allocation', effectiveOn: `${event.year}-01-01`, knownOn, amount: d.amount },
+        },
+      ];
+    }
+    case 'BudgetAdjusted':
+      return [
+        {
+          kind: 'budget',
+          fact: { line: event.data.line, kind: 'adjustment', effectiveOn: event.data.effectiveOn, knownOn, amount: event.data.amount },
+        },
+      ];
+    case 'SpendingRecorded':
+      return [
+        {
+          kind: 'spending',
+          recordId: event.id,
+          fact: { line: event.data.line, month: Number(event.data.month.slice(5, 7)), knownOn, amount: event.data.amount, kind: 'recorded' },
+        },
+      ];
+    case 'SpendingCorrected': {
+      const rec = lookupRecord(event.data.corrects);
+      if (!rec) throw new Error(`SpendingCorrected ${event.id}: corrected record ${event.data.corrects} is unknown`);
+      return [{ kind: 'spending', fact: { line: rec.line, month: rec.month, knownOn, amount: event.data.amount, kind: 'correction' } }];
+    }
+    case 'SpendingPlanned':
+      return [
+        { kind: 'plan', fact: { unit: event.data.unit, month: Number(event.data.month.slice(5, 7)), knownOn, amount: event.data.amount } },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Folds one event into in-memory facts (mutates and returns `facts`). */
+export function evolveFacts(facts: ExecutionFacts, event: DatedEvent): ExecutionFacts {
+  for (const delta of factsOf(event, (id) => facts.records.get(id))) {
+    switch (delta.kind) {
+      case 'meta':
+        facts.meta = delta.meta;
+        break;
+      case 'closed':
+        if (facts.meta) facts.meta = { ...facts.meta, closedOn: delta.on };
+        break;
+      case 'unit':
+        facts.units.push(delta.unit);
+        break;
+      case 'line':
+        facts.lines.push(delta.line);
+        break;
+      case 'budget':
+        facts.budget.push(delta.fact);
+        break;
+      case 'spending':
+        facts.spending.push(delta.fact);
+        if (delta.recordId) facts.records.set(delta.recordId, { line: delta.fact.line, month: delta.fact.month });
+        break;
+      case 'plan':
+        facts.plans.push(delta.fact);
+        break;
+    }
+  }
+  return facts;
+}
+
+export function factsFromEvents(events: Iterable<DatedEvent>): ExecutionFacts {
+  const facts = emptyFacts();
+  for (const e of events) evolveFacts(facts, e);
+  return facts;
+}

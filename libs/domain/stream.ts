@@ -1,0 +1,193 @@
+/**
+ * The write model of one stream (department-year): what the cross-event rules of EVENTS.md need
+ * to know about the events already accepted. `decide` checks a new event against it;
+ * `evolve` folds an accepted event in.
+ */
+import { Decimal, ZERO } from './decimal.js';
+import { AFTER_CLOSE_TYPES, type EventInput, type FundSource } from './events.js';
+import type { FieldError } from './validation.js';
+
+export interface LineState {
+  unit: string;
+  source: FundSource;
+  budget: Decimal;
+  spent: Decimal;
+}
+
+export interface StreamState {
+  version: number;
+  opened: boolean;
+  closed: boolean;
+  units: Set<string>;
+  lines: Map<string, LineState>;
+  /** SpendingRecorded ids of this stream and the line each was recorded on. */
+  spending: Map<string, string>;
+  tasks: Map<string, { completed: boolean }>;
+  indicators: Set<string>;
+}
+
+export function initialStreamState(): StreamState {
+  return {
+    version: 0,
+    opened: false,
+    closed: false,
+    units: new Set(),
+    lines: new Map(),
+    spending: new Map(),
+    tasks: new Map(),
+    indicators: new Set(),
+  };
+}
+
+/** Cross-event rules: the reasons `event` cannot follow the events folded into `state` (empty: accepted). */
+export function decide(state: StreamState, event: EventInput): FieldError[] {
+  const errors: FieldError[] = [];
+  const fail = (path: string, reason: string) => errors.push({ path, reason });
+  if (event.expectedVersion !== undefined && event.expectedVersion !== state.version) {
+    // Reported as a conflict by the caller (409), not a validation error.
+    return errors;
+  }
+  if (!state.opened && event.type !== 'YearOpened') {
+    fail('type', `the stream ${event.department}/${event.year} has no YearOpened yet: YearOpened must be its first event`);
+    return errors;
+  }
+  if (state.closed && !AFTER_CLOSE_TYPES.has(event.type)) {
+    fail('type', `the year is closed: after YearClosed only ${[...AFTER_CLOSE_TYPES].join(' and ')} are accepted`);
+    return errors;
+  }
+  const line = (id: string, path = 'data.line') => {
+    const l = state.lines.get(id);
+    if (!l) fail(path, `unknown budget line "${id}": it needs a BudgetAllocated first`);
+    return l;
+  };
+  const unit = (id: string, path = 'data.unit') => {
+    if (!state.units.has(id)) fail(path, `unknown unit "${id}": it needs a UnitRegistered first`);
+  };
+  switch (event.type) {
+    case 'YearOpened':
+      if (state.opened) fail('type', 'the year is already opened: YearOpened is accepted once per stream');
+      break;
+    case 'UnitRegistered':
+      if (state.units.has(event.data.unit)) fail('data.unit', `unit "${event.data.unit}" is already registered`);
+      break;
+    case 'BudgetAllocated':
+      unit(event.data.unit);
+      if (state.lines.has(event.data.line)) fail('data.line', `budget line "${event.data.line}" is already allocated`);
+      break;
+    case 'BudgetAdjusted': {
+      const l = line(event.data.line);
+      if (l) {
+        if (l.source !== event.data.source) {
+          fail('data.source', `line "${event.data.line}" is funded from "${l.source}", not "${event.data.source}"`);
+        } else if (l.budget.plus(event.data.amount).isNeg()) {
+          fail(
+            'data.amount',
+            `would take the budget of line "${event.data.line}" below zero (${l.budget.toFixed(2)} ${event.data.amount})`,
+          );
+        }
+      }
+      break;
+    }
+    case 'SpendingRecorded': {
+      const l = line(event.data.line);
+      if (l && l.source !== event.data.source) {
+        fail('data.source', `line "${event.data.line}" is funded from "${l.source}", not "${event.data.source}"`);
+      }
+      break;
+    }
+    case 'SpendingCorrected': {
+      const lineId = state.spending.get(event.data.corrects);
+      if (lineId === undefined) {
+        fail('data.corrects', `"${event.data.corrects}" is not a SpendingRecorded event of stream ${event.department}/${event.year}`);
+        break;
+      }
+      const l = state.lines.get(lineId)!;
+      const after = l.spent.plus(event.data.amount);
+      if (after.isNeg()) {
+        fail('data.amount', `would take the spending of line "${lineId}" below zero (${l.spent.toFixed(2)} ${event.data.amount})`);
+      }
+      break;
+    }
+    case 'SpendingPlanned':
+      unit(event.data.unit);
+      break;
+    case 'TaskPlanned':
+      unit(event.data.unit);
+      if (state.tasks.has(event.data.task)) fail('data.task', `task "${event.data.task}" is already planned`);
+      break;
+    case 'TaskCompleted': {
+      const t = state.tasks.get(event.data.task);
+      if (!t) fail('data.task', `unknown task "${event.data.task}": it needs a TaskPlanned first`);
+      else if (t.completed) fail('data.task', `task "${event.data.task}" is already completed`);
+      break;
+    }
+    case 'IndicatorDefined':
+      if (state.indicators.has(event.data.indicator)) {
+        fail('data.indicator', `indicator "${event.data.indicator}" is already defined`);
+      }
+      break;
+    case 'IndicatorReported':
+      if (!state.indicators.has(event.data.indicator)) {
+        fail('data.indicator', `unknown indicator "${event.data.indicator}": it needs an IndicatorDefined first`);
+      }
+      break;
+    case 'YearClosed':
+      if (state.closed) fail('type', 'the year is already closed');
+      break;
+    default:
+      break;
+  }
+  return errors;
+}
+
+/** Folds an accepted event into the write model (mutates and returns `state`). */
+export function evolve(state: StreamState, event: EventInput): StreamState {
+  state.version += 1;
+  switch (event.type) {
+    case 'YearOpened':
+      state.opened = true;
+      break;
+    case 'UnitRegistered':
+      state.units.add(event.data.unit);
+      break;
+    case 'BudgetAllocated':
+      state.lines.set(event.data.line, {
+        unit: event.data.unit,
+        source: event.data.source,
+        budget: new Decimal(event.data.amount),
+        spent: ZERO,
+      });
+      break;
+    case 'BudgetAdjusted': {
+      const l = state.lines.get(event.data.line)!;
+      l.budget = l.budget.plus(event.data.amount);
+      break;
+    }
+    case 'SpendingRecorded': {
+      const l = state.lines.get(event.data.line)!;
+      l.spent = l.spent.plus(event.data.amount);
+      state.spending.set(event.id, event.data.line);
+      break;
+    }
+    case 'SpendingCorrected': {
+      const l = state.lines.get(state.spending.get(event.data.corrects)!)!;
+      l.spent = l.spent.plus(event.data.amount);
+      break;
+    }
+    case 'TaskPlanned':
+      state.tasks.set(event.data.task, { completed: false });
+      break;
+    case 'TaskCompleted':
+      state.tasks.get(event.data.task)!.completed = true;
+      break;
+    case 'IndicatorDefined':
+      state.indicators.add(event.data.indicator);
+      break;
+    case 'YearClosed':
+      state.closed = true;
+      break;
+    default:
+      break;
+  }
+  return state;
+}

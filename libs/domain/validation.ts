@@ -1,0 +1,422 @@
+/**
+ * Field validation of one event against wire contract v1 (EVENTS.md): types, formats,
+ * ranges and unknown fields. Cross-event rules live in stream.ts.
+ */
+import { isIsoDate, isMonth, occurredOnDate } from './dates.js';
+import { Decimal } from './decimal.js';
+import { EVENT_TYPES, type EventInput, type EventType } from './events.js';
+import { DEFAULT_FRAMEWORK, criteriaById, judgedCriteria } from './evaluation/framework.js';
+
+export interface FieldError {
+  /** Path inside the event, e.g. `data.amount` or `data.schedule.Q2`. */
+  path: string;
+  reason: string;
+}
+
+export type ValidationResult = { ok: true; event: EventInput } | { ok: false; errors: FieldError[] };
+
+const ENVELOPE_FIELDS = new Set(['id', 'type', 'department', 'year', 'occurredAt', 'expectedVersion', 'data']);
+const SLUG_RE = /^[a-z0-9-]{1,64}$/;
+const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** At most 2 decimals, at most 13 integer digits (below ten trillion yuan). */
+const AMOUNT_RE = /^-?(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
+const PERCENT_RE = /^(0|[1-9]\d{0,3})(\.\d{1,4})?$/;
+const SCORE_RE = /^(0|[1-9]\d{0,2})(\.\d{1,4})?$/;
+const MAX_TEXT = 1000;
+
+const judged = judgedCriteria(DEFAULT_FRAMEWORK);
+const allCriteria = criteriaById(DEFAULT_FRAMEWORK);
+
+type Obj = Record<string, unknown>;
+
+class Checker {
+  readonly errors: FieldError[] = [];
+
+  constructor(
+    private readonly obj: Obj,
+    private readonly prefix: string,
+  ) {}
+
+  fail(field: string, reason: string): void {
+    this.errors.push({ path: this.prefix ? `${this.prefix}.${field}` : field, reason });
+  }
+
+  private present(field: string, optional: boolean): boolean {
+    const v = this.obj[field];
+    if (v === undefined || v === null) {
+      if (!optional) this.fail(field, 'is required');
+      return false;
+    }
+    return true;
+  }
+
+  string(field: string, opts: { optional?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = {}) {
+    if (!this.present(field, !!opts.optional)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'string') return this.fail(field, `must be a string, got ${typeOf(v)}`);
+    if (v.trim().length === 0) return this.fail(field, 'must not be empty');
+    const max = opts.max ?? MAX_TEXT;
+    if (v.length > max) return this.fail(field, `must be at most ${max} characters, got ${v.length}`);
+    if (opts.pattern && !opts.pattern.test(v)) return this.fail(field, `${JSON.stringify(v)} ${opts.patternHint}`);
+    return v;
+  }
+
+  key(field: string) {
+    return this.string(field, {
+      max: 64,
+      pattern: KEY_RE,
+      patternHint: 'must be an identifier of letters, digits, ".", "_" or "-" (1–64 chars)',
+    });
+  }
+
+  oneOf<T extends string>(field: string, values: readonly T[], opts: { optional?: boolean } = {}): T | undefined {
+    if (!this.present(field, !!opts.optional)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'string' || !values.includes(v as T)) {
+      this.fail(field, `must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${show(v)}`);
+      return undefined;
+    }
+    return v as T;
+  }
+
+  boolean(field: string, opts: { optional?: boolean } = {}) {
+    if (!this.present(field, !!opts.optional)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'boolean') return this.fail(field, `must be true or false, got ${show(v)}`);
+    return v;
+  }
+
+  count(field: string, opts: { optional?: boolean } = {}) {
+    if (!this.present(field, !!opts.optional)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 10_000_000) {
+      return this.fail(field, `must be a whole number between 0 and 10000000, got ${show(v)}`);
+    }
+    return v;
+  }
+
+  amount(field: string, rule: 'positive' | 'nonNegative' | 'nonZero' | 'signed') {
+    if (!this.present(field, false)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'string') {
+      return this.fail(field, `must be a decimal string such as "1263391.60" (not a JSON ${typeOf(v)})`);
+    }
+    if (!AMOUNT_RE.test(v)) {
+      return this.fail(
+        field,
+        `${show(v)} is not an amount: use a plain decimal string with at most 2 decimals and no separators, e.g. "1263391.60"`,
+      );
+    }
+    const d = new Decimal(v);
+    if (rule === 'positive' && !d.gt(0)) return this.fail(field, `must be greater than 0, got ${show(v)}`);
+    if (rule === 'nonNegative' && d.isNeg() && !d.isZero()) return this.fail(field, `must not be negative, got ${show(v)}`);
+    if (rule === 'nonZero' && d.isZero()) return this.fail(field, 'must not be zero');
+    return v;
+  }
+
+  percent(field: string, opts: { max?: number } = {}) {
+    if (!this.present(field, false)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'string' || !PERCENT_RE.test(v)) {
+      return this.fail(field, `must be a percent as a decimal string such as "90" or "94.5", got ${show(v)}`);
+    }
+    if (opts.max !== undefined && new Decimal(v).gt(opts.max)) {
+      return this.fail(field, `must be at most ${opts.max}, got ${show(v)}`);
+    }
+    return v;
+  }
+
+  date(field: string, opts: { year?: number } = {}) {
+    if (!this.present(field, false)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'string' || !isIsoDate(v)) return this.fail(field, `must be an ISO date YYYY-MM-DD, got ${show(v)}`);
+    if (opts.year !== undefined && Number(v.slice(0, 4)) !== opts.year) {
+      return this.fail(field, `must be inside the stream's year ${opts.year}, got ${show(v)}`);
+    }
+    return v;
+  }
+
+  month(field: string, year: number | undefined) {
+    if (!this.present(field, false)) return undefined;
+    const v = this.obj[field];
+    if (typeof v !== 'string' || !isMonth(v)) return this.fail(field, `must be a month YYYY-MM, got ${show(v)}`);
+    if (year !== undefined && Number(v.slice(0, 4)) !== year) {
+      return this.fail(field, `must be a month of the stream's year ${year}, got ${show(v)}`);
+    }
+    return v;
+  }
+
+  object(field: string, opts: { optional?: boolean } = {}): Obj | undefined {
+    if (!this.present(field, !!opts.optional)) return undefined;
+    const v = this.obj[field];
+    if (!isPlainObject(v)) {
+      this.fail(field, `must be an object, got ${typeOf(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  onlyFields(allowed: readonly string[]): void {
+    for (const k of Object.keys(this.obj)) {
+      if (!allowed.includes(k)) this.fail(k, `unknown field (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+const DATA_FIELDS: Record<EventType, readonly string[]> = {
+  YearOpened: ['departmentName', 'schedule', 'alertThresholds'],
+  UnitRegistered: ['unit', 'name'],
+  BudgetAllocated: ['line', 'unit', 'name', 'category', 'economic', 'source', 'amount'],
+  BudgetAdjusted: ['line', 'source', 'amount', 'effectiveOn', 'reason'],
+  SpendingRecorded: ['line', 'source', 'month', 'amount'],
+  SpendingCorrected: ['corrects', 'amount', 'reason'],
+  SpendingPlanned: ['unit', 'month', 'amount'],
+  TaskPlanned: ['task', 'unit', 'kind', 'title', 'due'],
+  TaskCompleted: ['task', 'completedOn'],
+  IndicatorDefined: ['indicator', 'level1', 'level2', 'name', 'target'],
+  IndicatorReported: ['indicator', 'actual', 'asOf', 'met'],
+  HeadcountReported: ['asOf', 'authorized', 'onStaff', 'directHires', 'dispatched', 'retired'],
+  AssetsReported: ['asOf', 'inUse', 'total'],
+  ProcurementReported: ['planned', 'actual', 'policyCompliant'],
+  SatisfactionMeasured: ['rate', 'method'],
+  PetitionsReported: ['channel', 'received', 'replied', 'repliedOnTime'],
+  DisclosureReported: ['budget', 'finalAccounts'],
+  AssessmentRecorded: ['criterion', 'score', 'evidence'],
+  SelfEvaluationSubmitted: ['scores', 'total', 'grade'],
+  YearClosed: [],
+};
+
+const SOURCES = ['fiscal', 'other'] as const;
+const DISCLOSURE = ['on_time', 'late', 'none', 'exempt'] as const;
+
+function checkData(type: EventType, data: Obj, year: number | undefined): FieldError[] {
+  const k = new Checker(data, 'data');
+  k.onlyFields(DATA_FIELDS[type]);
+  switch (type) {
+    case 'YearOpened': {
+      k.string('departmentName', { max: 200 });
+      const schedule = k.object('schedule', { optional: true });
+      if (schedule) {
+        const s = new Checker(schedule, 'data.schedule');
+        s.onlyFields(['Q1', 'Q2', 'Q3', 'Q4']);
+        const qs = (['Q1', 'Q2', 'Q3', 'Q4'] as const).map((q) => s.percent(q, { max: 100 }));
+        k.errors.push(...s.errors);
+        if (s.errors.length === 0) {
+          for (let i = 0; i < 4; i++) {
+            const q = new Decimal(qs[i]!);
+            if (q.lte(0)) k.fail(`schedule.Q${i + 1}`, 'must be greater than 0');
+            else if (i > 0 && q.lt(qs[i - 1]!)) k.fail(`schedule.Q${i + 1}`, `must not be below Q${i} (${qs[i - 1]})`);
+          }
+        }
+      }
+      const th = k.object('alertThresholds', { optional: true });
+      if (th) {
+        const t = new Checker(th, 'data.alertThresholds');
+        t.onlyFields(['yellow', 'red']);
+        const yellow = t.percent('yellow', { max: 100 });
+        const red = t.percent('red', { max: 100 });
+        k.errors.push(...t.errors);
+        if (yellow && red && new Decimal(red).lte(yellow)) {
+          k.fail('alertThresholds.red', `must be greater than yellow (${yellow}), got "${red}"`);
+        }
+      }
+      break;
+    }
+    case 'UnitRegistered':
+      k.key('unit');
+      k.string('name', { max: 200 });
+      break;
+    case 'BudgetAllocated':
+      k.key('line');
+      k.key('unit');
+      k.string('name', { max: 200 });
+      k.oneOf('category', ['basic', 'project']);
+      k.oneOf('economic', ['personnel', 'routine_public', 'three_public', 'other']);
+      k.oneOf('source', SOURCES);
+      k.amount('amount', 'nonNegative');
+      break;
+    case 'BudgetAdjusted':
+      k.key('line');
+      k.oneOf('source', SOURCES);
+      k.amount('amount', 'nonZero');
+      k.date('effectiveOn', { year });
+      k.string('reason');
+      break;
+    case 'SpendingRecorded':
+      k.key('line');
+      k.oneOf('source', SOURCES);
+      k.month('month', year);
+      k.amount('amount', 'positive');
+      break;
+    case 'SpendingCorrected':
+      k.string('corrects', { max: 128 });
+      k.amount('amount', 'nonZero');
+      k.string('reason');
+      break;
+    case 'SpendingPlanned':
+      k.key('unit');
+      k.month('month', year);
+      k.amount('amount', 'nonNegative');
+      break;
+    case 'TaskPlanned':
+      k.key('task');
+      k.key('unit');
+      k.oneOf('kind', ['key_work', 'project']);
+      k.string('title', { max: 500 });
+      k.date('due');
+      break;
+    case 'TaskCompleted':
+      k.key('task');
+      k.date('completedOn');
+      break;
+    case 'IndicatorDefined':
+      k.key('indicator');
+      k.string('level1', { max: 100 });
+      k.string('level2', { max: 100 });
+      k.string('name', { max: 500 });
+      k.string('target', { max: 100 });
+      break;
+    case 'IndicatorReported':
+      k.key('indicator');
+      k.string('actual', { max: 100 });
+      k.date('asOf');
+      k.boolean('met', { optional: true });
+      break;
+    case 'HeadcountReported': {
+      k.date('asOf');
+      const counts = ['authorized', 'onStaff', 'directHires', 'dispatched'].map((f) => k.count(f));
+      k.count('retired', { optional: true });
+      void counts;
+      break;
+    }
+    case 'AssetsReported': {
+      k.date('asOf');
+      const inUse = k.amount('inUse', 'nonNegative');
+      const total = k.amount('total', 'nonNegative');
+      if (inUse && total && new Decimal(inUse).gt(total)) k.fail('inUse', `must not exceed total (${total}), got "${inUse}"`);
+      break;
+    }
+    case 'ProcurementReported':
+      k.amount('planned', 'nonNegative');
+      k.amount('actual', 'nonNegative');
+      k.boolean('policyCompliant');
+      break;
+    case 'SatisfactionMeasured':
+      k.percent('rate', { max: 100 });
+      k.string('method', { max: 500 });
+      break;
+    case 'PetitionsReported': {
+      k.boolean('channel');
+      const received = k.count('received');
+      const replied = k.count('replied');
+      const onTime = k.count('repliedOnTime');
+      if (received !== undefined && replied !== undefined && replied > received) {
+        k.fail('replied', `must not exceed received (${received}), got ${replied}`);
+      }
+      if (replied !== undefined && onTime !== undefined && onTime > replied) {
+        k.fail('repliedOnTime', `must not exceed replied (${replied}), got ${onTime}`);
+      }
+      break;
+    }
+    case 'DisclosureReported':
+      k.oneOf('budget', DISCLOSURE);
+      k.oneOf('finalAccounts', DISCLOSURE);
+      break;
+    case 'AssessmentRecorded': {
+      const criterion = k.string('criterion', { max: 128 });
+      const score = k.string('score', { max: 16 });
+      k.string('evidence');
+      if (criterion !== undefined) {
+        const def = judged.get(criterion);
+        if (!def) {
+          const known = allCriteria.get(criterion);
+          k.fail(
+            'criterion',
+            known
+              ? `"${criterion}" is computed by rule (${known.how}), not judged; judged criteria: ${[...judged.keys()].join(', ')}`
+              : `unknown criterion "${criterion}"; judged criteria: ${[...judged.keys()].join(', ')}`,
+          );
+        } else if (score !== undefined) {
+          if (!SCORE_RE.test(score)) k.fail('score', `must be a decimal string such as "4.5", got ${show(score)}`);
+          else if (new Decimal(score).gt(def.weight)) {
+            k.fail('score', `${score} is outside [0, ${def.weight}], the weight of ${criterion} (${def.name})`);
+          }
+        }
+      }
+      break;
+    }
+    case 'SelfEvaluationSubmitted': {
+      const scores = k.object('scores');
+      if (scores) {
+        for (const [crit, v] of Object.entries(scores)) {
+          const path = `scores.${crit}`;
+          if (!allCriteria.has(crit)) k.fail(path, `unknown criterion "${crit}"`);
+          else if (typeof v !== 'string' || !SCORE_RE.test(v)) k.fail(path, `must be a decimal string such as "4.7", got ${show(v)}`);
+        }
+      }
+      const total = k.string('total', { max: 16 });
+      if (total !== undefined && !SCORE_RE.test(total)) k.fail('total', `must be a decimal string such as "95.7", got ${show(total)}`);
+      k.oneOf('grade', ['优', '良', '中', '差']);
+      break;
+    }
+    case 'YearClosed':
+      break;
+  }
+  return k.errors;
+}
+
+/** Validates one event's fields. Does not look at other events (see stream.ts for that). */
+export function validateEvent(raw: unknown): ValidationResult {
+  if (!isPlainObject(raw)) {
+    return { ok: false, errors: [{ path: '', reason: `an event must be a JSON object, got ${typeOf(raw)}` }] };
+  }
+  const k = new Checker(raw, '');
+  k.onlyFields([...ENVELOPE_FIELDS]);
+  k.string('id', { max: 128 });
+  const type = k.oneOf('type', EVENT_TYPES);
+  k.string('department', { max: 64, pattern: SLUG_RE, patternHint: 'must match [a-z0-9-]{1,64}' });
+  let year: number | undefined;
+  if (raw.year === undefined || raw.year === null) k.fail('year', 'is required');
+  else if (typeof raw.year !== 'number' || !Number.isInteger(raw.year) || raw.year < 2000 || raw.year > 2100) {
+    k.fail('year', `must be a whole number between 2000 and 2100, got ${show(raw.year)}`);
+  } else year = raw.year;
+  if (raw.occurredAt === undefined || raw.occurredAt === null) k.fail('occurredAt', 'is required');
+  else if (typeof raw.occurredAt !== 'string' || raw.occurredAt.length > 40 || occurredOnDate(raw.occurredAt) === null) {
+    k.fail('occurredAt', `must be an ISO date or date-time, got ${show(raw.occurredAt)}`);
+  }
+  if (raw.expectedVersion !== undefined) {
+    const v = raw.expectedVersion;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      k.fail('expectedVersion', `must be a whole number ≥ 0, got ${show(v)}`);
+    }
+  }
+  const errors = [...k.errors];
+  if (type) {
+    const data = raw.data;
+    if (data === undefined || data === null) {
+      if (type === 'YearClosed') {
+        // "data: —": an absent data object is accepted and stored as {}.
+      } else errors.push({ path: 'data', reason: 'is required' });
+    } else if (!isPlainObject(data)) {
+      errors.push({ path: 'data', reason: `must be an object, got ${typeOf(data)}` });
+    } else errors.push(...checkData(type, data, year));
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const event = { ...raw, data: raw.data ?? {} } as EventInput;
+  return { ok: true, event };
+}
