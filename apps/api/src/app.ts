@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import type { AppConfig } from '../../../libs/config/config.js';
+import { AppModule } from './app.module.js';
+import { ErrorsFilter } from './errors.filter.js';
+
+/** Builds the HTTP application (used by main.ts and by the end-to-end tests). */
+export async function createApp(config: AppConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: options.logger ?? ['error', 'warn', 'log'],
+  });
+  // Ingest reads the raw bytes itself: strict UTF-8, JSON or NDJSON, precise errors.
+  app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  app.use(express.json({ limit: '1mb' }));
+  app.useGlobalFilters(new ErrorsFilter());
+  app.enableShutdownHooks();
+  return app;
+}

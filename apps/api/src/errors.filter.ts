@@ -1,0 +1,39 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, UnavailableError } from '../../../libs/application/errors.js';
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Maps domain errors to statuses with bodies that name what was wrong; never leaks stack traces. */
+@Catch()
+export class ErrorsFilter implements ExceptionFilter {
+  private readonly log = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const send = (status: number, body: Record<string, unknown>) => {
+      if (!res.headersSent) res.status(status).json({ statusCode: status, ...body });
+    };
+    if (error instanceof InvalidInputError) return send(400, { error: 'Bad Request', message: error.message, errors: error.errors });
+    if (error instanceof ConflictError) return send(409, { error: 'Conflict', message: error.message, errors: error.errors });
+    if (error instanceof PayloadTooLargeError) return send(413, { error: 'Payload Too Large', message: error.message });
+    if (error instanceof NotFoundError) return send(404, { error: 'Not Found', message: error.message });
+    if (error instanceof UnavailableError) return send(503, { error: 'Service Unavailable', message: error.message, retryable: true });
+    if (error instanceof HttpException) {
+      const r = error.getResponse();
+      return send(error.getStatus(), typeof r === 'string' ? { message: r } : (r as Record<string, unknown>));
+    }
+    const e = error as { type?: string; status?: number; code?: string; message?: string; limit?: number };
+    // body-parser errors
+    if (e.type === 'entity.too.large') return send(413, { error: 'Payload Too Large', message: `the body exceeds the limit of ${e.limit} bytes` });
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      return send(e.status, { error: 'Bad Request', message: e.message ?? 'bad request' });
+    }
+    if (e.code && CONNECTION_CODES.has(e.code)) {
+      this.log.warn(`database unavailable: ${e.message}`);
+      return send(503, { error: 'Service Unavailable', message: 'the database is unavailable; nothing was stored, retry the request', retryable: true });
+    }
+    this.log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    send(500, { error: 'Internal Server Error', message: 'internal error; nothing was stored by this request' });
+  }
+}

@@ -1,0 +1,68 @@
+/** Turns a request body (one JSON event, a JSON array, or NDJSON) into raw events with clear parse errors. */
+import { InvalidInputError, PayloadTooLargeError } from './errors.js';
+
+export const DEFAULT_MAX_BATCH = 10_000;
+/** Deeper JSON than this is refused before validation (events nest at most 3 levels). */
+const MAX_DEPTH = 16;
+
+export type BodyFormat = 'json' | 'ndjson';
+
+function depthOf(value: unknown, depth = 0): number {
+  if (depth > MAX_DEPTH) return depth;
+  if (value === null || typeof value !== 'object') return depth;
+  let max = depth;
+  for (const v of Object.values(value as object)) max = Math.max(max, depthOf(v, depth + 1));
+  return max;
+}
+
+function checkDepth(value: unknown, where: string): void {
+  if (depthOf(value) > MAX_DEPTH) {
+    throw new InvalidInputError(`${where}: JSON nested deeper than ${MAX_DEPTH} levels`, [
+      { index: 0, path: '', reason: `JSON nested deeper than ${MAX_DEPTH} levels` },
+    ]);
+  }
+}
+
+export function parseEventsBody(text: string, format: BodyFormat, maxBatch = DEFAULT_MAX_BATCH): unknown[] {
+  if (text.includes('\uFFFD')) {
+    throw new InvalidInputError('the body is not valid UTF-8', [
+      { index: 0, path: '', reason: 'the body is not valid UTF-8 (found undecodable bytes)' },
+    ]);
+  }
+  let events: unknown[];
+  if (format === 'ndjson') {
+    events = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (line === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (e) {
+        throw new InvalidInputError(`line ${i + 1} is not valid JSON`, [
+          { index: events.length, path: '', reason: `line ${i + 1} is not valid JSON: ${(e as Error).message}` },
+        ]);
+      }
+      checkDepth(parsed, `line ${i + 1}`);
+      events.push(parsed);
+      if (events.length > maxBatch) throw new PayloadTooLargeError(`a batch holds at most ${maxBatch} events`);
+    }
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new InvalidInputError('the body is not valid JSON', [
+        { index: 0, path: '', reason: `the body is not valid JSON: ${(e as Error).message}` },
+      ]);
+    }
+    checkDepth(parsed, 'the body');
+    events = Array.isArray(parsed) ? parsed : [parsed];
+  }
+  if (events.length === 0) {
+    throw new InvalidInputError('the batch is empty', [{ index: 0, path: '', reason: 'no events in the body' }]);
+  }
+  if (events.length > maxBatch) throw new PayloadTooLargeError(`a batch holds at most ${maxBatch} events, got ${events.length}`);
+  return events;
+}

@@ -1,0 +1,95 @@
+/**
+ * Opens the database: PostgreSQL when a URL is given, otherwise embedded PGlite in a data folder
+ * (or in memory). Both run the same migrations and return the same value types: numeric and
+ * xid8 as decimal strings, int8 as number, date and timestamptz as strings.
+ */
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { MIGRATIONS } from '../../migrations/index.js';
+import type { Database } from './database.js';
+import { PGlitePool } from './pglite-pool.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseOptions {
+  /** postgres://… ; absent: embedded PGlite. */
+  url?: string;
+  /** PGlite data folder (default ./data/pglite); 'memory://' for an in-memory database. */
+  dataDir?: string;
+  /** pg pool size (default 10). */
+  poolSize?: number;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Human-readable location (URL without password, or the PGlite folder). */
+  location: string;
+  close(): Promise<void>;
+}
+
+const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184, xid8: 5069 } as const;
+const asString = (v: string) => v;
+const asNumber = (v: string) => Number(v);
+
+let pgParsersSet = false;
+function setPgParsers(): void {
+  if (pgParsersSet) return;
+  pg.types.setTypeParser(OID.int8, asNumber);
+  pg.types.setTypeParser(OID.numeric, asString);
+  pg.types.setTypeParser(OID.date, asString);
+  pg.types.setTypeParser(OID.timestamp, asString);
+  pg.types.setTypeParser(OID.timestamptz, asString);
+  pgParsersSet = true;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
+  if (options.url) {
+    setPgParsers();
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', location: redactUrl(options.url), close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dataDir = options.dataDir ?? './data/pglite';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir, {
+    parsers: {
+      [OID.int8]: asNumber,
+      [OID.numeric]: asString,
+      [OID.date]: asString,
+      [OID.timestamp]: asString,
+      [OID.timestamptz]: asString,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) }) });
+  return { db, kind: 'pglite', location: dataDir, close: () => db.destroy() };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Runs pending migrations (Kysely's Migrator takes a Postgres advisory lock while it runs). */
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String((error as Error).message ?? error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,120 @@
+/**
+ * The event log itself: append-only enforced by the database, and the catch-up reader that never
+ * skips an event committed out of order.
+ */
+import { sql } from 'kysely';
+import { contentHash } from '../libs/application/ingest.service.js';
+import type { EventInput } from '../libs/domain/events.js';
+import { EventsRepository, START, type Checkpoint } from '../libs/persistence/events.repository.js';
+import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
+import { logSnapshot } from './support/log-snapshot.js';
+
+const opened = (department: string, id: string): EventInput => ({
+  id,
+  type: 'YearOpened',
+  department,
+  year: 2024,
+  occurredAt: '2024-01-02',
+  data: { departmentName: department },
+});
+
+async function appendOne(repo: EventsRepository, e: EventInput, hold?: Promise<void>, appended?: () => void) {
+  return repo.transaction(async (trx) => {
+    const stream = `${e.department}/${e.year}`;
+    await repo.lockStream(trx, stream, e.department, e.year);
+    const [row] = await repo.append(trx, [{ event: e, stream, version: 1, occurredOn: '2024-01-02', contentHash: contentHash(e) }]);
+    await repo.setStreamVersion(trx, stream, 1);
+    appended?.();
+    if (hold) await hold;
+    return row!;
+  });
+}
+
+describe.each(BACKENDS)('event log on %s', (backend) => {
+  let t: TestDatabase;
+  let repo: EventsRepository;
+
+  beforeAll(async () => {
+    t = await testDatabase(backend);
+    repo = new EventsRepository(t.db);
+    await appendOne(repo, opened('dept-a', 'e-1'));
+    await appendOne(repo, opened('dept-b', 'e-2'));
+  });
+  afterAll(async () => t.dispose());
+
+  test.each([
+    ['UPDATE', sql`update events set type = 'YearClosed'`],
+    ['DELETE', sql`delete from events`],
+    ['TRUNCATE', sql`truncate events cascade`],
+  ])('the database refuses %s on events', async (op, statement) => {
+    const before = await logSnapshot(t.db);
+    await expect(statement.execute(t.db)).rejects.toThrow(new RegExp(`append-only: ${op} on events is not allowed`));
+    expect(await logSnapshot(t.db)).toEqual(before);
+    expect(before.count).toBe(2);
+  });
+
+  test('the same event id cannot be stored twice (unique constraint)', async () => {
+    await expect(appendOne(repo, opened('dept-c', 'e-1'))).rejects.toMatchObject({ code: '23505' });
+    expect((await logSnapshot(t.db)).count).toBe(2);
+  });
+
+  test('readAll pages through the log in (transaction, position) order with a checkpoint', async () => {
+    const first = await repo.readAll(START, 1);
+    expect(first.map((e) => e.id)).toEqual(['e-1']);
+    const cp: Checkpoint = { transactionId: first[0]!.transactionId, position: first[0]!.position };
+    const rest = await repo.readAll(cp, 10);
+    expect(rest.map((e) => e.id)).toEqual(['e-2']);
+    expect(BigInt(rest[0]!.transactionId) > BigInt(first[0]!.transactionId)).toBe(true);
+  });
+});
+
+describe('catch-up reader on postgres with concurrent writers', () => {
+  let t: TestDatabase;
+  let repo: EventsRepository;
+
+  beforeAll(async () => {
+    t = await testDatabase('postgres');
+    repo = new EventsRepository(t.db);
+  });
+  afterAll(async () => t.dispose());
+
+  test('an event that takes a lower position but commits later is not skipped', async () => {
+    await appendOne(repo, opened('dept-0', 'before'));
+    const seen = await repo.readAll(START);
+    expect(seen.map((e) => e.id)).toEqual(['before']);
+    const checkpoint: Checkpoint = { transactionId: seen[0]!.transactionId, position: seen[0]!.position };
+
+    let releaseA!: () => void;
+    const holdA = new Promise<void>((r) => (releaseA = r));
+    let markA!: () => void;
+    const aAppended = new Promise<void>((r) => (markA = r));
+    const slow = appendOne(repo, opened('dept-slow', 'slow'), holdA, markA);
+    await aAppended; // A holds the lower position, uncommitted
+    const fast = await appendOne(repo, opened('dept-fast', 'fast')); // B takes a higher position and commits
+
+    // B is committed but A is still running: the reader must not move past A.
+    const whileAOpen = await repo.readAll(checkpoint);
+    expect(whileAOpen).toEqual([]);
+
+    releaseA();
+    const a = await slow;
+    expect(a.position).toBeLessThan(fast.position);
+    const after = await repo.readAll(checkpoint);
+    expect(after.map((e) => e.id)).toEqual(['slow', 'fast']);
+  });
+
+  test('a rolled-back transaction leaves a gap that the reader passes over', async () => {
+    const all = await repo.readAll(START);
+    const last = all[all.length - 1]!;
+    const cp: Checkpoint = { transactionId: last.transactionId, position: last.position };
+    await expect(
+      repo.transaction(async (trx) => {
+        await repo.lockStream(trx, 'dept-x/2024', 'dept-x', 2024);
+        await repo.append(trx, [{ event: opened('dept-x', 'rolled-back'), stream: 'dept-x/2024', version: 1, occurredOn: '2024-01-02', contentHash: 'x' }]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await appendOne(repo, opened('dept-y', 'after-gap'));
+    expect((await repo.readAll(cp)).map((e) => e.id)).toEqual(['after-gap']);
+  });
+});
