@@ -1,7 +1,9 @@
 /** Every migration, in order. Add a new file for each change; never edit a landed one. */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_event_log.js';
+import * as m0002 from './0002_execution_projection.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
+  '0002_execution_projection': m0002,
 };

@@ -10,6 +10,10 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** Most events in one batch. */
   maxBatch: number;
+  /** Run the execution projector in this process (default on; several processes serialize safely). */
+  projector: boolean;
+  /** How often the projector looks for events written by other processes, ms. */
+  projectorPollMs: number;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -28,5 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: intFrom('PORT', env.PORT, 3000),
     maxBodyBytes: intFrom('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 16 * 1024 * 1024),
     maxBatch: intFrom('MAX_BATCH_EVENTS', env.MAX_BATCH_EVENTS, 10_000),
+    projector: (env.PROJECTOR ?? 'on') !== 'off',
+    projectorPollMs: intFrom('PROJECTOR_POLL_MS', env.PROJECTOR_POLL_MS, 1000),
   };
 }

@@ -28,4 +28,79 @@ export interface StreamsTable {
 export interface Database {
   events: EventsTable;
   streams: StreamsTable;
+  projection_checkpoints: ProjectionCheckpointsTable;
+  exec_streams: ExecStreamsTable;
+  exec_units: ExecUnitsTable;
+  exec_lines: ExecLinesTable;
+  exec_budget_facts: ExecBudgetFactsTable;
+  exec_spending_facts: ExecSpendingFactsTable;
+  exec_plan_facts: ExecPlanFactsTable;
+}
+
+export interface ProjectionCheckpointsTable {
+  name: string;
+  transaction_id: ColumnType<string, string | undefined, string>;
+  position: ColumnType<number, number | undefined, number>;
+  processed: ColumnType<number, number | undefined, number>;
+  updated_at: Generated<string>;
+}
+
+export interface ExecStreamsTable {
+  stream_id: string;
+  department: string;
+  year: number;
+  department_name: string;
+  schedule: ColumnType<Record<string, string>, string, string>;
+  thresholds: ColumnType<Record<string, string>, string, string>;
+  opened_on: string;
+  closed_on: string | null;
+  position: number;
+}
+
+export interface ExecUnitsTable {
+  stream_id: string;
+  unit: string;
+  name: string;
+  position: number;
+}
+
+export interface ExecLinesTable {
+  stream_id: string;
+  line: string;
+  unit: string;
+  name: string;
+  category: string;
+  economic: string;
+  source: string;
+  position: number;
+}
+
+export interface ExecBudgetFactsTable {
+  position: number;
+  stream_id: string;
+  line: string;
+  kind: string;
+  effective_on: string;
+  known_on: string;
+  amount: string;
+}
+
+export interface ExecSpendingFactsTable {
+  position: number;
+  stream_id: string;
+  line: string;
+  month: number;
+  known_on: string;
+  amount: string;
+  kind: string;
+  record_id: string | null;
+}
+
+export interface ExecPlanFactsTable {
+  position: number;
+  stream_id: string;
+  unit: string;
+  month: number;
+  known_on: string;
+  amount: string;
 }

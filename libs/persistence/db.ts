@@ -3,7 +3,8 @@
  * (or in memory). Both run the same migrations and return the same value types: numeric and
  * xid8 as decimal strings, int8 as number, date and timestamptz as strings.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from '../../migrations/index.js';
@@ -63,7 +64,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = options.dataDir ?? './data/pglite';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
   const lite = await PGlite.create(dataDir, {
     parsers: {
       [OID.int8]: asNumber,
@@ -74,7 +75,46 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) }) });
-  return { db, kind: 'pglite', location: dataDir, close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    location: dataDir,
+    close: async () => {
+      await db.destroy();
+      unlock();
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is a single-process database: two processes on one folder would corrupt it. A lock file
+ * holding the owner's pid refuses a second opener while the first is alive.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = join(dataDir, '..', `${dataDir.split('/').filter(Boolean).pop()}.lock`);
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (pid && pid !== process.pid && processAlive(pid)) {
+      throw new Error(
+        `the embedded database in ${dataDir} is in use by process ${pid} (a running Paceline API?). ` +
+          'Stop that process, or send the events to it over HTTP (paceline ingest FILE --api http://127.0.0.1:3000).',
+      );
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

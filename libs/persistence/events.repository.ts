@@ -190,8 +190,8 @@ export class EventsRepository {
    * by (transaction_id, position). A transaction that took a lower position but commits later is
    * therefore never skipped: nothing past it is returned until it has committed or rolled back.
    */
-  async readAll(after: Checkpoint, limit = 1000): Promise<StoredEvent[]> {
-    const rows = await this.db
+  async readAll(after: Checkpoint, limit = 1000, executor: Executor = this.db): Promise<StoredEvent[]> {
+    const rows = await executor
       .selectFrom('events')
       .select(STORED_COLUMNS.map((c) => (c === 'transaction_id' ? sql<string>`transaction_id::text`.as('transaction_id') : c)) as never)
       .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)

@@ -34,6 +34,11 @@ export interface FrameworkDef {
   criteria: CriterionDef[];
   /** Grade thresholds, highest first: total ≥ min gives the grade. */
   grades: { grade: string; min: string }[];
+  /**
+   * The judged criterion for which the evaluation suggests weight × met / applicable indicators
+   * (绩效指标完成情况); absent: no suggestion.
+   */
+  indicatorCriterion?: string;
 }
 
 const c = (
@@ -102,6 +107,7 @@ export const SHENZHEN_DEPARTMENT_2023: FrameworkDef = {
     { grade: '中', min: '60' },
     { grade: '差', min: '0' },
   ],
+  indicatorCriterion: 'performance.effect',
 };
 
 export const FRAMEWORKS: readonly FrameworkDef[] = [SHENZHEN_DEPARTMENT_2023];

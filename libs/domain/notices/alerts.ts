@@ -161,7 +161,8 @@ function clearedMessage(name: string, alert: OpenAlert, reason: AlertChangeReaso
     return `${name}${standingText(f)}，不再计算预算执行率，${what}解除。`;
   }
   if (alert.kind === 'level') return `${name}${standingText(f)}，恢复正常，${what}解除。`;
-  return `${name}${projectionText(f)}，${what}解除。`;
+  const within = f.checkpoint && f.projectedRate !== null && new Decimal(f.checkpoint.percent).gt(f.projectedRate) ? '，差距在预警阈值以内' : '';
+  return `${name}${projectionText(f)}${within}，${what}解除。`;
 }
 
 /**

@@ -1,0 +1,42 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { EventsRepository } from '../persistence/events.repository.js';
+import { ExecutionRepository } from '../persistence/execution.repository.js';
+import { DATABASE } from '../persistence/persistence.module.js';
+import type { DatabaseHandle } from '../persistence/db.js';
+import { ExecutionProjector } from './execution.projector.js';
+import { ExecutionService } from './execution.service.js';
+import { IngestModule } from './ingest.module.js';
+import { IngestService } from './ingest.service.js';
+
+@Module({
+  imports: [IngestModule],
+  providers: [
+    { provide: ExecutionRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db) },
+    {
+      provide: ExecutionProjector,
+      inject: [EventsRepository, ExecutionRepository, APP_CONFIG],
+      useFactory: (events: EventsRepository, repo: ExecutionRepository, config: AppConfig) =>
+        new ExecutionProjector(events, repo, { pollMs: config.projectorPollMs }),
+    },
+    { provide: ExecutionService, inject: [ExecutionRepository], useFactory: (r: ExecutionRepository) => new ExecutionService(r) },
+  ],
+  exports: [ExecutionRepository, ExecutionProjector, ExecutionService],
+})
+export class ExecutionModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly projector: ExecutionProjector,
+    private readonly ingest: IngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.ingest.onAppended(() => this.projector.wake());
+    if (this.config.projector) this.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+  }
+}

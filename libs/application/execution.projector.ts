@@ -1,0 +1,122 @@
+/**
+ * Follows the event log and keeps the execution read model. Each batch of events is applied and
+ * the checkpoint saved in one transaction, so a crash resumes exactly after the last committed
+ * batch (no double counting); several projector processes serialize on the checkpoint row.
+ */
+import { factsOf, type DatedEvent } from '../domain/execution/facts.js';
+import type { StoredEvent } from '../domain/events.js';
+import type { EventsRepository } from '../persistence/events.repository.js';
+import type { ExecutionRepository, PositionedDelta } from '../persistence/execution.repository.js';
+
+export const EXECUTION_PROJECTION = 'execution';
+
+export interface ProjectorStatus {
+  name: string;
+  position: number;
+  processed: number;
+  headPosition: number;
+  /** Events in the log not yet applied (by position; an estimate while writers are running). */
+  behind: number;
+  running: boolean;
+}
+
+export class ExecutionProjector {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+  lastError: Error | null = null;
+
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly repo: ExecutionRepository,
+    private readonly options: { batchSize?: number; pollMs?: number } = {},
+  ) {}
+
+  /** Applies the next batch; returns how many events it applied (0: caught up). */
+  async step(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 2000;
+    return this.repo.transaction(async (trx) => {
+      const cp = await this.repo.lockCheckpoint(trx, EXECUTION_PROJECTION);
+      const batch = await this.events.readAll(cp, batchSize, trx);
+      if (batch.length === 0) return 0;
+      const corrected = batch.filter((e) => e.type === 'SpendingCorrected').map((e) => (e.data as { corrects: string }).corrects);
+      const known = await this.repo.lookupRecords(trx, corrected);
+      const deltas: PositionedDelta[] = [];
+      for (const e of batch) {
+        for (const delta of factsOf(e as DatedEvent, (id) => known.get(id))) {
+          if (delta.kind === 'spending' && delta.recordId) known.set(delta.recordId, { line: delta.fact.line, month: delta.fact.month });
+          deltas.push({ stream: e.stream, position: e.position, delta });
+        }
+      }
+      await this.repo.write(trx, deltas);
+      const last = batch[batch.length - 1] as StoredEvent;
+      await this.repo.saveCheckpoint(trx, EXECUTION_PROJECTION, { transactionId: last.transactionId, position: last.position }, cp.processed + batch.length);
+      return batch.length;
+    });
+  }
+
+  async catchUp(onProgress?: (processed: number) => void): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.step();
+      if (n === 0) return total;
+      total += n;
+      onProgress?.(total);
+    }
+  }
+
+  /** Empties the read model and replays the whole log. */
+  async rebuild(onProgress?: (processed: number) => void): Promise<number> {
+    await this.repo.transaction((trx) => this.repo.reset(trx, EXECUTION_PROJECTION));
+    return this.catchUp(onProgress);
+  }
+
+  async status(): Promise<ProjectorStatus> {
+    const [cp, head] = await Promise.all([this.repo.checkpoint(EXECUTION_PROJECTION), this.events.lastPosition()]);
+    const total = await this.events.count();
+    const processed = cp?.processed ?? 0;
+    return { name: EXECUTION_PROJECTION, position: cp?.position ?? 0, processed, headPosition: head, behind: Math.max(0, total - processed), running: this.running };
+  }
+
+  /** Signals new events (called after ingest commits). */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** Runs in the background until stop(): catches up, then waits for wake() or the poll interval. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const pollMs = this.options.pollMs ?? 1000;
+    this.loop = (async () => {
+      while (this.running) {
+        this.pendingWake = false;
+        try {
+          await this.catchUp();
+          this.lastError = null;
+        } catch (e) {
+          this.lastError = e as Error;
+        }
+        if (!this.running) break;
+        if (this.pendingWake) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.lastError ? Math.max(pollMs, 2000) : pollMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = null;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = null;
+  }
+}

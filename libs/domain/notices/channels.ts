@@ -1,0 +1,336 @@
+/**
+ * Pure payload builders for delivering notices and alert changes: a generic webhook JSON,
+ * WeCom (企业微信) and DingTalk (钉钉) group robots, and a one-line log record.
+ *
+ * Robot markdown uses only what those robots render: headings, bold, quotes (`>`), plain lines,
+ * and for WeCom `<font color="info|comment|warning">`. No tables, no HTML otherwise.
+ * WeCom limits markdown content to 4096 bytes of UTF-8; content is cut at a line boundary
+ * (never inside a character or a markup pair) with a truncation marker.
+ */
+import { Decimal } from '../decimal.js';
+import type { AlertLevel } from '../execution/execution.js';
+import type { AlertChange } from './alerts.js';
+import { type DepartmentNotice, type Notice, type UnitNotice, LEVEL_LABELS } from './notice.js';
+import {
+  type Paragraph,
+  type Segment,
+  alertTitle,
+  dateCn,
+  lagSentence,
+  monthsCn,
+  neededSentence,
+  noticeTitle,
+  pct,
+  quarterCn,
+  renderAlertHtml,
+  renderAlertMarkdown,
+  renderNoticeHtml,
+  renderNoticeMarkdown,
+  yuan,
+  yuanWan,
+} from './render.js';
+
+export type Deliverable = Notice | AlertChange;
+
+export function isAlertChange(item: Deliverable): item is AlertChange {
+  return 'change' in item;
+}
+
+export interface WebhookPayload {
+  kind: 'notice' | 'alert';
+  id: string;
+  department: string;
+  year: number;
+  /** Unit id; null for the department. */
+  unit: string | null;
+  month: number;
+  title: string;
+  markdown: string;
+  html: string;
+  figures: Record<string, unknown>;
+}
+
+export interface WeComMarkdownPayload {
+  msgtype: 'markdown';
+  markdown: { content: string };
+}
+
+export interface DingTalkMarkdownPayload {
+  msgtype: 'markdown';
+  markdown: { title: string; text: string };
+}
+
+export const WECOM_MAX_BYTES = 4096;
+/** DingTalk documents no markdown size for robots; messages are kept under this conservative cap. */
+export const DINGTALK_MAX_BYTES = 20000;
+export const TRUNCATION_MARKER = '……（内容过长，已截断，详见完整通报）';
+
+/* ---------------------------------------------------------------------------------------- */
+
+export function titleOf(item: Deliverable): string {
+  return isAlertChange(item) ? alertTitle(item) : noticeTitle(item);
+}
+
+export function webhookPayload(item: Deliverable): WebhookPayload {
+  if (isAlertChange(item)) {
+    return {
+      kind: 'alert',
+      id: item.id,
+      department: item.department,
+      year: item.year,
+      unit: item.subject === 'department' ? null : item.subject,
+      month: item.month,
+      title: alertTitle(item),
+      markdown: renderAlertMarkdown(item),
+      html: renderAlertHtml(item),
+      figures: {
+        ...item.figures,
+        alert: {
+          alertId: item.alertId,
+          change: item.change,
+          reason: item.reason,
+          kind: item.kind,
+          level: item.level,
+          subject: item.subject,
+          date: item.date,
+          replaces: item.replaces,
+          replacedBy: item.replacedBy,
+          message: item.message,
+        },
+      },
+    };
+  }
+  const figures: Record<string, unknown> = {
+    ...item.figures,
+    plan: item.plan,
+    nextPlan: item.nextPlan,
+    forecast: item.forecast,
+    asOf: item.asOf,
+    knownOn: item.knownOn,
+    source: item.source,
+  };
+  if (item.kind === 'unit') figures.rank = item.rank;
+  else figures.units = item.units;
+  return {
+    kind: 'notice',
+    id: item.id,
+    department: item.department,
+    year: item.year,
+    unit: item.kind === 'unit' ? item.unit : null,
+    month: item.month,
+    title: noticeTitle(item),
+    markdown: renderNoticeMarkdown(item),
+    html: renderNoticeHtml(item),
+    figures,
+  };
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Robot markdown                                                                           */
+
+export type RobotFlavor = 'wecom' | 'dingtalk';
+
+const WECOM_COLOURS: Record<AlertLevel, 'info' | 'comment' | 'warning'> = {
+  green: 'info',
+  yellow: 'comment',
+  red: 'warning',
+};
+
+/** Interpolated text for robots: markup characters replaced by their full-width forms (robots honour no escapes). */
+export function robotText(text: string): string {
+  const map: Record<string, string> = { '<': '＜', '>': '＞', '*': '＊', '`': '｀', '[': '［', ']': '］', _: '＿', '\n': ' ', '\r': ' ' };
+  return text.replace(/[<>*`[\]_\r\n]/g, (c) => map[c]!);
+}
+
+export function robotSegments(p: Paragraph | Segment[], flavor: RobotFlavor): string {
+  return p
+    .map((s) => {
+      if (typeof s === 'string') return robotText(s);
+      const t = robotText(s.text);
+      if (s.level && flavor === 'wecom') return `<font color="${WECOM_COLOURS[s.level]}">${t}</font>`;
+      return s.strong || s.level ? `**${t}**` : t;
+    })
+    .join('');
+}
+
+const levelSeg = (level: AlertLevel | null): Segment => (level === null ? '不适用' : { text: LEVEL_LABELS[level], level });
+
+function keyLines(rows: Array<[string, Segment | Segment[]]>, flavor: RobotFlavor): string[] {
+  return rows.map(([k, v]) => `> ${robotText(k)}：${robotSegments(Array.isArray(v) ? v : [v], flavor)}`);
+}
+
+function unitRobot(n: UnitNotice, flavor: RobotFlavor): string[] {
+  const f = n.figures;
+  const lines = [`### ${robotText(noticeTitle(n))}`, `${robotSegments(lagSentence(n), flavor)}。`];
+  const needed = neededSentence(n);
+  if (needed) lines.push(`${robotSegments(needed, flavor)}。`);
+  const rows: Array<[string, Segment | Segment[]]> = [
+    ['当前预算', yuan(f.budget)],
+    [`${n.month}月支出`, yuan(f.spentMonth)],
+    [`${monthsCn(n.month)}累计支出`, yuan(f.spentCumulative)],
+    ['科室排名', `${n.rank.position}/${n.rank.of}`],
+    [`${n.plan.month}月计划/实际`, `${n.plan.planned === null ? '未报送' : yuan(n.plan.planned)} / ${yuan(n.plan.actual)}`],
+  ];
+  if (n.plan.difference !== null) rows.push(['实际较计划差额', yuan(n.plan.difference)]);
+  if (n.nextPlan) rows.push([`${n.nextPlan.month}月计划`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
+  const cp = n.forecast.nextCheckpoint;
+  if (cp && cp.projectedRate !== null) {
+    rows.push([`预计${dateCn(cp.date)}执行率`, [pct(cp.projectedRate), '（', levelSeg(cp.projectedLevel), '）']]);
+  }
+  if (n.forecast.yearEnd.projectedRate !== null) rows.push(['预计年末执行率', pct(n.forecast.yearEnd.projectedRate)]);
+  lines.push('', ...keyLines(rows, flavor));
+  return lines;
+}
+
+function departmentRobot(n: DepartmentNotice, flavor: RobotFlavor): string[] {
+  const f = n.figures;
+  const lines = [`### ${robotText(noticeTitle(n))}`, `全局${robotSegments(lagSentence(n), flavor)}。`];
+  const needed = neededSentence(n);
+  if (needed) lines.push(`全局${robotSegments(needed, flavor)}。`);
+  lines.push(
+    '',
+    ...keyLines(
+      [
+        ['当前预算', yuanWan(f.budget)],
+        [`${n.month}月支出`, yuanWan(f.spentMonth)],
+        [`${monthsCn(n.month)}累计支出`, yuanWan(f.spentCumulative)],
+      ],
+      flavor,
+    ),
+    '',
+    '**各科室执行率**',
+  );
+  for (const u of n.units) {
+    const seg: Segment[] = [
+      `${u.rank}. ${u.unitName}：`,
+      u.rate === null ? '无预算' : `${pct(u.rate)}，滞后${new Decimal(u.lag!).toFixed(2)}个百分点，`,
+    ];
+    if (u.rate !== null) seg.push(levelSeg(u.level));
+    lines.push(`> ${robotSegments(seg, flavor)}`);
+  }
+  return lines;
+}
+
+function alertRobot(c: AlertChange, flavor: RobotFlavor): string[] {
+  const f = c.figures;
+  const status: Segment = c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
+  const rows: Array<[string, Segment | Segment[]]> = [
+    ['状态', status],
+    ['预算执行率', f.rate === null ? '—' : pct(f.rate)],
+    ['序时进度', pct(f.schedule)],
+  ];
+  if (f.checkpoint && f.projectedRate !== null) {
+    rows.push([`预计${dateCn(f.checkpoint.date)}执行率`, `${pct(f.projectedRate)}（${quarterCn(f.checkpoint.quarter)}要求${pct(f.checkpoint.percent)}）`]);
+  }
+  return [`### ${robotText(alertTitle(c))}`, robotText(c.message), '', ...keyLines(rows, flavor)];
+}
+
+export function robotMarkdown(item: Deliverable, flavor: RobotFlavor): string {
+  const lines = isAlertChange(item) ? alertRobot(item, flavor) : item.kind === 'unit' ? unitRobot(item, flavor) : departmentRobot(item, flavor);
+  return lines.join('\n');
+}
+
+const encoder = new TextEncoder();
+
+export function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/**
+ * Text within maxBytes of UTF-8: whole lines while they fit, then the marker. When not even the
+ * first line fits, that line is cut by code points with markup removed (so no pair is left open).
+ */
+export function truncateUtf8(text: string, maxBytes: number, marker = TRUNCATION_MARKER): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  const markerBytes = utf8Length(marker);
+  if (markerBytes > maxBytes) return cutCodePoints(marker, maxBytes);
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  let used = markerBytes;
+  for (const line of lines) {
+    const cost = utf8Length(line) + 1; // the line and its newline
+    if (used + cost > maxBytes) break;
+    kept.push(line);
+    used += cost;
+  }
+  if (kept.length === 0) {
+    const plain = lines[0]!.replace(/<\/?font[^>]*>/g, '').replace(/\*\*/g, '');
+    return cutCodePoints(plain, maxBytes - markerBytes - 1) + '\n' + marker;
+  }
+  while (kept.length && kept[kept.length - 1]!.trim() === '') kept.pop();
+  return `${kept.join('\n')}\n${marker}`;
+}
+
+function cutCodePoints(text: string, maxBytes: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const b = utf8Length(ch);
+    if (used + b > maxBytes) break;
+    out += ch;
+    used += b;
+  }
+  return out;
+}
+
+export function wecomPayload(item: Deliverable, opts: { maxBytes?: number } = {}): WeComMarkdownPayload {
+  const content = truncateUtf8(robotMarkdown(item, 'wecom'), Math.min(opts.maxBytes ?? WECOM_MAX_BYTES, WECOM_MAX_BYTES));
+  return { msgtype: 'markdown', markdown: { content } };
+}
+
+export function dingtalkPayload(item: Deliverable, opts: { maxBytes?: number } = {}): DingTalkMarkdownPayload {
+  const text = truncateUtf8(robotMarkdown(item, 'dingtalk'), opts.maxBytes ?? DINGTALK_MAX_BYTES);
+  return { msgtype: 'markdown', markdown: { title: titleOf(item), text } };
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Log line                                                                                 */
+
+function logValue(v: string | number | boolean | null): string {
+  if (v === null) return '-';
+  const s = String(v);
+  return /^[^\s"=\\]+$/u.test(s) ? s : JSON.stringify(s);
+}
+
+/** One line of key=value pairs (values with spaces, quotes or `=` are JSON-quoted). */
+export function logLine(item: Deliverable): string {
+  const pairs: Array<[string, string | number | boolean | null]> = [];
+  if (isAlertChange(item)) {
+    const f = item.figures;
+    pairs.push(
+      ['event', `alert.${item.change}`],
+      ['id', item.id],
+      ['department', item.department],
+      ['year', item.year],
+      ['subject', item.subject],
+      ['month', item.month],
+      ['kind', item.kind],
+      ['level', item.level],
+      ['reason', item.reason],
+      ['rate', f.rate],
+      ['schedule', f.schedule],
+      ['lag', f.lag],
+      ['projected', f.projectedRate],
+    );
+  } else {
+    const f = item.figures;
+    pairs.push(
+      ['event', 'notice'],
+      ['id', item.id],
+      ['department', item.department],
+      ['year', item.year],
+      ['unit', item.kind === 'unit' ? item.unit : null],
+      ['month', item.month],
+      ['budget', f.budget],
+      ['spent', f.spentCumulative],
+      ['rate', f.rate],
+      ['schedule', f.schedule],
+      ['lag', f.lag],
+      ['level', f.level],
+    );
+    if (item.kind === 'unit') pairs.push(['rank', `${item.rank.position}/${item.rank.of}`]);
+    else pairs.push(['red', item.red.length], ['yellow', item.yellow.length]);
+  }
+  pairs.push(['title', titleOf(item)]);
+  return pairs.map(([k, v]) => `${k}=${logValue(v)}`).join(' ');
+}

@@ -1,0 +1,37 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../apps/api/src/app.js';
+import { loadConfig, type AppConfig } from '../../libs/config/config.js';
+import { DATABASE } from '../../libs/persistence/persistence.module.js';
+import type { DatabaseHandle } from '../../libs/persistence/db.js';
+import { createPostgresDatabase, type Backend } from './databases.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<NestExpressApplication['getHttpServer']>;
+  db: DatabaseHandle;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The real HTTP application on a fresh database of the given backend (no Redis unless configured). */
+export async function startTestApp(backend: Backend, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const pgdb = backend === 'postgres' ? await createPostgresDatabase() : undefined;
+  const config: AppConfig = {
+    ...loadConfig({}),
+    databaseUrl: pgdb?.url,
+    dataDir: 'memory://',
+    ...overrides,
+  };
+  const app = await createApp(config, { logger: ['error'] });
+  await app.init();
+  return {
+    app,
+    http: app.getHttpServer(),
+    db: app.get<DatabaseHandle>(DATABASE),
+    config,
+    close: async () => {
+      await app.close();
+      await pgdb?.drop();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+let built = false;
+/** Compiles the project once per test run so tests can run the real CLI binary. */
+export function ensureBuilt(): string {
+  if (!built) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    built = true;
+  }
+  const bin = 'dist/apps/cli/main.js';
+  if (!existsSync(bin) || statSync(bin).size === 0) throw new Error('the CLI did not build');
+  return bin;
+}
