@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ingestLines, type Submit } from '../../../libs/application/file-ingest.js';
+import { IngestService } from '../../../libs/application/ingest.service.js';
+import { EventsRepository } from '../../../libs/persistence/events.repository.js';
+import { UsageError, withDatabase, type Command } from '../context.js';
+import { httpSubmit } from '../http-submit.js';
+import { ProgressBar } from '../progress.js';
+
+export const ingestCommand: Command = {
+  usage: 'ingest FILE.jsonl [--batch N] [--api URL]   ingest NDJSON events (same validation as the API)',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { batch: { type: 'string' }, api: { type: 'string' }, 'api-key': { type: 'string' } },
+    });
+    const file = positionals[0];
+    if (!file) throw new UsageError('ingest needs a file: paceline ingest FILE.jsonl');
+    const batchSize = values.batch ? Number(values.batch) : 500;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError('--batch must be a whole number between 1 and 10000');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    const lines = text.split('\n');
+    const run = async (submit: Submit) => {
+      const bar = new ProgressBar('导入 ingest');
+      return ingestLines(lines, submit, {
+        batchSize,
+        onProgress: (done, total, s) => bar.update(done, total, `新增 ${s.accepted} · 重复 ${s.duplicates} · 拒绝 ${s.rejected.length}`),
+      });
+    };
+    const summary = values.api
+      ? await run(httpSubmit(values.api, values['api-key'] ?? process.env.PACELINE_API_KEY))
+      : await withDatabase((h) => {
+          const service = new IngestService(new EventsRepository(h.db));
+          return run((batch) => service.ingest(batch));
+        });
+    console.log(`\n${file}: ${summary.lines} 条事件 events`);
+    console.log(`  新增 accepted:    ${summary.accepted}`);
+    console.log(`  重复 duplicates:  ${summary.duplicates}`);
+    console.log(`  拒绝 rejected:    ${summary.rejected.length}`);
+    for (const r of summary.rejected) {
+      console.log(`    第 ${r.line} 行 line ${r.line}${r.id ? ` (${r.id})` : ''}: ${r.path ? `${r.path}: ` : ''}${r.reason}`);
+    }
+    return summary.rejected.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,24 @@
+import { ExecutionProjector } from '../../../libs/application/execution.projector.js';
+import { EventsRepository } from '../../../libs/persistence/events.repository.js';
+import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
+import { withDatabase, type Command } from '../context.js';
+import { ProgressBar } from '../progress.js';
+
+export const rebuildCommand: Command = {
+  usage: 'rebuild                                      rebuild the execution projection from the whole log',
+  async run() {
+    return withDatabase(async (h) => {
+      const events = new EventsRepository(h.db);
+      const projector = new ExecutionProjector(events, new ExecutionRepository(h.db), { batchSize: 5000 });
+      const total = await events.count();
+      const bar = new ProgressBar('重建 rebuild');
+      const started = process.hrtime.bigint();
+      bar.update(0, total);
+      const n = await projector.rebuild((done) => bar.update(done, total));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      bar.update(total, total);
+      console.log(`rebuilt the execution projection from ${n} events in ${seconds.toFixed(2)} s`);
+      return 0;
+    });
+  },
+};
