@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { EventsRepository } from '../persistence/events.repository.js';
@@ -24,7 +24,7 @@ import { IngestService } from './ingest.service.js';
   ],
   exports: [ExecutionRepository, ExecutionProjector, ExecutionService],
 })
-export class ExecutionModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExecutionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly projector: ExecutionProjector,
     private readonly ingest: IngestService,
@@ -36,7 +36,8 @@ export class ExecutionModule implements OnApplicationBootstrap, OnApplicationShu
     if (this.config.projector) this.projector.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any module's onApplicationShutdown: the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.projector.stop();
   }
 }

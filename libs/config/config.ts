@@ -14,6 +14,17 @@ export interface AppConfig {
   projector: boolean;
   /** How often the projector looks for events written by other processes, ms. */
   projectorPollMs: number;
+  /** 'api' or 'worker': with Redis, job workers and the schedule run in the worker process. */
+  role: 'api' | 'worker';
+  /** Delivery attempts per job and the first retry delay (doubling). */
+  deliveryAttempts: number;
+  deliveryBackoffMs: number;
+  /** BullMQ key prefix (default "bull"). */
+  queuePrefix: string;
+  /** Monthly close: day of month and time (Asia/Shanghai) the previous month is closed; 'off' disables. */
+  monthCloseDay: number;
+  monthCloseTime: string;
+  schedule: boolean;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -21,6 +32,23 @@ function intFrom(name: string, value: string | undefined, fallback: number): num
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${value}"`);
   return n;
+}
+
+function dayFrom(value: string | undefined): number {
+  const day = intFrom('MONTH_CLOSE_DAY', value, 5);
+  if (day > 28) throw new Error(`MONTH_CLOSE_DAY must be 1..28 (every month has it), got "${value}"`);
+  return day;
+}
+
+function timeFrom(value: string | undefined): string {
+  const v = value || '09:00';
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new Error(`MONTH_CLOSE_TIME must be HH:MM, got "${value}"`);
+  return v;
+}
+
+/** Whether this process consumes jobs and runs the schedule: the worker, or any process without Redis. */
+export function runsJobs(config: AppConfig): boolean {
+  return config.role === 'worker' || !config.redisUrl;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -34,5 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxBatch: intFrom('MAX_BATCH_EVENTS', env.MAX_BATCH_EVENTS, 10_000),
     projector: (env.PROJECTOR ?? 'on') !== 'off',
     projectorPollMs: intFrom('PROJECTOR_POLL_MS', env.PROJECTOR_POLL_MS, 1000),
+    role: env.PACELINE_ROLE === 'worker' ? 'worker' : 'api',
+    deliveryAttempts: intFrom('DELIVERY_ATTEMPTS', env.DELIVERY_ATTEMPTS, 5),
+    deliveryBackoffMs: intFrom('DELIVERY_BACKOFF_MS', env.DELIVERY_BACKOFF_MS, 2000),
+    queuePrefix: env.QUEUE_PREFIX || 'bull',
+    monthCloseDay: dayFrom(env.MONTH_CLOSE_DAY),
+    monthCloseTime: timeFrom(env.MONTH_CLOSE_TIME),
+    schedule: (env.MONTH_CLOSE_SCHEDULE ?? 'on') !== 'off',
   };
 }

@@ -6,6 +6,7 @@ import { isIsoDate, isMonth, occurredOnDate } from './dates.js';
 import { Decimal } from './decimal.js';
 import { EVENT_TYPES, type EventInput, type EventType } from './events.js';
 import { DEFAULT_FRAMEWORK, criteriaById, judgedCriteria } from './evaluation/framework.js';
+import { TargetParseError, parseTarget } from './evaluation/indicators.js';
 
 export interface FieldError {
   /** Path inside the event, e.g. `data.amount` or `data.schedule.Q2`. */
@@ -201,6 +202,17 @@ const DATA_FIELDS: Record<EventType, readonly string[]> = {
   YearClosed: [],
 };
 
+/** An indicator target must read as printed (≥18处, 72家, 10天内, 每季度10家企业, 显著, 不适用, …). */
+function checkTarget(k: Checker, target: string | undefined): void {
+  if (target === undefined) return;
+  try {
+    parseTarget(target);
+  } catch (e) {
+    if (!(e instanceof TargetParseError)) throw e;
+    k.fail('target', e.message);
+  }
+}
+
 const SOURCES = ['fiscal', 'other'] as const;
 const DISCLOSURE = ['on_time', 'late', 'none', 'exempt'] as const;
 
@@ -289,7 +301,7 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
       k.string('level1', { max: 100 });
       k.string('level2', { max: 100 });
       k.string('name', { max: 500 });
-      k.string('target', { max: 100 });
+      checkTarget(k, k.string('target', { max: 100 }));
       break;
     case 'IndicatorReported':
       k.key('indicator');

@@ -35,6 +35,12 @@ export interface Database {
   exec_budget_facts: ExecBudgetFactsTable;
   exec_spending_facts: ExecSpendingFactsTable;
   exec_plan_facts: ExecPlanFactsTable;
+  month_closes: MonthClosesTable;
+  notices: NoticesTable;
+  alerts: AlertsTable;
+  subscriptions: SubscriptionsTable;
+  outbox: OutboxTable;
+  deliveries: DeliveriesTable;
 }
 
 export interface ProjectionCheckpointsTable {
@@ -103,4 +109,92 @@ export interface ExecPlanFactsTable {
   month: number;
   known_on: string;
   amount: string;
+}
+
+export interface MonthClosesTable {
+  stream_id: string;
+  month: number;
+  known_on: string | null;
+  stream_version: number;
+  projection_position: number;
+  alerts_evaluated: ColumnType<boolean, boolean | undefined, boolean>;
+  closed_at: Generated<string>;
+  closed_by: string;
+}
+
+export interface NoticesTable {
+  notice_id: string;
+  revision: number;
+  stream_id: string;
+  department: string;
+  year: number;
+  subject: string;
+  month: number;
+  title: string;
+  markdown: string;
+  html: string;
+  content: ColumnType<unknown, string, string>;
+  recipients: ColumnType<unknown, string, string>;
+  computed_from: ColumnType<unknown, string, string>;
+  reason: string | null;
+  issued_at: Generated<string>;
+}
+
+export interface AlertsTable {
+  alert_id: string;
+  stream_id: string;
+  department: string;
+  year: number;
+  subject: string;
+  subject_name: string;
+  kind: string;
+  level: string;
+  month: number;
+  raised_on: string;
+  figures: ColumnType<unknown, string, string>;
+  message: string;
+  replaces: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  cleared_month: number | null;
+  cleared_on: string | null;
+  cleared_reason: string | null;
+  cleared_figures: ColumnType<unknown, string | null, string | null>;
+  cleared_message: string | null;
+  replaced_by: string | null;
+  created_at: Generated<string>;
+}
+
+export interface SubscriptionsTable {
+  id: Generated<number>;
+  department: string;
+  subject: string;
+  channel: string;
+  url: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Generated<string>;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  job_id: string;
+  channel: string;
+  subscription_id: number | null;
+  stream_id: string;
+  kind: string;
+  item_id: string;
+  url: string | null;
+  payload: ColumnType<unknown, string, string>;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: Generated<string>;
+  enqueued_at: string | null;
+  finished_at: string | null;
+}
+
+export interface DeliveriesTable {
+  job_id: string;
+  channel: string;
+  status_code: number | null;
+  delivered_at: Generated<string>;
 }

@@ -1,19 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { EvaluationModule } from '../../../libs/application/evaluation.module.js';
 import { ExecutionModule } from '../../../libs/application/execution.module.js';
 import { IngestModule } from '../../../libs/application/ingest.module.js';
+import { NoticesModule } from '../../../libs/application/notices.module.js';
 import { ConfigModule } from '../../../libs/config/config.module.js';
 import type { AppConfig } from '../../../libs/config/config.js';
 import { PersistenceModule } from '../../../libs/persistence/persistence.module.js';
+import { DeliveriesController } from './deliveries.controller.js';
+import { EvaluationController } from './evaluation.controller.js';
 import { EventsController } from './events.controller.js';
 import { ExecutionController } from './execution.controller.js';
+import { NoticesController } from './notices.controller.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, IngestModule, ExecutionModule],
-      controllers: [EventsController, ExecutionController],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
+      controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController],
     };
   }
 }

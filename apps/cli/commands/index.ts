@@ -1,11 +1,15 @@
 import type { Command } from '../context.js';
+import { closeMonthCommand } from './close-month.command.js';
 import { ingestCommand } from './ingest.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { rebuildCommand } from './rebuild.command.js';
+import { replayCommand } from './replay.command.js';
 
 /** Every CLI command by name (one line each). */
 export const COMMANDS: Record<string, Command> = {
   ingest: ingestCommand,
   rebuild: rebuildCommand,
+  'close-month': closeMonthCommand,
+  replay: replayCommand,
   migrate: migrateCommand,
 };
