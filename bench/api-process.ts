@@ -19,12 +19,15 @@ export interface ApiProcess {
   stop(): Promise<ApiStats>;
 }
 
-export async function startApi(db: BenchDatabase): Promise<ApiProcess> {
+export async function startApi(db: BenchDatabase, options: { projector?: boolean } = {}): Promise<ApiProcess> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
-  const child: ChildProcess = fork(script, [JSON.stringify({ databaseUrl: db.url, dataDir: db.dataDir })], {
+  const child: ChildProcess = fork(script, [JSON.stringify({ databaseUrl: db.url, dataDir: db.dataDir, projector: options.projector ?? true })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // PGlite needs no flags; keep the parent's heap settings.
-    execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+    // BENCH_API_CPU_PROF=DIR profiles the API process (node --cpu-prof) into DIR.
+    execArgv: [
+      ...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+      ...(process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : []),
+    ],
   });
   const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   let nextId = 1;

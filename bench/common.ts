@@ -28,6 +28,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Budget lines per unit for the single city-scale department folded in memory by `scoring`. */
   cityLines: number;
+  /** http-ingest diagnostic: run the API without its projector (no catch-up figure then). */
+  apiProjector: boolean;
   /** Postgres admin URL (databases paceline_bench_* are created and dropped on it). */
   adminUrl: string;
 }
@@ -120,46 +122,57 @@ export function row(r: Omit<ResultRow, 'eventsPerSec' | 'rssMB'> & { eventsPerSe
 // figure can be attributed to Node CPU, Postgres CPU, or neither (waiting: fsync, round trips).
 
 const CLK_TCK = 100;
+const CLIENT_BACKEND = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|::1\(\d+\)/;
 
-/** utime+stime of all processes named `postgres`, seconds (Linux; 0 elsewhere). */
-export function postgresCpuSeconds(): number {
-  let total = 0;
+/**
+ * utime+stime per `postgres` process (Linux /proc; empty elsewhere), seconds. Client backends of
+ * other databases (e.g. tests running meanwhile) are left out: only paceline_bench_* backends and
+ * the server's own processes (WAL writer, checkpointer, autovacuum…) count.
+ */
+export function postgresCpuByPid(): Map<number, number> {
+  const out = new Map<number, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return 0;
+    return out;
   }
   for (const pid of entries) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      if (comm !== 'postgres') continue;
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (CLIENT_BACKEND.test(cmdline) && !cmdline.includes('paceline_bench_')) continue;
       const fields = stat.slice(close + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+      out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
     } catch {
       // process ended meanwhile
     }
   }
-  return total;
+  return out;
 }
 
 export interface CpuMark {
   wall: number;
   node: NodeJS.CpuUsage;
-  pg: number;
+  pg: Map<number, number>;
 }
 
 export function cpuMark(): CpuMark {
-  return { wall: now(), node: process.cpuUsage(), pg: postgresCpuSeconds() };
+  return { wall: now(), node: process.cpuUsage(), pg: postgresCpuByPid() };
 }
 
-/** Seconds of wall time, Node CPU (this process) and Postgres CPU (all backends) since a mark. */
+/**
+ * Seconds of wall time, Node CPU (this process) and Postgres CPU since a mark. Postgres CPU is
+ * summed per process still alive at the end (a backend that exited in between is not counted).
+ */
 export function cpuSince(m: CpuMark): { wall: number; nodeCpu: number; pgCpu: number } {
   const u = process.cpuUsage(m.node);
-  return { wall: (now() - m.wall) / 1000, nodeCpu: (u.user + u.system) / 1e6, pgCpu: postgresCpuSeconds() - m.pg };
+  let pgCpu = 0;
+  for (const [pid, cpu] of postgresCpuByPid()) pgCpu += Math.max(0, cpu - (m.pg.get(pid) ?? 0));
+  return { wall: (now() - m.wall) / 1000, nodeCpu: (u.user + u.system) / 1e6, pgCpu };
 }
 
 export function cpuNote(c: { wall: number; nodeCpu: number; pgCpu: number }, nodeLabel = 'node'): string {

@@ -74,11 +74,15 @@ export interface ProfiledHandle extends DatabaseHandle {
   lite?: PGlite;
 }
 
+export function isProfiled(h: DatabaseHandle): h is ProfiledHandle {
+  return typeof (h as Partial<ProfiledHandle>).stats === 'function';
+}
+
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
 
 function statementKind(sql: string): string {
   const s = sql.trimStart().slice(0, 80).toLowerCase();
-  const m = /^(select|insert into|update|delete from|begin|commit|rollback)\s*"?([a-z_]*)"?/.exec(s);
+  const m = /^(select|insert into|update|delete from|begin|commit|rollback|start transaction)\s*"?([a-z_]*)"?/.exec(s);
   if (!m) return s.split(/\s+/)[0] ?? '?';
   return m[2] ? `${m[1]!.split(' ')[0]} ${m[2]}` : m[1]!;
 }
@@ -123,6 +127,6 @@ export async function openProfiled(b: BenchDatabase, poolSize = 10): Promise<Pro
 export function formatStats(stats: Map<string, { ms: number; n: number }>, wallMs: number): string {
   const entries = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const total = entries.reduce((s, [, v]) => s + v.ms, 0);
-  const parts = entries.slice(0, 6).map(([k, v]) => `${k} ${Math.round(v.ms)}ms/${v.n}`);
+  const parts = entries.slice(0, 8).map(([k, v]) => `${k} ${Math.round(v.ms)}ms/${v.n}`);
   return `db ${Math.round((100 * total) / Math.max(wallMs, 1))}% of wall [${parts.join(', ')}]`;
 }

@@ -111,7 +111,7 @@ export class MonthCloseService {
     const result = await this.notices.transaction(async (trx) => {
       const { existing } = await this.notices.lockMonth(trx, { stream, month, knownOn, streamVersion, projectionPosition, closedBy: opts.closedBy });
       if (existing && !opts.reissue) {
-        const issued = await this.notices.listNotices(stream, { month });
+        const issued = await this.notices.listNotices(stream, { month }, trx);
         return {
           stream,
           month,

@@ -203,8 +203,8 @@ const DATA_FIELDS: Record<EventType, readonly string[]> = {
 };
 
 /** An indicator target must read as printed (≥18处, 72家, 10天内, 每季度10家企业, 显著, 不适用, …). */
-function checkTarget(k: Checker, target: string | undefined): void {
-  if (target === undefined) return;
+function checkTarget(k: Checker, target: string | void): void {
+  if (typeof target !== 'string') return;
   try {
     parseTarget(target);
   } catch (e) {

@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** pg pool size (default 10). */
   poolSize?: number;
+  /** Called when an idle pooled connection fails (it is discarded either way). */
+  onIdleError?: (error: Error) => void;
 }
 
 export interface DatabaseHandle {
@@ -59,6 +61,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   if (options.url) {
     setPgParsers();
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the process:
+    // the pool discards it and the next query opens a new one.
+    pool.on('error', (e) => options.onIdleError?.(e));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(options.url), close: () => db.destroy() };
   }

@@ -190,6 +190,7 @@ export class DeliveryRepository {
 
   /** Puts failed (or stuck enqueued) rows back to pending so the relay sends them again. */
   async requeue(jobIds: string[] | 'failed'): Promise<number> {
+    if (Array.isArray(jobIds) && jobIds.length === 0) return 0;
     let q = this.db.updateTable('outbox').set({ status: 'pending', enqueued_at: null, finished_at: null });
     q = jobIds === 'failed' ? q.where('status', '=', 'failed') : q.where('job_id', 'in', jobIds).where('status', 'in', ['failed', 'enqueued']);
     const r = await q.executeTakeFirst();

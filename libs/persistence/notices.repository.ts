@@ -140,8 +140,8 @@ export class NoticesRepository {
   }
 
   /** Latest revision of each notice of a stream, optionally for one month / subject. */
-  async listNotices(stream: string, filter: { month?: number; subject?: string; limit?: number } = {}): Promise<IssuedNotice[]> {
-    let q = this.db
+  async listNotices(stream: string, filter: { month?: number; subject?: string; limit?: number } = {}, executor: Trx | Kysely<Database> = this.db): Promise<IssuedNotice[]> {
+    let q = executor
       .selectFrom('notices as n')
       .selectAll('n')
       .where('n.stream_id', '=', stream)

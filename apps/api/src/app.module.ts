@@ -10,6 +10,7 @@ import { DeliveriesController } from './deliveries.controller.js';
 import { EvaluationController } from './evaluation.controller.js';
 import { EventsController } from './events.controller.js';
 import { ExecutionController } from './execution.controller.js';
+import { ImportsController } from './imports.controller.js';
 import { NoticesController } from './notices.controller.js';
 
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
-      controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController],
+      controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController],
     };
   }
 }

@@ -5,6 +5,7 @@ import express from 'express';
 import type { AppConfig } from '../../../libs/config/config.js';
 import { AppModule } from './app.module.js';
 import { ErrorsFilter } from './errors.filter.js';
+import { XLSX_MIME } from './imports.controller.js';
 
 /** Builds the HTTP application (used by main.ts and by the end-to-end tests). */
 export async function createApp(config: AppConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<NestExpressApplication> {
@@ -14,6 +15,8 @@ export async function createApp(config: AppConfig, options: { logger?: false | (
   });
   // Ingest reads the raw bytes itself: strict UTF-8, JSON or NDJSON, precise errors.
   app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  // Spreadsheet uploads (imports) arrive as raw bytes: xlsx or CSV.
+  app.use('/api/v1/departments', express.raw({ type: [XLSX_MIME, 'text/csv', 'application/octet-stream'], limit: config.maxBodyBytes }));
   app.use(express.json({ limit: '1mb' }));
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();

@@ -1,0 +1,113 @@
+/**
+ * (b) cli-ingest: the CLI's path in-process: NDJSON lines → ingestLines() → IngestService.ingest
+ * in batches, on the service's own database factory. The CLI itself reads the whole file into
+ * memory (readFileSync + split); here the generated lines are fed to ingestLines() in windows of
+ * `--window` lines so large runs stay bounded (--window 0: one call with every line, like the CLI).
+ * Afterwards the projector catches up once (the CLI does not project; the API or worker would).
+ */
+import { ExecutionProjector } from '../../libs/application/execution.projector.js';
+import { ingestLines } from '../../libs/application/file-ingest.js';
+import { contentHash, IngestService } from '../../libs/application/ingest.service.js';
+import { streamId } from '../../libs/domain/events.js';
+import { decide, evolve, initialStreamState, type StreamState } from '../../libs/domain/stream.js';
+import { validateEvent } from '../../libs/domain/validation.js';
+import { EventsRepository } from '../../libs/persistence/events.repository.js';
+import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
+import type { DatabaseHandle } from '../../libs/persistence/db.js';
+import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
+import { batches, countEvents, generateNdjson } from '../generate.js';
+
+/**
+ * The CPU part of IngestService without the database: JSON.parse, validateEvent, contentHash,
+ * decide + evolve on each stream's write model, for the same lines.
+ */
+function domainOnly(o: BenchOptions): ResultRow {
+  const states = new Map<string, StreamState>();
+  const started = now();
+  let n = 0;
+  for (const line of generateNdjson(generateOptions(o))) {
+    const r = validateEvent(JSON.parse(line));
+    if (!r.ok) throw new Error(`invalid generated event: ${JSON.stringify(r.errors)}`);
+    contentHash(r.event);
+    const s = streamId(r.event.department, r.event.year);
+    const state = states.get(s) ?? states.set(s, initialStreamState()).get(s)!;
+    if (decide(state, r.event).length > 0) throw new Error('generated event refused by decide()');
+    evolve(state, r.event);
+    n++;
+  }
+  const seconds = (now() - started) / 1000;
+  return row({
+    scenario: 'cli-ingest',
+    variant: 'domain only (no database)',
+    backend: o.backend,
+    events: n,
+    seconds,
+    notes: 'generate + JSON.parse + validateEvent + contentHash + decide/evolve: the Node CPU floor of ingest per core',
+  });
+}
+
+export async function cliIngest(o: BenchOptions): Promise<ResultRow[]> {
+  const db = await createBenchDatabase(o, 'cli');
+  let handle: DatabaseHandle | ProfiledHandle | undefined;
+  try {
+    handle = o.profile ? await openProfiled(db) : await openPaceline(db);
+    const service = new IngestService(new EventsRepository(handle.db));
+    const expected = countEvents(generateOptions(o));
+    const window = o.window > 0 ? o.window : Number.MAX_SAFE_INTEGER;
+    log(`cli-ingest ${o.backend}: ${expected} events, batches of ${o.batch}, windows of ${o.window || 'all'} lines`);
+    const latencies: number[] = [];
+    let accepted = 0;
+    let rejected = 0;
+    let submitMs = 0;
+    const mark = cpuMark();
+    const started = now();
+    let lastReport = started;
+    for (const lines of batches(generateNdjson(generateOptions(o)), window)) {
+      const summary = await ingestLines(lines, async (batch) => {
+        const t = now();
+        const r = await service.ingest(batch);
+        const ms = now() - t;
+        latencies.push(ms);
+        submitMs += ms;
+        return r;
+      }, { batchSize: o.batch });
+      accepted += summary.accepted;
+      rejected += summary.rejected.length;
+      if (now() - lastReport > 10_000) {
+        lastReport = now();
+        log(`  ${accepted}/${expected} events (${Math.round(accepted / ((now() - started) / 1000))}/s)`);
+      }
+    }
+    const wall = (now() - started) / 1000;
+    const cpu = cpuSince(mark);
+    if (accepted !== expected || rejected > 0) throw new Error(`accepted ${accepted} (expected ${expected}), rejected ${rejected}`);
+    const dbNote = isProfiled(handle) ? `; ${formatStats(handle.stats(), wall * 1000)}` : '';
+    if (isProfiled(handle)) handle.resetStats();
+
+    // Projection of everything ingested (what a projector would then have to do).
+    const projector = new ExecutionProjector(new EventsRepository(handle.db), new ExecutionRepository(handle.db));
+    const p0 = now();
+    const projected = await projector.catchUp();
+    const catchUp = (now() - p0) / 1000;
+    const { p50, p99 } = latencyStats(latencies);
+    return [
+      row({
+        scenario: 'cli-ingest',
+        variant: `ingestLines × ${o.batch}/batch`,
+        backend: o.backend,
+        events: accepted,
+        seconds: wall,
+        p50,
+        p99,
+        catchUp,
+        notes: `${cpuNote(cpu)}; outside submit ${Math.round((100 * (wall * 1000 - submitMs)) / (wall * 1000))}%${dbNote}; projector afterwards ${Math.round(projected / catchUp)} ev/s`,
+        extra: { nodeCpuSeconds: cpu.nodeCpu, pgCpuSeconds: cpu.pgCpu, projectedPerSec: projected / catchUp },
+      }),
+      domainOnly(o),
+    ];
+  } finally {
+    await handle?.close();
+    await db.drop();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * (a) http-ingest: the real API in its own process; `clients` concurrent clients POST NDJSON
+ * batches (each client owns a contiguous range of departments), then the time until the
+ * projector has caught up is measured by polling GET /api/v1/projections until behind = 0.
+ */
+import { startApi } from '../api-process.js';
+import { cpuMark, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import { createBenchDatabase } from '../db.js';
+import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
+import { getJson, request } from '../http.js';
+
+interface ProjectionsBody {
+  projections: { name: string; behind: number; processed: number }[];
+}
+
+export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
+  const db = await createBenchDatabase(o, 'http');
+  const api = await startApi(db, { projector: o.apiProjector });
+  try {
+    const expected = countEvents(generateOptions(o));
+    const ranges = splitDepartments(o.departments, o.clients);
+    log(`http-ingest ${o.backend}: ${expected} events, ${ranges.length} clients, batches of ${o.batch}`);
+    const before = await api.stats();
+    const mark = cpuMark();
+    const latencies: number[] = [];
+    let accepted = 0;
+    let sent = 0;
+    const started = now();
+    let lastReport = started;
+    await Promise.all(
+      ranges.map(async (range) => {
+        for (const lines of batches(generateNdjson(generateOptions(o, range)), o.batch)) {
+          const t = now();
+          const r = await request(api.base, 'POST', '/api/v1/events', lines.join('\n'));
+          latencies.push(now() - t);
+          if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
+          accepted += (JSON.parse(r.body) as { accepted: number }).accepted;
+          sent += lines.length;
+          if (now() - lastReport > 10_000) {
+            lastReport = now();
+            log(`  ${sent}/${expected} events sent (${Math.round(sent / ((now() - started) / 1000))}/s)`);
+          }
+        }
+      }),
+    );
+    const lastBatch = now();
+    const ingestCpu = cpuSince(mark);
+    let polls = 0;
+    while (o.apiProjector) {
+      const p = await getJson<ProjectionsBody>(api.base, '/api/v1/projections');
+      polls++;
+      if (p.projections.every((x) => x.behind === 0)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const caughtUp = now();
+    const total = cpuSince(mark);
+    const after = await api.stop();
+    if (accepted !== expected) throw new Error(`accepted ${accepted} events, expected ${expected}`);
+    const ingestSeconds = (lastBatch - started) / 1000;
+    const serverCpu = after.cpuSeconds - before.cpuSeconds;
+    const { p50, p99 } = latencyStats(latencies);
+    const pct = (x: number, wall: number) => `${Math.round((100 * x) / wall)}%`;
+    return [
+      row({
+        scenario: 'http-ingest',
+        variant: `${ranges.length} clients × ${o.batch}/batch${o.apiProjector ? '' : ', no projector'}`,
+        backend: o.backend,
+        events: accepted,
+        seconds: ingestSeconds,
+        p50,
+        p99,
+        catchUp: o.apiProjector ? (caughtUp - lastBatch) / 1000 : null,
+        rssMB: after.maxRssMB,
+        notes: `API CPU ${pct(serverCpu, total.wall)}, pg CPU ${pct(total.pgCpu, total.wall)}, client CPU ${pct(ingestCpu.nodeCpu, ingestCpu.wall)}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${polls} status polls`,
+        extra: {
+          apiCpuSeconds: serverCpu,
+          pgCpuSeconds: total.pgCpu,
+          clientCpuSeconds: total.nodeCpu,
+          wallWithCatchUp: (caughtUp - started) / 1000,
+        },
+      }),
+    ];
+  } finally {
+    await api.stop().catch(() => undefined);
+    await db.drop();
+  }
+}
