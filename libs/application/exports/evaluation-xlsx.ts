@@ -24,6 +24,13 @@ const STATUS_TEXT: Record<string, string> = { met: '达成', not_met: '未达成
 
 /** A decimal string as a cell number (the only place a figure becomes a JS number). */
 const num = (value: string): number => Number(value);
+/** A line's name without its task prefix: 单位日常运转—日常公用经费 → 日常公用经费. */
+function withoutTask(line: string, task: string): string {
+  const rest = line.startsWith(task) ? line.slice(task.length).trimStart() : '';
+  return /^[—–]/.test(rest) ? rest.slice(1).trim() || line : line;
+}
+/** Totals are decimal strings, grades are words. */
+const scoreOrText = (value: string): Value => (/^\d+(\.\d+)?$/.test(value) ? num(value) : value);
 
 function put(ws: Sheet, row: number, col: number, value: Value, opts: { fmt?: string; bold?: boolean; header?: boolean; align?: 'left' | 'center' | 'right' } = {}) {
   const cell = ws.getCell(row, col);
@@ -87,7 +94,7 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   tasks.forEach((t, i) => {
     const row = first + i;
     put(ws, row, 2, t.name);
-    put(ws, row, 3, t.lines.map((l) => l.name).join('；'));
+    put(ws, row, 3, t.lines.map((l) => withoutTask(l.name, t.name)).join('；'));
     put(ws, row, 4, t.rate === null ? '无预算' : `全年执行率 ${t.rate}%`);
     [t.budget.total, t.budget.fiscal, t.spent.total, t.spent.fiscal].forEach((v, j) => put(ws, row, 5 + j, num(v), { fmt: AMOUNT }));
   });
@@ -145,7 +152,7 @@ function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   r.criteria.forEach((c, i) => {
     const row = first + i;
     put(ws, row, 5, c.name);
-    put(ws, row, 6, num(c.weight), { fmt: '0.##', align: 'center' });
+    put(ws, row, 6, num(c.weight), { align: 'center' });
     put(ws, row, 7, basisText(c));
     put(ws, row, 8, num(c.score), { fmt: SCORE, align: 'center' });
   });
@@ -178,8 +185,8 @@ function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   for (const f of rec.findings) {
     put(ws, row, 1, f.criterion);
     put(ws, row, 2, f.name ?? '');
-    put(ws, row, 3, f.weight === null ? null : num(f.weight), { fmt: '0.##' });
-    put(ws, row, 4, f.submitted === null ? null : num(f.submitted), { fmt: '0.0#' });
+    put(ws, row, 3, f.weight === null ? null : num(f.weight));
+    put(ws, row, 4, f.submitted === null ? null : num(f.submitted));
     put(ws, row, 5, f.computed === null ? null : num(f.computed), { fmt: SCORE });
     put(ws, row, 6, kinds[f.kind] ?? f.kind);
     put(ws, row++, 7, f.reason);
@@ -188,8 +195,8 @@ function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   for (const f of rec.totalFindings) {
     merge(ws, row, 1, row, 2, totals[f.kind] ?? f.kind, { bold: true });
     put(ws, row, 3, null);
-    put(ws, row, 4, f.submitted);
-    put(ws, row, 5, f.expected);
+    put(ws, row, 4, scoreOrText(f.submitted));
+    put(ws, row, 5, scoreOrText(f.expected), { fmt: f.kind === 'total_vs_computed' ? SCORE : undefined });
     put(ws, row, 6, '总分/等级');
     put(ws, row++, 7, f.reason);
   }
