@@ -14,11 +14,15 @@ import { sampleEvents, sampleText } from './support/sample.js';
 const URL = '/api/v1/departments/yantian-emergency/years/2023/evaluation';
 
 /** Collects a binary response body as a Buffer. */
-function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) {
+function binary(res: request.Response, done: (err: Error | null, body: unknown) => void) {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
+
+/** The bytes as an ArrayBuffer (what exceljs' load() is typed to take). */
+const arrayBuffer = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
 /** Every numeric leaf's key in a JSON value. */
 function numericKeys(value: unknown, key = '', out = new Set<string>()): Set<string> {
@@ -169,7 +173,7 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
       `attachment; filename="yantian-emergency-2023-self-evaluation.xlsx"; filename*=UTF-8''${encodeURIComponent('yantian-emergency-2023-自评.xlsx')}`,
     );
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.body as Buffer);
+    await wb.xlsx.load(arrayBuffer(res.body as Buffer));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['自评表', '评分表', '核对']);
 
     const self = wb.getWorksheet('自评表')!;
