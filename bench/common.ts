@@ -154,30 +154,70 @@ export function postgresCpuByPid(): Map<number, number> {
   return out;
 }
 
+/** Busy CPU seconds of the whole machine so far (all cores, /proc/stat; 0 elsewhere). */
+export function machineBusySeconds(): number {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+    const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - idle) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits until the machine is quiet (other processes use < `busyCores` cores over a 2 s window),
+ * at most `maxSeconds`; returns the busy cores of the last window.
+ */
+export async function waitQuiet(maxSeconds: number, busyCores = 0.3): Promise<number> {
+  const deadline = now() + maxSeconds * 1000;
+  for (;;) {
+    const b0 = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 2000));
+    const busy = (machineBusySeconds() - b0) / 2;
+    if (busy < busyCores || now() >= deadline) return busy;
+  }
+}
+
 export interface CpuMark {
   wall: number;
   node: NodeJS.CpuUsage;
   pg: Map<number, number>;
+  machine: number;
 }
 
 export function cpuMark(): CpuMark {
-  return { wall: now(), node: process.cpuUsage(), pg: postgresCpuByPid() };
+  return { wall: now(), node: process.cpuUsage(), pg: postgresCpuByPid(), machine: machineBusySeconds() };
 }
 
 /**
  * Seconds of wall time, Node CPU (this process) and Postgres CPU since a mark. Postgres CPU is
  * summed per process still alive at the end (a backend that exited in between is not counted).
  */
-export function cpuSince(m: CpuMark): { wall: number; nodeCpu: number; pgCpu: number } {
+export interface CpuSpent {
+  wall: number;
+  nodeCpu: number;
+  pgCpu: number;
+  /** Busy CPU seconds of the whole machine (every process) over the same interval. */
+  machineCpu: number;
+}
+
+export function cpuSince(m: CpuMark): CpuSpent {
   const u = process.cpuUsage(m.node);
   let pgCpu = 0;
   for (const [pid, cpu] of postgresCpuByPid()) pgCpu += Math.max(0, cpu - (m.pg.get(pid) ?? 0));
-  return { wall: (now() - m.wall) / 1000, nodeCpu: (u.user + u.system) / 1e6, pgCpu };
+  return { wall: (now() - m.wall) / 1000, nodeCpu: (u.user + u.system) / 1e6, pgCpu, machineCpu: machineBusySeconds() - m.machine };
 }
 
-export function cpuNote(c: { wall: number; nodeCpu: number; pgCpu: number }, nodeLabel = 'node'): string {
+/**
+ * "node CPU 55%, pg CPU 48%, other 12%": shares of one core over the wall time (2 cores = 200%).
+ * `other` is what the rest of the machine used meanwhile (tests of other sessions…): a contended run.
+ */
+export function cpuNote(c: CpuSpent, ownElsewhere = 0, nodeLabel = 'node'): string {
   const pct = (x: number) => `${Math.round((100 * x) / Math.max(c.wall, 1e-9))}%`;
-  return `${nodeLabel} CPU ${pct(c.nodeCpu)}, pg CPU ${pct(c.pgCpu)}`;
+  const other = Math.max(0, c.machineCpu - c.nodeCpu - c.pgCpu - ownElsewhere);
+  return `${nodeLabel} CPU ${pct(c.nodeCpu)}, pg CPU ${pct(c.pgCpu)}, other ${pct(other)}`;
 }
 
 export function log(message: string): void {

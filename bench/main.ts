@@ -17,6 +17,7 @@
  *   --profile          time database statements (Kysely log) in cli-ingest and rebuild
  *   --api-projector on|off   http-ingest diagnostic: the API without its projector (default on)
  *   --json FILE        also write every result row (and the machine) as JSON
+ *   --wait-quiet S     before each run wait (≤ S s) until other processes use < 0.3 cores (shared machines)
  *
  * Each (scenario, backend) pair runs in its own child process when more than one is requested, so
  * peak RSS is per run; a single pair runs in this process.
@@ -27,7 +28,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { formatTable, log, type Backend, type BenchOptions, type ResultRow } from './common.js';
+import { formatTable, log, waitQuiet, type Backend, type BenchOptions, type ResultRow } from './common.js';
 import { countEvents, DEFAULT_SEED, generateNdjson, type Order } from './generate.js';
 import { cliIngest } from './scenarios/cli-ingest.js';
 import { emmett } from './scenarios/emmett.js';
@@ -74,18 +75,21 @@ const OPTIONS = {
   'city-lines': { type: 'string' },
   profile: { type: 'boolean' },
   'api-projector': { type: 'string' },
+  'wait-quiet': { type: 'string' },
   json: { type: 'string' },
   child: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
 interface Parsed {
+  name: string;
   scenarios: Scenario[];
   backends: Backend[];
   options: Omit<BenchOptions, 'backend'>;
   rawVariants: RawVariant[];
   json?: string;
   child: boolean;
+  waitQuiet: number;
 }
 
 function parse(argv: string[]): Parsed {
@@ -96,6 +100,7 @@ function parse(argv: string[]): Parsed {
   const backend = oneOf('backend', values.backend, ['pglite', 'postgres', 'both'] as const, 'both');
   const rawVariants = (values['raw-variants'] ?? RAW_VARIANTS.join(',')).split(',').map((v) => oneOf('raw-variants', v, RAW_VARIANTS, 'insert'));
   return {
+    name,
     scenarios: name === 'all' ? [...SCENARIOS] : [name as Scenario],
     backends: backend === 'both' ? ['pglite', 'postgres'] : [backend],
     options: {
@@ -119,6 +124,7 @@ function parse(argv: string[]): Parsed {
     rawVariants,
     json: values.json,
     child: values.child ?? false,
+    waitQuiet: intOption('wait-quiet', values['wait-quiet'], 0, 0),
   };
 }
 
@@ -158,9 +164,9 @@ async function runOne(scenario: Scenario, o: BenchOptions, rawVariants: RawVaria
   }
 }
 
-function runChild(argv: string[], scenario: Scenario, backend: Backend): Promise<ResultRow[]> {
+function runChild(argv: string[], name: string, scenario: Scenario, backend: Backend): Promise<ResultRow[]> {
   const script = fileURLToPath(import.meta.url);
-  const args = [scenario, ...stripScenario(argv), '--backend', backend, '--child'];
+  const args = [scenario, ...stripScenario(argv, name), '--backend', backend, '--child'];
   return new Promise((resolve, reject) => {
     const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let rows: ResultRow[] | null = null;
@@ -171,18 +177,18 @@ function runChild(argv: string[], scenario: Scenario, backend: Backend): Promise
   });
 }
 
-/** argv without the scenario name, --backend and --json (the parent decides those). */
-function stripScenario(argv: string[]): string[] {
+/** argv without the scenario name, --backend, --json and --wait-quiet (the parent decides those). */
+function stripScenario(argv: string[], name: string): string[] {
   const out: string[] = [];
   let skippedScenario = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--backend' || a === '--json') {
+    if (a === '--backend' || a === '--json' || a === '--wait-quiet') {
       i++;
       continue;
     }
-    if (a.startsWith('--backend=') || a.startsWith('--json=')) continue;
-    if (!a.startsWith('--') && !skippedScenario) {
+    if (a.startsWith('--backend=') || a.startsWith('--json=') || a.startsWith('--wait-quiet=')) continue;
+    if (a === name && !skippedScenario) {
       skippedScenario = true;
       continue;
     }
@@ -232,6 +238,7 @@ async function main(): Promise<number> {
   let failed = 0;
   if (pairs.length === 1 || p.child) {
     for (const { scenario, backend } of pairs) {
+      if (p.waitQuiet > 0 && !p.child) log(`machine busy ${(await waitQuiet(p.waitQuiet)).toFixed(2)} cores before ${scenario} on ${backend}`);
       const rows = await runOne(scenario, { ...p.options, backend }, p.rawVariants);
       all.push(...rows);
       process.stdout.write(`\n${scenario} · ${backend}\n${formatTable(rows)}\n`);
@@ -240,7 +247,11 @@ async function main(): Promise<number> {
   } else {
     for (const { scenario, backend } of pairs) {
       try {
-        all.push(...(await runChild(argv, scenario, backend)));
+        if (p.waitQuiet > 0) {
+          const busy = await waitQuiet(p.waitQuiet);
+          log(`machine busy ${busy.toFixed(2)} cores before ${scenario} on ${backend}`);
+        }
+        all.push(...(await runChild(argv, p.name, scenario, backend)));
       } catch (e) {
         failed++;
         log(`FAILED: ${(e as Error).message}`);
@@ -265,6 +276,7 @@ function readHelp(): string {
   --pglite-dir tmp|memory (tmp)           --window N (50000; 0 = one ingestLines call)
   --raw-variants ${RAW_VARIANTS.join(',')}  --city-lines L (42)  --profile  --json FILE
   --api-projector on|off (on)             http-ingest without the API's projector (diagnostic)
+  --wait-quiet S (0)                      wait ≤ S s for an idle machine before each run
 `;
 }
 

@@ -4,7 +4,7 @@
  * projector has caught up is measured by polling GET /api/v1/projections until behind = 0.
  */
 import { startApi } from '../api-process.js';
-import { cpuMark, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
 import { getJson, request } from '../http.js';
@@ -71,7 +71,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
         p99,
         catchUp: o.apiProjector ? (caughtUp - lastBatch) / 1000 : null,
         rssMB: after.maxRssMB,
-        notes: `API CPU ${pct(serverCpu, total.wall)}, pg CPU ${pct(total.pgCpu, total.wall)}, client CPU ${pct(ingestCpu.nodeCpu, ingestCpu.wall)}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${polls} status polls`,
+        notes: `API CPU ${pct(serverCpu, total.wall)}, ${cpuNote(total, serverCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${polls} status polls`,
         extra: {
           apiCpuSeconds: serverCpu,
           pgCpuSeconds: total.pgCpu,

@@ -15,7 +15,7 @@ import { startApi } from '../api-process.js';
 import { generateOptions, log, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { departmentSlug, DEFAULT_YEAR, generateEvents } from '../generate.js';
-import { latencyStats, now } from '../common.js';
+import { cpuMark, cpuNote, cpuSince, latencyStats, now } from '../common.js';
 import { request } from '../http.js';
 
 async function load(base: string, o: BenchOptions, endpoint: string, rate: number | undefined, duration: number) {
@@ -86,7 +86,9 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
     for (const r of runs) {
       log(`  ${r.label} for ${r.duration} s`);
       const before = await api.stats();
+      const mark = cpuMark();
       const res = await load(api.base, o, r.endpoint, r.rate, r.duration);
+      const spent = cpuSince(mark);
       const after = await api.stats();
       const rps = res.requests.total / res.duration;
       const bad = res.non2xx + res.errors + res.timeouts;
@@ -101,7 +103,7 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
           p50: res.latency.p50,
           p99: res.latency.p99,
           rssMB: after.maxRssMB,
-          notes: `${Math.round(rps)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * (after.cpuSeconds - before.cpuSeconds)) / res.duration)}%; ${o.departments} depts in rotation`,
+          notes: `${Math.round(rps)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * (after.cpuSeconds - before.cpuSeconds)) / res.duration)}%, ${cpuNote(spent, after.cpuSeconds - before.cpuSeconds, 'autocannon')}; ${o.departments} depts in rotation`,
           extra: { requestsPerSec: rps, failed: bad, apiCpuSeconds: after.cpuSeconds - before.cpuSeconds },
         }),
       );

@@ -25,6 +25,10 @@ export interface AppConfig {
   monthCloseDay: number;
   monthCloseTime: string;
   schedule: boolean;
+  /** pino level: trace, debug, info, warn, error, fatal, silent. */
+  logLevel: string;
+  /** Readiness fails when the projector is more than this many events behind. */
+  readyMaxLag: number;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -43,6 +47,12 @@ function dayFrom(value: string | undefined): number {
 function timeFrom(value: string | undefined): string {
   const v = value || '09:00';
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new Error(`MONTH_CLOSE_TIME must be HH:MM, got "${value}"`);
+  return v;
+}
+
+function levelFrom(value: string | undefined): string {
+  const v = value || 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(v)) throw new Error(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${value}"`);
   return v;
 }
 
@@ -69,5 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     monthCloseDay: dayFrom(env.MONTH_CLOSE_DAY),
     monthCloseTime: timeFrom(env.MONTH_CLOSE_TIME),
     schedule: (env.MONTH_CLOSE_SCHEDULE ?? 'on') !== 'off',
+    logLevel: levelFrom(env.LOG_LEVEL),
+    readyMaxLag: intFrom('READY_MAX_LAG', env.READY_MAX_LAG, 10_000),
   };
 }

@@ -20,9 +20,10 @@ export async function startTestApp(backend: Backend, overrides: Partial<AppConfi
     ...loadConfig({}),
     databaseUrl: pgdb?.url,
     dataDir: 'memory://',
+    logLevel: 'silent',
     ...overrides,
   };
-  const app = await createApp(config, { logger: ['error'] });
+  const app = await createApp(config);
   await app.init();
   return {
     app,

@@ -7,6 +7,8 @@ import { ConfigModule } from '../../../libs/config/config.module.js';
 import type { AppConfig } from '../../../libs/config/config.js';
 import { PersistenceModule } from '../../../libs/persistence/persistence.module.js';
 import { DeliveriesController } from './deliveries.controller.js';
+import { HealthModule } from './health.controller.js';
+import { loggerModule } from './logging.js';
 import { EvaluationController } from './evaluation.controller.js';
 import { EventsController } from './events.controller.js';
 import { ExecutionController } from './execution.controller.js';
@@ -18,7 +20,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
+      imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
       controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController],
     };
   }

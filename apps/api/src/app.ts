@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../../../libs/config/config.js';
 import { AppModule } from './app.module.js';
 import { ErrorsFilter } from './errors.filter.js';
@@ -11,8 +12,10 @@ import { XLSX_MIME } from './imports.controller.js';
 export async function createApp(config: AppConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    bufferLogs: true,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
+  app.useLogger(app.get(Logger));
   // Ingest reads the raw bytes itself: strict UTF-8, JSON or NDJSON, precise errors.
   app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
   // Spreadsheet uploads (imports) arrive as raw bytes: xlsx or CSV.

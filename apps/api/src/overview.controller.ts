@@ -1,0 +1,59 @@
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { InvalidInputError } from '../../../libs/application/errors.js';
+import { EvaluationService } from '../../../libs/application/evaluation.service.js';
+import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
+import { OverviewService } from '../../../libs/application/overview.service.js';
+import type { SourceFilter } from '../../../libs/domain/execution/execution.js';
+import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
+import { NoticesRepository } from '../../../libs/persistence/notices.repository.js';
+import { parseDateParam, parseDepartment, parseIntParam, parseYear } from './params.js';
+
+export function parseSourceParam(value: string | undefined): SourceFilter {
+  if (value === undefined || value === '') return 'fiscal';
+  if (value !== 'fiscal' && value !== 'all') {
+    throw new InvalidInputError('source: must be "fiscal" or "all"', [{ index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` }]);
+  }
+  return value;
+}
+
+/** The overview service over the modules' providers (the controller wires it: no module of its own). */
+export function overviewService(repo: ExecutionRepository, execution: ExecutionService, evaluation: EvaluationService, notices: NoticesRepository): OverviewService {
+  return new OverviewService(repo, execution, evaluation, notices);
+}
+
+/** Data for the dashboard: the department list and the cumulative execution curve. */
+@Controller('api/v1')
+export class OverviewController {
+  private readonly overview: OverviewService;
+
+  constructor(repo: ExecutionRepository, execution: ExecutionService, evaluation: EvaluationService, notices: NoticesRepository) {
+    this.overview = overviewService(repo, execution, evaluation, notices);
+  }
+
+  /** Every department-year with its current fiscal rate, lag, level, unit levels and forecast score. */
+  @Get('departments')
+  @Header('cache-control', 'no-store')
+  async departments(@Query('year') year?: string, @Query('knownOn') knownOn?: string) {
+    return this.overview.departments(
+      { year: year ? parseIntParam('year', year, 0, 2000, 2100) : undefined, knownOn: parseDateParam('knownOn', knownOn) },
+      shanghaiDate(new Date()),
+    );
+  }
+
+  /** Cumulative rate per month 1..12 for the department and each unit, with the month-linear schedule. */
+  @Get('departments/:department/years/:year/execution/curve')
+  async curve(
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Query('knownOn') knownOn?: string,
+    @Query('source') source?: string,
+    @Query('asOf') asOf?: string,
+  ) {
+    return this.overview.curve(
+      parseDepartment(department),
+      parseYear(year),
+      { knownOn: parseDateParam('knownOn', knownOn), source: parseSourceParam(source), asOf: parseDateParam('asOf', asOf) },
+      shanghaiDate(new Date()),
+    );
+  }
+}
