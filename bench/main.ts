@@ -1,7 +1,8 @@
 /**
  * Benchmarks (issue 7): `npm run bench -- <scenario> [options]`.
  *
- *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | all
+ *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | all,
+ *              or several separated by commas (http-ingest,cli-ingest)
  *   --backend pglite|postgres|both   (default both)
  *   --departments N --units U --lines L   data size (default 20 × 20 × 2 × 12 months ≈ 16k events)
  *   --batch B          events per batch / transaction (default 500)
@@ -96,12 +97,13 @@ function parse(argv: string[]): Parsed {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help || positionals.length === 0) throw new UsageError('');
   const name = positionals[0]!;
-  if (name !== 'all' && !SCENARIOS.includes(name as Scenario)) throw new UsageError(`unknown scenario "${name}"`);
+  const listed = name === 'all' ? [...SCENARIOS] : name.split(',');
+  for (const s of listed) if (!SCENARIOS.includes(s as Scenario)) throw new UsageError(`unknown scenario "${s}"`);
   const backend = oneOf('backend', values.backend, ['pglite', 'postgres', 'both'] as const, 'both');
   const rawVariants = (values['raw-variants'] ?? RAW_VARIANTS.join(',')).split(',').map((v) => oneOf('raw-variants', v, RAW_VARIANTS, 'insert'));
   return {
     name,
-    scenarios: name === 'all' ? [...SCENARIOS] : [name as Scenario],
+    scenarios: listed as Scenario[],
     backends: backend === 'both' ? ['pglite', 'postgres'] : [backend],
     options: {
       departments: intOption('departments', values.departments, 20),
@@ -268,7 +270,7 @@ async function main(): Promise<number> {
 
 function readHelp(): string {
   return `usage: npm run bench -- <scenario> [options]
-  scenarios: ${SCENARIOS.join(' | ')} | all
+  scenarios: ${SCENARIOS.join(' | ')} | all   (or a comma-separated list)
   --backend pglite|postgres|both (both)   --departments N (20) --units U (20) --lines L (2)
   --batch B (500) --clients C (4) --order stream|month (stream) --seed S
   --rate R (200) --duration D (10)        query load

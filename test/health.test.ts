@@ -55,7 +55,7 @@ test('shutting down lets an in-flight batch finish and commit', async () => {
   const closing = t.app.close();
   const res = await pending;
   expect(res.status).toBe(201);
-  expect((await res.json()).accepted).toBe(241);
+  expect(((await res.json()) as { accepted: number }).accepted).toBe(241);
   await closing;
   // The database is still there (dropped by close() below): the batch was committed whole.
   const c = new Client({ connectionString: (t.config.databaseUrl as string) });

@@ -306,13 +306,25 @@ describe.each(BACKENDS)('upload endpoint on %s', (backend) => {
     expect(await logSnapshot(t.db.db)).toEqual(mid);
   });
 
-  test('a GBK CSV in 万元 with one bad row, one sheet chosen by name is ignored for CSV', async () => {
+  test('a GBK CSV (charset in the Content-Type) in 万元 with one bad row', async () => {
     const csv = '科室,预算项目,月份,支出金额\n办公室,日常公用经费,2024-03,1.5\n办公室,日常公用经费,2024-04,0.0000001\n';
     const res = await request(t.http).post(url('?unit=wan&recordedOn=2024-05-05')).set('Content-Type', 'text/csv; charset=gbk').send(iconv.encode(csv, 'gbk'));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ format: 'csv', encoding: 'gb18030 (gbk)', accepted: 1, rejectedRows: 1 });
     expect(res.body.preview[0]).toMatchObject({ type: 'SpendingRecorded', month: '2024-03', amount: '15000.00' });
     expect(res.body.rejected[0]).toMatchObject({ row: 3, column: 'D', header: '支出金额' });
+  });
+
+  test('a mapping passed as a query parameter names other headers', async () => {
+    const csv = '处室,项目名称,支付月份,实付金额,摘要\n办公室,日常公用经费,2024-05,"1,000.00",5月累计电费\n';
+    const mapping = JSON.stringify({ columns: { 处室: 'unitName', 支付月份: 'month', 实付金额: 'spending' } });
+    const res = await request(t.http).post(url(`?dryRun=true&mapping=${encodeURIComponent(mapping)}`)).set('Content-Type', 'text/csv').send(csv);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ events: { SpendingRecorded: 1 }, rejected: [], skipped: [] });
+    expect(res.body.sheets[0].unmapped).toEqual(['E 摘要']);
+    const bad = await request(t.http).post(url(`?mapping=${encodeURIComponent('{"columns":{"x":"nope"}}')}`)).set('Content-Type', 'text/csv').send(csv);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatchObject({ path: 'mapping.columns.x' });
   });
 
   test('refusals: empty body, a year not opened, an unknown sheet, a bad flag', async () => {

@@ -42,9 +42,17 @@ export class ExecutionService {
     return executionWire(executionReport(facts, { asOf, knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths }));
   }
 
-  async quarters(department: string, year: number, p: ExecutionParams) {
+  /** One unit's view: its own figures and lines, without the department total or other units. */
+  async unitExecution(department: string, year: number, unit: string, p: ExecutionParams, today: string) {
+    const wire = await this.execution(department, year, p, today);
+    return { ...wire, total: null, units: wire.units.filter((u) => u.unit === unit), lines: wire.lines.filter((l) => l.unit === unit) };
+  }
+
+  /** Quarter-end rates of the department, or with `unit` of that unit's lines only. */
+  async quarters(department: string, year: number, p: ExecutionParams, unit: string | null = null) {
     const facts = await this.facts(department, year);
     const source = p.source ?? 'fiscal';
-    return { department, year, source, knownOn: p.knownOn ?? null, quarters: quartersWire(quarterRates(facts, { source, knownOn: p.knownOn ?? null })) };
+    const lines = unit === null ? undefined : facts.lines.filter((l) => l.unit === unit).map((l) => l.line);
+    return { department, year, unit, source, knownOn: p.knownOn ?? null, quarters: quartersWire(quarterRates(facts, { source, knownOn: p.knownOn ?? null, lines })) };
   }
 }

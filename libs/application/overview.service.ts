@@ -217,7 +217,7 @@ export class OverviewService {
       this.execution.quarters(department, year, { knownOn: p.knownOn, source }),
       this.execution.quarters(department, year, { knownOn: p.knownOn, source: other }),
       this.evaluationOrNull(department, year, p.knownOn),
-      this.notices.listAlerts(stream, 'open'),
+      this.notices.listAlerts(stream, 'all'),
       this.notices.months(stream),
     ]);
     // The latest closed month that counts "as of" the date, and its notices (department first).
@@ -226,6 +226,9 @@ export class OverviewService {
     const order = new Map(execution.units.map((u, i) => [u.unit, i + 1]));
     const notices: IssuedNotice[] = noticeMonth === null ? [] : await this.notices.listNotices(stream, { month: noticeMonth });
     notices.sort((a, b) => (a.subject === 'department' ? 0 : (order.get(a.subject) ?? 99)) - (b.subject === 'department' ? 0 : (order.get(b.subject) ?? 99)));
+    // Alerts open at the end of the month that counts "as of" the date: raised by then, not yet cleared.
+    const openAlerts = alerts.filter((a) => a.month <= execution.throughMonth && (a.status === 'open' || (a.cleared !== null && a.cleared.month > execution.throughMonth)));
+    openAlerts.sort((a, b) => (a.level === b.level ? b.month - a.month : a.level === 'red' ? -1 : 1));
     return {
       department,
       year,
@@ -236,7 +239,7 @@ export class OverviewService {
       otherQuarters: otherQuarters.quarters,
       evaluation: evaluation.report,
       evaluationError: evaluation.error,
-      alerts,
+      alerts: openAlerts,
       noticeMonth,
       notices: notices.map(({ markdown: _m, html: _h, content: _c, ...rest }) => rest),
       closedMonths: closes.map((c) => c.month),

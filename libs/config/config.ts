@@ -29,6 +29,10 @@ export interface AppConfig {
   logLevel: string;
   /** Readiness fails when the projector is more than this many events behind. */
   readyMaxLag: number;
+  /** API keys required (default: on with DATABASE_URL, off on the embedded default). */
+  auth: boolean;
+  /** Ingest and import requests per minute per key (or per address without keys). */
+  ingestPerMinute: number;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -48,6 +52,12 @@ function timeFrom(value: string | undefined): string {
   const v = value || '09:00';
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new Error(`MONTH_CLOSE_TIME must be HH:MM, got "${value}"`);
   return v;
+}
+
+function authFrom(value: string | undefined, production: boolean): boolean {
+  if (value === undefined || value === '') return production;
+  if (value !== 'on' && value !== 'off') throw new Error(`AUTH must be "on" or "off", got "${value}"`);
+  return value === 'on';
 }
 
 function levelFrom(value: string | undefined): string {
@@ -81,5 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedule: (env.MONTH_CLOSE_SCHEDULE ?? 'on') !== 'off',
     logLevel: levelFrom(env.LOG_LEVEL),
     readyMaxLag: intFrom('READY_MAX_LAG', env.READY_MAX_LAG, 10_000),
+    auth: authFrom(env.AUTH, !!env.DATABASE_URL),
+    ingestPerMinute: intFrom('INGEST_RATE_PER_MINUTE', env.INGEST_RATE_PER_MINUTE, 600),
   };
 }

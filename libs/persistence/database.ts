@@ -41,6 +41,7 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   outbox: OutboxTable;
   deliveries: DeliveriesTable;
+  api_keys: ApiKeysTable;
 }
 
 export interface ProjectionCheckpointsTable {
@@ -197,4 +198,15 @@ export interface DeliveriesTable {
   channel: string;
   status_code: number | null;
   delivered_at: Generated<string>;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  role: string;
+  departments: string[];
+  unit: string | null;
+  created_at: Generated<string>;
+  revoked_at: string | null;
 }

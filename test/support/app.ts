@@ -21,6 +21,7 @@ export async function startTestApp(backend: Backend, overrides: Partial<AppConfi
     databaseUrl: pgdb?.url,
     dataDir: 'memory://',
     logLevel: 'silent',
+    auth: false,
     ...overrides,
   };
   const app = await createApp(config);

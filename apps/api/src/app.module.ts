@@ -6,6 +6,8 @@ import { NoticesModule } from '../../../libs/application/notices.module.js';
 import { ConfigModule } from '../../../libs/config/config.module.js';
 import type { AppConfig } from '../../../libs/config/config.js';
 import { PersistenceModule } from '../../../libs/persistence/persistence.module.js';
+import { DashboardController } from './dashboard.controller.js';
+import { AuthModule } from './auth.module.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { HealthModule } from './health.controller.js';
 import { loggerModule } from './logging.js';
@@ -14,14 +16,15 @@ import { EventsController } from './events.controller.js';
 import { ExecutionController } from './execution.controller.js';
 import { ImportsController } from './imports.controller.js';
 import { NoticesController } from './notices.controller.js';
+import { OverviewController } from './overview.controller.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
-      controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController],
+      imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, AuthModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
+      controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController, OverviewController, DashboardController],
     };
   }
 }

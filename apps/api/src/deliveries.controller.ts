@@ -1,4 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { canRead, canWrite, type Principal } from '../../../libs/domain/access.js';
+import { Access, AuthError, CurrentPrincipal } from './access.js';
 import { InvalidInputError, NotFoundError } from '../../../libs/application/errors.js';
 import { OutboxRelay } from '../../../libs/application/outbox.relay.js';
 import { CHANNELS, DeliveryRepository, type Channel, type OutboxStatus } from '../../../libs/persistence/delivery.repository.js';
@@ -19,11 +21,13 @@ export class DeliveriesController {
 
   /** Subscribes a channel to a unit's notices and alerts ('department' for the summary, '*' for everything). */
   @Post('subscriptions')
-  async subscribe(@Body() body: Record<string, unknown> | undefined) {
+  @Access({ kind: 'write-body' })
+  async subscribe(@CurrentPrincipal() principal: Principal, @Body() body: Record<string, unknown> | undefined) {
     const b = body ?? {};
     for (const k of Object.keys(b)) if (!['department', 'subject', 'channel', 'url'].includes(k)) bad(k, 'unknown field (allowed: department, subject, channel, url)');
     if (typeof b.department !== 'string') bad('department', 'is required');
     const department = parseDepartment(b.department as string);
+    if (!canWrite(principal, department)) throw new AuthError(403, `this key may not configure department "${department}"`);
     if (typeof b.subject !== 'string' || !SUBJECT_RE.test(b.subject)) bad('subject', 'must be a unit id, "department" or "*"');
     if (typeof b.channel !== 'string' || !CHANNELS.includes(b.channel as Channel)) bad('channel', `must be one of ${CHANNELS.join(', ')}`);
     const channel = b.channel as Channel;
@@ -43,19 +47,24 @@ export class DeliveriesController {
   }
 
   @Get('subscriptions')
-  async subscriptions(@Query('department') department?: string) {
-    return { subscriptions: await this.repo.listSubscriptions(department ? parseDepartment(department) : undefined) };
+  @Access({ kind: 'write-body' })
+  async subscriptions(@CurrentPrincipal() principal: Principal, @Query('department') department?: string) {
+    const all = await this.repo.listSubscriptions(department ? parseDepartment(department) : undefined);
+    return { subscriptions: all.filter((s) => canRead(principal, s.department)) };
   }
 
   @Delete('subscriptions/:id')
-  async unsubscribe(@Param('id') id: string) {
-    const s = await this.repo.deactivateSubscription(parseIntParam('id', id, 0, 1, 2 ** 31 - 1));
-    if (!s) throw new NotFoundError(`no subscription ${id}`);
-    return s;
+  @Access({ kind: 'write-body' })
+  async unsubscribe(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    const n = parseIntParam('id', id, 0, 1, 2 ** 31 - 1);
+    const existing = (await this.repo.listSubscriptions(undefined, true)).find((s) => s.id === n);
+    if (!existing || !canWrite(principal, existing.department)) throw new NotFoundError(`no subscription ${id}`);
+    return (await this.repo.deactivateSubscription(n))!;
   }
 
   /** The outbox: pending, enqueued, delivered and failed deliveries. */
   @Get('deliveries')
+  @Access({ kind: 'admin' })
   async deliveries(@Query('status') status?: string, @Query('department') department?: string, @Query('year') year?: string) {
     if (status !== undefined && !['pending', 'enqueued', 'delivered', 'failed'].includes(status)) bad('status', 'must be pending, enqueued, delivered or failed');
     const stream = department && year ? `${parseDepartment(department)}/${parseYear(year)}` : undefined;
@@ -65,6 +74,7 @@ export class DeliveriesController {
   /** Sends failed deliveries again (same job ids: a receiver never gets one twice from us). */
   @Post('deliveries/retry-failed')
   @HttpCode(200)
+  @Access({ kind: 'admin' })
   async retryFailed() {
     const n = await this.repo.requeue('failed');
     this.relay.wake();

@@ -1,5 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { AuthError } from './access.js';
+import { RateLimitedError } from './rate-limit.js';
 import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, UnavailableError } from '../../../libs/application/errors.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
@@ -14,6 +16,11 @@ export class ErrorsFilter implements ExceptionFilter {
     const send = (status: number, body: Record<string, unknown>) => {
       if (!res.headersSent) res.status(status).json({ statusCode: status, ...body });
     };
+    if (error instanceof AuthError) return send(error.status, { error: error.status === 401 ? 'Unauthorized' : 'Forbidden', message: error.message });
+    if (error instanceof RateLimitedError) {
+      if (!res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return send(429, { error: 'Too Many Requests', message: error.message, retryable: true });
+    }
     if (error instanceof InvalidInputError) return send(400, { error: 'Bad Request', message: error.message, errors: error.errors });
     if (error instanceof ConflictError) return send(409, { error: 'Conflict', message: error.message, errors: error.errors });
     if (error instanceof PayloadTooLargeError) return send(413, { error: 'Payload Too Large', message: error.message });

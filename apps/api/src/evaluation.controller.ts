@@ -6,6 +6,7 @@ import { evaluationHtml } from '../../../libs/application/exports/evaluation-htm
 import { chromiumAvailable, htmlToPdf, PdfUnavailableError } from '../../../libs/application/exports/evaluation-pdf.js';
 import { evaluationFileName, evaluationXlsx } from '../../../libs/application/exports/evaluation-xlsx.js';
 import { parseDateParam, parseDepartment, parseYear } from './params.js';
+import { ReadAccess } from './access.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PATH = 'departments/:department/years/:year';
@@ -24,6 +25,7 @@ function send(res: Response, r: EvaluationReport, body: Buffer | string, type: s
 }
 
 @Controller('api/v1')
+@ReadAccess()
 export class EvaluationController {
   constructor(private readonly evaluation: EvaluationService) {}
 

@@ -1,4 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { canWrite, type Principal } from '../../../libs/domain/access.js';
+import { Access, AuthError, CurrentPrincipal, ReadAccess } from './access.js';
+import { IngestRateLimit } from './rate-limit.js';
 import type { Response } from 'express';
 import { InvalidInputError } from '../../../libs/application/errors.js';
 import { parseEventsBody } from '../../../libs/application/ingest-body.js';
@@ -22,7 +25,9 @@ export class EventsController {
   /** One event, a JSON array, or NDJSON (Content-Type: application/x-ndjson). */
   @Post('events')
   @HttpCode(200)
-  async post(@Body() body: Buffer | undefined, @Headers('content-type') contentType: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @Access({ kind: 'write-body' })
+  @UseGuards(IngestRateLimit)
+  async post(@CurrentPrincipal() principal: Principal, @Body() body: Buffer | undefined, @Headers('content-type') contentType: string | undefined, @Res({ passthrough: true }) res: Response) {
     if (!Buffer.isBuffer(body) || body.length === 0) {
       throw new InvalidInputError('the body is empty', [{ index: 0, path: '', reason: 'send one event, a JSON array of events, or NDJSON' }]);
     }
@@ -34,12 +39,19 @@ export class EventsController {
     }
     const ndjson = (contentType ?? '').toLowerCase().startsWith('application/x-ndjson');
     const raw = parseEventsBody(text, ndjson ? 'ndjson' : 'json', this.config.maxBatch);
+    raw.forEach((e, index) => {
+      const department = (e as { department?: unknown })?.department;
+      if (typeof department === 'string' && !canWrite(principal, department)) {
+        throw new AuthError(403, `event ${index}: this key may not write department "${department}"; nothing was stored`);
+      }
+    });
     const result = await this.ingest.ingest(raw);
     res.status(result.accepted > 0 ? 201 : 200);
     return result;
   }
 
   @Get('streams/:department/:year/events')
+  @ReadAccess()
   async stream(
     @Param('department') department: string,
     @Param('year') year: string,

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { unitLimit, type Principal } from '../../../libs/domain/access.js';
+import { Access, CurrentPrincipal, ReadAccess } from './access.js';
 import { InvalidInputError } from '../../../libs/application/errors.js';
 import { ExecutionProjector } from '../../../libs/application/execution.projector.js';
 import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
@@ -21,7 +23,9 @@ export class ExecutionController {
   ) {}
 
   @Get('departments/:department/years/:year/execution')
+  @ReadAccess({ unitScoped: true })
   async get(
+    @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
     @Param('year') year: string,
     @Query('asOf') asOf?: string,
@@ -29,25 +33,33 @@ export class ExecutionController {
     @Query('source') source?: string,
     @Query('runRateMonths') runRateMonths?: string,
   ) {
-    return this.execution.execution(
-      parseDepartment(department),
-      parseYear(year),
-      {
-        asOf: parseDateParam('asOf', asOf),
-        knownOn: parseDateParam('knownOn', knownOn),
-        source: parseSource(source),
-        runRateMonths: parseIntParam('runRateMonths', runRateMonths, 3, 1, 12),
-      },
-      shanghaiDate(new Date()),
-    );
+    const own = unitLimit(principal);
+    const dep = parseDepartment(department);
+    const y = parseYear(year);
+    const params = {
+      asOf: parseDateParam('asOf', asOf),
+      knownOn: parseDateParam('knownOn', knownOn),
+      source: parseSource(source),
+      runRateMonths: parseIntParam('runRateMonths', runRateMonths, 3, 1, 12),
+    };
+    const today = shanghaiDate(new Date());
+    return own === null ? this.execution.execution(dep, y, params, today) : this.execution.unitExecution(dep, y, own, params, today);
   }
 
   @Get('departments/:department/years/:year/execution/quarters')
-  async quarters(@Param('department') department: string, @Param('year') year: string, @Query('knownOn') knownOn?: string, @Query('source') source?: string) {
-    return this.execution.quarters(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) });
+  @ReadAccess({ unitScoped: true })
+  async quarters(
+    @CurrentPrincipal() principal: Principal,
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Query('knownOn') knownOn?: string,
+    @Query('source') source?: string,
+  ) {
+    return this.execution.quarters(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal));
   }
 
   @Get('projections')
+  @Access({ kind: 'admin' })
   async projections() {
     return { projections: [await this.projector.status()] };
   }

@@ -8,11 +8,13 @@ import { APP_CONFIG } from '../../../libs/config/config.module.js';
 import type { AppConfig } from '../../../libs/config/config.js';
 import type { DatabaseHandle } from '../../../libs/persistence/db.js';
 import { DATABASE } from '../../../libs/persistence/persistence.module.js';
+import { Public } from './access.js';
 
 const REDIS_HEALTH = Symbol('REDIS_HEALTH');
 
 /** Liveness (the process answers) and readiness (Postgres, Redis when configured, projector lag). */
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { unitLimit, type Principal } from '../../../libs/domain/access.js';
+import { AuthError, CurrentPrincipal, ReadAccess, WriteAccess } from './access.js';
 import type { Response } from 'express';
 import { InvalidInputError, NotFoundError } from '../../../libs/application/errors.js';
 import { shanghaiDate } from '../../../libs/application/execution.service.js';
@@ -37,6 +39,7 @@ export class NoticesController {
   /** Closes a month: notices for every unit and the department, alerts, deliveries. */
   @Post('months/:month/close')
   @HttpCode(200)
+  @WriteAccess()
   async close(@Param('department') department: string, @Param('year') year: string, @Param('month') month: string, @Body() body: CloseBody | undefined) {
     const b = body ?? {};
     for (const k of Object.keys(b)) {
@@ -55,20 +58,26 @@ export class NoticesController {
   }
 
   @Get('months')
+  @ReadAccess()
   async months(@Param('department') department: string, @Param('year') year: string) {
     return { months: await this.notices.months(streamId(parseDepartment(department), parseYear(year))) };
   }
 
   @Get('notices')
-  async list(@Param('department') department: string, @Param('year') year: string, @Query('month') month?: string, @Query('unit') unit?: string) {
+  @ReadAccess({ unitScoped: true })
+  async list(@CurrentPrincipal() principal: Principal, @Param('department') department: string, @Param('year') year: string, @Query('month') month?: string, @Query('unit') unit?: string) {
     const stream = streamId(parseDepartment(department), parseYear(year));
-    const rows = await this.notices.listNotices(stream, { month: month ? parseIntParam('month', month, 0, 1, 12) : undefined, subject: unit || undefined });
+    const own = unitLimit(principal);
+    if (own !== null && unit && unit !== own) throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
+    const rows = await this.notices.listNotices(stream, { month: month ? parseIntParam('month', month, 0, 1, 12) : undefined, subject: own ?? (unit || undefined) });
     return { notices: rows.map(({ markdown: _m, html: _h, content: _c, ...rest }) => rest) };
   }
 
   /** One notice (latest revision unless ?revision=), as JSON, Markdown (?format=markdown) or HTML (?format=html). */
   @Get('notices/:subject/:month')
+  @ReadAccess({ unitScoped: true })
   async one(
+    @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
     @Param('year') year: string,
     @Param('subject') subject: string,
@@ -80,6 +89,8 @@ export class NoticesController {
     const dep = parseDepartment(department);
     const y = parseYear(year);
     const m = parseIntParam('month', month, 0, 1, 12);
+    const own = unitLimit(principal);
+    if (own !== null && subject !== own) throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
     const id = `notice:${dep}:${y}:${subject}:${m}`;
     const n = await this.notices.getNotice(id, revision ? parseIntParam('revision', revision, 1, 1, 1000) : undefined);
     if (!n) throw new NotFoundError(`no notice ${id}${revision ? ` revision ${revision}` : ''}: has month ${m} been closed?`);
@@ -99,9 +110,12 @@ export class NoticesController {
 
   @Get('alerts')
   @Header('cache-control', 'no-store')
-  async alerts(@Param('department') department: string, @Param('year') year: string, @Query('status') status?: string, @Query('unit') unit?: string) {
+  @ReadAccess({ unitScoped: true })
+  async alerts(@CurrentPrincipal() principal: Principal, @Param('department') department: string, @Param('year') year: string, @Query('status') status?: string, @Query('unit') unit?: string) {
     const stream = streamId(parseDepartment(department), parseYear(year));
-    const all = await this.notices.listAlerts(stream, parseStatus(status), unit || undefined);
+    const own = unitLimit(principal);
+    if (own !== null && unit && unit !== own) throw new AuthError(403, `a unit reader sees only the alerts of unit "${own}"`);
+    const all = await this.notices.listAlerts(stream, parseStatus(status), own ?? (unit || undefined));
     return { open: all.filter((a) => a.status === 'open'), past: all.filter((a) => a.status === 'cleared') };
   }
 }

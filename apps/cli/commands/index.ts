@@ -3,6 +3,7 @@ import { closeMonthCommand } from './close-month.command.js';
 import { evaluateCommand } from './evaluate.command.js';
 import { importCommand } from './import.command.js';
 import { ingestCommand } from './ingest.command.js';
+import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { rebuildCommand } from './rebuild.command.js';
 import { replayCommand } from './replay.command.js';
@@ -15,5 +16,6 @@ export const COMMANDS: Record<string, Command> = {
   'close-month': closeMonthCommand,
   replay: replayCommand,
   evaluate: evaluateCommand,
+  keys: keysCommand,
   migrate: migrateCommand,
 };

@@ -66,6 +66,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
   const base = (type: EventType, id: string, data: unknown) => ({ id, type, department, year, occurredAt: o.recordedOn, data }) as EventInput;
   const units = new Map(view.units);
   const lines = new Map<string, KnownLine>(view.lines);
+  const unitsSeen = new Set<string>();
 
   const reject = (recs: AmountRecord[], col: ColumnRef | undefined, reason: string) => {
     const seen = new Set<string>();
@@ -95,7 +96,12 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       reject([rec], unitCol(i), i.unitName ? `unknown unit "${i.unitName}": it is not registered in ${department}/${year} (list it in the budget sheet or name it in the mapping's "units")` : 'no unit given');
       return undefined;
     }
-    if (units.has(id)) return id;
+    if (units.has(id)) {
+      // A unit the stream already has: what the budget sheet states is already there.
+      if (create && view.units.has(id) && !unitsSeen.has(id)) plan.duplicates++;
+      unitsSeen.add(id);
+      return id;
+    }
     if (!create) {
       reject([rec], unitCol(i), `unknown unit "${id}": it is not registered in ${department}/${year}`);
       return undefined;

@@ -139,7 +139,9 @@ export function formatReport(r: ImportReport, previewRows = 10): string {
     out.push(`  ${r.dryRun ? 'first events to ingest' : 'first events ingested'}:`);
     const body = r.preview.slice(0, previewRows).map((p) => [rowsLabel(p.sheet, p.rows), p.type, p.unit ?? '', p.line ?? '', p.source ?? '', p.month ?? '', p.amount ?? '', p.note ?? '']);
     for (const l of table(['row', 'type', 'unit', 'line', 'source', 'month', 'amount', 'note'], body)) out.push(`    ${l}`);
-    if (r.preview.length > previewRows) out.push(`    … ${r.preview.length - previewRows} more`);
+    const total = Object.values(r.events).reduce((a, b) => a + (b ?? 0), 0);
+    const shown = Math.min(previewRows, r.preview.length);
+    if (total > shown) out.push(`    … ${total - shown} more`);
   }
   if (r.corrections.length > 0) {
     out.push(`  corrections (old → new):`);

@@ -11,7 +11,7 @@ import type { Column, SheetLayout } from './header.js';
 import { AMOUNT_FIELDS, isAmountField, type AmountField, type Field, type Mapping } from './mapping.js';
 import type { ColumnRef, RowProblem, RowRef, SkippedRow } from './report.js';
 import { cellAt, type Table } from './table.js';
-import { cellText, cleanNumber, isBlank, isSubtotalText, normalizeHeader, type AmountUnit, type CellValue } from './text.js';
+import { cellText, cleanNumber, displayText, isBlank, isSubtotalText, normalizeHeader, type AmountUnit, type CellValue } from './text.js';
 
 export interface RowInfo {
   ref: RowRef;
@@ -57,6 +57,13 @@ export interface ReadOptions {
 }
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const FREE_TEXT = /^(备注|说明|摘要|用途|原因|调整原因|调整说明|附注)/;
+
+function columnIndex(letter: string): number {
+  let n = 0;
+  for (const ch of letter) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
 
 const FIELD_LABEL: Partial<Record<Field, string>> = {
   unit: '科室编码',
@@ -91,7 +98,12 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
   for (const c of mapped) if (!isAmountField(c.rule.field) && !byField.has(c.rule.field)) byField.set(c.rule.field, c);
   const amountCols = new Map<AmountField, Column[]>();
   for (const c of mapped) if (isAmountField(c.rule.field)) (amountCols.get(c.rule.field) ?? amountCols.set(c.rule.field, []).get(c.rule.field)!).push(c);
-  const freeText = new Set(layout.columns.filter((c) => c.rule.field === 'reason' || normalizeHeader(c.header).key === '备注').map((c) => c.index));
+  // Free-text columns (reasons, remarks, descriptions) may mention 合计 or 累计 without being a total row.
+  const freeText = new Set<number>(layout.columns.filter((c) => c.rule.field === 'reason' || FREE_TEXT.test(normalizeHeader(c.header).key)).map((c) => c.index));
+  for (const u of layout.unmapped) {
+    const [letter, ...rest] = u.split(' ');
+    if (FREE_TEXT.test(normalizeHeader(rest.join(' ')).key)) freeText.add(columnIndex(letter!));
+  }
   const firstAmount = mapped.find((c) => isAmountField(c.rule.field));
   const out: SheetRecords = {
     records: [],
@@ -142,13 +154,13 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
           break;
         }
         case 'unitName':
-          info.unitName = cellText(v);
+          info.unitName = displayText(v);
           break;
         case 'lineName':
-          info.lineName = cellText(v);
+          info.lineName = displayText(v);
           break;
         case 'reason':
-          info.reason = cellText(v);
+          info.reason = displayText(v);
           break;
         case 'source': {
           const p = parseSource(v);

@@ -21,6 +21,13 @@ export function cellText(value: CellValue): string {
   return halfWidth(String(value)).replace(/\s+/g, ' ');
 }
 
+/** Text of a name or free-text cell as written (full-width brackets kept), whitespace runs collapsed. */
+export function displayText(value: CellValue): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value.replace(/[\s\u3000]+/g, ' ').trim();
+  return cellText(value);
+}
+
 export function isBlank(value: CellValue): boolean {
   return value === null || (typeof value === 'string' && value.normalize('NFKC').trim() === '');
 }
