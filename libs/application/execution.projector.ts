@@ -7,6 +7,7 @@ import { factsOf, type DatedEvent } from '../domain/execution/facts.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository, PositionedDelta } from '../persistence/execution.repository.js';
+import { BackgroundLoop } from './background-loop.js';
 
 export const EXECUTION_PROJECTION = 'execution';
 
@@ -21,17 +22,19 @@ export interface ProjectorStatus {
 }
 
 export class ExecutionProjector {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
-  lastError: Error | null = null;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly events: EventsRepository,
     private readonly repo: ExecutionRepository,
     private readonly options: { batchSize?: number; pollMs?: number } = {},
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop(() => this.catchUp(), { pollMs: options.pollMs ?? 1000 });
+  }
+
+  get lastError(): Error | null {
+    return this.loop.lastError;
+  }
 
   /** Applies the next batch; returns how many events it applied (0: caught up). */
   async step(): Promise<number> {
@@ -76,47 +79,20 @@ export class ExecutionProjector {
     const [cp, head] = await Promise.all([this.repo.checkpoint(EXECUTION_PROJECTION), this.events.lastPosition()]);
     const total = await this.events.count();
     const processed = cp?.processed ?? 0;
-    return { name: EXECUTION_PROJECTION, position: cp?.position ?? 0, processed, headPosition: head, behind: Math.max(0, total - processed), running: this.running };
+    return { name: EXECUTION_PROJECTION, position: cp?.position ?? 0, processed, headPosition: head, behind: Math.max(0, total - processed), running: this.loop.isRunning };
   }
 
   /** Signals new events (called after ingest commits). */
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Runs in the background until stop(): catches up, then waits for wake() or the poll interval. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    const pollMs = this.options.pollMs ?? 1000;
-    this.loop = (async () => {
-      while (this.running) {
-        this.pendingWake = false;
-        try {
-          await this.catchUp();
-          this.lastError = null;
-        } catch (e) {
-          this.lastError = e as Error;
-        }
-        if (!this.running) break;
-        if (this.pendingWake) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.lastError ? Math.max(pollMs, 2000) : pollMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
-    })();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -4,20 +4,23 @@
  * go out once Redis is back; deterministic job ids make a repeated hand-over a no-op.
  */
 import type { DeliveryRepository } from '../persistence/delivery.repository.js';
+import { BackgroundLoop } from './background-loop.js';
 import type { JobRunner } from './jobs/jobs.js';
 
 export class OutboxRelay {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
-  lastError: Error | null = null;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly repo: DeliveryRepository,
     private readonly runner: JobRunner,
     private readonly options: { pollMs?: number; batch?: number } = {},
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop(() => this.drain(), { pollMs: options.pollMs ?? 2000 });
+  }
+
+  get lastError(): Error | null {
+    return this.loop.lastError;
+  }
 
   /** Hands every pending row over; returns how many. Throws when the runner refuses (e.g. Redis down). */
   async drain(): Promise<number> {
@@ -30,8 +33,7 @@ export class OutboxRelay {
   }
 
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /**
@@ -39,37 +41,12 @@ export class OutboxRelay {
    * but not finished (they are re-sent; the deliveries table stops a second delivery).
    */
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.loop.isRunning) return;
     if (this.runner.kind === 'in-process') await this.repo.requeue((await this.repo.enqueuedItems()).map((i) => i.jobId));
-    this.running = true;
-    const pollMs = this.options.pollMs ?? 2000;
-    this.loop = (async () => {
-      while (this.running) {
-        this.pendingWake = false;
-        try {
-          await this.drain();
-          this.lastError = null;
-        } catch (e) {
-          this.lastError = e as Error;
-        }
-        if (!this.running) break;
-        if (this.pendingWake && !this.lastError) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
-    })();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
