@@ -6,15 +6,32 @@
  * 2023-06-30 (through the date picker), "as known on" 2023-04-30, the scoring total and grade, the
  * ECharts charts, the list with its rate, and a department whose names carry markup shown as text.
  * Full-page screenshots are kept in test-artifacts/. A missing Chromium fails the suite.
+ * Then, without the browser, the dashboard routes' access rules with AUTH on.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
+import { ApiKeysService } from '../libs/application/api-keys.service.js';
+import { ApiKeysRepository } from '../libs/persistence/api-keys.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { waitFor } from './support/receiver.js';
 import { sampleText } from './support/sample.js';
+
+// Globals of the page, for the functions that run inside the browser (the project's lib has no DOM types).
+interface ChartSeries {
+  id: string;
+  name: string;
+  data: (number | null)[];
+}
+declare const window: { echarts: { getInstanceByDom(el: unknown): { getOption(): { series: ChartSeries[] } } }; __xss?: number };
+declare const document: {
+  getElementById(id: string): unknown;
+  addEventListener(type: 'securitypolicyviolation', listener: (e: { violatedDirective: string; blockedURI: string }) => void): void;
+};
+declare function getComputedStyle(el: unknown): { color: string };
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
@@ -86,6 +103,10 @@ describe('dashboard in headless Chromium', () => {
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    // Every CSP violation reaches the console (and so `problems`).
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`)),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -112,8 +133,7 @@ describe('dashboard in headless Chromium', () => {
     await chartReady(page, 'unit-chart');
     expect(await page.locator('#curve-chart canvas').count()).toBeGreaterThan(0);
     const series = await page.evaluate(() => {
-      const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: { id: string; name: string; data: (number | null)[] }[] } } } };
-      const opt = (id: string) => w.echarts.getInstanceByDom(document.getElementById(id)!).getOption();
+      const opt = (id: string) => window.echarts.getInstanceByDom(document.getElementById(id)).getOption();
       return { curve: opt('curve-chart').series.map((s) => ({ id: s.id, name: s.name, data: s.data })), units: opt('unit-chart').series.map((s) => s.name) };
     });
     expect(series.curve.map((s) => s.id)).toEqual(['fiscal', 'all', 'schedule']);
@@ -124,7 +144,7 @@ describe('dashboard in headless Chromium', () => {
     expect(series.units).toEqual(['办公室', '安全生产监督管理科', '防灾减灾救灾科', '应急指挥信息科', '应急管理科', '序时进度']);
 
     // Latest notices (December) link to the HTML notices.
-    const links = await page.locator('#notices-list a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')));
+    const links = await page.locator('#notices-list a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toContain('/api/v1/departments/yantian-emergency/years/2023/notices/department/12?format=html');
     expect(links).toContain('/api/v1/departments/yantian-emergency/years/2023/notices/command/12?format=html');
     const notice = await fetch(base + links[0]!);
@@ -148,10 +168,10 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#asOf').inputValue()).toBe('2023-06-30');
     const red = page.locator('#units-table tbody tr[data-level="red"]');
     expect(await red.locator('td.name').evaluateAll((tds) => tds.map((td) => td.firstChild!.textContent!.trim()))).toEqual(['应急指挥信息科', '应急管理科']);
-    expect(await red.locator('.level').allInnerTexts()).toEqual(['红色预警', '红色预警']);
+    expect(await red.locator('td.level-cell .level').allInnerTexts()).toEqual(['红色预警', '红色预警']);
     // The colour a person sees: the badge is red.
-    expect(await red.locator('.level').first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(198, 40, 40)');
-    expect(await page.locator('#units-table tbody tr[data-level="green"] .level').first().innerText()).toBe('正常');
+    expect(await red.locator('td.level-cell .level').first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(198, 40, 40)');
+    expect(await page.locator('#units-table tbody tr[data-level="green"] td.level-cell .level').allInnerTexts()).toEqual(['正常', '正常', '正常']);
     expect(await page.locator('#units-table tbody tr[data-unit="command"] td.rate').innerText()).toBe('16.75%');
     expect(await page.locator('#units-table tbody tr[data-unit="emergency"] td.rate').innerText()).toBe('12.27%');
     expect(await page.locator('#units-table tfoot tr[data-unit="department"]').getAttribute('data-level')).toBe('red');
@@ -163,8 +183,7 @@ describe('dashboard in headless Chromium', () => {
     // The chart stops at June.
     await chartReady(page, 'curve-chart');
     const fiscal = await page.evaluate(() => {
-      const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: { data: (number | null)[] }[] } } } };
-      return w.echarts.getInstanceByDom(document.getElementById('curve-chart')!).getOption().series[0]!.data;
+      return window.echarts.getInstanceByDom(document.getElementById('curve-chart')).getOption().series[0]!.data;
     });
     expect(fiscal.slice(5)).toEqual([39.92, null, null, null, null, null, null]);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-yantian-2023-asof-2023-06-30.png`, fullPage: true });
@@ -194,7 +213,7 @@ describe('dashboard in headless Chromium', () => {
     const probe = page.locator('#departments tbody tr', { has: page.locator('a[data-department="xss-probe"]') });
     expect(await probe.locator('a').innerText()).toBe(HOSTILE_NAME);
     expect(await page.locator('#departments img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
     expect(await page.locator('#departments tbody tr').count()).toBe(2);
 
     // Filter and sort in the page.
@@ -216,7 +235,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await hostile.locator('h1').innerText()).toContain(HOSTILE_NAME);
     expect(await hostile.locator('#units-table tbody tr[data-unit="probe"] td.name').innerText()).toContain(HOSTILE_UNIT);
     await chartReady(hostile, 'unit-chart');
-    expect(await hostile.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await hostile.evaluate(() => window.__xss)).toBeUndefined();
     await hostile.close();
     await page.close();
   });
@@ -245,5 +264,38 @@ describe('dashboard in headless Chromium', () => {
 
   test('no script errors and no CSP violations in any page', () => {
     expect(problems).toEqual([]);
+  });
+});
+
+describe('dashboard routes with access control on', () => {
+  let t: TestApp;
+  const key: Record<string, string> = {};
+  const get = (path: string, who?: string) => request(t.http).get(path).set(who ? { Authorization: `Bearer ${key[who]}` } : {});
+
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { auth: true, projectorPollMs: 50 });
+    const keys = new ApiKeysService(new ApiKeysRepository(t.db.db));
+    key.admin = (await keys.create({ role: 'admin', name: 'ops', departments: [] })).key;
+    key.finance = (await keys.create({ role: 'finance', name: '区财政局', departments: ['yantian-emergency'] })).key;
+    key.stranger = (await keys.create({ role: 'finance', name: '外区', departments: ['elsewhere'] })).key;
+    key.unit = (await keys.create({ role: 'unit', name: '应急指挥信息科', departments: ['yantian-emergency'], unit: 'command' })).key;
+    expect((await request(t.http).post('/api/v1/events').set('Authorization', `Bearer ${key.admin}`).set('Content-Type', 'application/x-ndjson').send(sampleText())).status).toBe(201);
+    await waitFor('the projection', async () => (await get('/api/v1/projections', 'admin')).body.projections?.[0]?.behind === 0);
+  }, 60_000);
+  afterAll(async () => t?.close());
+
+  test('the list shows the key\'s departments only; the curve is a department read; static files are public; pages are admin-only', async () => {
+    expect((await get('/api/v1/departments')).status).toBe(401);
+    expect((await get('/api/v1/departments', 'finance')).body.departments.map((d: { department: string }) => d.department)).toEqual(['yantian-emergency']);
+    expect((await get('/api/v1/departments', 'stranger')).body.departments).toEqual([]);
+    expect((await get('/api/v1/departments', 'unit')).status).toBe(403);
+    const curve = '/api/v1/departments/yantian-emergency/years/2023/execution/curve';
+    expect((await get(curve, 'finance')).status).toBe(200);
+    expect((await get(curve, 'stranger')).status).toBe(403);
+    expect((await get(curve, 'unit')).status).toBe(403);
+    expect((await get('/static/dashboard.js')).status).toBe(200);
+    expect((await get('/dashboard/yantian-emergency/2023')).status).toBe(401);
+    expect((await get('/dashboard/yantian-emergency/2023', 'finance')).status).toBe(403);
+    expect((await get('/dashboard/yantian-emergency/2023', 'admin')).status).toBe(200);
   });
 });

@@ -118,3 +118,45 @@ describe('catch-up reader on postgres with concurrent writers', () => {
     expect((await repo.readAll(cp)).map((e) => e.id)).toEqual(['after-gap']);
   });
 });
+
+describe('concurrent writers on postgres keep each stream in version order for catch-up readers', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await testDatabase('postgres');
+  });
+  afterAll(async () => t.dispose());
+
+  test('reading in (transaction id, position) order gives every stream its versions in order', async () => {
+    const { IngestService } = await import('../libs/application/ingest.service.js');
+    const repo = new EventsRepository(t.db);
+    const unit = (dep: string, id: string) => ({ id, type: 'UnitRegistered', department: dep, year: 2024, occurredAt: '2024-01-03', data: { unit: id, name: id } });
+    await new IngestService(repo).ingest([opened('dept-a1', 'a1-open'), opened('dept-b2', 'b2-open')]);
+    // A long first stream makes a writer that locks it first spend time before it reaches the second.
+    await new IngestService(repo).ingest(Array.from({ length: 3000 }, (_, i) => unit('dept-a1', `a1-u${i}`)));
+    let stop = false;
+    // Writer X: batches over both streams, each with a fresh write model (folded from the log).
+    const x = (async () => {
+      for (let i = 0; i < 15; i++) await new IngestService(repo).ingest([unit('dept-a1', `x-a-${i}`), unit('dept-b2', `x-b-${i}`)]);
+      stop = true;
+    })();
+    // Writer Y: small batches on the second stream only, as fast as it can.
+    const y = (async () => {
+      const w = new IngestService(repo);
+      for (let i = 0; !stop && i < 2000; i++) await w.ingest([unit('dept-b2', `y-${i}`)]);
+    })();
+    await Promise.all([x, y]);
+    const all: { stream: string; version: number }[] = [];
+    let cp = START;
+    for (;;) {
+      const page = await repo.readAll(cp, 5000);
+      if (page.length === 0) break;
+      all.push(...page);
+      cp = { transactionId: page[page.length - 1]!.transactionId, position: page[page.length - 1]!.position };
+    }
+    for (const stream of ['dept-a1/2024', 'dept-b2/2024']) {
+      const versions = all.filter((e) => e.stream === stream).map((e) => e.version);
+      expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
+    }
+    expect(all.filter((e) => e.stream === 'dept-b2/2024').length).toBeGreaterThan(16);
+  });
+});

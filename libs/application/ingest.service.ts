@@ -128,7 +128,8 @@ export class IngestService {
         const rows: NewEventRow[] = [];
         const rowIndex: number[] = [];
         const newVersions = new Map<string, number>();
-        // Lock streams in a fixed order so concurrent batches over several streams cannot deadlock.
+        // Every stream lock before the first write (see EventsRepository.lockStreams).
+        await this.events.lockStreams(trx, [...byStream.keys()]);
         for (const stream of [...byStream.keys()].sort()) {
           const indexes = byStream.get(stream)!;
           const first = events[indexes[0]!]!;

@@ -64,6 +64,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     // An idle connection dropped by the server (restart, failover) must not crash the process:
     // the pool discards it and the next query opens a new one.
     pool.on('error', (e) => options.onIdleError?.(e));
+    // A connection that fails while checked out (e.g. the server restarts between two queries of a
+    // transaction) emits 'error' on its client, and an 'error' event without a listener kills the
+    // process. With this listener the query in progress (or the next one) rejects instead, and the
+    // pool discards the broken client when it is released.
+    pool.on('connect', (client) => client.on('error', (e) => options.onIdleError?.(e)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(options.url), close: () => db.destroy() };
   }

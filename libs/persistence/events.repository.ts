@@ -109,7 +109,20 @@ export class EventsRepository {
     return out;
   }
 
-  /** Creates the stream row if needed and locks it until the transaction ends; returns its version. */
+  /**
+   * Takes the writer locks of streams (transaction-scoped advisory locks), in a fixed order so
+   * concurrent batches cannot deadlock. Call it before the transaction writes anything: the
+   * transaction then gets its xid only once it holds every lock, so for each stream the order of
+   * writing transactions' xids is the order of its versions, and catch-up readers (which read in
+   * xid order) see every stream's events in version order.
+   */
+  async lockStreams(trx: Transaction<Database>, streams: string[]): Promise<void> {
+    for (const stream of [...new Set(streams)].sort()) {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${stream}, 0))`.execute(trx);
+    }
+  }
+
+  /** Creates the stream row if needed (call after lockStreams) and returns its version. */
   async lockStream(trx: Transaction<Database>, stream: string, department: string, year: number): Promise<number> {
     await trx
       .insertInto('streams')

@@ -12,6 +12,7 @@ import { ExecutionService, shanghaiDate } from '../../../libs/application/execut
 import type { OverviewService } from '../../../libs/application/overview.service.js';
 import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
 import { NoticesRepository } from '../../../libs/persistence/notices.repository.js';
+import { Public } from './access.js';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './dashboard.assets.js';
 import { DASHBOARD_CSP, departmentPageHtml, departmentsPageHtml, errorPageHtml } from './dashboard.html.js';
 import { overviewService, parseSourceParam } from './overview.controller.js';
@@ -38,6 +39,11 @@ function sendAsset(res: Response, type: string, body: string): void {
   res.send(body);
 }
 
+/**
+ * Access: the static files are public (code, no data); the pages have no rule of their own, so
+ * with AUTH=on they are for administrators, like every route without a rule (a browser sends no
+ * API key: put a proxy that adds one in front, or use the embedded AUTH=off default on 127.0.0.1).
+ */
 @Controller()
 export class DashboardController {
   private readonly overview: OverviewService;
@@ -79,6 +85,7 @@ export class DashboardController {
   }
 
   @Get('static/echarts.min.js')
+  @Public()
   echarts(@Res() res: Response): void {
     res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -86,11 +93,13 @@ export class DashboardController {
   }
 
   @Get('static/dashboard.js')
+  @Public()
   script(@Res() res: Response): void {
     sendAsset(res, 'text/javascript; charset=utf-8', DASHBOARD_JS);
   }
 
   @Get('static/dashboard.css')
+  @Public()
   style(@Res() res: Response): void {
     sendAsset(res, 'text/css; charset=utf-8', DASHBOARD_CSS);
   }

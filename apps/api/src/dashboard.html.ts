@@ -257,7 +257,7 @@ export function departmentPageHtml(d: DepartmentPage, q: PageQuery): string {
 <td class="num rate">${pctText(u.rate)}</td>
 <td class="num">${pctText(u.schedule)}</td>
 <td class="num lag">${ppText(u.lag)}</td>
-<td>${levelBadge(u.level)}</td>
+<td class="level-cell">${levelBadge(u.level)}</td>
 <td class="num">${u.forecast.nextCheckpoint ? html`${pctText(u.forecast.nextCheckpoint.projectedRate)} ${levelBadge(u.forecast.nextCheckpoint.projectedLevel)}` : dash}</td>
 <td class="num">${pctText(u.forecast.yearEnd.projectedRate)}</td>
 </tr>`,
@@ -277,9 +277,9 @@ export function departmentPageHtml(d: DepartmentPage, q: PageQuery): string {
           html`<li><a href="${base}/notices/${encodeURIComponent(n.subject)}/${n.month}?format=html" data-subject="${n.subject}">${n.title}</a>${n.revision > 1 ? html`<span class="tag warn">第${n.revision}版</span>` : ''}<span class="sub">${n.issuedAt.slice(0, 10)}</span></li>`,
       )}</ul>
 ${
-  d.closedMonths.length > 1
+  d.closedMonths.some((m) => m < d.noticeMonth!)
     ? html`<p class="meta">往月部门通报：${d.closedMonths
-        .filter((m) => m !== d.noticeMonth)
+        .filter((m) => m < d.noticeMonth!)
         .map((m) => html`<a class="month-link" href="${base}/notices/department/${m}?format=html">${m}月</a> `)}</p>`
     : ''
 }`
@@ -347,7 +347,7 @@ ${
 <div class="table-wrap"><table class="data" id="units-table">
 <thead><tr><th>科室</th><th class="num">当前预算（元）</th><th class="num">累计支出（元）</th><th class="num">执行率</th><th class="num">序时进度</th><th class="num">滞后（百分点）</th><th>预警等级</th><th class="num">预计下一节点</th><th class="num">预计年末</th></tr></thead>
 <tbody>${unitRows}</tbody>
-<tfoot><tr data-unit="department" data-level="${x.total.level ?? ''}"><td class="name">全局合计</td><td class="num">${moneyText(x.total.budget)}</td><td class="num">${moneyText(x.total.spent)}</td><td class="num rate">${pctText(x.total.rate)}</td><td class="num">${pctText(x.total.schedule)}</td><td class="num lag">${ppText(x.total.lag)}</td><td>${levelBadge(x.total.level)}</td><td class="num">${next ? html`${pctText(next.projectedRate)} ${levelBadge(next.projectedLevel)}` : dash}</td><td class="num">${pctText(f.yearEnd.projectedRate)}</td></tr></tfoot>
+<tfoot><tr data-unit="department" data-level="${x.total.level ?? ''}"><td class="name">全局合计</td><td class="num">${moneyText(x.total.budget)}</td><td class="num">${moneyText(x.total.spent)}</td><td class="num rate">${pctText(x.total.rate)}</td><td class="num">${pctText(x.total.schedule)}</td><td class="num lag">${ppText(x.total.lag)}</td><td class="level-cell">${levelBadge(x.total.level)}</td><td class="num">${next ? html`${pctText(next.projectedRate)} ${levelBadge(next.projectedLevel)}` : dash}</td><td class="num">${pctText(f.yearEnd.projectedRate)}</td></tr></tfoot>
 </table></div>
 </section>
 

@@ -5,6 +5,8 @@ import { RateLimitedError } from './rate-limit.js';
 import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, UnavailableError } from '../../../libs/application/errors.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+/** node-pg's own errors for a lost connection carry no code, only these messages. */
+const CONNECTION_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
 
 /** Maps domain errors to statuses with bodies that name what was wrong; never leaks stack traces. */
 @Catch()
@@ -36,7 +38,7 @@ export class ErrorsFilter implements ExceptionFilter {
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       return send(e.status, { error: 'Bad Request', message: e.message ?? 'bad request' });
     }
-    if (e.code && CONNECTION_CODES.has(e.code)) {
+    if ((e.code && CONNECTION_CODES.has(e.code)) || (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message))) {
       this.log.warn(`database unavailable: ${e.message}`);
       return send(503, { error: 'Service Unavailable', message: 'the database is unavailable; nothing was stored, retry the request', retryable: true });
     }

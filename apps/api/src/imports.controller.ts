@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { InvalidInputError } from '../../../libs/application/errors.js';
 import { formatOf, importSpreadsheet, repositoryStream } from '../../../libs/application/import/import.service.js';
@@ -6,7 +6,9 @@ import { parseMappingText } from '../../../libs/application/import/mapping.js';
 import { IngestService } from '../../../libs/application/ingest.service.js';
 import { isIsoDate } from '../../../libs/domain/dates.js';
 import { EventsRepository } from '../../../libs/persistence/events.repository.js';
+import { WriteAccess } from './access.js';
 import { parseDepartment, parseYear } from './params.js';
+import { IngestRateLimit } from './rate-limit.js';
 
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -22,7 +24,8 @@ function flag(name: string, value: string | undefined): boolean {
 
 /**
  * Spreadsheet upload: the file is the raw body (xlsx, or CSV as text/csv), the answer is the same
- * report as `paceline import` prints, as JSON.
+ * report as `paceline import` prints, as JSON. Writers of the department (and admins) may import;
+ * requests count against the ingest rate limit.
  */
 @Controller('api/v1')
 export class ImportsController {
@@ -33,6 +36,8 @@ export class ImportsController {
 
   @Post('departments/:department/years/:year/imports')
   @HttpCode(200)
+  @WriteAccess()
+  @UseGuards(IngestRateLimit)
   async post(
     @Param('department') department: string,
     @Param('year') year: string,

@@ -1,4 +1,6 @@
 import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { inScope, type Principal } from '../../../libs/domain/access.js';
+import { Access, AuthError, CurrentPrincipal, ReadAccess } from './access.js';
 import { InvalidInputError } from '../../../libs/application/errors.js';
 import { EvaluationService } from '../../../libs/application/evaluation.service.js';
 import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
@@ -30,18 +32,25 @@ export class OverviewController {
     this.overview = overviewService(repo, execution, evaluation, notices);
   }
 
-  /** Every department-year with its current fiscal rate, lag, level, unit levels and forecast score. */
+  /**
+   * Every department-year with its current fiscal rate, lag, level, unit levels and forecast score:
+   * those of the key's departments (department totals, so not for unit readers).
+   */
   @Get('departments')
+  @Access({ kind: 'scoped-list' })
   @Header('cache-control', 'no-store')
-  async departments(@Query('year') year?: string, @Query('knownOn') knownOn?: string) {
-    return this.overview.departments(
+  async departments(@CurrentPrincipal() principal: Principal, @Query('year') year?: string, @Query('knownOn') knownOn?: string) {
+    if (principal.role === 'unit') throw new AuthError(403, 'a unit reader sees only its own unit\'s figures, not the department list');
+    const list = await this.overview.departments(
       { year: year ? parseIntParam('year', year, 0, 2000, 2100) : undefined, knownOn: parseDateParam('knownOn', knownOn) },
       shanghaiDate(new Date()),
     );
+    return { ...list, departments: list.departments.filter((d) => inScope(principal, d.department)) };
   }
 
   /** Cumulative rate per month 1..12 for the department and each unit, with the month-linear schedule. */
   @Get('departments/:department/years/:year/execution/curve')
+  @ReadAccess()
   async curve(
     @Param('department') department: string,
     @Param('year') year: string,

@@ -51,12 +51,6 @@ interface Group {
   total: Decimal;
 }
 
-function addTo<K>(map: Map<K, Group>, key: K, rec: AmountRecord): void {
-  const g = map.get(key) ?? map.set(key, { recs: [], total: ZERO }).get(key)!;
-  g.recs.push(rec);
-  g.total = g.total.plus(rec.amount);
-}
-
 const rowsOf = (g: Group) => [...new Set(g.recs.map((r) => r.info.ref.row))];
 const first = (g: Group) => g.recs[0]!;
 
