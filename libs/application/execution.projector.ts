@@ -8,6 +8,7 @@ import type { StoredEvent } from '../domain/events.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository, PositionedDelta } from '../persistence/execution.repository.js';
 import { BackgroundLoop } from './background-loop.js';
+import { UnavailableError } from './errors.js';
 
 export const EXECUTION_PROJECTION = 'execution';
 
@@ -53,10 +54,28 @@ export class ExecutionProjector {
         }
       }
       await this.repo.write(trx, deltas);
+      const versions = new Map<string, number>();
+      for (const e of batch) versions.set(e.stream, Math.max(versions.get(e.stream) ?? 0, e.version));
+      await this.repo.markProjected(trx, versions);
       const last = batch[batch.length - 1] as StoredEvent;
       await this.repo.saveCheckpoint(trx, EXECUTION_PROJECTION, { transactionId: last.transactionId, position: last.position }, cp.processed + batch.length);
       return batch.length;
     });
+  }
+
+  /**
+   * Catches up until the projection holds `version` of `stream` (every event committed before the
+   * caller looked). Catch-up reads wait for older transactions anywhere on the server, so this
+   * retries briefly; past `timeoutMs` it fails with a retryable error.
+   */
+  async catchUpStream(stream: string, version: number, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      await this.catchUp();
+      if ((await this.repo.projectedVersion(stream)) >= version) return;
+      if (Date.now() > until) throw new UnavailableError(`the execution projection has not caught up with ${stream} version ${version} within ${timeoutMs} ms; retry shortly`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   async catchUp(onProgress?: (processed: number) => void): Promise<number> {

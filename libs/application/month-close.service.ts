@@ -99,11 +99,12 @@ export class MonthCloseService {
       throw new InvalidInputError('a re-issue needs a reason', [{ index: 0, path: 'reason', reason: 'is required when reissue=true' }]);
     }
     const stream = streamId(department, year);
-    // The read model must hold every committed event before figures are computed.
-    await this.projector.catchUp();
+    // The read model must hold every event of the stream committed so far before figures are computed.
+    const streamVersion = await this.events.streamVersion(stream);
+    if (streamVersion === 0) throw new NotFoundError(`no opened year ${year} for department "${department}"`);
+    await this.projector.catchUpStream(stream, streamVersion);
     const facts = await this.execution.loadFacts(stream);
     if (!facts) throw new NotFoundError(`no opened year ${year} for department "${department}"`);
-    const streamVersion = await this.events.streamVersion(stream);
     const projectionPosition = (await this.execution.checkpoint(EXECUTION_PROJECTION))?.position ?? 0;
     const knownOn = opts.knownOn ?? null;
     const date = knownOn ?? opts.today;

@@ -62,6 +62,7 @@ export interface ExecStreamsTable {
   opened_on: string;
   closed_on: string | null;
   position: number;
+  projected_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface ExecUnitsTable {

@@ -68,6 +68,23 @@ export class ExecutionRepository {
     await trx.deleteFrom('projection_checkpoints').where('name', '=', name).execute();
   }
 
+  /** Records the highest version applied per stream (in the batch's transaction). */
+  async markProjected(trx: Trx, versions: Map<string, number>): Promise<void> {
+    for (const [stream, version] of versions) {
+      await trx
+        .updateTable('exec_streams')
+        .set({ projected_version: sql`greatest(projected_version, ${version})` as never })
+        .where('stream_id', '=', stream)
+        .execute();
+    }
+  }
+
+  /** The highest version of a stream the projection has applied (0 when none). */
+  async projectedVersion(stream: string): Promise<number> {
+    const r = await this.db.selectFrom('exec_streams').select('projected_version').where('stream_id', '=', stream).executeTakeFirst();
+    return Number(r?.projected_version ?? 0);
+  }
+
   /** Line and month of already projected SpendingRecorded events (to place corrections). */
   async lookupRecords(trx: Trx, ids: string[]): Promise<Map<string, { line: string; month: number }>> {
     const out = new Map<string, { line: string; month: number }>();
