@@ -284,7 +284,7 @@ describe('dashboard routes with access control on', () => {
   }, 60_000);
   afterAll(async () => t?.close());
 
-  test('the list shows the key\'s departments only; the curve is a department read; static files are public; pages are admin-only', async () => {
+  test('the list shows the key\'s departments only; the curve is a department read; static files are public; pages follow the key\'s scope', async () => {
     expect((await get('/api/v1/departments')).status).toBe(401);
     expect((await get('/api/v1/departments', 'finance')).body.departments.map((d: { department: string }) => d.department)).toEqual(['yantian-emergency']);
     expect((await get('/api/v1/departments', 'stranger')).body.departments).toEqual([]);
@@ -295,7 +295,31 @@ describe('dashboard routes with access control on', () => {
     expect((await get(curve, 'unit')).status).toBe(403);
     expect((await get('/static/dashboard.js')).status).toBe(200);
     expect((await get('/dashboard/yantian-emergency/2023')).status).toBe(401);
-    expect((await get('/dashboard/yantian-emergency/2023', 'finance')).status).toBe(403);
+    expect((await get('/dashboard/yantian-emergency/2023', 'finance')).status).toBe(200);
+    expect((await get('/dashboard/yantian-emergency/2023', 'stranger')).status).toBe(403);
+    expect((await get('/dashboard/yantian-emergency/2023', 'unit')).status).toBe(403);
     expect((await get('/dashboard/yantian-emergency/2023', 'admin')).status).toBe(200);
+  });
+
+  test('a browser signs in with its key at /login (HttpOnly cookie) and sees only its departments', async () => {
+    const page = await request(t.http).get('/').set('Accept', 'text/html');
+    expect(page.status).toBe(303);
+    expect(page.headers.location).toBe('/login');
+    const wrong = await request(t.http).post('/login').type('form').send({ key: 'pl_wrong' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('密钥无效');
+    const ok = await request(t.http).post('/login').type('form').send({ key: key.finance });
+    expect(ok.status).toBe(303);
+    const cookie = String(ok.headers['set-cookie']);
+    expect(cookie).toMatch(/paceline_key=.*HttpOnly; SameSite=Strict; Path=\//);
+    const list = await request(t.http).get('/').set('Cookie', cookie.split(';')[0]!);
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('/dashboard/yantian-emergency/2023');
+    const strangerLogin = await request(t.http).post('/login').type('form').send({ key: key.stranger });
+    const strangerCookie = String(strangerLogin.headers['set-cookie']).split(';')[0]!;
+    expect((await request(t.http).get('/').set('Cookie', strangerCookie)).text).not.toContain('/dashboard/yantian-emergency/2023');
+    expect((await request(t.http).get('/dashboard/yantian-emergency/2023').set('Cookie', strangerCookie)).status).toBe(403);
+    const out = await request(t.http).post('/logout').set('Cookie', cookie.split(';')[0]!);
+    expect(String(out.headers['set-cookie'])).toMatch(/Max-Age=0/);
   });
 });

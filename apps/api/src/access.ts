@@ -34,11 +34,25 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   return ctx.switchToHttp().getRequest<WithPrincipal>().principal ?? OPEN_ACCESS;
 });
 
+export const KEY_COOKIE = 'paceline_key';
+
+/** The key from a request cookie (browsers signed in at /login). */
+export function cookieKey(req: Request): string | null {
+  const cookie = req.headers.cookie;
+  if (typeof cookie !== 'string') return null;
+  for (const part of cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === KEY_COOKIE) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
 function presentedKey(req: Request): string | null {
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
   const header = req.headers['x-api-key'];
-  return typeof header === 'string' && header.trim() ? header.trim() : null;
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  return cookieKey(req);
 }
 
 @Injectable()

@@ -16,6 +16,7 @@ import { EventsController } from './events.controller.js';
 import { ExecutionController } from './execution.controller.js';
 import { ImportsController } from './imports.controller.js';
 import { NoticesController } from './notices.controller.js';
+import { SessionController } from './session.controller.js';
 import { OverviewController } from './overview.controller.js';
 
 @Module({})
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, AuthModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
-      controllers: [EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController, OverviewController, DashboardController],
+      controllers: [SessionController, EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController, OverviewController, DashboardController],
     };
   }
 }

@@ -20,6 +20,7 @@ export async function createApp(config: AppConfig, options: { logger?: false | (
   app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
   // Spreadsheet uploads (imports) arrive as raw bytes: xlsx or CSV.
   app.use('/api/v1/departments', express.raw({ type: [XLSX_MIME, 'text/csv', 'application/octet-stream'], limit: config.maxBodyBytes }));
+  app.use('/login', express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(express.json({ limit: '1mb' }));
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();

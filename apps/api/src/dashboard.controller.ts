@@ -12,7 +12,8 @@ import { ExecutionService, shanghaiDate } from '../../../libs/application/execut
 import type { OverviewService } from '../../../libs/application/overview.service.js';
 import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
 import { NoticesRepository } from '../../../libs/persistence/notices.repository.js';
-import { Public } from './access.js';
+import { inScope, type Principal } from '../../../libs/domain/access.js';
+import { Access, AuthError, CurrentPrincipal, Public, ReadAccess } from './access.js';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './dashboard.assets.js';
 import { DASHBOARD_CSP, departmentPageHtml, departmentsPageHtml, errorPageHtml } from './dashboard.html.js';
 import { overviewService, parseSourceParam } from './overview.controller.js';
@@ -40,9 +41,9 @@ function sendAsset(res: Response, type: string, body: string): void {
 }
 
 /**
- * Access: the static files are public (code, no data); the pages have no rule of their own, so
- * with AUTH=on they are for administrators, like every route without a rule (a browser sends no
- * API key: put a proxy that adds one in front, or use the embedded AUTH=off default on 127.0.0.1).
+ * Access: the static files are public (code, no data); the list shows the key's departments, a
+ * department page needs read access to it. Browsers sign in at /login (the key goes into an
+ * HttpOnly, SameSite=Strict cookie), or use the embedded AUTH=off default on 127.0.0.1.
  */
 @Controller()
 export class DashboardController {
@@ -64,11 +65,17 @@ export class DashboardController {
   }
 
   @Get()
-  async departments(@Res() res: Response, @Query('knownOn') knownOn?: string): Promise<void> {
-    await this.render(res, async () => departmentsPageHtml(await this.overview.departments({ knownOn: parseDateParam('knownOn', knownOn) }, shanghaiDate(new Date()))));
+  @Access({ kind: 'scoped-list' })
+  async departments(@CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('knownOn') knownOn?: string): Promise<void> {
+    if (principal.role === 'unit') throw new AuthError(403, '科室只读密钥只能查看本科室的数据，不能查看部门列表');
+    await this.render(res, async () => {
+      const list = await this.overview.departments({ knownOn: parseDateParam('knownOn', knownOn) }, shanghaiDate(new Date()));
+      return departmentsPageHtml({ ...list, departments: list.departments.filter((d) => inScope(principal, d.department)) });
+    });
   }
 
   @Get('dashboard/:department/:year')
+  @ReadAccess()
   async department(
     @Res() res: Response,
     @Param('department') department: string,

@@ -108,6 +108,16 @@ export function errorPageHtml(status: number, message: string): string {
   );
 }
 
+/** The sign-in page for browsers when API keys are required (the key is kept in an HttpOnly cookie). */
+export function loginPageHtml(message: string | null): string {
+  return page(
+    '登录 · 预算执行监控',
+    html`<header class="top"><h1>预算执行监控 · 登录</h1></header>
+<main><section class="card"><form method="post" action="/login"><label>API 密钥 <input type="password" name="key" autocomplete="off" required size="60"></label> <button type="submit">登录</button></form>${message ? html`<p class="error" id="error-message">${message}</p>` : ''}<p>密钥由系统管理员通过 <code>paceline keys create</code> 创建。</p></section></main>`,
+    'login-page',
+  );
+}
+
 // ---------------------------------------------------------------- department list
 
 export function departmentsPageHtml(data: { knownOn: string | null; departments: DepartmentOverview[] }): string {

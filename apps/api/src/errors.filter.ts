@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AuthError } from './access.js';
 import { RateLimitedError } from './rate-limit.js';
 import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, UnavailableError } from '../../../libs/application/errors.js';
@@ -7,6 +7,12 @@ import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 /** node-pg's own errors for a lost connection carry no code, only these messages. */
 const CONNECTION_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
+
+/** A browser navigating to a page (GET that accepts HTML): sent to the sign-in page instead of a 401. */
+function wantsPage(host: ArgumentsHost): boolean {
+  const req = host.switchToHttp().getRequest<Request>();
+  return req.method === 'GET' && !req.path.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+}
 
 /** Maps domain errors to statuses with bodies that name what was wrong; never leaks stack traces. */
 @Catch()
@@ -18,6 +24,10 @@ export class ErrorsFilter implements ExceptionFilter {
     const send = (status: number, body: Record<string, unknown>) => {
       if (!res.headersSent) res.status(status).json({ statusCode: status, ...body });
     };
+    if (error instanceof AuthError && error.status === 401 && wantsPage(host)) {
+      if (!res.headersSent) res.redirect(303, '/login');
+      return;
+    }
     if (error instanceof AuthError) return send(error.status, { error: error.status === 401 ? 'Unauthorized' : 'Forbidden', message: error.message });
     if (error instanceof RateLimitedError) {
       if (!res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
