@@ -1,15 +1,38 @@
 /**
- * Prints the result rows of one or more `--json` files as Markdown tables (for BENCHMARKS.md):
- *   node dist/bench/report.js FILE.json [FILE.json …] [--short]
- * --short drops the notes column's text after the first ";".
+ * Prints the result rows of `--json` files as Markdown tables (for BENCHMARKS.md):
+ *   node dist/bench/report.js FILE.json [FILE.json …] [--short] [--least-contended]
+ * --short            keeps the notes up to the first ";"
+ * --least-contended  merges the files: for each (scenario, variant, backend) the row whose run had the
+ *                    least CPU used by other processes ("other N%" in the notes), for shared machines
  */
 import { readFileSync } from 'node:fs';
 import { formatTable, type ResultRow } from './common.js';
 
+interface Run {
+  file: string;
+  argv: string[];
+  rows: ResultRow[];
+}
+
+const other = (r: ResultRow): number => Number(/other (\d+)%/.exec(r.notes ?? '')?.[1] ?? 0);
+
 const args = process.argv.slice(2);
 const short = args.includes('--short');
-for (const file of args.filter((a) => !a.startsWith('--'))) {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { argv: string[]; options: Record<string, unknown>; machine: Record<string, unknown>; rows: ResultRow[] };
-  const rows = short ? data.rows.map((r) => ({ ...r, notes: (r.notes ?? '').split(';')[0] })) : data.rows;
-  process.stdout.write(`\n<!-- ${file}: npm run bench -- ${data.argv.join(' ')} -->\n${formatTable(rows)}\n`);
+const runs: Run[] = args
+  .filter((a) => !a.startsWith('--'))
+  .map((file) => ({ file, ...(JSON.parse(readFileSync(file, 'utf8')) as { argv: string[]; rows: ResultRow[] }) }));
+const shorten = (rows: ResultRow[]) => (short ? rows.map((r) => ({ ...r, notes: (r.notes ?? '').split(';')[0] })) : rows);
+
+if (args.includes('--least-contended')) {
+  const best = new Map<string, ResultRow>();
+  for (const run of runs) {
+    for (const r of run.rows) {
+      const key = `${r.scenario}|${r.variant}|${r.backend}`;
+      const prev = best.get(key);
+      if (!prev || other(r) < other(prev)) best.set(key, r);
+    }
+  }
+  process.stdout.write(`\n<!-- least contended of: ${runs.map((r) => r.file).join(', ')} -->\n${formatTable(shorten([...best.values()]))}\n`);
+} else {
+  for (const run of runs) process.stdout.write(`\n<!-- ${run.file}: npm run bench -- ${run.argv.join(' ')} -->\n${formatTable(shorten(run.rows))}\n`);
 }

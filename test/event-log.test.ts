@@ -8,6 +8,7 @@ import type { EventInput } from '../libs/domain/events.js';
 import { EventsRepository, START, type Checkpoint } from '../libs/persistence/events.repository.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
+import { waitFor } from './support/receiver.js';
 
 const opened = (department: string, id: string): EventInput => ({
   id,
@@ -59,6 +60,7 @@ describe.each(BACKENDS)('event log on %s', (backend) => {
   });
 
   test('readAll pages through the log in (transaction, position) order with a checkpoint', async () => {
+    await waitFor('both events', async () => (await repo.readAll(START)).length === 2);
     const first = await repo.readAll(START, 1);
     expect(first.map((e) => e.id)).toEqual(['e-1']);
     const cp: Checkpoint = { transactionId: first[0]!.transactionId, position: first[0]!.position };
@@ -80,7 +82,11 @@ describe('catch-up reader on postgres with concurrent writers', () => {
 
   test('an event that takes a lower position but commits later is not skipped', async () => {
     await appendOne(repo, opened('dept-0', 'before'));
-    const seen = await repo.readAll(START);
+    // Catch-up reads also wait for transactions of other databases on the server: let them end.
+    const seen = await waitFor('the first event to be readable', async () => {
+      const r = await repo.readAll(START);
+      return r.length > 0 && r;
+    });
     expect(seen.map((e) => e.id)).toEqual(['before']);
     const checkpoint: Checkpoint = { transactionId: seen[0]!.transactionId, position: seen[0]!.position };
 
@@ -99,12 +105,18 @@ describe('catch-up reader on postgres with concurrent writers', () => {
     releaseA();
     const a = await slow;
     expect(a.position).toBeLessThan(fast.position);
-    const after = await repo.readAll(checkpoint);
+    const after = await waitFor('both events', async () => {
+      const r = await repo.readAll(checkpoint);
+      return r.length >= 2 && r;
+    });
     expect(after.map((e) => e.id)).toEqual(['slow', 'fast']);
   });
 
   test('a rolled-back transaction leaves a gap that the reader passes over', async () => {
-    const all = await repo.readAll(START);
+    const all = await waitFor('the earlier events', async () => {
+      const r = await repo.readAll(START);
+      return r.length >= 3 && r;
+    });
     const last = all[all.length - 1]!;
     const cp: Checkpoint = { transactionId: last.transactionId, position: last.position };
     await expect(
@@ -115,7 +127,11 @@ describe('catch-up reader on postgres with concurrent writers', () => {
       }),
     ).rejects.toThrow('abort');
     await appendOne(repo, opened('dept-y', 'after-gap'));
-    expect((await repo.readAll(cp)).map((e) => e.id)).toEqual(['after-gap']);
+    const after = await waitFor('the event after the gap', async () => {
+      const r = await repo.readAll(cp);
+      return r.length > 0 && r;
+    });
+    expect(after.map((e) => e.id)).toEqual(['after-gap']);
   });
 });
 
@@ -145,14 +161,15 @@ describe('concurrent writers on postgres keep each stream in version order for c
       for (let i = 0; !stop && i < 2000; i++) await w.ingest([unit('dept-b2', `y-${i}`)]);
     })();
     await Promise.all([x, y]);
+    const total = await repo.count();
     const all: { stream: string; version: number }[] = [];
     let cp = START;
-    for (;;) {
+    await waitFor('every event', async () => {
       const page = await repo.readAll(cp, 5000);
-      if (page.length === 0) break;
       all.push(...page);
-      cp = { transactionId: page[page.length - 1]!.transactionId, position: page[page.length - 1]!.position };
-    }
+      if (page.length > 0) cp = { transactionId: page[page.length - 1]!.transactionId, position: page[page.length - 1]!.position };
+      return all.length === total;
+    });
     for (const stream of ['dept-a1/2024', 'dept-b2/2024']) {
       const versions = all.filter((e) => e.stream === stream).map((e) => e.version);
       expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
