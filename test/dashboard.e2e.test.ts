@@ -18,7 +18,7 @@ import { ApiKeysService } from '../libs/application/api-keys.service.js';
 import { ApiKeysRepository } from '../libs/persistence/api-keys.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { waitFor } from './support/receiver.js';
-import { sampleText } from './support/sample.js';
+import { sampleEvents, sampleText } from './support/sample.js';
 
 // Globals of the page, for the functions that run inside the browser (the project's lib has no DOM types).
 interface ChartSeries {
@@ -260,6 +260,33 @@ describe('dashboard in headless Chromium', () => {
     const echarts = await fetch(`${base}/static/echarts.min.js`);
     expect(echarts.status).toBe(200);
     expect(echarts.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  test('a spreadsheet uploaded from the department page: a dry run, and a clear refusal for a closed year', async () => {
+    const { exportStreamXlsx } = await import('../libs/application/import/sample-export.js');
+    const { writeFileSync } = await import('node:fs');
+    // The open probe year: its own export, uploaded as a dry run, is found already stored.
+    const probeFile = `${ARTIFACTS}xss-probe-2024-export.xlsx`;
+    writeFileSync(probeFile, await exportStreamXlsx(hostileEvents().split('\n').map((l) => JSON.parse(l))));
+    const page = await open('/dashboard/xss-probe/2024');
+    await page.setInputFiles('#import-file', probeFile);
+    await page.click('#import-form button[type="submit"]');
+    await page.waitForSelector('#import-result[data-state="previewed"]', { timeout: 15_000 });
+    expect(await text(page, '#import-result .import-summary')).toMatch(/^预览（未写入）：新增事件 0，重复 [1-9]\d*，更正 0，跳过 \d+ 行，拒绝 0 行$/);
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-import.png`, fullPage: false });
+    await page.close();
+
+    // The sample year is closed: the page shows why nothing can be imported (a 400 is expected here,
+    // so this page is not watched for console errors).
+    const closedFile = `${ARTIFACTS}yantian-2023-export.xlsx`;
+    writeFileSync(closedFile, await exportStreamXlsx(sampleEvents() as never));
+    const closed = await context.newPage();
+    await closed.goto(base + DEPARTMENT);
+    await closed.setInputFiles('#import-file', closedFile);
+    await closed.click('#import-form button[type="submit"]');
+    await closed.waitForSelector('#import-result[data-state="error"]', { timeout: 15_000 });
+    expect(await closed.locator('#import-result').innerText()).toContain('导入失败：yantian-emergency/2023 is closed (YearClosed)');
+    await closed.close();
   });
 
   test('no script errors and no CSP violations in any page', () => {

@@ -258,8 +258,64 @@ function departmentList() {
   apply();
 }
 
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function importForm() {
+  const form = document.getElementById('import-form');
+  if (!form) return;
+  const out = document.getElementById('import-result');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = document.getElementById('import-file').files[0];
+    if (!file) return;
+    const dry = document.getElementById('import-dry').checked;
+    const unit = document.getElementById('import-unit').value;
+    const csv = /\.csv$/i.test(file.name);
+    out.textContent = '正在导入……';
+    out.dataset.state = 'busy';
+    try {
+      const res = await fetch(form.dataset.url + '?dryRun=' + dry + '&unit=' + encodeURIComponent(unit), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+          'content-type': csv ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'x-filename': encodeURIComponent(file.name),
+          accept: 'application/json',
+        },
+        body: await file.arrayBuffer(),
+      });
+      const r = await res.json();
+      out.textContent = '';
+      if (!res.ok) {
+        out.appendChild(el('p', '导入失败：' + (r.message || ('HTTP ' + res.status)), 'error'));
+        for (const e of r.errors || []) out.appendChild(el('p', (e.path ? e.path + '：' : '') + e.reason, 'error'));
+        out.dataset.state = 'error';
+        return;
+      }
+      const head = (r.dryRun ? '预览（未写入）：' : '已导入：') + '新增事件 ' + (r.dryRun ? Object.values(r.events || {}).reduce((a, b) => a + b, 0) : r.accepted) +
+        '，重复 ' + r.duplicates + '，更正 ' + (r.corrections || []).length + '，跳过 ' + (r.skipped || []).length + ' 行，拒绝 ' + r.rejectedRows + ' 行';
+      out.appendChild(el('p', head, 'import-summary'));
+      if ((r.rejected || []).length) {
+        const ul = el('ul', undefined, 'import-rejected');
+        for (const p of r.rejected) ul.appendChild(el('li', (p.sheet ? p.sheet + ' ' : '') + '第' + p.row + '行' + (p.column ? '（' + p.column + '）' : '') + '：' + p.reason));
+        out.appendChild(ul);
+      }
+      out.dataset.state = r.dryRun ? 'previewed' : 'imported';
+    } catch (e) {
+      out.textContent = '导入失败：' + (e && e.message ? e.message : e);
+      out.dataset.state = 'error';
+    }
+  });
+}
+
 autoReload();
 departmentList();
+importForm();
 departmentCharts().catch((e) => {
   const el = document.getElementById('curve-chart');
   if (el) showError(el, '图表绘制失败：' + (e && e.message ? e.message : e));

@@ -382,6 +382,18 @@ ${notices}
 ${scoringTable(d)}
 </section>
 
+<section class="card" id="import">
+<h2>导入支出表或预算表（Excel / CSV）</h2>
+<form id="import-form" data-url="${base}/imports">
+<label>文件 <input type="file" id="import-file" accept=".xlsx,.csv,text/csv" required></label>
+<label>金额单位 <select id="import-unit"><option value="yuan">元</option><option value="wan">万元</option></select></label>
+<label><input type="checkbox" id="import-dry" checked> 仅预览，不写入</label>
+<button type="submit">上传</button>
+</form>
+<div id="import-result" aria-live="polite"></div>
+<p class="sub">表头可用 科室、预算项目、资金来源、月份、支出金额、预算数 等；重复导入同一文件不会重复记账，修改过的金额记为更正。</p>
+</section>
+
 <p class="api">数据接口：
 <a href="${base}/execution${qs({ asOf: x.asOf, knownOn: q.knownOn, source: d.source })}">执行情况</a> ·
 <a href="${base}/execution/quarters${qs({ knownOn: q.knownOn, source: d.source })}">季度执行率</a> ·
