@@ -32,7 +32,17 @@ if (args.includes('--least-contended')) {
       if (!prev || other(r) < other(prev)) best.set(key, r);
     }
   }
-  process.stdout.write(`\n<!-- least contended of: ${runs.map((r) => r.file).join(', ')} -->\n${formatTable(shorten([...best.values()]))}\n`);
+  // Scenario order of the benchmark, then backend, then the variant's first appearance.
+  const SCENARIO_ORDER = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring'];
+  const firstSeen = new Map<string, number>();
+  for (const run of runs) for (const r of run.rows) if (!firstSeen.has(r.variant)) firstSeen.set(r.variant, firstSeen.size);
+  const rows = [...best.values()].sort(
+    (x, y) =>
+      SCENARIO_ORDER.indexOf(x.scenario) - SCENARIO_ORDER.indexOf(y.scenario) ||
+      x.backend.localeCompare(y.backend) ||
+      firstSeen.get(x.variant)! - firstSeen.get(y.variant)!,
+  );
+  process.stdout.write(`\n<!-- least contended of: ${runs.map((r) => r.file).join(', ')} -->\n${formatTable(shorten(rows))}\n`);
 } else {
   for (const run of runs) process.stdout.write(`\n<!-- ${run.file}: npm run bench -- ${run.argv.join(' ')} -->\n${formatTable(shorten(run.rows))}\n`);
 }

@@ -12,6 +12,7 @@ import { ExecutionProjector } from '../libs/application/execution.projector.js';
 import { IngestService } from '../libs/application/ingest.service.js';
 import { loadConfig, type AppConfig } from '../libs/config/config.js';
 import { DeliveryRepository } from '../libs/persistence/delivery.repository.js';
+import { patchReadAllInXidOrder } from './fixed-read.js';
 import { batches, generateEvents, type GenerateOptions } from './generate.js';
 
 type Message = { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number } | { id: number; cmd: 'stats' } | { id: number; cmd: 'stop' };
@@ -40,9 +41,12 @@ function guardEmptyRequeue(): void {
 
 async function main(): Promise<void> {
   guardEmptyRequeue();
+  // Diagnostic: the catch-up read in xid8 order (bench/fixed-read.ts), to measure the proposal.
+  if (process.env.BENCH_FIXED_READALL === '1') patchReadAllInXidOrder();
   const args = JSON.parse(process.argv[2] ?? '{}') as { databaseUrl?: string; dataDir?: string; projector?: boolean };
   // Embedded default and plain Postgres alike: no Redis (jobs in-process), no month-close schedule.
-  const config: AppConfig = { ...loadConfig({}), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
+  // The ingest rate limit (INGEST_RATE_PER_MINUTE, default 600/min) would throttle the load generator: raised.
+  const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000' }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
   const app: NestExpressApplication = await createApp(config, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

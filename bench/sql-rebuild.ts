@@ -67,6 +67,16 @@ export async function sqlRebuild(db: Kysely<Database>): Promise<number> {
         insert into exec_plan_facts (position, stream_id, unit, month, known_on, amount)
         select position, stream_id, data->>'unit', substr(data->>'month', 6, 2)::smallint, occurred_on, (data->>'amount')::numeric
         from ev where type = 'SpendingPlanned'`.execute(trx);
+      // exec_streams.projected_version (migration 0005), when present: the highest version applied per stream.
+      const hasProjectedVersion = await sql<{ n: number }>`
+        select count(*)::int as n from information_schema.columns
+        where table_name = 'exec_streams' and column_name = 'projected_version' and table_schema = current_schema()`.execute(trx);
+      if (Number(hasProjectedVersion.rows[0]?.n) > 0) {
+        await sql`
+          update exec_streams s set projected_version = v.version
+          from (select stream_id, max(version) as version from events where ${VISIBLE} group by stream_id) v
+          where v.stream_id = s.stream_id`.execute(trx);
+      }
       const r = await sql<{ transaction_id: string; position: number; n: number }>`
         select (select transaction_id::text from events where ${VISIBLE} order by transaction_id desc, position desc limit 1) as transaction_id,
                (select position from events where ${VISIBLE} order by transaction_id desc, position desc limit 1) as position,

@@ -168,10 +168,17 @@ describe('PostgreSQL restarted during ingest', () => {
       }
     }
 
-    // The process stayed up and answers.
+    // The process stayed up and answers; readiness includes its projector having caught up.
     expect(api.running).toBe(true);
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
-    await waitFor('readiness after the restart', async () => (await fetch(`${base}/health/ready`)).status === 200, 20_000, 200);
+    let ready: { status: number; body: unknown } = { status: 0, body: null };
+    await waitFor('readiness after the restart', async () => {
+      const r = await fetch(`${base}/health/ready`);
+      ready = { status: r.status, body: await r.json() };
+      return r.status === 200;
+    }, 30_000, 200).catch((e: Error) => {
+      throw new Error(`${e.message}; last answer ${ready.status} ${JSON.stringify(ready.body)}`);
+    });
 
     // All or nothing: every batch id has all of its 100 events in the log; none is partial.
     const c = new pg.Client({ connectionString: server.url });
@@ -196,6 +203,14 @@ describe('PostgreSQL restarted during ingest', () => {
         expect(v.n).toBe(v.version);
         expect(Number(v.max)).toBe(v.version);
       }
+      // The API's projector came through the restart: it applies every event, each once.
+      const total = (await c.query<{ n: number }>(`select count(*)::int as n from events`)).rows[0]!.n;
+      await waitFor('the projector to catch up', async () => {
+        const cp = (await c.query<{ processed: string }>(`select processed from projection_checkpoints where name = 'execution'`)).rows[0];
+        return Number(cp?.processed ?? 0) === total;
+      }, 30_000, 200);
+      const facts = (await c.query<{ n: number }>(`select count(*)::int as n from exec_spending_facts`)).rows[0]!.n;
+      expect(facts).toBe(total - 3 * CLIENTS);
       console.log(
         `postgres restart: ${outcomes.length} batch requests in ${((stopAt - started) / 1000).toFixed(1)} s by ${CLIENTS} clients; ` +
           `restart took ${((restartDone - restartedAt) / 1000).toFixed(1)} s; ${refused.length} answered 503 (retryable), ` +

@@ -15,6 +15,7 @@ import { cpuMark, cpuNote, cpuSince, log, now, row, type BenchOptions, type Resu
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
 import { seed } from '../seed.js';
 import { sqlRebuild } from '../sql-rebuild.js';
+import { readAllInXidOrder, XidOrderedEventsRepository } from '../fixed-read.js';
 import { START } from '../../libs/persistence/events.repository.js';
 import { stableJson } from '../fast-fold.js';
 
@@ -70,6 +71,30 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
     }
     let wall = (now() - started) / 1000;
     out.push(row({ scenario: 'rebuild', variant: 'read only (readAll × 5000)', backend: o.backend, events: read, seconds: wall, notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, writes nothing` }));
+
+    // The same projector with readAll() ordered by the xid8 column (bench/fixed-read.ts), checked too.
+    {
+      const projector = new ExecutionProjector(new XidOrderedEventsRepository(handle.db), new ExecutionRepository(handle.db), { batchSize: 5000 });
+      const m = cpuMark();
+      const t = now();
+      const n = await projector.rebuild();
+      const w = (now() - t) / 1000;
+      if (stableJson({ dump: await execRepo.dump(), cp: await checkpointOf(execRepo) }) !== reference) throw new Error('xid8-ordered rebuild differs from ExecutionProjector.rebuild()');
+      out.push(row({ scenario: 'rebuild', variant: 'batch 5000, readAll in xid8 order (bench)', backend: o.backend, events: n, seconds: w, notes: `${cpuNote(cpuSince(m))}; same read model (dump compared)` }));
+    }
+    {
+      const m = cpuMark();
+      const t = now();
+      let r = 0;
+      for (let cp = START; ; ) {
+        const page = await readAllInXidOrder(handle.db, cp, 5000);
+        if (page.length === 0) break;
+        r += page.length;
+        const last = page[page.length - 1]!;
+        cp = { transactionId: last.transactionId, position: last.position };
+      }
+      out.push(row({ scenario: 'rebuild', variant: 'read only, xid8 order (bench)', backend: o.backend, events: r, seconds: (now() - t) / 1000, notes: `${cpuNote(cpuSince(m))}; the catch-up read with ORDER BY events.transaction_id` }));
+    }
 
     // Set-based rebuild (bench prototype), checked against the projector's result.
     if (isProfiled(handle)) handle.resetStats();

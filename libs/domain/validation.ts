@@ -392,6 +392,29 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
   return k.errors;
 }
 
+/**
+ * U+0000 cannot be stored in PostgreSQL text or jsonb, and a lone UTF-16 surrogate (a JSON escape
+ * such as "\ud800" with no partner) is not Unicode: either is refused wherever it appears, keys
+ * included, instead of failing (or being silently altered) in the database.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorableText(value: unknown, path: string, out: FieldError[], depth = 0): void {
+  if (out.length >= 10 || depth > 32) return;
+  if (typeof value === 'string') {
+    if (UNSTORABLE.test(value)) {
+      out.push({ path, reason: value.includes('\u0000') ? 'contains a NUL character (U+0000), which cannot be stored' : 'contains an unpaired UTF-16 surrogate, which is not valid Unicode' });
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    const p = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    if (UNSTORABLE.test(k)) out.push({ path: p, reason: 'the field name contains a NUL character or an unpaired UTF-16 surrogate' });
+    unstorableText(v, p, out, depth + 1);
+  }
+}
+
 /** Validates one event's fields. Does not look at other events (see stream.ts for that). */
 export function validateEvent(raw: unknown): ValidationResult {
   if (!isPlainObject(raw)) {
@@ -428,6 +451,7 @@ export function validateEvent(raw: unknown): ValidationResult {
       errors.push({ path: 'data', reason: `must be an object, got ${typeOf(data)}` });
     } else errors.push(...checkData(type, data, year));
   }
+  unstorableText(raw, '', errors);
   if (errors.length > 0) return { ok: false, errors };
   const event = { ...raw, data: raw.data ?? {} } as EventInput;
   return { ok: true, event };

@@ -209,8 +209,10 @@ export class EventsRepository {
       .select(STORED_COLUMNS.map((c) => (c === 'transaction_id' ? sql<string>`transaction_id::text`.as('transaction_id') : c)) as never)
       .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
       .where(sql<boolean>`(transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)`)
-      .orderBy('transaction_id')
-      .orderBy('position')
+      // Qualified: a bare "transaction_id" here would name the text output column above, and
+      // text order ('1000' < '999') breaks the checkpoint whenever xids cross a power of ten.
+      .orderBy('events.transaction_id')
+      .orderBy('events.position')
       .limit(limit)
       .execute();
     return (rows as unknown as StoredRow[]).map(toStoredEvent);

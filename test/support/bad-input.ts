@@ -402,6 +402,20 @@ export function conflictEvent(m: Model): fc.Arbitrary<Bad> {
   );
 }
 
+/**
+ * Makes the generated ids (and new unit / line ids) of a batch distinct by position: fast-check
+ * biases uuids towards a few small values, and a repeated id or unit would be a second defect.
+ */
+export function uniquify(events: Ev[]): Ev[] {
+  return events.map((e, i) => {
+    const out = clone(e);
+    if (typeof out.id === 'string' && /^(good|bad)-/.test(out.id)) out.id = out.id.replace(/^(good|bad)-/, `$1-${i}-`);
+    if (out.type === 'UnitRegistered' && typeof out.data?.unit === 'string' && out.data.unit.startsWith('nu-')) out.data.unit = `nu-${i}`;
+    if (out.type === 'BudgetAllocated' && typeof out.data?.line === 'string' && out.data.line.startsWith('nl-')) out.data.line = `nl-${i}`;
+    return out;
+  });
+}
+
 /** A batch of good events with 1–3 bad ones mixed in; `bad` holds their indexes. */
 export function mixedBatch(m: Model): fc.Arbitrary<{ events: Ev[]; bad: number[]; whys: string[] }> {
   return fc
@@ -410,7 +424,7 @@ export function mixedBatch(m: Model): fc.Arbitrary<{ events: Ev[]; bad: number[]
       const slots: { event: Ev; why?: string }[] = goods.map((g) => ({ event: g.event }));
       bads.forEach((b, i) => slots.splice(at[i]! % (slots.length + 1), 0, { event: b.events[0]!, why: b.why }));
       return {
-        events: slots.map((s) => s.event),
+        events: uniquify(slots.map((s) => s.event)),
         bad: slots.flatMap((s, i) => (s.why !== undefined ? [i] : [])),
         whys: slots.flatMap((s) => (s.why !== undefined ? [s.why] : [])),
       };

@@ -54,6 +54,11 @@ export class PrivatePostgres {
     return `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=50`;
   }
 
+  /** Sets the next transaction id (server stopped): e.g. just below a power of ten. */
+  async setNextXid(xid: number): Promise<void> {
+    await this.pg('pg_resetwal', ['-x', String(xid), '-D', this.dataDir]);
+  }
+
   async start(): Promise<void> {
     await this.pg('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-w', '-t', '30', '-o', this.options(), 'start']);
   }

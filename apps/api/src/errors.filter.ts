@@ -38,6 +38,18 @@ export class ErrorsFilter implements ExceptionFilter {
     if (error instanceof PayloadTooLargeError) return send(413, { error: 'Payload Too Large', message: error.message });
     if (error instanceof NotFoundError) return send(404, { error: 'Not Found', message: error.message });
     if (error instanceof UnavailableError) return send(503, { error: 'Service Unavailable', message: error.message, retryable: true });
+    // Body-parser errors (unreadable Content-Encoding, oversize body) reach this filter wrapped in
+    // an HttpException by Nest: answer them like the API's own refusals, with the real reason.
+    // (A URIError with a status is a bad percent-encoding in the path, not a body problem.)
+    const cause = error instanceof HttpException ? (error.cause as { type?: unknown; status?: unknown; limit?: number; message?: string } | undefined) : undefined;
+    const bodyError = cause && !(cause instanceof URIError) && typeof cause.status === 'number' ? cause : undefined;
+    if (bodyError) {
+      if (bodyError.type === 'entity.too.large') return send(413, { error: 'Payload Too Large', message: `the body exceeds the limit of ${bodyError.limit} bytes` });
+      if ((error as HttpException).getStatus() === 400) {
+        const reason = `the body could not be read: ${bodyError.message ?? 'bad request'}`;
+        return send(400, { error: 'Bad Request', message: reason, errors: [{ index: 0, path: '', reason }] });
+      }
+    }
     if (error instanceof HttpException) {
       const r = error.getResponse();
       return send(error.getStatus(), typeof r === 'string' ? { message: r } : (r as Record<string, unknown>));
