@@ -11,6 +11,7 @@ import { ExecutionProjector } from '../../libs/application/execution.projector.j
 import type { DatabaseHandle } from '../../libs/persistence/db.js';
 import { EventsRepository } from '../../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
+import { sql } from 'kysely';
 import { cpuMark, cpuNote, cpuSince, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
 import { seed } from '../seed.js';
@@ -71,6 +72,34 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
     }
     let wall = (now() - started) / 1000;
     out.push(row({ scenario: 'rebuild', variant: 'read only (readAll × 5000)', backend: o.backend, events: read, seconds: wall, notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, writes nothing` }));
+
+    // One catch-up page (2000 events) from checkpoints early and late in the log, both orders,
+    // interleaved, median of 5: the textual ORDER BY costs O(rows after the checkpoint) per page.
+    {
+      const ordered = await sql<{ transaction_id: string; position: number }>`
+        select transaction_id::text as transaction_id, position from events order by events.transaction_id, events.position`.execute(handle.db);
+      const at = (f: number) => {
+        const r = ordered.rows[Math.min(ordered.rows.length - 1, Math.floor(f * ordered.rows.length))]!;
+        return { transactionId: r.transaction_id, position: Number(r.position) };
+      };
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const parts: string[] = [];
+      for (const f of [0.05, 0.5, 0.95]) {
+        const cp = at(f);
+        const textual: number[] = [];
+        const xid8: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          let t = now();
+          await eventsRepo.readAll(cp, 2000);
+          textual.push(now() - t);
+          t = now();
+          await readAllInXidOrder(handle.db, cp, 2000);
+          xid8.push(now() - t);
+        }
+        parts.push(`at ${Math.round(f * 100)}%: ${median(textual).toFixed(1)} vs ${median(xid8).toFixed(1)} ms`);
+      }
+      out.push(row({ scenario: 'rebuild', variant: 'readAll page of 2000: library vs xid8 order', backend: o.backend, events: ordered.rows.length, seconds: 0, eventsPerSec: null, notes: `median of 5, ${parts.join('; ')}` }));
+    }
 
     // The same projector with readAll() ordered by the xid8 column (bench/fixed-read.ts), checked too.
     {

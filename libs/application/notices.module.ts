@@ -50,8 +50,9 @@ export const JOB_RUNNER = Symbol('JOB_RUNNER');
     },
     {
       provide: OutboxRelay,
-      inject: [DeliveryRepository, JOB_RUNNER],
-      useFactory: (r: DeliveryRepository, runner: JobRunner) => new OutboxRelay(r, runner),
+      inject: [DeliveryRepository, JOB_RUNNER, APP_CONFIG],
+      useFactory: (r: DeliveryRepository, runner: JobRunner, config: AppConfig) =>
+        new OutboxRelay(r, runner, { reconcileEveryMs: config.reconcileEveryMs, reconcileAfterMs: config.reconcileAfterMs }),
     },
   ],
   exports: [NoticesRepository, DeliveryRepository, MonthCloseService, OutboxRelay, JOB_RUNNER],

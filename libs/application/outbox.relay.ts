@@ -13,13 +13,30 @@ export class OutboxRelay {
   constructor(
     private readonly repo: DeliveryRepository,
     private readonly runner: JobRunner,
-    private readonly options: { pollMs?: number; batch?: number } = {},
+    private readonly options: { pollMs?: number; batch?: number; reconcileEveryMs?: number; reconcileAfterMs?: number } = {},
   ) {
     this.loop = new BackgroundLoop(() => this.drain(), { pollMs: options.pollMs ?? 2000 });
+    this.reconciler = new BackgroundLoop(() => this.reconcile(), { pollMs: options.reconcileEveryMs ?? 60_000 });
   }
+
+  private readonly reconciler: BackgroundLoop;
 
   get lastError(): Error | null {
     return this.loop.lastError;
+  }
+
+  /**
+   * Puts back to pending the rows handed over at least `olderThanMs` ago that the runner no longer
+   * holds (Redis restarted without its data): they are sent again, once (deliveries table).
+   */
+  async reconcile(olderThanMs = this.options.reconcileAfterMs ?? 120_000): Promise<number> {
+    const items = await this.repo.enqueuedItems(1000, olderThanMs);
+    if (items.length === 0) return 0;
+    const lost = await this.runner.lost(items);
+    if (lost.length === 0) return 0;
+    const n = await this.repo.requeue(lost);
+    if (n > 0) this.wake();
+    return n;
   }
 
   /** Hands every pending row over; returns how many. Throws when the runner refuses (e.g. Redis down). */
@@ -44,9 +61,11 @@ export class OutboxRelay {
     if (this.loop.isRunning) return;
     if (this.runner.kind === 'in-process') await this.repo.requeue((await this.repo.enqueuedItems()).map((i) => i.jobId));
     this.loop.start();
+    if (this.runner.kind === 'bullmq') this.reconciler.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.reconciler.stop();
+    await this.loop.stop();
   }
 }

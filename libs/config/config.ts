@@ -21,6 +21,9 @@ export interface AppConfig {
   deliveryBackoffMs: number;
   /** BullMQ key prefix (default "bull"). */
   queuePrefix: string;
+  /** How often, and after how long, deliveries handed to Redis are checked for being lost. */
+  reconcileEveryMs: number;
+  reconcileAfterMs: number;
   /** Monthly close: day of month and time (Asia/Shanghai) the previous month is closed; 'off' disables. */
   monthCloseDay: number;
   monthCloseTime: string;
@@ -86,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryAttempts: intFrom('DELIVERY_ATTEMPTS', env.DELIVERY_ATTEMPTS, 5),
     deliveryBackoffMs: intFrom('DELIVERY_BACKOFF_MS', env.DELIVERY_BACKOFF_MS, 2000),
     queuePrefix: env.QUEUE_PREFIX || 'bull',
+    reconcileEveryMs: intFrom('OUTBOX_RECONCILE_EVERY_MS', env.OUTBOX_RECONCILE_EVERY_MS, 60_000),
+    reconcileAfterMs: intFrom('OUTBOX_RECONCILE_AFTER_MS', env.OUTBOX_RECONCILE_AFTER_MS, 120_000),
     monthCloseDay: dayFrom(env.MONTH_CLOSE_DAY),
     monthCloseTime: timeFrom(env.MONTH_CLOSE_TIME),
     schedule: (env.MONTH_CLOSE_SCHEDULE ?? 'on') !== 'off',

@@ -198,8 +198,10 @@ export class DeliveryRepository {
   }
 
   /** Rows handed to an in-process runner that died before finishing them. */
-  async enqueuedItems(limit = 1000): Promise<OutboxItem[]> {
-    return (await this.db.selectFrom('outbox').selectAll().where('status', '=', 'enqueued').orderBy('id').limit(limit).execute()).map(toOutbox);
+  async enqueuedItems(limit = 1000, olderThanMs = 0): Promise<OutboxItem[]> {
+    let q = this.db.selectFrom('outbox').selectAll().where('status', '=', 'enqueued');
+    if (olderThanMs > 0) q = q.where('enqueued_at', '<', sql<string>`now() - make_interval(secs => ${olderThanMs / 1000})`);
+    return (await q.orderBy('id').limit(limit).execute()).map(toOutbox);
   }
 
   async getOutbox(jobId: string): Promise<OutboxItem | null> {

@@ -41,6 +41,14 @@ export class BullMqRunner implements JobRunner {
     }
   }
 
+  async lost(items: OutboxItem[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const item of items) {
+      if (!(await this.queue(deliveryQueue(item.channel)).getJob(bullJobId(item.jobId)))) out.push(item.jobId);
+    }
+    return out;
+  }
+
   async enqueueCloseMonth(job: CloseMonthJobData): Promise<void> {
     await this.queue(MONTH_CLOSE_QUEUE).add('close-month', job, {
       jobId: bullJobId(closeMonthJobId(job)),

@@ -47,6 +47,10 @@ export class InProcessRunner implements JobRunner {
     }
   }
 
+  async lost(items: OutboxItem[]): Promise<string[]> {
+    return items.filter((i) => !this.active.has(i.jobId)).map((i) => i.jobId);
+  }
+
   async enqueueCloseMonth(job: CloseMonthJobData): Promise<void> {
     const run = async () => {
       for (let attempt = 1; ; attempt++) {

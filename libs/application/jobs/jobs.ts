@@ -56,6 +56,8 @@ export interface JobRunner {
   /** Hands deliveries over; must throw when they could not be accepted (the outbox keeps them). */
   dispatchDeliveries(items: OutboxItem[]): Promise<void>;
   enqueueCloseMonth(job: CloseMonthJobData): Promise<void>;
+  /** Of the given handed-over deliveries, the job ids the runner no longer holds (e.g. Redis lost its data). */
+  lost(items: OutboxItem[]): Promise<string[]>;
   /** Starts consuming (workers); a process that only enqueues does not call it. */
   startWorkers(): Promise<void>;
   /** Lets in-flight jobs finish, then stops. */
