@@ -11,8 +11,6 @@ import { createApp } from '../apps/api/src/app.js';
 import { ExecutionProjector } from '../libs/application/execution.projector.js';
 import { IngestService } from '../libs/application/ingest.service.js';
 import { loadConfig, type AppConfig } from '../libs/config/config.js';
-import { DeliveryRepository } from '../libs/persistence/delivery.repository.js';
-import { patchReadAllInXidOrder } from './fixed-read.js';
 import { batches, generateEvents, type GenerateOptions } from './generate.js';
 
 type Message = { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number } | { id: number; cmd: 'stats' } | { id: number; cmd: 'stop' };
@@ -24,25 +22,7 @@ function stats() {
   return { maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 1048576, cpuSeconds: (u.user + u.system) / 1e6 };
 }
 
-/**
- * Bench-only guard: at start-up the in-process job runner calls DeliveryRepository.requeue() with
- * the ids of unfinished rows, and with none (a fresh database) Kysely renders `job_id in ()`, a
- * syntax error that stops the API. An empty list requeues nothing, so answer 0 without a query.
- * (Reported as a bug; remove once requeue() handles the empty list.)
- */
-function guardEmptyRequeue(): void {
-  const proto = DeliveryRepository.prototype as unknown as { requeue?: (ids: string[] | 'failed') => Promise<number> };
-  const original = proto.requeue;
-  if (!original) return;
-  proto.requeue = function (this: unknown, ids: string[] | 'failed') {
-    return Array.isArray(ids) && ids.length === 0 ? Promise.resolve(0) : original.call(this, ids);
-  };
-}
-
 async function main(): Promise<void> {
-  guardEmptyRequeue();
-  // Diagnostic: the catch-up read in xid8 order (bench/fixed-read.ts), to measure the proposal.
-  if (process.env.BENCH_FIXED_READALL === '1') patchReadAllInXidOrder();
   const args = JSON.parse(process.argv[2] ?? '{}') as { databaseUrl?: string; dataDir?: string; projector?: boolean };
   // Embedded default and plain Postgres alike: no Redis (jobs in-process), no month-close schedule.
   // The ingest rate limit (INGEST_RATE_PER_MINUTE, default 600/min) would throttle the load generator: raised.

@@ -63,7 +63,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     return [
       row({
         scenario: 'http-ingest',
-        variant: `${ranges.length} clients × ${o.batch}/batch${o.apiProjector ? '' : ', no projector'}${process.env.BENCH_FIXED_READALL === '1' ? ', xid8-ordered readAll (bench)' : ''}`,
+        variant: `${ranges.length} clients × ${o.batch}/batch${o.apiProjector ? '' : ', no projector'}`,
         backend: o.backend,
         events: accepted,
         seconds: ingestSeconds,

@@ -1,9 +1,10 @@
 /**
  * (e) rebuild: ExecutionProjector.rebuild() over the whole log (empties the read model, replays
  * every event), with the projector's default batch (2000, as in the API) and the CLI rebuild's 5000.
- * The log is filled first through IngestService (not timed). Two diagnostic rows follow:
+ * The log is filled first through IngestService (not timed). Diagnostic rows follow:
  *   read only        EventsRepository.readAll() pages of 5000 over the whole log, nothing written: the
  *                    floor of the projector's loop
+ *   readAll page     latency of one 2000-event page from checkpoints at 5%, 50% and 95% of the log
  *   set-based (bench) bench/sql-rebuild.ts: one INSERT … SELECT per read-model table; its dump()
  *                    and checkpoint must equal the projector's, else the scenario fails
  */
@@ -16,7 +17,6 @@ import { cpuMark, cpuNote, cpuSince, log, now, row, type BenchOptions, type Resu
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
 import { seed } from '../seed.js';
 import { sqlRebuild } from '../sql-rebuild.js';
-import { readAllInXidOrder, XidOrderedEventsRepository } from '../fixed-read.js';
 import { START } from '../../libs/persistence/events.repository.js';
 import { stableJson } from '../fast-fold.js';
 
@@ -73,8 +73,9 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
     let wall = (now() - started) / 1000;
     out.push(row({ scenario: 'rebuild', variant: 'read only (readAll × 5000)', backend: o.backend, events: read, seconds: wall, notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, writes nothing` }));
 
-    // One catch-up page (2000 events) from checkpoints early and late in the log, both orders,
-    // interleaved, median of 5: the textual ORDER BY costs O(rows after the checkpoint) per page.
+    // One catch-up page (2000 events) from checkpoints early, midway and late in the log, median of 5:
+    // flat when readAll() walks the (transaction_id, position) index; it grew with the rows after the
+    // checkpoint while readAll() ordered by the text alias of transaction_id (fixed in d45adba).
     {
       const ordered = await sql<{ transaction_id: string; position: number }>`
         select transaction_id::text as transaction_id, position from events order by events.transaction_id, events.position`.execute(handle.db);
@@ -86,43 +87,15 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
       const parts: string[] = [];
       for (const f of [0.05, 0.5, 0.95]) {
         const cp = at(f);
-        const textual: number[] = [];
-        const xid8: number[] = [];
+        const ms: number[] = [];
         for (let i = 0; i < 5; i++) {
-          let t = now();
+          const t = now();
           await eventsRepo.readAll(cp, 2000);
-          textual.push(now() - t);
-          t = now();
-          await readAllInXidOrder(handle.db, cp, 2000);
-          xid8.push(now() - t);
+          ms.push(now() - t);
         }
-        parts.push(`at ${Math.round(f * 100)}%: ${median(textual).toFixed(1)} vs ${median(xid8).toFixed(1)} ms`);
+        parts.push(`at ${Math.round(f * 100)}% ${median(ms).toFixed(1)} ms`);
       }
-      out.push(row({ scenario: 'rebuild', variant: 'readAll page of 2000: library vs xid8 order', backend: o.backend, events: ordered.rows.length, seconds: 0, eventsPerSec: null, notes: `median of 5, ${parts.join('; ')}` }));
-    }
-
-    // The same projector with readAll() ordered by the xid8 column (bench/fixed-read.ts), checked too.
-    {
-      const projector = new ExecutionProjector(new XidOrderedEventsRepository(handle.db), new ExecutionRepository(handle.db), { batchSize: 5000 });
-      const m = cpuMark();
-      const t = now();
-      const n = await projector.rebuild();
-      const w = (now() - t) / 1000;
-      if (stableJson({ dump: await execRepo.dump(), cp: await checkpointOf(execRepo) }) !== reference) throw new Error('xid8-ordered rebuild differs from ExecutionProjector.rebuild()');
-      out.push(row({ scenario: 'rebuild', variant: 'batch 5000, readAll in xid8 order (bench)', backend: o.backend, events: n, seconds: w, notes: `${cpuNote(cpuSince(m))}; same read model (dump compared)` }));
-    }
-    {
-      const m = cpuMark();
-      const t = now();
-      let r = 0;
-      for (let cp = START; ; ) {
-        const page = await readAllInXidOrder(handle.db, cp, 5000);
-        if (page.length === 0) break;
-        r += page.length;
-        const last = page[page.length - 1]!;
-        cp = { transactionId: last.transactionId, position: last.position };
-      }
-      out.push(row({ scenario: 'rebuild', variant: 'read only, xid8 order (bench)', backend: o.backend, events: r, seconds: (now() - t) / 1000, notes: `${cpuNote(cpuSince(m))}; the catch-up read with ORDER BY events.transaction_id` }));
+      out.push(row({ scenario: 'rebuild', variant: 'readAll page of 2000 events', backend: o.backend, events: ordered.rows.length, seconds: 0, eventsPerSec: null, notes: `median of 5: ${parts.join(', ')} of the log` }));
     }
 
     // Set-based rebuild (bench prototype), checked against the projector's result.
