@@ -66,6 +66,14 @@ describe.each(BACKENDS)('events API on %s', (backend) => {
     expect(body.message).toMatch(/not valid UTF-8/);
   });
 
+  test('a real U+FFFD character in a valid UTF-8 body is text, not an error', async () => {
+    const e = { id: 'fffd-1', type: 'YearOpened', department: 'fffd-dept', year: 2024, occurredAt: '2024-01-02', data: { departmentName: '替换字符\uFFFD局' } };
+    const r = await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(JSON.stringify(e));
+    expect(r.status).toBe(201);
+    const page = await request(t.http).get('/api/v1/streams/fffd-dept/2024/events');
+    expect(page.body.events[0].data.departmentName).toBe('替换字符\uFFFD局');
+  });
+
   test('oversize bodies and batches are refused with 413', async () => {
     const big = JSON.stringify([{ pad: 'x'.repeat(300 * 1024) }]);
     await refused(request(t.http).post('/api/v1/events').set('Content-Type', 'application/json').send(big), 413);
