@@ -3,7 +3,7 @@
  * batches (each client owns a contiguous range of departments), then the time until the
  * projector has caught up is measured by polling GET /api/v1/projections until behind = 0.
  */
-import { startApi } from '../api-process.js';
+import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
@@ -15,8 +15,9 @@ interface ProjectionsBody {
 
 export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
   const db = await createBenchDatabase(o, 'http');
-  const api = await startApi(db, { projector: o.apiProjector });
+  let running: ApiProcess | undefined;
   try {
+    const api = (running = await startApi(db, { projector: o.apiProjector }));
     const expected = countEvents(generateOptions(o));
     const ranges = splitDepartments(o.departments, o.clients);
     log(`http-ingest ${o.backend}: ${expected} events, ${ranges.length} clients, batches of ${o.batch}`);
@@ -81,7 +82,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
       }),
     ];
   } finally {
-    await api.stop().catch(() => undefined);
+    await running?.stop().catch(() => undefined);
     await db.drop();
   }
 }

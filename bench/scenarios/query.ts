@@ -11,7 +11,7 @@ import { executionWire } from '../../libs/application/execution.wire.js';
 import { occurredOnDate } from '../../libs/domain/dates.js';
 import { executionReport } from '../../libs/domain/execution/execution.js';
 import { factsFromEvents, type DatedEvent } from '../../libs/domain/execution/facts.js';
-import { startApi } from '../api-process.js';
+import { startApi, type ApiProcess } from '../api-process.js';
 import { generateOptions, log, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { departmentSlug, DEFAULT_YEAR, generateEvents } from '../generate.js';
@@ -67,8 +67,9 @@ function computeOnly(o: BenchOptions, lines: number, departments: number, label:
 
 export async function query(o: BenchOptions): Promise<ResultRow[]> {
   const db = await createBenchDatabase(o, 'query');
-  const api = await startApi(db);
+  let running: ApiProcess | undefined;
   try {
+    const api = (running = await startApi(db));
     log(`query ${o.backend}: seeding through the API process`);
     const seeded = await api.seed(generateOptions(o), Math.max(o.batch, 1000));
     log(`  seeded ${seeded.accepted} events in ${seeded.ingestSeconds.toFixed(1)} s, projection caught up ${seeded.catchUpSeconds.toFixed(1)} s later`);
@@ -126,7 +127,7 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
     out.push(computeOnly(o, o.cityLines, 1, `1 city dept ${o.units}×${o.cityLines}`));
     return out;
   } finally {
-    await api.stop().catch(() => undefined);
+    await running?.stop().catch(() => undefined);
     await db.drop();
   }
 }
