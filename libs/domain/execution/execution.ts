@@ -7,6 +7,7 @@
 import { isIsoDate, lastDayOfMonth } from '../dates.js';
 import { Decimal, ZERO, percentOf, roundRate } from '../decimal.js';
 import type { IsoDate } from '../events.js';
+import { amount, budgetUnitsOn, budgetsOn, factIndex, spendingView, spentThrough, throughIndex, type FactIndex } from './fact-index.js';
 import type { ExecutionFacts, LineInfo, StreamMeta } from './facts.js';
 
 export type SourceFilter = 'fiscal' | 'all';
@@ -31,18 +32,22 @@ export function lineIncluded(line: LineInfo, source: SourceFilter): boolean {
   return source === 'all' || line.source === source;
 }
 
+/** Line ids included by the source filter: every id with an entry in facts.lines that passes it. */
+function includedIds(facts: ExecutionFacts, source: SourceFilter): Set<string> {
+  const out = new Set<string>();
+  for (const l of facts.lines) if (lineIncluded(l, source)) out.add(l.line);
+  return out;
+}
+
 /** Budget and spending per line for a window. Lines outside the source filter are left out. */
 export function lineTotals(facts: ExecutionFacts, w: FigureWindow): Map<string, Totals> {
+  const index = factIndex(facts);
+  const budgets = budgetsOn(index, w.budgetOn, w.knownOn);
+  const spent = spentThrough(index, w.knownOn, w.throughMonth);
   const out = new Map<string, Totals>();
-  for (const l of facts.lines) if (lineIncluded(l, w.source)) out.set(l.line, { budget: ZERO, spent: ZERO });
-  const known = (d: IsoDate) => !w.knownOn || d <= w.knownOn;
-  for (const b of facts.budget) {
-    const t = out.get(b.line);
-    if (t && b.effectiveOn <= w.budgetOn && known(b.knownOn)) t.budget = t.budget.plus(b.amount);
-  }
-  for (const s of facts.spending) {
-    const t = out.get(s.line);
-    if (t && s.month <= w.throughMonth && known(s.knownOn)) t.spent = t.spent.plus(s.amount);
+  for (const id of includedIds(facts, w.source)) {
+    const slot = index.slotOf.get(id)!;
+    out.set(id, { budget: budgets[slot]!, spent: spent[slot]! });
   }
   return out;
 }
@@ -74,9 +79,21 @@ export function monthlySchedule(meta: StreamMeta, month: number): Decimal {
   return roundRate(cps[q - 1]!.plus(cps[q]!.minus(cps[q - 1]!).times(within).div(3)));
 }
 
+/** The thresholds as Decimals, parsed once per thresholds object and text (a report asks for a level per line). */
+const thresholdMemo = new WeakMap<StreamMeta['thresholds'], { text: string; yellow: Decimal; red: Decimal }>();
+
+function thresholdsOf(meta: StreamMeta): { yellow: Decimal; red: Decimal } {
+  const { yellow, red } = meta.thresholds;
+  const text = `${yellow}|${red}`;
+  let t = thresholdMemo.get(meta.thresholds);
+  if (!t || t.text !== text) thresholdMemo.set(meta.thresholds, (t = { text, yellow: new Decimal(yellow), red: new Decimal(red) }));
+  return t;
+}
+
 export function alertLevel(meta: StreamMeta, lag: Decimal): AlertLevel {
-  if (lag.gte(meta.thresholds.red)) return 'red';
-  if (lag.gte(meta.thresholds.yellow)) return 'yellow';
+  const t = thresholdsOf(meta);
+  if (lag.gte(t.red)) return 'red';
+  if (lag.gte(t.yellow)) return 'yellow';
   return 'green';
 }
 
@@ -179,23 +196,36 @@ export interface QuarterRate {
   schedule: Decimal;
 }
 
-function totalOf(map: Map<string, Totals>, lines?: Iterable<string>): Totals {
-  let t: Totals = { budget: ZERO, spent: ZERO };
-  const keys = lines ? [...lines] : [...map.keys()];
-  for (const k of keys) {
-    const v = map.get(k);
-    if (v) t = addTotals(t, v);
+/**
+ * Budget and spending (valid months 1..through) summed over line slots, in the index's units (a
+ * slot listed twice counts twice, as a line listed twice always did).
+ */
+function sumSlots(slots: Iterable<number>, budgets: readonly bigint[], cumulative: readonly (readonly bigint[])[], through: number): { budget: bigint; spent: bigint } {
+  let budget = 0n;
+  let spent = 0n;
+  for (const slot of slots) {
+    budget += budgets[slot]!;
+    spent += cumulative[slot]![through]!;
   }
-  return t;
+  return { budget, spent };
+}
+
+function totalsOf(index: FactIndex, t: { budget: bigint; spent: bigint }): Totals {
+  return { budget: amount(index, t.budget), spent: amount(index, t.spent) };
 }
 
 /** Department rates at the four quarter ends: spending through months 3/6/9/12 over the budget in force on each quarter's last day. */
 export function quarterRates(facts: ExecutionFacts, opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> }): QuarterRate[] {
   const meta = requireMeta(facts);
   const cps = checkpoints(meta);
+  const index = factIndex(facts);
+  const included = includedIds(facts, opts.source);
+  const ids = opts.lines ? [...opts.lines].filter((id) => included.has(id)) : [...included];
+  const slots = ids.map((id) => index.slotOf.get(id)!);
+  const cumulative = spendingView(index, opts.knownOn).cumulative;
   return ([1, 2, 3, 4] as const).map((q) => {
     const date = lastDayOfMonth(meta.year, q * 3);
-    const t = totalOf(lineTotals(facts, { budgetOn: date, throughMonth: q * 3, knownOn: opts.knownOn, source: opts.source }), opts.lines);
+    const t = totalsOf(index, sumSlots(slots, budgetUnitsOn(index, date, opts.knownOn), cumulative, q * 3));
     return { quarter: q, date, budget: t.budget, spent: t.spent, rate: executionRate(t), schedule: cps[q]! };
   });
 }
@@ -242,43 +272,68 @@ export interface ExecutionReport {
   lines: LineExecution[];
 }
 
-/** Cumulative spending through months 0..12 for a set of lines. */
-function cumulativeByMonth(facts: ExecutionFacts, lines: Set<string>, knownOn: IsoDate | null | undefined): Decimal[] {
-  const perMonth: Decimal[] = Array.from({ length: 13 }, () => ZERO);
-  for (const s of facts.spending) {
-    if (lines.has(s.line) && (!knownOn || s.knownOn <= knownOn)) perMonth[s.month] = perMonth[s.month]!.plus(s.amount);
-  }
-  const out: Decimal[] = [ZERO];
-  for (let m = 1; m <= 12; m++) out.push(out[m - 1]!.plus(perMonth[m]!));
+/** Month-by-month sum (months 1..12) of several monthly series. */
+function sumSeries(series: Iterable<readonly bigint[]>): bigint[] {
+  const out = new Array<bigint>(13).fill(0n);
+  for (const months of series) for (let m = 1; m <= 12; m++) out[m]! += months[m]!;
   return out;
 }
 
+/** Cumulative spending through months 0..12 (as Decimals) from spending per month 1..12. */
+function cumulate(index: FactIndex, monthly: readonly bigint[]): Decimal[] {
+  const out: Decimal[] = [ZERO];
+  let running = 0n;
+  for (let m = 1; m <= 12; m++) out.push(amount(index, (running += monthly[m]!)));
+  return out;
+}
+
+/** Distinct line slots per unit id, in line order. */
+function slotsByUnit(included: readonly LineInfo[], index: FactIndex): Map<string, number[]> {
+  const sets = new Map<string, Set<number>>();
+  for (const l of included) {
+    const set = sets.get(l.unit) ?? new Set<number>();
+    set.add(index.slotOf.get(l.line)!);
+    sets.set(l.unit, set);
+  }
+  return new Map([...sets].map(([unit, set]) => [unit, [...set]]));
+}
+
+/**
+ * Derived from the grouped facts (fact-index.ts), parsed once: line figures from the line groups,
+ * unit and department figures and monthly series (for the forecast) by adding up their lines'
+ * groups in exact units; only the figures shown become Decimals.
+ */
 export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): ExecutionReport {
   const meta = requireMeta(facts);
   if (!isIsoDate(q.asOf)) throw new Error(`asOf ${q.asOf} is not an ISO date`);
   const month = monthThrough(meta.year, q.asOf);
   const schedule = monthlySchedule(meta, month);
-  const perLine = lineTotals(facts, { budgetOn: q.asOf, throughMonth: month, knownOn: q.knownOn, source: q.source });
   const runRateMonths = q.runRateMonths ?? 3;
-  const forecastFor = (lineIds: Set<string>, budget: Decimal) =>
-    forecast({ meta, month, budget, cumulative: cumulativeByMonth(facts, lineIds, q.knownOn), runRateMonths });
+  const index = factIndex(facts);
+  const budgetUnits = budgetUnitsOn(index, q.asOf, q.knownOn);
+  const budgets = budgetsOn(index, q.asOf, q.knownOn);
+  const view = spendingView(index, q.knownOn);
+  const spent = spentThrough(index, q.knownOn, month);
+  const through = throughIndex(month);
+  const ids = includedIds(facts, q.source);
+  const forecastFor = (monthly: readonly bigint[], budget: Decimal) => forecast({ meta, month, budget, cumulative: cumulate(index, monthly), runRateMonths });
 
-  const included = facts.lines.filter((l) => perLine.has(l.line));
-  const lines: LineExecution[] = included.map((l) => ({
-    line: l.line,
-    unit: l.unit,
-    name: l.name,
-    category: l.category,
-    economic: l.economic,
-    source: l.source,
-    ...standing(meta, perLine.get(l.line)!, schedule),
-  }));
-  const units: UnitExecution[] = facts.units.map((u) => {
-    const ids = new Set(included.filter((l) => l.unit === u.unit).map((l) => l.line));
-    const t = totalOf(perLine, ids);
-    return { unit: u.unit, name: u.name, ...standing(meta, t, schedule), forecast: forecastFor(ids, t.budget) };
+  const included = facts.lines.filter((l) => ids.has(l.line));
+  const lines: LineExecution[] = included.map((l) => {
+    const slot = index.slotOf.get(l.line)!;
+    return { line: l.line, unit: l.unit, name: l.name, category: l.category, economic: l.economic, source: l.source, ...standing(meta, { budget: budgets[slot]!, spent: spent[slot]! }, schedule) };
   });
-  const all = totalOf(perLine);
+
+  const unitSlots = slotsByUnit(included, index);
+  const units: UnitExecution[] = facts.units.map((u) => {
+    const slots = unitSlots.get(u.unit) ?? [];
+    const t = totalsOf(index, sumSlots(slots, budgetUnits, view.cumulative, through));
+    return { unit: u.unit, name: u.name, ...standing(meta, t, schedule), forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot]!)), t.budget) };
+  });
+
+  const allSlots = [...ids].map((id) => index.slotOf.get(id)!);
+  const all = totalsOf(index, sumSlots(allSlots, budgetUnits, view.cumulative, through));
+  const totalMonthly = sumSeries(allSlots.map((slot) => view.monthly[slot]!));
   return {
     department: meta.department,
     year: meta.year,
@@ -288,7 +343,7 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
     source: q.source,
     throughMonth: month,
     checkpoint: nextCheckpoint(meta, month),
-    total: { ...standing(meta, all, schedule), forecast: forecastFor(new Set(perLine.keys()), all.budget) },
+    total: { ...standing(meta, all, schedule), forecast: forecastFor(totalMonthly, all.budget) },
     units,
     lines,
   };
