@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { occurredOnDate } from '../dates.js';
 import type { EventDataByType, EventInput, EventType } from '../events.js';
 import type { DatedEvent } from '../execution/facts.js';
-import { evaluationStateFromEvents, evolveEvaluation, initialEvaluationState } from './evaluation-state.js';
+import { generateEvents } from '../../../bench/generate.js';
+import { evaluationStateFromEvents, evolveEvaluation, initialEvaluationState, type EvaluationState } from './evaluation-state.js';
 
 const SAMPLE = new URL('../../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
 const sample: DatedEvent[] = readFileSync(SAMPLE, 'utf8')
@@ -10,6 +11,18 @@ const sample: DatedEvent[] = readFileSync(SAMPLE, 'utf8')
   .split('\n')
   .map((l) => JSON.parse(l) as EventInput)
   .map((e) => ({ ...e, occurredOn: occurredOnDate(e.occurredAt)! }));
+
+/** Folding one event at a time with evolveEvaluation: the definition the linear fold must match. */
+function stepwise(events: DatedEvent[]): EvaluationState {
+  return events.reduce(evolveEvaluation, initialEvaluationState());
+}
+
+/** States compared by value, Maps as entry lists in insertion order (the order sources are listed in). */
+const json = (s: EvaluationState) => JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
+
+function generated(opts: { units: number; lines: number; seed: number }): DatedEvent[] {
+  return [...generateEvents({ departments: 1, ...opts })].map((e) => ({ ...(e as unknown as DatedEvent), occurredOn: occurredOnDate(e.occurredAt)! }));
+}
 
 let seq = 0;
 function ev<T extends EventType>(type: T, data: EventDataByType[T], occurredAt = '2023-12-31'): DatedEvent {
@@ -42,6 +55,42 @@ describe('evolveEvaluation on the sample', () => {
   test('places a spending correction on the corrected record’s line', () => {
     expect(state.lineEvents.get('safety')!.spending).toContain('dd514433-7c68-f415-d5c8-a03f83f21924');
     expect(state.lineEvents.get('staff-pers')!.budget).toEqual(['b604693d-c403-daf1-a622-94deefed3798', '5f96312b-0da0-85ca-b4f3-b30b9e85d991']);
+  });
+});
+
+describe('evaluationStateFromEvents (linear fold)', () => {
+  test('equals folding the sample with evolveEvaluation', () => {
+    expect(json(evaluationStateFromEvents(sample))).toBe(json(stepwise(sample)));
+  });
+
+  test.each([
+    { units: 3, lines: 2, seed: 1 },
+    { units: 5, lines: 4, seed: 7 },
+    { units: 20, lines: 2, seed: 42 },
+  ])('equals folding a generated stream with evolveEvaluation ($units units × $lines lines, seed $seed)', (opts) => {
+    const events = generated(opts);
+    expect(events.filter((e) => e.type === 'SpendingCorrected').length).toBeGreaterThan(0);
+    expect(json(evaluationStateFromEvents(events))).toBe(json(stepwise(events)));
+  });
+
+  test('equals the stepwise fold after every prefix (also with corrections of unknown records and late reports)', () => {
+    const events = [
+      ...generated({ units: 2, lines: 2, seed: 3 }).slice(0, 120),
+      ev('SpendingCorrected', { corrects: 'no-such-record', amount: '-1.00', reason: 'x' }),
+      ev('IndicatorReported', { indicator: 'missing', actual: '1', asOf: '2023-12-31' }),
+    ];
+    for (let n = 0; n <= events.length; n += 7) expect(json(evaluationStateFromEvents(events.slice(0, n)))).toBe(json(stepwise(events.slice(0, n))));
+  });
+
+  test('a step after the fold leaves the folded state untouched', () => {
+    const events = generated({ units: 2, lines: 2, seed: 5 });
+    const folded = evaluationStateFromEvents(events);
+    const before = json(folded);
+    const record = events.find((e) => e.type === 'SpendingRecorded')!;
+    const next = evolveEvaluation(folded, ev('SpendingRecorded', { ...(record.data as { line: string; source: 'fiscal'; month: string; amount: string }) }));
+    evolveEvaluation(next, ev('BudgetAdjusted', { line: (record.data as { line: string }).line, source: 'fiscal', amount: '5.00', effectiveOn: '2023-07-01', reason: 'r' }));
+    expect(json(folded)).toBe(before);
+    expect(next.lineEvents.get((record.data as { line: string }).line)!.spending.length).toBe(folded.lineEvents.get((record.data as { line: string }).line)!.spending.length + 1);
   });
 });
 

@@ -99,11 +99,33 @@ function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {
   return out;
 }
 
+/**
+ * The event id one event adds to a budget line's list (BudgetAllocated/BudgetAdjusted: budget;
+ * SpendingRecorded, and SpendingCorrected on the corrected record's line: spending), or null.
+ * Shared by the single step and the linear fold, so both place every id the same way.
+ */
+function lineEventOf(event: DatedEvent, recordLine: (id: string) => string | undefined): { line: string; kind: keyof LineEvents } | null {
+  switch (event.type) {
+    case 'BudgetAllocated':
+    case 'BudgetAdjusted':
+      return { line: event.data.line, kind: 'budget' };
+    case 'SpendingRecorded':
+      return { line: event.data.line, kind: 'spending' };
+    case 'SpendingCorrected': {
+      const line = recordLine(event.data.corrects);
+      return line === undefined ? null : { line, kind: 'spending' };
+    }
+    default:
+      return null;
+  }
+}
+
 function withLineEvent(state: EvaluationState, line: string, kind: keyof LineEvents, eventId: string): ReadonlyMap<string, LineEvents> {
   const current = state.lineEvents.get(line) ?? { budget: [], spending: [] };
   return withEntry(state.lineEvents, line, { ...current, [kind]: [...current[kind], eventId] });
 }
 
+/** One step: a new state, the old one untouched (it copies the maps it changes: fold many events with evaluationStateFromEvents). */
 export function evolveEvaluation(state: EvaluationState, event: DatedEvent): EvaluationState {
   const sourced = <T>(value: T): Sourced<T> => ({ value, eventId: event.id, occurredOn: event.occurredOn });
   switch (event.type) {
@@ -111,16 +133,14 @@ export function evolveEvaluation(state: EvaluationState, event: DatedEvent): Eva
       return { ...state, openedBy: event.id };
     case 'BudgetAllocated':
     case 'BudgetAdjusted':
-      return { ...state, lineEvents: withLineEvent(state, event.data.line, 'budget', event.id) };
     case 'SpendingRecorded':
-      return {
-        ...state,
-        lineEvents: withLineEvent(state, event.data.line, 'spending', event.id),
-        recordLines: withEntry(state.recordLines, event.id, event.data.line),
-      };
     case 'SpendingCorrected': {
-      const line = state.recordLines.get(event.data.corrects);
-      return line === undefined ? state : { ...state, lineEvents: withLineEvent(state, line, 'spending', event.id) };
+      const placed = lineEventOf(event, (id) => state.recordLines.get(id));
+      if (!placed) return state;
+      const lineEvents = withLineEvent(state, placed.line, placed.kind, event.id);
+      return event.type === 'SpendingRecorded'
+        ? { ...state, lineEvents, recordLines: withEntry(state.recordLines, event.id, event.data.line) }
+        : { ...state, lineEvents };
     }
     case 'TaskPlanned': {
       const d = event.data;
@@ -188,8 +208,27 @@ export function evolveEvaluation(state: EvaluationState, event: DatedEvent): Eva
   }
 }
 
+/**
+ * The state after all events, the same as folding them with evolveEvaluation, in linear time: the
+ * per-line id lists and the record → line map (one entry per spending event) are built in place
+ * instead of copied on every event (which made the fold O(n²): seconds for a city-sized stream).
+ * The rare events go through evolveEvaluation, which copies only the small maps they change.
+ */
 export function evaluationStateFromEvents(events: Iterable<DatedEvent>): EvaluationState {
-  let state = initialEvaluationState();
-  for (const e of events) state = evolveEvaluation(state, e);
+  const lineEvents = new Map<string, { budget: string[]; spending: string[] }>();
+  const recordLines = new Map<string, string>();
+  let state: EvaluationState = { ...initialEvaluationState(), lineEvents, recordLines };
+  for (const event of events) {
+    const placed = lineEventOf(event, (id) => recordLines.get(id));
+    if (placed) {
+      let lists = lineEvents.get(placed.line);
+      if (!lists) lineEvents.set(placed.line, (lists = { budget: [], spending: [] }));
+      lists[placed.kind].push(event.id);
+      if (event.type === 'SpendingRecorded') recordLines.set(event.id, event.data.line);
+    } else if (event.type !== 'SpendingCorrected') {
+      // Never one of the four line events (a correction of an unknown record changes nothing).
+      state = evolveEvaluation(state, event);
+    }
+  }
   return state;
 }

@@ -1,5 +1,5 @@
 /** Rules of the computed 部门管理 criteria (FRAMEWORK.md). */
-import { Decimal, ZERO, money, sum } from '../decimal.js';
+import { Decimal, ZERO, money, sumAmounts } from '../decimal.js';
 import type { DisclosureStatus } from '../events.js';
 import { bandAtLeast, missingInput, pct, pts, rateOf, yuan, type Rule } from './rule-kit.js';
 
@@ -33,12 +33,18 @@ export const procurementRule: Rule = ({ state }) => {
 
 /** 资金调整、调剂规范性: Σ|adjustments| / initial budget (all sources) ≤ 10% → 1, else −0.1 per point over, floor 0. */
 export const adjustmentRule: Rule = ({ facts, state }) => {
-  const allocations = facts.budget.filter((b) => b.kind === 'allocation');
-  const adjustments = facts.budget.filter((b) => b.kind === 'adjustment');
-  const sources = [...state.lineEvents.values()].flatMap((l) => l.budget);
-  const initial = sum(allocations.map((b) => b.amount));
+  // One pass over the budget facts; amounts summed exactly in units (decimal.ts sumAmounts), |x| by dropping the sign.
+  const allocations: string[] = [];
+  const adjustments: string[] = [];
+  for (const b of facts.budget) {
+    if (b.kind === 'allocation') allocations.push(b.amount);
+    else if (b.kind === 'adjustment') adjustments.push(b.amount.startsWith('-') ? b.amount.slice(1) : b.amount);
+  }
+  const sources: string[] = [];
+  for (const l of state.lineEvents.values()) for (const id of l.budget) sources.push(id);
+  const initial = sumAmounts(allocations);
   if (initial.isZero()) return missingInput('尚无年初预算（BudgetAllocated），无法计算资金调整调剂率', sources);
-  const adjusted = sum(adjustments.map((b) => new Decimal(b.amount).abs()));
+  const adjusted = sumAmounts(adjustments);
   const rate = rateOf(adjusted, initial)!;
   const inputs = { adjusted: money(adjusted), initialBudget: money(initial), adjustments: String(adjustments.length), rate: rate.toFixed(2) };
   const head = `资金调整调剂率 = 累计调整 ${yuan(adjusted)}（${adjustments.length} 笔，取绝对值）/ 年初预算总额 ${yuan(initial)} = ${pct(rate)}`;

@@ -8,11 +8,13 @@ import { bandAtLeast, eqPts, missingInput, pct, pts, rateOf, yuan, type Rule, ty
 const ONE = new Decimal(1);
 const QUARTER_NAMES = ['一季度', '二季度', '三季度', '四季度'] as const;
 
-function lineSources(state: EvaluationState, lines: Iterable<string>): string[] {
-  const out: string[] = [];
+/** Appends the ids of the lines' budget and spending events to `out` (thousands for a city department: no intermediate copies). */
+function addLineSources(out: string[], state: EvaluationState, lines: Iterable<string>): string[] {
   for (const line of lines) {
     const ev = state.lineEvents.get(line);
-    if (ev) out.push(...ev.budget, ...ev.spending);
+    if (!ev) continue;
+    for (const id of ev.budget) out.push(id);
+    for (const id of ev.spending) out.push(id);
   }
   return out;
 }
@@ -35,7 +37,7 @@ export const publicFundsRule: Rule = ({ facts, state }) => {
   let score = ZERO;
   for (const [economic, key, label] of parts) {
     const lines = facts.lines.filter((l) => l.economic === economic && totals.has(l.line)).map((l) => l.line);
-    sources.push(...lineSources(state, lines));
+    addLineSources(sources, state, lines);
     const budget = sum(lines.map((l) => totals.get(l)!.budget));
     const spent = sum(lines.map((l) => totals.get(l)!.spent));
     inputs[`${key}Spent`] = money(spent);
@@ -62,10 +64,9 @@ export const publicFundsRule: Rule = ({ facts, state }) => {
 export const executionRule: Rule = ({ facts, state }) => {
   if (!facts.meta) return missingInput('尚无年度开启（YearOpened）');
   const quarters = quarterRates(facts, { source: 'fiscal' });
-  const sources = [
-    ...(state.openedBy ? [state.openedBy] : []),
-    ...lineSources(state, facts.lines.filter((l) => l.source === 'fiscal').map((l) => l.line)),
-  ];
+  const fiscalLines: string[] = [];
+  for (const l of facts.lines) if (l.source === 'fiscal') fiscalLines.push(l.line);
+  const sources = addLineSources(state.openedBy ? [state.openedBy] : [], state, fiscalLines);
   if (quarters.some((q) => q.rate === null)) return missingInput('尚无财政拨款预算，无法计算预算执行率', sources);
   const inputs: Record<string, string> = {};
   const texts: string[] = [];
