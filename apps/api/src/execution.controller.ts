@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { unitLimit, type Principal } from '../../../libs/domain/access.js';
 import { Access, CurrentPrincipal, ReadAccess } from './access.js';
 import { InvalidInputError } from '../../../libs/application/errors.js';
@@ -6,6 +6,9 @@ import { ExecutionProjector } from '../../../libs/application/execution.projecto
 import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
 import type { SourceFilter } from '../../../libs/domain/execution/execution.js';
 import { parseDateParam, parseDepartment, parseIntParam, parseYear } from './params.js';
+
+/** Cached answers are sent as the JSON text kept with them (serialized once, not per request). */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function parseSource(value: string | undefined): SourceFilter {
   if (value === undefined || value === '') return 'fiscal';
@@ -24,6 +27,7 @@ export class ExecutionController {
 
   @Get('departments/:department/years/:year/execution')
   @ReadAccess({ unitScoped: true })
+  @Header('Content-Type', JSON_TYPE)
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
@@ -43,11 +47,12 @@ export class ExecutionController {
       runRateMonths: parseIntParam('runRateMonths', runRateMonths, 3, 1, 12),
     };
     const today = shanghaiDate(new Date());
-    return own === null ? this.execution.execution(dep, y, params, today) : this.execution.unitExecution(dep, y, own, params, today);
+    return own === null ? this.execution.executionJson(dep, y, params, today) : JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today));
   }
 
   @Get('departments/:department/years/:year/execution/quarters')
   @ReadAccess({ unitScoped: true })
+  @Header('Content-Type', JSON_TYPE)
   async quarters(
     @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
@@ -55,7 +60,7 @@ export class ExecutionController {
     @Query('knownOn') knownOn?: string,
     @Query('source') source?: string,
   ) {
-    return this.execution.quarters(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal));
+    return this.execution.quartersJson(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal));
   }
 
   @Get('projections')

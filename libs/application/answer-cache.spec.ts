@@ -1,0 +1,67 @@
+import { AnswerCache } from './answer-cache.js';
+
+const value = (n: number, pad = 0) => ({ n, pad: 'x'.repeat(pad) });
+/** Approximate bytes of an entry: 4 per character of its JSON (answer-cache.ts). */
+const bytesOf = (v: unknown) => 4 * JSON.stringify(v).length;
+
+describe('AnswerCache', () => {
+  test('computes once per key and answers repeats with the same frozen object and its JSON', async () => {
+    const cache = new AnswerCache<{ n: number; pad: string; list: number[] }>();
+    let computed = 0;
+    const compute = async () => ((computed += 1), { ...value(1), list: [1, 2] });
+    const a = await cache.get('k', compute);
+    const b = await cache.get('k', compute);
+    expect(b.value).toBe(a.value);
+    expect(b.json).toBe(JSON.stringify({ n: 1, pad: '', list: [1, 2] }));
+    expect(computed).toBe(1);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.value) && Object.isFrozen(a.value.list)).toBe(true);
+    expect(cache.stats()).toEqual({ entries: 1, bytes: bytesOf(a.value), hits: 1, misses: 1 });
+  });
+
+  test('evicts the least recently used entry beyond maxEntries', async () => {
+    const cache = new AnswerCache<ReturnType<typeof value>>({ maxEntries: 2 });
+    await cache.get('a', async () => value(1));
+    await cache.get('b', async () => value(2));
+    await cache.get('a', async () => value(-1)); // a hit: 'a' is now the most recent
+    await cache.get('c', async () => value(3)); // evicts 'b'
+    expect((await cache.get('a', async () => value(-1))).value).toEqual(value(1));
+    expect((await cache.get('b', async () => value(22))).value).toEqual(value(22));
+    expect(cache.stats().entries).toBe(2);
+  });
+
+  test('evicts by approximate size and keeps nothing larger than maxBytes', async () => {
+    const one = bytesOf(value(1, 100));
+    const cache = new AnswerCache<ReturnType<typeof value>>({ maxBytes: 2 * one + 10 });
+    await cache.get('a', async () => value(1, 100));
+    await cache.get('b', async () => value(2, 100));
+    expect(cache.stats()).toMatchObject({ entries: 2, bytes: 2 * one });
+    await cache.get('c', async () => value(3, 100));
+    expect(cache.stats()).toMatchObject({ entries: 2, bytes: 2 * one });
+    expect((await cache.get('a', async () => value(11, 100))).value).toEqual(value(11, 100)); // 'a' was evicted
+    const huge = await cache.get('huge', async () => value(4, 10 * one));
+    expect(huge.value).toEqual(value(4, 10 * one)); // answered, not kept
+    expect(cache.stats().bytes).toBeLessThanOrEqual(2 * one + 10);
+    let computed = 0;
+    await cache.get('huge', async () => ((computed += 1), value(4, 10 * one)));
+    expect(computed).toBe(1);
+  });
+
+  test('concurrent misses of one key share the computation; a failure is not kept', async () => {
+    const cache = new AnswerCache<ReturnType<typeof value>>();
+    let computed = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = async () => {
+      computed += 1;
+      await gate;
+      return value(1);
+    };
+    const both = Promise.all([cache.get('k', slow), cache.get('k', slow)]);
+    release();
+    const [a, b] = await both;
+    expect(a.value).toBe(b.value);
+    expect(computed).toBe(1);
+    await expect(cache.get('bad', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect((await cache.get('bad', async () => value(2))).value).toEqual(value(2));
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * A bounded, per-process cache of computed answers, each kept as the object and its JSON text
+ * (an HTTP answer can be sent without serializing it again): least recently used entries go first
+ * once there are more than `maxEntries` or their approximate size passes `maxBytes`. Concurrent
+ * misses of the same key share one computation. Cached values are frozen (deeply): every caller
+ * gets the same object, and none may change what the next one sees.
+ */
+export interface AnswerCacheOptions {
+  /** Most entries kept (default 2,000). */
+  maxEntries?: number;
+  /** Most approximate bytes kept (default 128 MiB). */
+  maxBytes?: number;
+}
+
+/** An answer and its JSON text. */
+export interface CachedAnswer<V> {
+  value: V;
+  json: string;
+}
+
+/**
+ * Approximate memory of an entry per character of its JSON: the object (≈ 2–3×, many small
+ * strings and objects) plus the text (1–2×, two bytes a character once it holds Chinese names),
+ * as measured on execution answers.
+ */
+const BYTES_PER_JSON_CHAR = 4;
+
+export interface AnswerCacheStats {
+  entries: number;
+  bytes: number;
+  hits: number;
+  misses: number;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export class AnswerCache<V> {
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  /** Insertion order is recency order: a hit moves its entry to the end. */
+  private readonly entries = new Map<string, CachedAnswer<V> & { bytes: number }>();
+  private readonly pending = new Map<string, Promise<CachedAnswer<V>>>();
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(options: AnswerCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 2000;
+    this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
+  }
+
+  /** The cached answer of `key`, or `compute()`'s (kept unless it throws or is too big to keep). */
+  async get(key: string, compute: () => Promise<V>): Promise<CachedAnswer<V>> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits += 1;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const running = this.pending.get(key);
+    if (running) return running;
+    this.misses += 1;
+    const computing = compute().then((value) => this.put(key, deepFreeze(value)));
+    this.pending.set(key, computing);
+    try {
+      return await computing;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  stats(): AnswerCacheStats {
+    return { entries: this.entries.size, bytes: this.bytes, hits: this.hits, misses: this.misses };
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private put(key: string, value: V): CachedAnswer<V> {
+    const json = JSON.stringify(value);
+    const entry = Object.freeze({ value, json, bytes: BYTES_PER_JSON_CHAR * json.length });
+    if (entry.bytes > this.maxBytes || this.maxEntries < 1) return entry;
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.bytes -= old.bytes;
+    }
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+    for (const [k, e] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= e.bytes;
+    }
+    return entry;
+  }
+}
