@@ -2,7 +2,7 @@
  * Field validation of one event against wire contract v1 (EVENTS.md): types, formats,
  * ranges and unknown fields. Cross-event rules live in stream.ts.
  */
-import { isIsoDate, isMonth, occurredOnDate } from './dates.js';
+import { isIsoDateMemo as isoDate, isMonthMemo as isMonth, occurredOnDateMemo } from './date-memo.js';
 import { Decimal } from './decimal.js';
 import { EVENT_TYPES, type EventInput, type EventType } from './events.js';
 import { DEFAULT_FRAMEWORK, criteriaById, judgedCriteria } from './evaluation/framework.js';
@@ -16,14 +16,20 @@ export interface FieldError {
 
 export type ValidationResult = { ok: true; event: EventInput } | { ok: false; errors: FieldError[] };
 
-const ENVELOPE_FIELDS = new Set(['id', 'type', 'department', 'year', 'occurredAt', 'expectedVersion', 'data']);
+const ENVELOPE_FIELDS: readonly string[] = ['id', 'type', 'department', 'year', 'occurredAt', 'expectedVersion', 'data'];
 const SLUG_RE = /^[a-z0-9-]{1,64}$/;
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** At most 2 decimals, at most 13 integer digits (below ten trillion yuan). */
 const AMOUNT_RE = /^-?(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
+const NONZERO_DIGIT_RE = /[1-9]/;
 const PERCENT_RE = /^(0|[1-9]\d{0,3})(\.\d{1,4})?$/;
 const SCORE_RE = /^(0|[1-9]\d{0,2})(\.\d{1,4})?$/;
 const MAX_TEXT = 1000;
+/** Option objects shared by every call (these run for every field of every event). */
+const NO_OPTIONS = {};
+const KEY_OPTIONS = { max: 64, pattern: KEY_RE, patternHint: 'must be an identifier of letters, digits, ".", "_" or "-" (1–64 chars)' };
+const DEPARTMENT_OPTIONS = { max: 64, pattern: SLUG_RE, patternHint: 'must match [a-z0-9-]{1,64}' };
+const ID_OPTIONS = { max: 128 };
 
 const judged = judgedCriteria(DEFAULT_FRAMEWORK);
 const allCriteria = criteriaById(DEFAULT_FRAMEWORK);
@@ -51,7 +57,7 @@ class Checker {
     return true;
   }
 
-  string(field: string, opts: { optional?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = {}) {
+  string(field: string, opts: { optional?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = NO_OPTIONS) {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'string') return this.fail(field, `must be a string, got ${typeOf(v)}`);
@@ -63,14 +69,10 @@ class Checker {
   }
 
   key(field: string) {
-    return this.string(field, {
-      max: 64,
-      pattern: KEY_RE,
-      patternHint: 'must be an identifier of letters, digits, ".", "_" or "-" (1–64 chars)',
-    });
+    return this.string(field, KEY_OPTIONS);
   }
 
-  oneOf<T extends string>(field: string, values: readonly T[], opts: { optional?: boolean } = {}): T | undefined {
+  oneOf<T extends string>(field: string, values: readonly T[], opts: { optional?: boolean } = NO_OPTIONS): T | undefined {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'string' || !values.includes(v as T)) {
@@ -80,14 +82,14 @@ class Checker {
     return v as T;
   }
 
-  boolean(field: string, opts: { optional?: boolean } = {}) {
+  boolean(field: string, opts: { optional?: boolean } = NO_OPTIONS) {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'boolean') return this.fail(field, `must be true or false, got ${show(v)}`);
     return v;
   }
 
-  count(field: string, opts: { optional?: boolean } = {}) {
+  count(field: string, opts: { optional?: boolean } = NO_OPTIONS) {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 10_000_000) {
@@ -108,14 +110,17 @@ class Checker {
         `${show(v)} is not an amount: use a plain decimal string with at most 2 decimals and no separators, e.g. "1263391.60"`,
       );
     }
-    const d = new Decimal(v);
-    if (rule === 'positive' && !d.gt(0)) return this.fail(field, `must be greater than 0, got ${show(v)}`);
-    if (rule === 'nonNegative' && d.isNeg() && !d.isZero()) return this.fail(field, `must not be negative, got ${show(v)}`);
-    if (rule === 'nonZero' && d.isZero()) return this.fail(field, 'must not be zero');
+    // AMOUNT_RE admits only [-]digits[.digits], so sign and zero can be read off the text: the
+    // same answers as Decimal's gt(0) / isNeg() / isZero() without parsing a Decimal per event.
+    const negative = v.charCodeAt(0) === 45; // '-'
+    const zero = !NONZERO_DIGIT_RE.test(v);
+    if (rule === 'positive' && (negative || zero)) return this.fail(field, `must be greater than 0, got ${show(v)}`);
+    if (rule === 'nonNegative' && negative && !zero) return this.fail(field, `must not be negative, got ${show(v)}`);
+    if (rule === 'nonZero' && zero) return this.fail(field, 'must not be zero');
     return v;
   }
 
-  percent(field: string, opts: { max?: number } = {}) {
+  percent(field: string, opts: { max?: number } = NO_OPTIONS) {
     if (!this.present(field, false)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'string' || !PERCENT_RE.test(v)) {
@@ -127,10 +132,10 @@ class Checker {
     return v;
   }
 
-  date(field: string, opts: { year?: number } = {}) {
+  date(field: string, opts: { year?: number } = NO_OPTIONS) {
     if (!this.present(field, false)) return undefined;
     const v = this.obj[field];
-    if (typeof v !== 'string' || !isIsoDate(v)) return this.fail(field, `must be an ISO date YYYY-MM-DD, got ${show(v)}`);
+    if (typeof v !== 'string' || !isoDate(v)) return this.fail(field, `must be an ISO date YYYY-MM-DD, got ${show(v)}`);
     if (opts.year !== undefined && Number(v.slice(0, 4)) !== opts.year) {
       return this.fail(field, `must be inside the stream's year ${opts.year}, got ${show(v)}`);
     }
@@ -147,7 +152,7 @@ class Checker {
     return v;
   }
 
-  object(field: string, opts: { optional?: boolean } = {}): Obj | undefined {
+  object(field: string, opts: { optional?: boolean } = NO_OPTIONS): Obj | undefined {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (!isPlainObject(v)) {
@@ -399,19 +404,41 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
  */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const MAX_UNSTORABLE_ERRORS = 10;
+const MAX_UNSTORABLE_DEPTH = 32;
+
+function unstorableReason(value: string): string {
+  return value.includes('\u0000') ? 'contains a NUL character (U+0000), which cannot be stored' : 'contains an unpaired UTF-16 surrogate, which is not valid Unicode';
+}
+
+function childPath(parent: object, path: string, k: string): string {
+  return Array.isArray(parent) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+}
+
+/**
+ * Walks every key and string of `value` (depth-first, keys in Object.keys order), stopping at 10
+ * errors or below depth 32. Runs on every event, so child paths are only built when reported or
+ * descended into, and string children are tested in place rather than through a call.
+ */
 function unstorableText(value: unknown, path: string, out: FieldError[], depth = 0): void {
-  if (out.length >= 10 || depth > 32) return;
+  if (out.length >= MAX_UNSTORABLE_ERRORS || depth > MAX_UNSTORABLE_DEPTH) return;
   if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) {
-      out.push({ path, reason: value.includes('\u0000') ? 'contains a NUL character (U+0000), which cannot be stored' : 'contains an unpaired UTF-16 surrogate, which is not valid Unicode' });
-    }
+    if (UNSTORABLE.test(value)) out.push({ path, reason: unstorableReason(value) });
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value)) {
-    const p = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
-    if (UNSTORABLE.test(k)) out.push({ path: p, reason: 'the field name contains a NUL character or an unpaired UTF-16 surrogate' });
-    unstorableText(v, p, out, depth + 1);
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (UNSTORABLE.test(k)) out.push({ path: childPath(obj, path, k), reason: 'the field name contains a NUL character or an unpaired UTF-16 surrogate' });
+    if (typeof v === 'string') {
+      // What the recursive call would do for this string at depth + 1.
+      if (out.length < MAX_UNSTORABLE_ERRORS && depth + 1 <= MAX_UNSTORABLE_DEPTH && UNSTORABLE.test(v)) {
+        out.push({ path: childPath(obj, path, k), reason: unstorableReason(v) });
+      }
+    } else if (v !== null && typeof v === 'object') {
+      unstorableText(v, childPath(obj, path, k), out, depth + 1);
+    }
   }
 }
 
@@ -421,17 +448,17 @@ export function validateEvent(raw: unknown): ValidationResult {
     return { ok: false, errors: [{ path: '', reason: `an event must be a JSON object, got ${typeOf(raw)}` }] };
   }
   const k = new Checker(raw, '');
-  k.onlyFields([...ENVELOPE_FIELDS]);
-  k.string('id', { max: 128 });
-  const type = k.oneOf('type', EVENT_TYPES);
-  k.string('department', { max: 64, pattern: SLUG_RE, patternHint: 'must match [a-z0-9-]{1,64}' });
+  k.onlyFields(ENVELOPE_FIELDS);
+  k.string('id', ID_OPTIONS);
+  const type = k.oneOf('type', EVENT_TYPES, NO_OPTIONS);
+  k.string('department', DEPARTMENT_OPTIONS);
   let year: number | undefined;
   if (raw.year === undefined || raw.year === null) k.fail('year', 'is required');
   else if (typeof raw.year !== 'number' || !Number.isInteger(raw.year) || raw.year < 2000 || raw.year > 2100) {
     k.fail('year', `must be a whole number between 2000 and 2100, got ${show(raw.year)}`);
   } else year = raw.year;
   if (raw.occurredAt === undefined || raw.occurredAt === null) k.fail('occurredAt', 'is required');
-  else if (typeof raw.occurredAt !== 'string' || raw.occurredAt.length > 40 || occurredOnDate(raw.occurredAt) === null) {
+  else if (typeof raw.occurredAt !== 'string' || raw.occurredAt.length > 40 || occurredOnDateMemo(raw.occurredAt) === null) {
     k.fail('occurredAt', `must be an ISO date or date-time, got ${show(raw.occurredAt)}`);
   }
   if (raw.expectedVersion !== undefined) {
@@ -440,7 +467,7 @@ export function validateEvent(raw: unknown): ValidationResult {
       k.fail('expectedVersion', `must be a whole number ≥ 0, got ${show(v)}`);
     }
   }
-  const errors = [...k.errors];
+  const errors = k.errors;
   if (type) {
     const data = raw.data;
     if (data === undefined || data === null) {
@@ -453,6 +480,7 @@ export function validateEvent(raw: unknown): ValidationResult {
   }
   unstorableText(raw, '', errors);
   if (errors.length > 0) return { ok: false, errors };
-  const event = { ...raw, data: raw.data ?? {} } as EventInput;
+  // The object itself when it is complete (no copy per event); YearClosed without data gets {}.
+  const event = (raw.data === undefined || raw.data === null ? { ...raw, data: {} } : raw) as EventInput;
   return { ok: true, event };
 }
