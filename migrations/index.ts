@@ -5,6 +5,7 @@ import * as m0002 from './0002_execution_projection.js';
 import * as m0003 from './0003_notices_alerts_outbox.js';
 import * as m0004 from './0004_api_keys.js';
 import * as m0005 from './0005_projected_version.js';
+import * as m0006 from './0006_append_function.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_notices_alerts_outbox': m0003,
   '0004_api_keys': m0004,
   '0005_projected_version': m0005,
+  '0006_append_function': m0006,
 };

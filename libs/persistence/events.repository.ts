@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { EventInput, StoredEvent } from '../domain/events.js';
 import type { Database } from './database.js';
+import { intArrayLiteral, jsonArrayText, textArrayLiteral } from './pg-arrays.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -21,6 +22,38 @@ export interface NewEventRow {
   version: number;
   occurredOn: string;
   contentHash: string;
+  /** `event.data` as JSON text when the caller already has it (else JSON.stringify(event.data)). */
+  data?: string;
+}
+
+/** A stream written by `appendBatch`: the version the batch was decided on and how many events it adds. */
+export interface BatchStream {
+  stream: string;
+  department: string;
+  year: number;
+  baseVersion: number;
+  count: number;
+}
+
+export interface AppendedBatch {
+  /** Log position of each row, in the order of the rows given. */
+  positions: number[];
+  /** The writing transaction's xid8, as a decimal string. */
+  transactionId: string;
+}
+
+/** SQLSTATE raised by paceline_append when a stream is no longer at its base version. */
+const VERSION_MISMATCH = 'PV409';
+
+/**
+ * appendBatch refused: these streams are not at the base version the batch was decided on
+ * (another writer appended first). Nothing was written.
+ */
+export class StreamVersionMismatchError extends Error {
+  constructor(readonly actual: Map<string, number>) {
+    super(`stream version mismatch: ${[...actual].map(([s, v]) => `${s} is at ${v}`).join(', ')}`);
+    this.name = 'StreamVersionMismatchError';
+  }
 }
 
 export interface ExistingEvent {
@@ -31,8 +64,8 @@ export interface ExistingEvent {
   contentHash: string;
 }
 
-/** Rows per INSERT statement (13 parameters a row stays far below Postgres' 65,535). */
-const INSERT_CHUNK = 2000;
+/** Ids per lookup statement (one array parameter; bounded to keep each statement small). */
+const LOOKUP_CHUNK = 10_000;
 
 const STORED_COLUMNS = [
   'position',
@@ -88,13 +121,15 @@ export class EventsRepository {
     return this.db.transaction().execute(fn);
   }
 
+  /** Stored events among `ids` (one array parameter: `event_id = any($1)`, planned once whatever the count). */
   async findByIds(trx: Executor, ids: string[]): Promise<Map<string, ExistingEvent>> {
     const out = new Map<string, ExistingEvent>();
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+      const chunk = ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK);
       const rows = await trx
         .selectFrom('events')
         .select(['event_id', 'stream_id', 'version', 'position', 'content_hash'])
-        .where('event_id', 'in', ids.slice(i, i + INSERT_CHUNK))
+        .where(sql<boolean>`event_id = any(${chunk}::text[])`)
         .execute();
       for (const r of rows) {
         out.set(r.event_id, {
@@ -117,6 +152,7 @@ export class EventsRepository {
    * xid order) see every stream's events in version order.
    */
   async lockStreams(trx: Transaction<Database>, streams: string[]): Promise<void> {
+    // Stream ids are ASCII (slug/year), so this order is paceline_append's byte order too.
     for (const stream of [...new Set(streams)].sort()) {
       await sql`select pg_advisory_xact_lock(hashtextextended(${stream}, 0))`.execute(trx);
     }
@@ -148,6 +184,16 @@ export class EventsRepository {
     return row?.version ?? 0;
   }
 
+  /** Versions of existing streams (a stream without a row is absent: version 0). */
+  async streamVersions(executor: Executor, streams: string[]): Promise<Map<string, number>> {
+    const rows = await executor
+      .selectFrom('streams')
+      .select(['stream_id', 'version'])
+      .where(sql<boolean>`stream_id = any(${streams}::text[])`)
+      .execute();
+    return new Map(rows.map((r) => [r.stream_id, r.version]));
+  }
+
   async setStreamVersion(trx: Transaction<Database>, stream: string, version: number): Promise<void> {
     await trx
       .updateTable('streams')
@@ -156,32 +202,71 @@ export class EventsRepository {
       .execute();
   }
 
-  /** Appends rows with multi-row INSERTs; returns position and transaction id per row, in order. */
+  /**
+   * Inserts rows (no stream locking or versioning: see appendBatch for that) with one
+   * `INSERT … SELECT FROM unnest(…)` of ten array parameters (data as one JSON array), whatever
+   * the row count; returns position and transaction id per row, in order (ROWS FROM yields the
+   * arrays in order, and positions are drawn in insertion order).
+   */
   async append(trx: Transaction<Database>, rows: NewEventRow[]): Promise<{ position: number; transactionId: string }[]> {
-    const out: { position: number; transactionId: string }[] = [];
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const inserted = await trx
-        .insertInto('events')
-        .values(
-          chunk.map((r) => ({
-            event_id: r.event.id,
-            stream_id: r.stream,
-            version: r.version,
-            department: r.event.department,
-            year: r.event.year,
-            type: r.event.type,
-            occurred_at: r.event.occurredAt,
-            occurred_on: r.occurredOn,
-            data: JSON.stringify(r.event.data),
-            content_hash: r.contentHash,
-          })),
-        )
-        .returning(['position', sql<string>`transaction_id::text`.as('transaction_id')])
-        .execute();
-      for (const r of inserted) out.push({ position: Number(r.position), transactionId: r.transaction_id });
+    if (rows.length === 0) return [];
+    const c = columnsOf(rows);
+    const result = await sql<{ position: number; transaction_id: string }>`
+      insert into events (event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
+      select r.event_id, r.stream_id, r.version, r.department, r.year, r.type, r.occurred_at, r.occurred_on, r.data, r.content_hash
+      from rows from (
+        unnest(${textArrayLiteral(c.ids)}::text[]), unnest(${textArrayLiteral(c.streams)}::text[]), unnest(${intArrayLiteral(c.versions)}::int4[]),
+        unnest(${textArrayLiteral(c.departments)}::text[]), unnest(${intArrayLiteral(c.years)}::int4[]), unnest(${textArrayLiteral(c.types)}::text[]),
+        unnest(${textArrayLiteral(c.occurredAt)}::text[]), unnest(${textArrayLiteral(c.occurredOn)}::date[]),
+        jsonb_array_elements(${jsonArrayText(c.data)}::text::jsonb), unnest(${textArrayLiteral(c.hashes)}::text[])
+      ) as r(event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
+      returning position, transaction_id::text as transaction_id`.execute(trx);
+    return result.rows.map((r) => ({ position: Number(r.position), transactionId: r.transaction_id }));
+  }
+
+  /**
+   * Appends a decided batch in one statement (paceline_append, migration 0006): takes every
+   * stream's writer lock, checks each stream is still at `baseVersion` (else throws
+   * StreamVersionMismatchError, nothing written), sets the stream versions and inserts the rows.
+   * Rows must be grouped by stream in the order of `streams`, versions ascending. Outside a
+   * transaction the statement commits on its own; inside one (`executor` = a transaction) it
+   * joins it. A reused event id fails with the unique violation (23505) of events_event_id_unique.
+   */
+  async appendBatch(streams: BatchStream[], rows: NewEventRow[], executor: Executor = this.db): Promise<AppendedBatch> {
+    const c = columnsOf(rows);
+    const streamIndex = batchLayout(streams, rows);
+    let result;
+    try {
+      result = await sql<{ stream_id: string; version: number; position: number; transaction_id: string }>`
+        select * from paceline_append(
+          ${textArrayLiteral(streams.map((s) => s.stream))}::text[], ${textArrayLiteral(streams.map((s) => s.department))}::text[],
+          ${intArrayLiteral(streams.map((s) => s.year))}::int4[], ${intArrayLiteral(streams.map((s) => s.baseVersion))}::int4[],
+          ${intArrayLiteral(streams.map((s) => s.count))}::int4[], ${textArrayLiteral(c.ids)}::text[], ${intArrayLiteral(streamIndex)}::int4[],
+          ${intArrayLiteral(c.versions)}::int4[], ${textArrayLiteral(c.types)}::text[], ${textArrayLiteral(c.occurredAt)}::text[],
+          ${textArrayLiteral(c.occurredOn)}::date[], ${jsonArrayText(c.data)}::text, ${textArrayLiteral(c.hashes)}::text[])`.execute(executor);
+    } catch (e) {
+      const err = e as { code?: string; detail?: string };
+      if (err.code === VERSION_MISMATCH) {
+        const actual = JSON.parse(err.detail ?? '{}') as Record<string, number>;
+        throw new StreamVersionMismatchError(new Map(Object.entries(actual)));
+      }
+      throw e;
     }
-    return out;
+    if (result.rows.length !== rows.length) throw new Error(`appendBatch: ${result.rows.length} rows stored for ${rows.length} given`);
+    // Each returned row back to its input row by (stream, version), not by the order of RETURNING:
+    // a stream's rows are contiguous from version baseVersion + 1 (checked by batchLayout).
+    const firstRow = new Map<string, { row: number; version: number }>();
+    let row = 0;
+    for (const s of streams) {
+      firstRow.set(s.stream, { row, version: s.baseVersion + 1 });
+      row += s.count;
+    }
+    const positions: number[] = new Array(rows.length);
+    for (const r of result.rows) {
+      const f = firstRow.get(r.stream_id)!;
+      positions[f.row + r.version - f.version] = Number(r.position);
+    }
+    return { positions, transactionId: result.rows[0]?.transaction_id ?? '' };
   }
 
   /** One stream's events from a version on (1-based, inclusive), in stream order. */
@@ -237,4 +322,54 @@ export class EventsRepository {
     const rows = await this.db.selectFrom('streams').selectAll().where('version', '>', 0).orderBy('stream_id').execute();
     return rows.map((r) => ({ stream: r.stream_id, department: r.department, year: r.year, version: r.version }));
   }
+}
+
+/**
+ * Checks that rows come stream by stream in the order of `streams`, each stream's `count` rows at
+ * versions baseVersion + 1, + 2, … (what paceline_append and the position mapping rely on), and
+ * returns each row's 1-based index into the stream arrays.
+ */
+function batchLayout(streams: BatchStream[], rows: NewEventRow[]): number[] {
+  const out: number[] = new Array(rows.length);
+  let row = 0;
+  streams.forEach((s, i) => {
+    for (let k = 1; k <= s.count; k++, row++) {
+      const r = rows[row];
+      if (!r || r.stream !== s.stream || r.version !== s.baseVersion + k) {
+        throw new Error(`appendBatch: row ${row} should be version ${s.baseVersion + k} of ${s.stream}, got ${r ? `${r.version} of ${r.stream}` : 'nothing'}`);
+      }
+      out[row] = i + 1;
+    }
+  });
+  if (row !== rows.length) throw new Error(`appendBatch: ${rows.length} rows for streams adding ${row}`);
+  return out;
+}
+
+/** The rows as one array per events column (the parameters of the unnest inserts). */
+function columnsOf(rows: NewEventRow[]) {
+  const n = rows.length;
+  const ids: string[] = new Array(n);
+  const streams: string[] = new Array(n);
+  const versions: number[] = new Array(n);
+  const departments: string[] = new Array(n);
+  const years: number[] = new Array(n);
+  const types: string[] = new Array(n);
+  const occurredAt: string[] = new Array(n);
+  const occurredOn: string[] = new Array(n);
+  const data: string[] = new Array(n);
+  const hashes: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    ids[i] = r.event.id;
+    streams[i] = r.stream;
+    versions[i] = r.version;
+    departments[i] = r.event.department;
+    years[i] = r.event.year;
+    types[i] = r.event.type;
+    occurredAt[i] = r.event.occurredAt;
+    occurredOn[i] = r.occurredOn;
+    data[i] = r.data ?? JSON.stringify(r.event.data);
+    hashes[i] = r.contentHash;
+  }
+  return { ids, streams, versions, departments, years, types, occurredAt, occurredOn, data, hashes };
 }
