@@ -7,16 +7,25 @@ const MAX_DEPTH = 16;
 
 export type BodyFormat = 'json' | 'ndjson';
 
-function depthOf(value: unknown, depth = 0): number {
-  if (depth > MAX_DEPTH) return depth;
-  if (value === null || typeof value !== 'object') return depth;
-  let max = depth;
-  for (const v of Object.values(value as object)) max = Math.max(max, depthOf(v, depth + 1));
-  return max;
+/**
+ * Whether some value sits deeper than MAX_DEPTH (the top value at depth 0, each container's
+ * values one deeper). Stops at the first one; no array of values per object (it runs on every
+ * event of every body).
+ */
+function tooDeep(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (tooDeep(value[i], depth + 1)) return true;
+    return false;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) if (tooDeep(obj[k], depth + 1)) return true;
+  return false;
 }
 
 function checkDepth(value: unknown, where: string): void {
-  if (depthOf(value) > MAX_DEPTH) {
+  if (tooDeep(value, 0)) {
     throw new InvalidInputError(`${where}: JSON nested deeper than ${MAX_DEPTH} levels`, [
       { index: 0, path: '', reason: `JSON nested deeper than ${MAX_DEPTH} levels` },
     ]);
@@ -28,9 +37,12 @@ export function parseEventsBody(text: string, format: BodyFormat, maxBatch = DEF
   let events: unknown[];
   if (format === 'ndjson') {
     events = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim();
+    // Line by line without splitting the body into an array first.
+    for (let start = 0, i = 0; start <= text.length; i++) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      const line = text.slice(start, end).trim();
+      start = end + 1;
       if (line === '') continue;
       let parsed: unknown;
       try {
