@@ -223,3 +223,8 @@ export function cpuNote(c: CpuSpent, ownElsewhere = 0, nodeLabel = 'node'): stri
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
+
+/** JSON with Maps as entry lists: compares states and read models structurally. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
+}

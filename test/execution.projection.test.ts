@@ -7,7 +7,9 @@ import { ExecutionProjector } from '../libs/application/execution.projector.js';
 import { ExecutionService } from '../libs/application/execution.service.js';
 import { IngestService } from '../libs/application/ingest.service.js';
 import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository, type PositionedDelta } from '../libs/persistence/execution.repository.js';
+import { ExecutionRepository, type StreamSegment } from '../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { sql } from 'kysely';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { independentFigures } from './support/independent.js';
 import { sampleEvents } from './support/sample.js';
@@ -17,6 +19,7 @@ const TODAY = '2026-11-24';
 describe.each(BACKENDS)('execution projection on %s', (backend) => {
   let t: TestDatabase;
   let events: EventsRepository;
+  let feed: ProjectionFeedRepository;
   let repo: ExecutionRepository;
   let projector: ExecutionProjector;
   let service: ExecutionService;
@@ -24,8 +27,9 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
   beforeAll(async () => {
     t = await testDatabase(backend);
     events = new EventsRepository(t.db);
+    feed = new ProjectionFeedRepository(t.db);
     repo = new ExecutionRepository(t.db);
-    projector = new ExecutionProjector(events, repo, { batchSize: 7 });
+    projector = new ExecutionProjector(feed, repo, { batchSize: 7 });
     service = new ExecutionService(repo);
     const ingest = new IngestService(events);
     const sample = sampleEvents();
@@ -39,29 +43,46 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
   });
   afterAll(async () => t.dispose());
 
+  /** Spending in the read model: the sum of every stored spending fact and the spending events behind them. */
+  async function projectedSpending() {
+    const sum = await sql<{ s: string }>`select coalesce(sum((x->>4)::numeric), 0)::text as s from exec_segments, json_array_elements(facts->'s') x`.execute(t.db);
+    const n = await sql<{ n: number }>`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`.execute(t.db);
+    return { spent: sum.rows[0]!.s, events: n.rows[0]!.n };
+  }
+
   test('a rebuild from zero gives the same rows as live processing', async () => {
     const live = await repo.dump();
-    expect(live.exec_spending_facts).toHaveLength(sampleEvents().filter((e) => e.type.startsWith('Spending') && e.type !== 'SpendingPlanned').length);
+    const sample = sampleEvents();
+    const spending = sample.filter((e) => e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected');
+    // One head, one segment per record month of the sample; every spending event counted once.
+    expect(live.exec_streams).toHaveLength(1);
+    const months = new Set(sample.map((e) => e.occurredAt.slice(0, 7)));
+    expect(live.exec_segments).toHaveLength(months.size);
+    expect(live.exec_segments.reduce<number>((n, s) => n + Number((s as { events: number }).events), 0)).toBe(241);
+    const fen = spending.reduce((a, e) => a.plus((e.data as { amount: string }).amount), new Decimal(0));
+    expect(await projectedSpending()).toEqual({ spent: fen.toFixed(2), events: spending.length });
     const progress: number[] = [];
-    const n = await new ExecutionProjector(events, repo, { batchSize: 50 }).rebuild((p) => progress.push(p));
+    const n = await new ExecutionProjector(feed, repo, { batchSize: 50 }).rebuild((p) => progress.push(p));
     expect(n).toBe(241);
-    expect(progress).toEqual([50, 100, 150, 200, 241]);
+    expect(progress).toEqual([241]);
     expect(await repo.dump()).toEqual(live);
     expect((await projector.status()).behind).toBe(0);
+    expect((await repo.checkpoint('execution'))!.processed).toBe(241);
   });
 
   test('a crash between writing rows and saving the checkpoint rolls back; resuming does not double count', async () => {
     const live = await repo.dump();
     class CrashingRepo extends ExecutionRepository {
       calls = 0;
-      override async write(trx: Parameters<ExecutionRepository['write']>[0], deltas: PositionedDelta[]) {
-        await super.write(trx, deltas);
+      override async saveSegments(trx: Parameters<ExecutionRepository['saveSegments']>[0], segments: StreamSegment[]) {
+        await super.saveSegments(trx, segments);
         if (++this.calls === 3) throw new Error('simulated crash');
       }
     }
+    await repo.transaction((trx) => repo.reset(trx, 'execution'));
     const crashing = new CrashingRepo(t.db);
-    const p1 = new ExecutionProjector(events, crashing, { batchSize: 40 });
-    await p1.rebuild().then(
+    const p1 = new ExecutionProjector(feed, crashing, { batchSize: 40 });
+    await p1.catchUp().then(
       () => {
         throw new Error('expected the crash');
       },
@@ -69,9 +90,23 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
     );
     const cp = await repo.checkpoint('execution');
     expect(cp?.processed).toBe(80);
-    const resumed = await new ExecutionProjector(events, repo, { batchSize: 40 }).catchUp();
+    const resumed = await new ExecutionProjector(feed, repo, { batchSize: 40 }).catchUp();
     expect(resumed).toBe(161);
     expect(await repo.dump()).toEqual(live);
+  });
+
+  test('a rebuild that fails half-way leaves the read model and checkpoint as they were', async () => {
+    const before = await repo.dump();
+    const cp = await repo.checkpoint('execution');
+    class FailingRepo extends ExecutionRepository {
+      override async saveHeads(trx: Parameters<ExecutionRepository['saveHeads']>[0], heads: Parameters<ExecutionRepository['saveHeads']>[1]) {
+        await super.saveHeads(trx, heads);
+        throw new Error('disk full');
+      }
+    }
+    await expect(new ExecutionProjector(feed, new FailingRepo(t.db)).rebuild()).rejects.toThrow('disk full');
+    expect(await repo.dump()).toEqual(before);
+    expect(await repo.checkpoint('execution')).toEqual(cp);
   });
 
   test('fiscal quarter-end rates as corrected are 20.85, 39.92, 73.61, 94.51', async () => {

@@ -1,10 +1,12 @@
 /**
  * kill -9 during a projection rebuild. A log of ~54k generated events (16 department-years) is
- * rebuilt by the real CLI (`paceline rebuild`), which is SIGKILLed once its progress bar passed
- * 20%; the real worker process then takes over from the checkpoint, is itself SIGKILLed mid
- * catch-up, and is restarted until the projection has caught up. Every projection row must equal
- * a clean rebuild of the same events in a second database, and the spending total must equal the
- * generator's own sum (nothing lost, nothing counted twice).
+ * partly projected, then rebuilt by the real CLI (`paceline rebuild`), which is frozen once its
+ * progress bar passed 20% and SIGKILLed: the rebuild is one transaction, so readers kept seeing
+ * the old read model while it ran and still see it afterwards, checkpoint included. The real worker
+ * process then takes over from that checkpoint, is itself SIGKILLed mid catch-up, and is restarted
+ * until the projection has caught up. Every projection row must equal a clean rebuild of the same
+ * events in a second database, and the spending total must equal the generator's own sum (nothing
+ * lost, nothing counted twice).
  */
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -13,6 +15,7 @@ import { IngestService } from '../libs/application/ingest.service.js';
 import { migrate, openDatabase, type DatabaseHandle } from '../libs/persistence/db.js';
 import { EventsRepository } from '../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
 import { ensureBuilt } from './support/build.js';
 import { ADMIN_URL, createPostgresDatabase } from './support/databases.js';
 import { batches, generateEvents, type GeneratorOptions } from './support/event-generator.js';
@@ -78,7 +81,7 @@ describe('kill -9 during a projection rebuild', () => {
     let reference: Record<string, unknown[]>;
     try {
       const refRepo = new ExecutionRepository(hb.db);
-      expect(await new ExecutionProjector(new EventsRepository(hb.db), refRepo, { batchSize: 5000 }).rebuild()).toBe(total);
+      expect(await new ExecutionProjector(new ProjectionFeedRepository(hb.db), refRepo, { batchSize: 5000 }).rebuild()).toBe(total);
       reference = await refRepo.dump();
     } finally {
       await hb.close();
@@ -87,7 +90,15 @@ describe('kill -9 during a projection rebuild', () => {
     const repo = new ExecutionRepository(h.db);
     const checkpoint = async () => (await repo.checkpoint(EXECUTION_PROJECTION))?.processed ?? 0;
 
-    // 1. The real CLI rebuild, SIGKILLed after its progress bar passed 20%.
+    // 0. Part of the log projected live (three batches of 5000).
+    const live = new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { batchSize: 5000 });
+    for (let i = 0; i < 3; i++) expect(await live.step()).toBe(5000);
+    const before = await repo.dump();
+    const beforeCheckpoint = await repo.checkpoint(EXECUTION_PROJECTION);
+    expect(beforeCheckpoint!.processed).toBe(15_000);
+
+    // 1. The real CLI rebuild, frozen after its progress bar passed 20%: readers still see the old
+    // read model; then SIGKILLed: its transaction is rolled back, the old read model stays.
     const cli = new NodeProcess('rebuild', CLI, ['rebuild'], { DATABASE_URL: a.url });
     const started = Date.now();
     await waitFor(
@@ -99,15 +110,17 @@ describe('kill -9 during a projection rebuild', () => {
         return false;
       },
       60_000,
-      5,
+      2,
     );
+    cli.pause();
+    const seen = [...cli.stderr.matchAll(/(\d+)\/(\d+)/g)].map((m) => Number(m[1]) / Number(m[2]));
+    expect(Math.max(...seen)).toBeLessThan(1);
+    expect(await repo.dump()).toEqual(before);
     await cli.kill9();
     expect(cli.signal).toBe('SIGKILL');
+    expect(await repo.checkpoint(EXECUTION_PROJECTION)).toEqual(beforeCheckpoint);
+    expect(await repo.dump()).toEqual(before);
     const afterCli = await checkpoint();
-    // Killed mid-way: part of the log is projected (whole batches), the rest is not.
-    expect(afterCli).toBeGreaterThan(0);
-    expect(afterCli).toBeLessThan(total);
-    expect(afterCli % 5000).toBe(0);
     const cliSeconds = (Date.now() - started) / 1000;
 
     // 2. The worker process resumes from the checkpoint; kill -9 it too while it catches up.
@@ -137,13 +150,13 @@ describe('kill -9 during a projection rebuild', () => {
       expect(dump[table]).toEqual(reference![table]);
     }
     expect(dump).toEqual(reference!);
-    const spent = await sql<{ s: string }>`select sum(amount)::text as s from exec_spending_facts`.execute(h.db);
+    const spent = await sql<{ s: string }>`select sum((x->>4)::numeric)::text as s from exec_segments, json_array_elements(facts->'s') x`.execute(h.db);
     expect(spent.rows[0]!.s).toBe(yuan(expectedSpent));
-    const facts = await sql<{ n: number }>`select count(*)::int as n from exec_spending_facts`.execute(h.db);
-    // One fact per SpendingRecorded and per SpendingCorrected: no event applied twice.
+    const facts = await sql<{ n: number }>`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`.execute(h.db);
+    // Every SpendingRecorded and SpendingCorrected once among the sources: no event applied twice.
     expect(facts.rows[0]!.n).toBe([...generateEvents(GEN)].filter((e) => e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected').length);
     console.log(
-      `rebuild fault: ${total} events; CLI killed after ${cliSeconds.toFixed(1)} s at ${afterCli} projected; worker 1 killed at ${afterWorker}; worker 2 caught up; ` +
+      `rebuild fault: ${total} events; CLI frozen and killed after ${cliSeconds.toFixed(1)} s, ${afterCli} still projected; worker 1 killed at ${afterWorker}; worker 2 caught up; ` +
         `${Object.entries(dump).map(([t, r]) => `${t}=${r.length}`).join(' ')}`,
     );
   }, 110_000);

@@ -16,6 +16,7 @@ import { IngestService } from '../libs/application/ingest.service.js';
 import { ApiKeysRepository } from '../libs/persistence/api-keys.repository.js';
 import { EventsRepository } from '../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
@@ -101,7 +102,7 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
     const ingest = new IngestService(repo);
     ports = { readStream: repositoryStream(repo), submit: (b) => ingest.ingest(b) };
     const exec = new ExecutionRepository(t.db);
-    projector = new ExecutionProjector(repo, exec);
+    projector = new ExecutionProjector(new ProjectionFeedRepository(t.db), exec);
     execution = new ExecutionService(exec);
     await ingest.ingest([opened(DEP, 2024, 'import-office-opened')]);
   });
@@ -235,7 +236,7 @@ describe.each(BACKENDS)('xlsx round trip of the sample on %s', (backend) => {
     const sRepo = new EventsRepository(source.db);
     await new IngestService(sRepo).ingest(sampleEvents());
     const sExec = new ExecutionRepository(source.db);
-    await caughtUp(new ExecutionProjector(sRepo, sExec));
+    await caughtUp(new ExecutionProjector(new ProjectionFeedRepository(source.db), sExec));
     sourceExec = new ExecutionService(sExec);
     const tRepo = new EventsRepository(target.db);
     const tExec = new ExecutionRepository(target.db);
@@ -257,7 +258,7 @@ describe.each(BACKENDS)('xlsx round trip of the sample on %s', (backend) => {
     const again = await importSpreadsheet(wan, { department: NEW, year: 2023, fileName: 'wan.xlsx', recordedOn: '2024-01-11' }, { readStream: repositoryStream(tRepo), submit: (b) => ingest.ingest(b) });
     expect(again.sheets.map((s) => s.unit)).toEqual(['wan', 'wan', 'wan']);
     expect(again).toMatchObject({ accepted: 0, corrections: [], rejected: [] });
-    await caughtUp(new ExecutionProjector(tRepo, tExec));
+    await caughtUp(new ExecutionProjector(new ProjectionFeedRepository(target.db), tExec));
   });
   afterAll(async () => {
     await source.dispose();

@@ -13,6 +13,7 @@ import { decide, evolve, initialStreamState, type StreamState } from '../../libs
 import { validateEvent } from '../../libs/domain/validation.js';
 import { EventsRepository } from '../../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
 import type { DatabaseHandle } from '../../libs/persistence/db.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
@@ -86,7 +87,7 @@ export async function cliIngest(o: BenchOptions): Promise<ResultRow[]> {
     if (isProfiled(handle)) handle.resetStats();
 
     // Projection of everything ingested (what a projector would then have to do).
-    const projector = new ExecutionProjector(new EventsRepository(handle.db), new ExecutionRepository(handle.db));
+    const projector = new ExecutionProjector(new ProjectionFeedRepository(handle.db), new ExecutionRepository(handle.db));
     const p0 = now();
     const projected = await projector.catchUp();
     const catchUp = (now() - p0) / 1000;

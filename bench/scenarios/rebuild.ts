@@ -1,27 +1,28 @@
 /**
- * (e) rebuild: ExecutionProjector.rebuild() over the whole log (empties the read model, replays
- * every event), with the projector's default batch (2000, as in the API) and the CLI rebuild's 5000.
- * The log is filled first through IngestService (not timed). Diagnostic rows follow:
- *   read only        EventsRepository.readAll() pages of 5000 over the whole log, nothing written: the
- *                    floor of the projector's loop
- *   readAll page     latency of one 2000-event page from checkpoints at 5%, 50% and 95% of the log
- *   set-based (bench) bench/sql-rebuild.ts: one INSERT … SELECT per read-model table; its dump()
- *                    and checkpoint must equal the projector's, else the scenario fails
+ * (e) rebuild: ExecutionProjector.rebuild() over the whole log: one REPEATABLE READ transaction
+ * that folds every stream below its snapshot's xmin (one JSON document per stream from
+ * PostgreSQL, the next one read while this one is folded) and writes each record-month segment
+ * once. The log is filled first through IngestService (not timed). Further rows:
+ *   catch-up from zero  the live projector's path (ExecutionProjector.catchUp after a reset) with
+ *                       batches of 2000 (API) and 5000 (worker); it must store exactly the rows of
+ *                       the rebuild (dump compared), else the scenario fails
+ *   read only           ProjectionFeedRepository.readStreamBelow for every stream, nothing folded
+ *                       or written: the floor of the rebuild's loop
+ *   readAfter page      latency of one 2000-event catch-up page from checkpoints at 5%, 50% and
+ *                       95% of the log
  */
-import { ExecutionProjector } from '../../libs/application/execution.projector.js';
-import type { DatabaseHandle } from '../../libs/persistence/db.js';
-import { EventsRepository } from '../../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
 import { sql } from 'kysely';
-import { cpuMark, cpuNote, cpuSince, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import { EXECUTION_PROJECTION, ExecutionProjector } from '../../libs/application/execution.projector.js';
+import type { DatabaseHandle } from '../../libs/persistence/db.js';
+import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
+import { cpuMark, cpuNote, cpuSince, log, now, row, stableJson, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
+
 import { seed } from '../seed.js';
-import { sqlRebuild } from '../sql-rebuild.js';
-import { START } from '../../libs/persistence/events.repository.js';
-import { stableJson } from '../fast-fold.js';
 
 async function checkpointOf(repo: ExecutionRepository) {
-  const cp = await repo.checkpoint('execution');
+  const cp = await repo.checkpoint(EXECUTION_PROJECTION);
   return cp ? { transactionId: cp.transactionId, position: cp.position, processed: cp.processed } : null;
 }
 
@@ -32,20 +33,24 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
     handle = o.profile ? await openProfiled(db) : await openPaceline(db);
     log(`rebuild ${o.backend}: seeding`);
     const { events } = await seed(handle, o);
+    const feed = new ProjectionFeedRepository(handle.db);
+    const repo = new ExecutionRepository(handle.db);
     const out: ResultRow[] = [];
-    for (const batchSize of [2000, 5000]) {
-      const projector = new ExecutionProjector(new EventsRepository(handle.db), new ExecutionRepository(handle.db), { batchSize });
+
+    // The rebuild, twice (the second one replaces a full read model, as an operator's would).
+    let reference = '';
+    for (const label of ['rebuild (empty read model)', 'rebuild (replacing a full one)']) {
       if (isProfiled(handle)) handle.resetStats();
       const mark = cpuMark();
       const started = now();
-      const n = await projector.rebuild();
+      const n = await new ExecutionProjector(feed, repo).rebuild();
       const wall = (now() - started) / 1000;
       const cpu = cpuSince(mark);
       if (n !== events) throw new Error(`rebuild applied ${n} events, the log holds ${events}`);
       out.push(
         row({
           scenario: 'rebuild',
-          variant: `batch ${batchSize}`,
+          variant: label,
           backend: o.backend,
           events: n,
           seconds: wall,
@@ -53,29 +58,49 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
           extra: { nodeCpuSeconds: cpu.nodeCpu, pgCpuSeconds: cpu.pgCpu },
         }),
       );
-      log(`  batch ${batchSize}: ${Math.round(n / wall)} events/s`);
+      log(`  ${label}: ${Math.round(n / wall)} events/s`);
+      reference = stableJson({ dump: await repo.dump(), cp: await checkpointOf(repo) });
     }
-    const execRepo = new ExecutionRepository(handle.db);
-    const reference = stableJson({ dump: await execRepo.dump(), cp: await checkpointOf(execRepo) });
 
-    // Read only: the catch-up reads without projecting.
-    const eventsRepo = new EventsRepository(handle.db);
-    let mark = cpuMark();
-    let started = now();
-    let read = 0;
-    for (let cp = START; ; ) {
-      const page = await eventsRepo.readAll(cp, 5000);
-      if (page.length === 0) break;
-      read += page.length;
-      const last = page[page.length - 1]!;
-      cp = { transactionId: last.transactionId, position: last.position };
+    // The live projector's path from an empty read model: same rows as the rebuild.
+    for (const batchSize of [2000, 5000]) {
+      await repo.transaction((trx) => repo.reset(trx, EXECUTION_PROJECTION));
+      if (isProfiled(handle)) handle.resetStats();
+      const mark = cpuMark();
+      const started = now();
+      const n = await new ExecutionProjector(feed, repo, { batchSize }).catchUp();
+      const wall = (now() - started) / 1000;
+      const cpu = cpuSince(mark);
+      if (n !== events) throw new Error(`catch-up applied ${n} events, the log holds ${events}`);
+      const same = stableJson({ dump: await repo.dump(), cp: await checkpointOf(repo) }) === reference;
+      if (!same) throw new Error(`catch-up with batches of ${batchSize} stored other rows than the rebuild`);
+      out.push(
+        row({
+          scenario: 'rebuild',
+          variant: `catch-up from zero, batch ${batchSize}`,
+          backend: o.backend,
+          events: n,
+          seconds: wall,
+          notes: `${cpuNote(cpu)}; same rows and checkpoint as the rebuild (dump compared)${isProfiled(handle) ? `; ${formatStats(handle.stats(), wall * 1000)}` : ''}`,
+        }),
+      );
+      log(`  catch-up, batch ${batchSize}: ${Math.round(n / wall)} events/s`);
     }
-    let wall = (now() - started) / 1000;
-    out.push(row({ scenario: 'rebuild', variant: 'read only (readAll × 5000)', backend: o.backend, events: read, seconds: wall, notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, writes nothing` }));
 
-    // One catch-up page (2000 events) from checkpoints early, midway and late in the log, median of 5:
-    // flat when readAll() walks the (transaction_id, position) index; it grew with the rows after the
-    // checkpoint while readAll() ordered by the text alias of transaction_id (fixed in d45adba).
+    // Read only: every stream's events as the rebuild reads them, nothing folded or written.
+    {
+      const mark = cpuMark();
+      const started = now();
+      let read = 0;
+      await repo.snapshotTransaction(async (trx) => {
+        const horizon = await feed.horizon(trx);
+        for (const s of horizon.streams) read += (await feed.readStreamBelow(trx, s, horizon.xmin)).events.length;
+      });
+      const wall = (now() - started) / 1000;
+      out.push(row({ scenario: 'rebuild', variant: 'read only (readStreamBelow)', backend: o.backend, events: read, seconds: wall, notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, folds and writes nothing` }));
+    }
+
+    // One catch-up page (2000 events) from checkpoints early, midway and late in the log, median of 5.
     {
       const ordered = await sql<{ transaction_id: string; position: number }>`
         select transaction_id::text as transaction_id, position from events order by events.transaction_id, events.position`.execute(handle.db);
@@ -90,24 +115,13 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
         const ms: number[] = [];
         for (let i = 0; i < 5; i++) {
           const t = now();
-          await eventsRepo.readAll(cp, 2000);
+          await feed.readAfter(handle.db, cp, 2000);
           ms.push(now() - t);
         }
         parts.push(`at ${Math.round(f * 100)}% ${median(ms).toFixed(1)} ms`);
       }
-      out.push(row({ scenario: 'rebuild', variant: 'readAll page of 2000 events', backend: o.backend, events: ordered.rows.length, seconds: 0, eventsPerSec: null, notes: `median of 5: ${parts.join(', ')} of the log` }));
+      out.push(row({ scenario: 'rebuild', variant: 'readAfter page of 2000 events', backend: o.backend, events: ordered.rows.length, seconds: 0, eventsPerSec: null, notes: `median of 5: ${parts.join(', ')} of the log` }));
     }
-
-    // Set-based rebuild (bench prototype), checked against the projector's result.
-    if (isProfiled(handle)) handle.resetStats();
-    mark = cpuMark();
-    started = now();
-    const n = await sqlRebuild(handle.db);
-    wall = (now() - started) / 1000;
-    const cpu = cpuSince(mark);
-    const same = stableJson({ dump: await execRepo.dump(), cp: await checkpointOf(execRepo) }) === reference;
-    if (!same) throw new Error('set-based rebuild differs from ExecutionProjector.rebuild()');
-    out.push(row({ scenario: 'rebuild', variant: 'set-based SQL (bench)', backend: o.backend, events: n, seconds: wall, notes: `${cpuNote(cpu)}; same read model and checkpoint as the projector (dump compared)${isProfiled(handle) ? `; ${formatStats(handle.stats(), wall * 1000)}` : ''}` }));
     return out;
   } finally {
     await handle?.close();

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { EventsRepository } from '../persistence/events.repository.js';
 import { ExecutionRepository } from '../persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { DATABASE } from '../persistence/persistence.module.js';
 import type { DatabaseHandle } from '../persistence/db.js';
 import { ExecutionProjector } from './execution.projector.js';
@@ -16,9 +17,9 @@ import { IngestService } from './ingest.service.js';
     { provide: ExecutionRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db) },
     {
       provide: ExecutionProjector,
-      inject: [EventsRepository, ExecutionRepository, APP_CONFIG],
-      useFactory: (events: EventsRepository, repo: ExecutionRepository, config: AppConfig) =>
-        new ExecutionProjector(events, repo, { pollMs: config.projectorPollMs }),
+      inject: [DATABASE, ExecutionRepository, APP_CONFIG],
+      useFactory: (h: DatabaseHandle, repo: ExecutionRepository, config: AppConfig) =>
+        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { pollMs: config.projectorPollMs }),
     },
     { provide: ExecutionService, inject: [ExecutionRepository], useFactory: (r: ExecutionRepository) => new ExecutionService(r) },
   ],

@@ -1,12 +1,23 @@
 /**
- * Follows the event log and keeps the execution read model. Each batch of events is applied and
- * the checkpoint saved in one transaction, so a crash resumes exactly after the last committed
- * batch (no double counting); several projector processes serialize on the checkpoint row.
+ * Follows the event log and keeps the execution read model (stream heads and record-month
+ * segments, libs/domain/execution/stream-projection.ts). Each batch of events is applied and the
+ * checkpoint saved in one transaction, so a crash resumes exactly after the last committed batch
+ * (no double counting); several projector processes serialize on the checkpoint row.
+ *
+ * A batch rewrites only the heads and segments its events touch. The decoded heads and segments
+ * stay cached between batches while this process is the only one moving the checkpoint (the
+ * checkpoint it locks is the one it saved last), so following a busy log does not re-read and
+ * re-decode the same segments batch after batch.
+ *
+ * `rebuild()` replaces the whole read model in one REPEATABLE READ transaction: it folds every
+ * event below the snapshot's xmin stream by stream (each stream is independent), writes each
+ * segment once, and sets the checkpoint to the last of those events; readers see the old model
+ * until it commits, a crash leaves the old model, and catch-up takes over from the checkpoint.
  */
-import { factsOf, type DatedEvent } from '../domain/execution/facts.js';
-import type { StoredEvent } from '../domain/events.js';
-import type { EventsRepository } from '../persistence/events.repository.js';
-import type { ExecutionRepository, PositionedDelta } from '../persistence/execution.repository.js';
+import { applyEvent, bucketOf, foldStream, newHead, newSegment, type Segment, type StreamHead } from '../domain/execution/stream-projection.js';
+import type { Checkpoint } from '../persistence/events.repository.js';
+import type { ExecutionRepository, StreamSegment } from '../persistence/execution.repository.js';
+import type { FeedEvent, ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { BackgroundLoop } from './background-loop.js';
 import { UnavailableError } from './errors.js';
 
@@ -17,16 +28,37 @@ export interface ProjectorStatus {
   position: number;
   processed: number;
   headPosition: number;
-  /** Events in the log not yet applied (by position; an estimate while writers are running). */
+  /** Committed events not yet applied (counted after the checkpoint; 0 when caught up). */
   behind: number;
   running: boolean;
 }
 
+interface CachedStream {
+  head: StreamHead;
+  segments: Map<number, Segment>;
+}
+
+type Trx = Parameters<Parameters<ExecutionRepository['transaction']>[0]>[0];
+
+const SERIALIZATION_FAILURE = '40001';
+const REBUILD_ATTEMPTS = 3;
+
+/** Decoded spending sums kept across batches (≈ 150 bytes each). */
+const CACHE_SPENDING_BUDGET = 400_000;
+/** Segments written per statement group while rebuilding. */
+const REBUILD_FLUSH_SEGMENTS = 200;
+
+const sameCheckpoint = (a: Checkpoint | null, b: Checkpoint) => !!a && a.transactionId === b.transactionId && a.position === b.position;
+
 export class ExecutionProjector {
   private readonly loop: BackgroundLoop;
+  private readonly cache = new Map<string, CachedStream>();
+  private cachedSpending = 0;
+  /** The checkpoint this process saved last: the cache is valid while the stored one equals it. */
+  private cacheValidAt: Checkpoint | null = null;
 
   constructor(
-    private readonly events: EventsRepository,
+    private readonly feed: ProjectionFeedRepository,
     private readonly repo: ExecutionRepository,
     private readonly options: { batchSize?: number; pollMs?: number } = {},
   ) {
@@ -40,27 +72,91 @@ export class ExecutionProjector {
   /** Applies the next batch; returns how many events it applied (0: caught up). */
   async step(): Promise<number> {
     const batchSize = this.options.batchSize ?? 2000;
-    return this.repo.transaction(async (trx) => {
-      const cp = await this.repo.lockCheckpoint(trx, EXECUTION_PROJECTION);
-      const batch = await this.events.readAll(cp, batchSize, trx);
-      if (batch.length === 0) return 0;
-      const corrected = batch.filter((e) => e.type === 'SpendingCorrected').map((e) => (e.data as { corrects: string }).corrects);
-      const known = await this.repo.lookupRecords(trx, corrected);
-      const deltas: PositionedDelta[] = [];
-      for (const e of batch) {
-        for (const delta of factsOf(e as DatedEvent, (id) => known.get(id))) {
-          if (delta.kind === 'spending' && delta.recordId) known.set(delta.recordId, { line: delta.fact.line, month: delta.fact.month });
-          deltas.push({ stream: e.stream, position: e.position, delta });
+    let saved: Checkpoint | null = null;
+    try {
+      const n = await this.repo.transaction(async (trx) => {
+        const cp = await this.repo.lockCheckpoint(trx, EXECUTION_PROJECTION);
+        if (!sameCheckpoint(this.cacheValidAt, cp)) this.dropCache();
+        const { events: batch, placements } = await this.feed.readAfter(trx, cp, batchSize);
+        if (batch.length === 0) {
+          saved = cp;
+          return 0;
         }
+        const touched = await this.load(trx, batch);
+        const lookup = (id: string) => placements.get(id);
+        const heads = new Map<string, StreamHead>();
+        const segments = new Map<string, StreamSegment>();
+        for (const e of batch) {
+          const s = touched.get(e.stream)!;
+          const bucket = bucketOf(e.occurredOn);
+          const seg = s.segments.get(bucket)!;
+          applyEvent(s.head, seg, e, lookup);
+          heads.set(e.stream, s.head);
+          segments.set(`${e.stream}\u0000${bucket}`, { stream: e.stream, segment: seg });
+        }
+        await this.repo.saveSegments(trx, [...segments.values()]);
+        await this.repo.saveHeads(trx, [...heads.values()]);
+        const last = batch[batch.length - 1]!;
+        saved = { transactionId: last.transactionId, position: last.position };
+        await this.repo.saveCheckpoint(trx, EXECUTION_PROJECTION, saved, cp.processed + batch.length);
+        return batch.length;
+      });
+      this.cacheValidAt = saved;
+      this.trimCache();
+      return n;
+    } catch (e) {
+      // Cached heads and segments may hold events of the rolled-back batch.
+      this.dropCache();
+      throw e;
+    }
+  }
+
+  /** The heads and segments a batch touches: from the cache, else the database, else new. */
+  private async load(trx: Trx, batch: FeedEvent[]): Promise<Map<string, CachedStream>> {
+    const streams = new Map<string, FeedEvent>();
+    const needed = new Map<string, { stream: string; bucket: number }>();
+    for (const e of batch) {
+      if (!streams.has(e.stream)) streams.set(e.stream, e);
+      const bucket = bucketOf(e.occurredOn);
+      if (!this.cache.get(e.stream)?.segments.has(bucket)) needed.set(`${e.stream}\u0000${bucket}`, { stream: e.stream, bucket });
+    }
+    const missingHeads = [...streams.keys()].filter((s) => !this.cache.has(s));
+    const [heads, segments] = await Promise.all([this.repo.loadHeads(trx, missingHeads), this.repo.loadSegments(trx, [...needed.values()])]);
+    for (const [stream, first] of streams) {
+      let c = this.cache.get(stream);
+      if (!c) {
+        c = { head: heads.get(stream) ?? newHead(stream, first.department, first.year), segments: new Map() };
+        this.cache.set(stream, c);
+      } else {
+        // Most recently used last (eviction takes the oldest first).
+        this.cache.delete(stream);
+        this.cache.set(stream, c);
       }
-      await this.repo.write(trx, deltas);
-      const versions = new Map<string, number>();
-      for (const e of batch) versions.set(e.stream, Math.max(versions.get(e.stream) ?? 0, e.version));
-      await this.repo.markProjected(trx, versions);
-      const last = batch[batch.length - 1] as StoredEvent;
-      await this.repo.saveCheckpoint(trx, EXECUTION_PROJECTION, { transactionId: last.transactionId, position: last.position }, cp.processed + batch.length);
-      return batch.length;
-    });
+    }
+    for (const { stream, bucket } of needed.values()) {
+      const seg = segments.get(stream)?.get(bucket) ?? newSegment(bucket);
+      this.cache.get(stream)!.segments.set(bucket, seg);
+      this.cachedSpending += seg.spending.size;
+    }
+    return this.cache;
+  }
+
+  private dropCache(): void {
+    this.cache.clear();
+    this.cachedSpending = 0;
+    this.cacheValidAt = null;
+  }
+
+  private trimCache(): void {
+    if (this.cachedSpending <= CACHE_SPENDING_BUDGET) return;
+    // Recount (segments grew since they were loaded), then evict least recently used streams.
+    this.cachedSpending = 0;
+    for (const c of this.cache.values()) for (const s of c.segments.values()) this.cachedSpending += s.spending.size;
+    for (const [stream, c] of this.cache) {
+      if (this.cachedSpending <= CACHE_SPENDING_BUDGET / 2) break;
+      for (const s of c.segments.values()) this.cachedSpending -= s.spending.size;
+      this.cache.delete(stream);
+    }
   }
 
   /**
@@ -88,17 +184,64 @@ export class ExecutionProjector {
     }
   }
 
-  /** Empties the read model and replays the whole log. */
+  /**
+   * Replaces the read model with a fold of the whole log (see the file comment), then catches up
+   * with what was committed meanwhile. Returns the number of events applied.
+   */
   async rebuild(onProgress?: (processed: number) => void): Promise<number> {
-    await this.repo.transaction((trx) => this.repo.reset(trx, EXECUTION_PROJECTION));
-    return this.catchUp(onProgress);
+    this.dropCache();
+    let rebuilt = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rebuilt = await this.repo.snapshotTransaction((trx) => this.rebuildIn(trx, onProgress));
+        break;
+      } catch (e) {
+        // Another projector moved the checkpoint after this snapshot was taken: start again.
+        if ((e as { code?: string }).code === SERIALIZATION_FAILURE && attempt < REBUILD_ATTEMPTS) continue;
+        throw e;
+      }
+    }
+    const after = await this.catchUp((n) => onProgress?.(rebuilt + n));
+    return rebuilt + after;
+  }
+
+  private async rebuildIn(trx: Trx, onProgress?: (processed: number) => void): Promise<number> {
+    await this.repo.lockCheckpoint(trx, EXECUTION_PROJECTION);
+    const horizon = await this.feed.horizon(trx);
+    await this.repo.clear(trx);
+    let processed = 0;
+    let segments: StreamSegment[] = [];
+    let heads: StreamHead[] = [];
+    const flush = async () => {
+      await this.repo.saveSegments(trx, segments);
+      await this.repo.saveHeads(trx, heads);
+      segments = [];
+      heads = [];
+    };
+    const read = (i: number) => (i < horizon.streams.length ? this.feed.readStreamBelow(trx, horizon.streams[i]!, horizon.xmin) : null);
+    // The next stream is read while this one is folded: the database and Node work side by side.
+    let next = read(0);
+    for (let i = 0; next; i++) {
+      const { events, placements } = await next;
+      next = read(i + 1);
+      if (events.length === 0) continue;
+      const folded = foldStream(events, (id) => placements.get(id));
+      heads.push(folded.head);
+      for (const segment of folded.segments.values()) segments.push({ stream: folded.head.stream, segment });
+      processed += events.length;
+      if (segments.length >= REBUILD_FLUSH_SEGMENTS) await flush();
+      onProgress?.(processed);
+    }
+    await flush();
+    await this.repo.saveCheckpoint(trx, EXECUTION_PROJECTION, horizon.last ?? { transactionId: '0', position: 0 }, processed);
+    return processed;
   }
 
   async status(): Promise<ProjectorStatus> {
-    const [cp, head] = await Promise.all([this.repo.checkpoint(EXECUTION_PROJECTION), this.events.lastPosition()]);
-    const total = await this.events.count();
-    const processed = cp?.processed ?? 0;
-    return { name: EXECUTION_PROJECTION, position: cp?.position ?? 0, processed, headPosition: head, behind: Math.max(0, total - processed), running: this.loop.isRunning };
+    const cp = await this.repo.checkpoint(EXECUTION_PROJECTION);
+    const at = cp ?? { transactionId: '0', position: 0 };
+    const [behind, head] = await Promise.all([this.feed.countAfter(at), this.feed.lastPosition()]);
+    return { name: EXECUTION_PROJECTION, position: cp?.position ?? 0, processed: cp?.processed ?? 0, headPosition: head, behind, running: this.loop.isRunning };
   }
 
   /** Signals new events (called after ingest commits). */

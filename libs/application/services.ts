@@ -8,6 +8,7 @@ import { DeliveryRepository } from '../persistence/delivery.repository.js';
 import { EventsRepository } from '../persistence/events.repository.js';
 import { ExecutionRepository } from '../persistence/execution.repository.js';
 import { NoticesRepository } from '../persistence/notices.repository.js';
+import { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { ExecutionProjector } from './execution.projector.js';
 import { ExecutionService } from './execution.service.js';
 import { IngestService } from './ingest.service.js';
@@ -19,7 +20,7 @@ export function createServices(db: Kysely<Database>) {
   const notices = new NoticesRepository(db);
   const delivery = new DeliveryRepository(db);
   const ingest = new IngestService(events);
-  const projector = new ExecutionProjector(events, executionRepo, { batchSize: 5000 });
+  const projector = new ExecutionProjector(new ProjectionFeedRepository(db), executionRepo, { batchSize: 5000 });
   const execution = new ExecutionService(executionRepo);
   const monthClose = new MonthCloseService(events, executionRepo, projector, notices, delivery);
   return { events, executionRepo, notices, delivery, ingest, projector, execution, monthClose };

@@ -30,11 +30,7 @@ export interface Database {
   streams: StreamsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   exec_streams: ExecStreamsTable;
-  exec_units: ExecUnitsTable;
-  exec_lines: ExecLinesTable;
-  exec_budget_facts: ExecBudgetFactsTable;
-  exec_spending_facts: ExecSpendingFactsTable;
-  exec_plan_facts: ExecPlanFactsTable;
+  exec_segments: ExecSegmentsTable;
   month_closes: MonthClosesTable;
   notices: NoticesTable;
   alerts: AlertsTable;
@@ -61,56 +57,23 @@ export interface ExecStreamsTable {
   thresholds: ColumnType<Record<string, string>, string, string>;
   opened_on: string;
   closed_on: string | null;
+  /** Log position of the YearOpened event. */
   position: number;
   projected_version: ColumnType<number, number | undefined, number>;
+  /** Stream-level evaluation inputs (libs/domain/evaluation/evaluation-doc.ts). */
+  evaluation: ColumnType<unknown, string, string>;
+  known_through: string | null;
+  last_position: ColumnType<number, number | undefined, number>;
 }
 
-export interface ExecUnitsTable {
+/** One per stream and record month (yyyymm): see libs/domain/execution/stream-projection.ts. */
+export interface ExecSegmentsTable {
   stream_id: string;
-  unit: string;
-  name: string;
+  bucket: number;
+  facts: ColumnType<unknown, string, string>;
+  sources: ColumnType<unknown, string, string>;
+  events: number;
   position: number;
-}
-
-export interface ExecLinesTable {
-  stream_id: string;
-  line: string;
-  unit: string;
-  name: string;
-  category: string;
-  economic: string;
-  source: string;
-  position: number;
-}
-
-export interface ExecBudgetFactsTable {
-  position: number;
-  stream_id: string;
-  line: string;
-  kind: string;
-  effective_on: string;
-  known_on: string;
-  amount: string;
-}
-
-export interface ExecSpendingFactsTable {
-  position: number;
-  stream_id: string;
-  line: string;
-  month: number;
-  known_on: string;
-  amount: string;
-  kind: string;
-  record_id: string | null;
-}
-
-export interface ExecPlanFactsTable {
-  position: number;
-  stream_id: string;
-  unit: string;
-  month: number;
-  known_on: string;
-  amount: string;
 }
 
 export interface MonthClosesTable {

@@ -1,27 +1,107 @@
 /**
- * The execution read model (tables exec_*) and projector checkpoints. Rows are the facts of
- * libs/domain/execution/facts.ts keyed by the log position of the event that contributed them.
+ * The execution read model (exec_streams: one head per stream; exec_segments: one row per stream and
+ * record month, see libs/domain/execution/stream-projection.ts) and projector checkpoints.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { FactDelta, ExecutionFacts, StreamMeta } from '../domain/execution/facts.js';
-import type { Category, Economic, FundSource } from '../domain/events.js';
-import type { Insertable } from 'kysely';
+import type { EvaluationDoc } from '../domain/evaluation/evaluation-doc.js';
+import type { ExecutionFacts, StreamMeta } from '../domain/execution/facts.js';
+import {
+  decodeSegment,
+  encodeSegmentFacts,
+  encodeSegmentSources,
+  factsFromSegments,
+  type Segment,
+  type SegmentFactsJson,
+  type SegmentSourcesJson,
+  type StreamHead,
+} from '../domain/execution/stream-projection.js';
 import type { Database } from './database.js';
 import type { Checkpoint } from './events.repository.js';
 
 type Trx = Transaction<Database>;
+type Executor = Kysely<Database> | Trx;
 
-export interface PositionedDelta {
+/** A segment to store, with its stream. */
+export interface StreamSegment {
   stream: string;
-  position: number;
-  delta: FactDelta;
+  segment: Segment;
 }
 
-const PROJECTION_TABLES = ['exec_streams', 'exec_units', 'exec_lines', 'exec_budget_facts', 'exec_spending_facts', 'exec_plan_facts'] as const;
-const CHUNK = 2000;
+/** What the year-end evaluation reads from the projection. */
+export interface EvaluationInputs {
+  head: StreamHead;
+  facts: ExecutionFacts;
+  /** Each segment's per-line event positions (empty unless asked for). */
+  sources: SegmentSourcesJson[];
+}
 
-async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
+const TABLES = ['exec_segments', 'exec_streams'] as const;
+/** Rows per INSERT statement (segments are large: keep statements a few MB at most). */
+const HEAD_CHUNK = 500;
+const SEGMENT_CHUNK = 100;
+
+interface HeadRow {
+  stream_id: string;
+  department: string;
+  year: number;
+  department_name: string;
+  schedule: unknown;
+  thresholds: unknown;
+  opened_on: string;
+  closed_on: string | null;
+  position: number;
+  projected_version: number;
+  evaluation: unknown;
+  known_through: string | null;
+  last_position: number;
+}
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+function metaOf(r: HeadRow): StreamMeta {
+  return {
+    department: r.department,
+    year: r.year,
+    departmentName: r.department_name,
+    schedule: json<StreamMeta['schedule']>(r.schedule),
+    thresholds: json<StreamMeta['thresholds']>(r.thresholds),
+    openedOn: r.opened_on,
+    closedOn: r.closed_on,
+  };
+}
+
+function headOf(r: HeadRow): StreamHead {
+  return {
+    stream: r.stream_id,
+    department: r.department,
+    year: r.year,
+    meta: metaOf(r),
+    openedPosition: Number(r.position),
+    evaluation: json<EvaluationDoc>(r.evaluation),
+    version: r.projected_version,
+    position: Number(r.last_position),
+    knownThrough: r.known_through,
+  };
+}
+
+function headValues(h: StreamHead) {
+  const m = h.meta;
+  if (!m) throw new Error(`stream ${h.stream}: events before its YearOpened cannot be projected`);
+  return {
+    stream_id: h.stream,
+    department: h.department,
+    year: h.year,
+    department_name: m.departmentName,
+    schedule: JSON.stringify(m.schedule),
+    thresholds: JSON.stringify(m.thresholds),
+    opened_on: m.openedOn,
+    closed_on: m.closedOn,
+    position: h.openedPosition,
+    projected_version: h.version,
+    evaluation: JSON.stringify(h.evaluation),
+    known_through: h.knownThrough,
+    last_position: h.position,
+  };
 }
 
 export class ExecutionRepository {
@@ -29,6 +109,21 @@ export class ExecutionRepository {
 
   transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
+  }
+
+  /**
+   * A REPEATABLE READ transaction: every statement sees one snapshot (rebuilds). Parallel query is
+   * off inside: a rebuild runs thousands of small per-stream reads, and the planner (misjudging a
+   * stream's size) would start parallel workers for each, which costs far more than it saves.
+   */
+  snapshotTransaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+        return fn(trx);
+      });
   }
 
   /** Locks and returns a projector's checkpoint (created at the start of the log when missing). */
@@ -62,19 +157,93 @@ export class ExecutionRepository {
       : null;
   }
 
+  /** Empties the read model (in the caller's transaction; readers keep the old rows until it commits). */
+  async clear(trx: Trx): Promise<void> {
+    for (const t of TABLES) await sql`delete from ${sql.table(t)}`.execute(trx);
+  }
+
   /** Empties the read model and resets the checkpoint, in the caller's transaction. */
   async reset(trx: Trx, name: string): Promise<void> {
-    for (const t of PROJECTION_TABLES) await sql`delete from ${sql.table(t)}`.execute(trx);
+    await this.clear(trx);
     await trx.deleteFrom('projection_checkpoints').where('name', '=', name).execute();
   }
 
-  /** Records the highest version applied per stream (in the batch's transaction). */
-  async markProjected(trx: Trx, versions: Map<string, number>): Promise<void> {
-    for (const [stream, version] of versions) {
+  /** The heads of these streams (streams without one are absent). */
+  async loadHeads(trx: Executor, streams: string[]): Promise<Map<string, StreamHead>> {
+    const out = new Map<string, StreamHead>();
+    if (streams.length === 0) return out;
+    const rows = await trx
+      .selectFrom('exec_streams')
+      .selectAll()
+      .where('stream_id', '=', sql<string>`any(${streams}::text[])`)
+      .execute();
+    for (const r of rows as unknown as HeadRow[]) out.set(r.stream_id, headOf(r));
+    return out;
+  }
+
+  /** These segments, decoded (with their sources), by stream and bucket; missing ones are absent. */
+  async loadSegments(trx: Executor, keys: { stream: string; bucket: number }[]): Promise<Map<string, Map<number, Segment>>> {
+    const out = new Map<string, Map<number, Segment>>();
+    if (keys.length === 0) return out;
+    const rows = await sql<{ stream_id: string; bucket: number; facts: unknown; sources: unknown; events: number; position: number }>`
+      select s.stream_id, s.bucket, s.facts, s.sources, s.events, s.position
+      from exec_segments s
+      join unnest(${keys.map((k) => k.stream)}::text[], ${keys.map((k) => k.bucket)}::int[]) as k(stream_id, bucket)
+        on s.stream_id = k.stream_id and s.bucket = k.bucket`.execute(trx);
+    for (const r of rows.rows) {
+      const seg = decodeSegment(r.bucket, json<SegmentFactsJson>(r.facts), json<SegmentSourcesJson>(r.sources), r.events, Number(r.position));
+      (out.get(r.stream_id) ?? out.set(r.stream_id, new Map()).get(r.stream_id)!).set(r.bucket, seg);
+    }
+    return out;
+  }
+
+  /** Inserts or replaces heads. */
+  async saveHeads(trx: Trx, heads: StreamHead[]): Promise<void> {
+    for (let i = 0; i < heads.length; i += HEAD_CHUNK) {
       await trx
-        .updateTable('exec_streams')
-        .set({ projected_version: sql`greatest(projected_version, ${version})` as never })
-        .where('stream_id', '=', stream)
+        .insertInto('exec_streams')
+        .values(heads.slice(i, i + HEAD_CHUNK).map(headValues))
+        .onConflict((oc) =>
+          oc.column('stream_id').doUpdateSet((eb) => ({
+            department_name: eb.ref('excluded.department_name'),
+            schedule: eb.ref('excluded.schedule'),
+            thresholds: eb.ref('excluded.thresholds'),
+            opened_on: eb.ref('excluded.opened_on'),
+            closed_on: eb.ref('excluded.closed_on'),
+            position: eb.ref('excluded.position'),
+            projected_version: eb.ref('excluded.projected_version'),
+            evaluation: eb.ref('excluded.evaluation'),
+            known_through: eb.ref('excluded.known_through'),
+            last_position: eb.ref('excluded.last_position'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Inserts or replaces segments (facts and sources rewritten whole). */
+  async saveSegments(trx: Trx, segments: StreamSegment[]): Promise<void> {
+    for (let i = 0; i < segments.length; i += SEGMENT_CHUNK) {
+      await trx
+        .insertInto('exec_segments')
+        .values(
+          segments.slice(i, i + SEGMENT_CHUNK).map(({ stream, segment }) => ({
+            stream_id: stream,
+            bucket: segment.bucket,
+            facts: JSON.stringify(encodeSegmentFacts(segment)),
+            sources: JSON.stringify(encodeSegmentSources(segment)),
+            events: segment.events,
+            position: segment.position,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['stream_id', 'bucket']).doUpdateSet((eb) => ({
+            facts: eb.ref('excluded.facts'),
+            sources: eb.ref('excluded.sources'),
+            events: eb.ref('excluded.events'),
+            position: eb.ref('excluded.position'),
+          })),
+        )
         .execute();
     }
   }
@@ -85,106 +254,29 @@ export class ExecutionRepository {
     return Number(r?.projected_version ?? 0);
   }
 
-  /** Line and month of already projected SpendingRecorded events (to place corrections). */
-  async lookupRecords(trx: Trx, ids: string[]): Promise<Map<string, { line: string; month: number }>> {
-    const out = new Map<string, { line: string; month: number }>();
-    if (ids.length === 0) return out;
-    const rows = await trx.selectFrom('exec_spending_facts').select(['record_id', 'line', 'month']).where('record_id', 'in', ids).execute();
-    for (const r of rows) out.set(r.record_id!, { line: r.line, month: Number(r.month) });
-    return out;
-  }
-
-  async write(trx: Trx, deltas: PositionedDelta[]): Promise<void> {
-    const streams: Insertable<Database['exec_streams']>[] = [];
-    const closed: { stream: string; on: string }[] = [];
-    const units: Database['exec_units'][] = [];
-    const lines: Database['exec_lines'][] = [];
-    const budget: Database['exec_budget_facts'][] = [];
-    const spending: Database['exec_spending_facts'][] = [];
-    const plans: Database['exec_plan_facts'][] = [];
-    for (const { stream, position, delta: d } of deltas) {
-      switch (d.kind) {
-        case 'meta':
-          streams.push({
-            stream_id: stream,
-            department: d.meta.department,
-            year: d.meta.year,
-            department_name: d.meta.departmentName,
-            schedule: JSON.stringify(d.meta.schedule),
-            thresholds: JSON.stringify(d.meta.thresholds),
-            opened_on: d.meta.openedOn,
-            closed_on: null,
-            position,
-          });
-          break;
-        case 'closed':
-          closed.push({ stream, on: d.on });
-          break;
-        case 'unit':
-          units.push({ stream_id: stream, unit: d.unit.unit, name: d.unit.name, position });
-          break;
-        case 'line':
-          lines.push({ stream_id: stream, ...d.line, position });
-          break;
-        case 'budget':
-          budget.push({ position, stream_id: stream, line: d.fact.line, kind: d.fact.kind, effective_on: d.fact.effectiveOn, known_on: d.fact.knownOn, amount: d.fact.amount });
-          break;
-        case 'spending':
-          spending.push({
-            position,
-            stream_id: stream,
-            line: d.fact.line,
-            month: d.fact.month,
-            known_on: d.fact.knownOn,
-            amount: d.fact.amount,
-            kind: d.fact.kind,
-            record_id: d.recordId ?? null,
-          });
-          break;
-        case 'plan':
-          plans.push({ position, stream_id: stream, unit: d.fact.unit, month: d.fact.month, known_on: d.fact.knownOn, amount: d.fact.amount });
-          break;
-      }
-    }
-    await insertChunked(streams, (c) => trx.insertInto('exec_streams').values(c).execute());
-    await insertChunked(units, (c) => trx.insertInto('exec_units').values(c).execute());
-    await insertChunked(lines, (c) => trx.insertInto('exec_lines').values(c).execute());
-    await insertChunked(budget, (c) => trx.insertInto('exec_budget_facts').values(c).execute());
-    await insertChunked(spending, (c) => trx.insertInto('exec_spending_facts').values(c).execute());
-    await insertChunked(plans, (c) => trx.insertInto('exec_plan_facts').values(c).execute());
-    for (const c of closed) await trx.updateTable('exec_streams').set({ closed_on: c.on }).where('stream_id', '=', c.stream).execute();
-  }
-
-  /** Every fact of one stream, in log order, as the domain's ExecutionFacts (null when unknown). */
+  /** Every fact of one stream as the domain's ExecutionFacts (null when the stream is unknown). */
   async loadFacts(stream: string): Promise<ExecutionFacts | null> {
-    const meta = await this.db.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst();
-    if (!meta) return null;
-    const [units, lines, budget, spending, plans] = await Promise.all([
-      this.db.selectFrom('exec_units').select(['unit', 'name']).where('stream_id', '=', stream).orderBy('position').execute(),
-      this.db.selectFrom('exec_lines').select(['line', 'unit', 'name', 'category', 'economic', 'source']).where('stream_id', '=', stream).orderBy('position').execute(),
-      this.db.selectFrom('exec_budget_facts').select(['line', 'kind', 'effective_on', 'known_on', 'amount']).where('stream_id', '=', stream).orderBy('position').execute(),
-      this.db.selectFrom('exec_spending_facts').select(['line', 'month', 'known_on', 'amount', 'kind', 'record_id']).where('stream_id', '=', stream).orderBy('position').execute(),
-      this.db.selectFrom('exec_plan_facts').select(['unit', 'month', 'known_on', 'amount']).where('stream_id', '=', stream).orderBy('position').execute(),
+    const [head, segments] = await Promise.all([
+      this.db.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst(),
+      this.db.selectFrom('exec_segments').select('facts').where('stream_id', '=', stream).execute(),
     ]);
-    const records = new Map<string, { line: string; month: number }>();
-    for (const s of spending) if (s.record_id) records.set(s.record_id, { line: s.line, month: Number(s.month) });
-    return {
-      meta: {
-        department: meta.department,
-        year: meta.year,
-        departmentName: meta.department_name,
-        schedule: meta.schedule as unknown as StreamMeta['schedule'],
-        thresholds: meta.thresholds as unknown as StreamMeta['thresholds'],
-        openedOn: meta.opened_on,
-        closedOn: meta.closed_on,
-      },
-      units,
-      lines: lines.map((l) => ({ ...l, category: l.category as Category, economic: l.economic as Economic, source: l.source as FundSource })),
-      budget: budget.map((b) => ({ line: b.line, kind: b.kind as 'allocation' | 'adjustment', effectiveOn: b.effective_on, knownOn: b.known_on, amount: b.amount })),
-      spending: spending.map((s) => ({ line: s.line, month: Number(s.month), knownOn: s.known_on, amount: s.amount, kind: s.kind as 'recorded' | 'correction' })),
-      plans: plans.map((p) => ({ unit: p.unit, month: Number(p.month), knownOn: p.known_on, amount: p.amount })),
-      records,
-    };
+    if (!head) return null;
+    return factsFromSegments(metaOf(head as unknown as HeadRow), segments.map((s) => json<SegmentFactsJson>(s.facts)));
+  }
+
+  /** Head, facts and (when asked) the per-line event ids of one stream; null when unknown. */
+  async loadEvaluationInputs(stream: string, withSources: boolean): Promise<EvaluationInputs | null> {
+    const [head, segments] = await Promise.all([
+      this.db.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst(),
+      withSources
+        ? this.db.selectFrom('exec_segments').select(['facts', 'sources']).where('stream_id', '=', stream).execute()
+        : this.db.selectFrom('exec_segments').select('facts').where('stream_id', '=', stream).execute(),
+    ]);
+    if (!head) return null;
+    const h = headOf(head as unknown as HeadRow);
+    const facts = factsFromSegments(h.meta!, segments.map((s) => json<SegmentFactsJson>(s.facts)));
+    const sources = withSources ? segments.map((s) => json<SegmentSourcesJson>((s as unknown as { sources: unknown }).sources)) : [];
+    return { head: h, facts, sources };
   }
 
   async listStreams(): Promise<{ stream: string; department: string; year: number; departmentName: string; closedOn: string | null }[]> {
@@ -192,13 +284,15 @@ export class ExecutionRepository {
     return rows.map((r) => ({ stream: r.stream_id, department: r.department, year: r.year, departmentName: r.department_name, closedOn: r.closed_on }));
   }
 
-  /** All projection rows in a canonical order: used to compare a rebuild with live processing. */
+  /** All projection rows in a canonical order (json as text): used to compare a rebuild with live processing. */
   async dump(): Promise<Record<string, unknown[]>> {
-    const out: Record<string, unknown[]> = {};
-    for (const t of PROJECTION_TABLES) {
-      const r = await sql<Record<string, unknown>>`select * from ${sql.table(t)} order by 1, 2, 3`.execute(this.db);
-      out[t] = r.rows;
-    }
-    return out;
+    const streams = await sql<Record<string, unknown>>`
+      select stream_id, department, year, department_name, schedule::text as schedule, thresholds::text as thresholds, opened_on, closed_on,
+             position, projected_version, evaluation::text as evaluation, known_through, last_position
+      from exec_streams order by stream_id`.execute(this.db);
+    const segments = await sql<Record<string, unknown>>`
+      select stream_id, bucket, facts::text as facts, sources::text as sources, events, position
+      from exec_segments order by stream_id, bucket`.execute(this.db);
+    return { exec_streams: streams.rows, exec_segments: segments.rows };
   }
 }

@@ -66,6 +66,11 @@ export class NodeProcess {
     return `--- stdout\n${this.stdout.slice(-chars)}\n--- stderr\n${this.stderr.slice(-chars)}`;
   }
 
+  /** SIGSTOP: the process freezes where it is (its open transactions stay open) until killed. */
+  pause(): void {
+    this.child.kill('SIGSTOP');
+  }
+
   /** kill -9: no shutdown hooks, no flushing, open transactions abandoned mid-way. */
   async kill9(): Promise<void> {
     if (!this.running) return;

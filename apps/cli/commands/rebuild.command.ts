@@ -1,6 +1,7 @@
 import { ExecutionProjector } from '../../../libs/application/execution.projector.js';
 import { EventsRepository } from '../../../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../../../libs/persistence/projection-feed.repository.js';
 import { withDatabase, type Command } from '../context.js';
 import { ProgressBar } from '../progress.js';
 
@@ -9,7 +10,7 @@ export const rebuildCommand: Command = {
   async run() {
     return withDatabase(async (h) => {
       const events = new EventsRepository(h.db);
-      const projector = new ExecutionProjector(events, new ExecutionRepository(h.db), { batchSize: 5000 });
+      const projector = new ExecutionProjector(new ProjectionFeedRepository(h.db), new ExecutionRepository(h.db), { batchSize: 5000 });
       const total = await events.count();
       const bar = new ProgressBar('重建 rebuild');
       const started = process.hrtime.bigint();

@@ -137,13 +137,7 @@ export function factsOf(
         },
       ];
     case 'SpendingRecorded':
-      return [
-        {
-          kind: 'spending',
-          recordId: event.id,
-          fact: { line: event.data.line, month: Number(event.data.month.slice(5, 7)), knownOn, amount: event.data.amount, kind: 'recorded' },
-        },
-      ];
+      return [{ kind: 'spending', recordId: event.id, fact: recordedSpendingFact(event) }];
     case 'SpendingCorrected': {
       const rec = lookupRecord(event.data.corrects);
       if (!rec) throw new Error(`SpendingCorrected ${event.id}: corrected record ${event.data.corrects} is unknown`);
@@ -156,6 +150,11 @@ export function factsOf(
     default:
       return [];
   }
+}
+
+/** The spending fact of a SpendingRecorded: its line, valid month, record date and amount. */
+export function recordedSpendingFact(event: Extract<DatedEvent, { type: 'SpendingRecorded' }>): SpendingFact {
+  return { line: event.data.line, month: Number(event.data.month.slice(5, 7)), knownOn: event.occurredOn, amount: event.data.amount, kind: 'recorded' };
 }
 
 /** Folds one event into in-memory facts (mutates and returns `facts`). */
