@@ -1,111 +1,58 @@
 /**
- * (g) scoring: year-end self-evaluation of every department: read the stream's events, fold
- * them (factsFromEvents + evaluationStateFromEvents) and evaluate({framework, facts, state}).
- *   library        the domain functions as they are
- *   linear fold    the same with bench/fast-fold.ts (mutable fold; checked identical first)
- *   city dept      one department at city scale (U units × --city-lines lines, ~10k spending events),
- *                  folded and evaluated in memory, library vs linear fold: the per-department cost
- *                  that 1,000 departments multiply
+ * (g) scoring: the year-end self-evaluation of every department.
+ *   projection        EvaluationService.summary for every department-year: the scores from the
+ *                     execution projection (facts and evaluation inputs, no per-line event ids),
+ *                     4 at a time as the dashboard's department list does; the projection is built
+ *                     first (ExecutionProjector.rebuild, its time shown in the notes)
+ *   full report       EvaluationService.evaluation (the scoring table with every source id) for
+ *                     the first 20 departments, from the projection
+ *   replay            reading every event of the stream and folding it (factsFromEvents +
+ *                     evaluationStateFromEvents) before evaluate: what "as known on" a date costs
+ *   city dept         one department at city scale (U units × --city-lines lines, ~10k spending
+ *                     events) folded and evaluated in memory (no database)
+ * Every variant's total and grade are checked equal for the departments they share.
  */
-import { DEFAULT_FRAMEWORK } from '../../libs/domain/evaluation/framework.js';
-import { evaluate } from '../../libs/domain/evaluation/evaluate.js';
-import { evaluationStateFromEvents, type EvaluationState } from '../../libs/domain/evaluation/evaluation-state.js';
-import { factsFromEvents, type DatedEvent } from '../../libs/domain/execution/facts.js';
+import { EvaluationService, type EvaluationSummary } from '../../libs/application/evaluation.service.js';
+import { ExecutionProjector } from '../../libs/application/execution.projector.js';
 import { occurredOnDate } from '../../libs/domain/dates.js';
+import { fixed2 } from '../../libs/domain/decimal.js';
+import { evaluate } from '../../libs/domain/evaluation/evaluate.js';
+import { evaluationStateFromEvents } from '../../libs/domain/evaluation/evaluation-state.js';
+import { DEFAULT_FRAMEWORK } from '../../libs/domain/evaluation/framework.js';
+import { factsFromEvents, type DatedEvent } from '../../libs/domain/execution/facts.js';
 import type { StoredEvent } from '../../libs/domain/events.js';
 import type { DatabaseHandle } from '../../libs/persistence/db.js';
 import { EventsRepository } from '../../libs/persistence/events.repository.js';
+import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
 import { cpuMark, cpuNote, cpuSince, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, openPaceline } from '../db.js';
-import { evaluationStateLinear, stableJson } from '../fast-fold.js';
 import { eventsPerDepartment, generateEvents } from '../generate.js';
 import { seed } from '../seed.js';
 
-type Fold = (events: DatedEvent[]) => EvaluationState;
-
 async function readAllOf(repo: EventsRepository, stream: string): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  let from = 1;
-  for (;;) {
+  for (let from = 1; ; ) {
     const page = await repo.page(stream, from, 5000);
-    out.push(...page);
-    if (page.length < 5000) break;
+    for (const e of page) out.push(e);
+    if (page.length < 5000) return out;
     from = page[page.length - 1]!.version + 1;
   }
+}
+
+/** Runs fn over items, `limit` at a time, keeping the order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
-}
-
-async function scoreAll(handle: DatabaseHandle, fold: Fold, label: string, o: BenchOptions): Promise<ResultRow> {
-  const repo = new EventsRepository(handle.db);
-  const streams = await repo.listStreams();
-  let readMs = 0;
-  let foldMs = 0;
-  let evalMs = 0;
-  let events = 0;
-  const mark = cpuMark();
-  const started = now();
-  for (const s of streams) {
-    const t0 = now();
-    const list = await readAllOf(repo, s.stream);
-    const t1 = now();
-    const facts = factsFromEvents(list);
-    const state = fold(list);
-    const t2 = now();
-    const ev = evaluate({ framework: DEFAULT_FRAMEWORK, facts, state });
-    if (!ev.grade) throw new Error(`no grade for ${s.stream}`);
-    const t3 = now();
-    readMs += t1 - t0;
-    foldMs += t2 - t1;
-    evalMs += t3 - t2;
-    events += list.length;
-  }
-  const wall = (now() - started) / 1000;
-  const cpu = cpuSince(mark);
-  const pct = (ms: number) => `${Math.round((100 * ms) / (wall * 1000))}%`;
-  const perDept = wall / Math.max(1, streams.length);
-  return row({
-    scenario: 'scoring',
-    variant: `${label}, ${streams.length} depts`,
-    backend: o.backend,
-    events,
-    seconds: wall,
-    notes: `read ${pct(readMs)}, fold ${pct(foldMs)}, evaluate ${pct(evalMs)}; ${(perDept * 1000).toFixed(1)} ms/dept → ${Math.round(perDept * 1000)} s per 1,000 such depts; ${cpuNote(cpu)}`,
-    extra: { departments: streams.length, readSeconds: readMs / 1000, foldSeconds: foldMs / 1000, evaluateSeconds: evalMs / 1000, secondsPerDepartment: perDept },
-  });
-}
-
-/** One city-scale department generated in memory (no database): fold + evaluate. */
-function cityDepartment(o: BenchOptions, fold: Fold, label: string): ResultRow {
-  const gen = { departments: 1, units: o.units, lines: o.cityLines, seed: o.seed };
-  const events: DatedEvent[] = [];
-  for (const e of generateEvents(gen)) events.push({ ...(e as unknown as DatedEvent), occurredOn: occurredOnDate(e.occurredAt)! });
-  const started = now();
-  const facts = factsFromEvents(events);
-  const t1 = now();
-  const state = fold(events);
-  const t2 = now();
-  evaluate({ framework: DEFAULT_FRAMEWORK, facts, state });
-  const t3 = now();
-  const wall = (t3 - started) / 1000;
-  return row({
-    scenario: 'scoring',
-    variant: `${label}, 1 city dept ${o.units}×${o.cityLines}`,
-    backend: o.backend,
-    events: events.length,
-    seconds: wall,
-    notes: `facts ${(t1 - started).toFixed(0)} ms, evaluation state ${(t2 - t1).toFixed(0)} ms, evaluate ${(t3 - t2).toFixed(0)} ms (in memory, no database) → ×1,000 depts ≈ ${Math.round(wall * 1000)} s`,
-    extra: { eventsPerDepartment: eventsPerDepartment({ units: o.units, lines: o.cityLines }), foldSeconds: (t2 - t1) / 1000 },
-  });
-}
-
-function checkSameResults(events: DatedEvent[]): void {
-  const a = evaluationStateFromEvents(events);
-  const b = evaluationStateLinear(events);
-  if (stableJson(a) !== stableJson(b)) throw new Error('bench linear fold differs from evaluationStateFromEvents');
-  const facts = factsFromEvents(events);
-  const ea = evaluate({ framework: DEFAULT_FRAMEWORK, facts, state: a });
-  const eb = evaluate({ framework: DEFAULT_FRAMEWORK, facts, state: b });
-  if (stableJson(ea) !== stableJson(eb)) throw new Error('bench linear fold gives a different evaluation');
 }
 
 export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
@@ -115,15 +62,90 @@ export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
     handle = await openPaceline(db);
     log(`scoring ${o.backend}: seeding`);
     await seed(handle, o);
-    const repo = new EventsRepository(handle.db);
-    const first = (await repo.listStreams())[0]!;
-    checkSameResults(await readAllOf(repo, first.stream));
+    const events = new EventsRepository(handle.db);
+    const execution = new ExecutionRepository(handle.db);
+    const feed = new ProjectionFeedRepository(handle.db);
+    const service = new EvaluationService(events, execution, feed);
+    let t = now();
+    const projected = await new ExecutionProjector(feed, execution).rebuild();
+    const rebuildSeconds = (now() - t) / 1000;
+    const streams = await events.listStreams();
     const out: ResultRow[] = [];
-    out.push(await scoreAll(handle, evaluationStateFromEvents, 'library', o));
-    out.push(await scoreAll(handle, evaluationStateLinear, 'linear fold', o));
+
+    // From the projection: every department.
+    let mark = cpuMark();
+    t = now();
+    const summaries = await mapLimit(streams, 4, (s) => service.summary(s.department, s.year));
+    let wall = (now() - t) / 1000;
+    const perDept = wall / streams.length;
+    out.push(
+      row({
+        scenario: 'scoring',
+        variant: `projection, ${streams.length} depts`,
+        backend: o.backend,
+        events: projected,
+        seconds: wall,
+        notes: `${(perDept * 1000).toFixed(1)} ms/dept → ${(perDept * 1000).toFixed(1)} s per 1,000 such depts; ${cpuNote(cpuSince(mark))}; projection rebuilt before in ${rebuildSeconds.toFixed(1)} s`,
+        extra: { departments: streams.length, secondsPerDepartment: perDept, rebuildSeconds },
+      }),
+    );
+
+    // The full report (every source id) for up to 20 departments, from the projection.
+    const some = streams.slice(0, 20);
+    mark = cpuMark();
+    t = now();
+    const reports = await mapLimit(some, 4, (s) => service.evaluation(s.department, s.year));
+    wall = (now() - t) / 1000;
+    reports.forEach((r, i) => {
+      if (r.total.score !== summaries[i]!.total || r.grade !== summaries[i]!.grade) throw new Error(`${some[i]!.stream}: the full report and the summary differ`);
+    });
+    out.push(
+      row({
+        scenario: 'scoring',
+        variant: `full report from the projection, ${some.length} depts`,
+        backend: o.backend,
+        events: reports.reduce((n, r) => n + r.eventsConsidered, 0),
+        seconds: wall,
+        notes: `${((wall / some.length) * 1000).toFixed(1)} ms/dept incl. ${reports.reduce((n, r) => n + r.criteria.reduce((m, c) => m + c.sources.length + (c.items ?? []).reduce((k, x) => k + x.sources.length, 0), 0), 0) / some.length} source ids per dept; ${cpuNote(cpuSince(mark))}`,
+      }),
+    );
+
+    // Replaying the log (what "as known on" costs), same departments.
+    mark = cpuMark();
+    t = now();
+    let replayed = 0;
+    for (const [i, s] of some.entries()) {
+      const list = await readAllOf(events, s.stream);
+      replayed += list.length;
+      const e = evaluate({ framework: DEFAULT_FRAMEWORK, facts: factsFromEvents(list), state: evaluationStateFromEvents(list) });
+      const summary = summaries[i] as EvaluationSummary;
+      if (fixed2(e.total) !== summary.total || e.grade !== summary.grade) throw new Error(`${s.stream}: replay ${fixed2(e.total)} ${e.grade}, projection ${summary.total} ${summary.grade}`);
+    }
+    wall = (now() - t) / 1000;
+    out.push(row({ scenario: 'scoring', variant: `replay (read + fold + evaluate), ${some.length} depts`, backend: o.backend, events: replayed, seconds: wall, notes: `${((wall / some.length) * 1000).toFixed(1)} ms/dept; ${cpuNote(cpuSince(mark))}` }));
+
+    // One city-scale department, in memory.
     log(`scoring: one city-scale department (${o.units}×${o.cityLines})`);
-    out.push(cityDepartment(o, evaluationStateLinear, 'linear fold'));
-    out.push(cityDepartment(o, evaluationStateFromEvents, 'library'));
+    const city: DatedEvent[] = [];
+    for (const e of generateEvents({ departments: 1, units: o.units, lines: o.cityLines, seed: o.seed })) city.push({ ...(e as unknown as DatedEvent), occurredOn: occurredOnDate(e.occurredAt)! });
+    t = now();
+    const facts = factsFromEvents(city);
+    const t1 = now();
+    const state = evaluationStateFromEvents(city);
+    const t2 = now();
+    evaluate({ framework: DEFAULT_FRAMEWORK, facts, state });
+    const t3 = now();
+    out.push(
+      row({
+        scenario: 'scoring',
+        variant: `1 city dept ${o.units}×${o.cityLines} in memory`,
+        backend: o.backend,
+        events: city.length,
+        seconds: (t3 - t) / 1000,
+        notes: `facts ${(t1 - t).toFixed(0)} ms, evaluation state ${(t2 - t1).toFixed(0)} ms, evaluate ${(t3 - t2).toFixed(0)} ms (no database)`,
+        extra: { eventsPerDepartment: eventsPerDepartment({ units: o.units, lines: o.cityLines }) },
+      }),
+    );
     return out;
   } finally {
     await handle?.close();

@@ -1,13 +1,24 @@
 /**
- * The year-end self-evaluation of one department-year, replayed from its stream (optionally only
- * the events known on a date) and scored with a framework: final once YearClosed is in the
- * stream, else a running forecast from the figures so far.
+ * The year-end self-evaluation of one department-year, scored with a framework: final once
+ * YearClosed is in the stream, else a running forecast from the figures so far.
+ *
+ * Read from the execution projection (the stream's facts, its evaluation inputs and the ids of the
+ * events behind each budget line), so scoring a whole city needs no replay of the log. The log is
+ * replayed instead when the projection has not applied every event of the stream yet (an answer
+ * never misses an event already stored), and for "as known on" a date (the projection keeps the
+ * latest evaluation inputs only).
  */
+import { fixed2 } from '../domain/decimal.js';
+import { fromEvaluationDoc } from '../domain/evaluation/evaluation-doc.js';
+import { evaluate } from '../domain/evaluation/evaluate.js';
 import { DEFAULT_FRAMEWORK, FRAMEWORKS, type FrameworkDef } from '../domain/evaluation/framework.js';
+import { lineEventsFromSources, sourcePositions } from '../domain/execution/stream-projection.js';
 import { streamId, type StoredEvent } from '../domain/events.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
+import type { ExecutionRepository } from '../persistence/execution.repository.js';
+import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
-import { evaluationReport, type EvaluationReport } from './evaluation.wire.js';
+import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 
 export interface EvaluationParams {
   /** Only events recorded (occurredOn) on or before this date. */
@@ -27,10 +38,25 @@ export function frameworkById(id: string | undefined): FrameworkDef {
   return found;
 }
 
+/** Total and grade of a self-evaluation, without the scoring table (lists of departments, batch scoring). */
+export interface EvaluationSummary {
+  department: string;
+  year: number;
+  status: 'final' | 'forecast';
+  /** Shown to 2 decimals, and exact. */
+  total: string;
+  exact: string;
+  grade: string;
+  framework: string;
+  eventsConsidered: number;
+}
+
 export class EvaluationService {
   constructor(
     private readonly events: EventsRepository,
-    private readonly pageSize = 1000,
+    private readonly execution: ExecutionRepository,
+    private readonly feed: ProjectionFeedRepository,
+    private readonly pageSize = 5000,
   ) {}
 
   /** Every event of the stream, page by page, in stream order. */
@@ -39,7 +65,7 @@ export class EvaluationService {
     const out: StoredEvent[] = [];
     for (let from = 1; ; ) {
       const page = await this.events.page(stream, from, this.pageSize);
-      out.push(...page);
+      for (const e of page) out.push(e);
       if (page.length < this.pageSize) return out;
       from = page[page.length - 1]!.version + 1;
     }
@@ -48,6 +74,10 @@ export class EvaluationService {
   async evaluation(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationReport> {
     const framework = frameworkById(p.framework);
     const knownOn = p.knownOn ?? null;
+    if (!knownOn) {
+      const projected = await this.fromProjection(department, year, framework);
+      if (projected) return projected;
+    }
     const all = await this.streamEvents(department, year);
     const events = knownOn ? all.filter((e) => e.occurredOn <= knownOn) : all;
     if (!events.some((e) => e.type === 'YearOpened')) {
@@ -55,5 +85,49 @@ export class EvaluationService {
       throw new NotFoundError(`no opened year ${year} for department "${department}"${when}: ingest its YearOpened first`);
     }
     return evaluationReport({ department, year, events, framework, knownOn });
+  }
+
+  /**
+   * Total and grade only: from the projection without the per-line event ids (the scores do not
+   * depend on them), else from the full report (replayed).
+   */
+  async summary(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationSummary> {
+    const framework = frameworkById(p.framework);
+    if (!p.knownOn) {
+      const stream = streamId(department, year);
+      const [stored, inputs] = await Promise.all([this.events.streamVersion(stream), this.execution.loadEvaluationInputs(stream, false)]);
+      if (inputs && inputs.head.version >= stored) {
+        const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
+        const status = inputs.head.meta!.closedOn !== null ? 'final' : 'forecast';
+        return { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
+      }
+    }
+    const r = await this.evaluation(department, year, p);
+    return { department, year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
+  }
+
+  /** The report from the projection, or null when the projection has not applied the whole stream. */
+  private async fromProjection(department: string, year: number, framework: FrameworkDef): Promise<EvaluationReport | null> {
+    const stream = streamId(department, year);
+    const [stored, inputs] = await Promise.all([this.events.streamVersion(stream), this.execution.loadEvaluationInputs(stream, true)]);
+    if (!inputs || inputs.head.version < stored) return null;
+    const ids = await this.feed.eventIdsAt(sourcePositions(inputs.sources));
+    const lineEvents = lineEventsFromSources(inputs.sources, (position) => {
+      const id = ids.get(position);
+      if (id === undefined) throw new Error(`stream ${stream}: no event at position ${position}`);
+      return id;
+    });
+    const { head, facts } = inputs;
+    return scoredReport({
+      department,
+      year,
+      facts,
+      state: fromEvaluationDoc(head.evaluation, lineEvents),
+      framework,
+      knownOn: null,
+      asOf: head.knownThrough!,
+      eventsConsidered: head.version,
+      closed: head.meta!.closedOn !== null,
+    });
   }
 }

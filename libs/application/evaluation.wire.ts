@@ -1,12 +1,12 @@
 /**
  * The year-end self-evaluation on the wire: every score as a decimal string shown to 2 decimals
  * plus its exact value, amounts with 2 decimals, rates to 0.01 pp. Pure: built from the events
- * considered, no clock.
+ * considered (or from the execution projection's facts and evaluation state), no clock.
  */
 import { Decimal, ZERO, fixed2, money, percentOf, roundRate } from '../domain/decimal.js';
 import type { EffectSuggestion, IndicatorResult } from '../domain/evaluation/attainment.js';
 import { evaluate, type Subtotal } from '../domain/evaluation/evaluate.js';
-import { evaluationStateFromEvents } from '../domain/evaluation/evaluation-state.js';
+import { evaluationStateFromEvents, type EvaluationState } from '../domain/evaluation/evaluation-state.js';
 import type { CriterionHow, FrameworkDef } from '../domain/evaluation/framework.js';
 import type { Reconciliation } from '../domain/evaluation/reconcile.js';
 import type { CriterionScore } from '../domain/evaluation/scores.js';
@@ -165,13 +165,43 @@ export interface ReportInput {
   knownOn: string | null;
 }
 
+/** What a report is computed from: the stream's facts and evaluation state, and what they cover. */
+export interface ScoredInput {
+  department: string;
+  year: number;
+  facts: ExecutionFacts;
+  state: EvaluationState;
+  framework: FrameworkDef;
+  knownOn: string | null;
+  /** The latest record date (occurredOn) of the events considered. */
+  asOf: string;
+  eventsConsidered: number;
+  /** YearClosed is among the events considered. */
+  closed: boolean;
+}
+
 /** Scores the events with the framework and puts the result on the wire. */
 export function evaluationReport({ department, year, events, framework, knownOn }: ReportInput): EvaluationReport {
   const facts = factsFromEvents(events);
   if (!facts.meta) throw new Error('evaluationReport needs a YearOpened among the events');
-  const e = evaluate({ framework, facts, state: evaluationStateFromEvents(events) });
-  const asOf = events.reduce((max, ev) => (ev.occurredOn > max ? ev.occurredOn : max), events[0]!.occurredOn);
-  const status = events.some((ev) => ev.type === 'YearClosed') ? 'final' : 'forecast';
+  return scoredReport({
+    department,
+    year,
+    facts,
+    state: evaluationStateFromEvents(events),
+    framework,
+    knownOn,
+    asOf: events.reduce((max, ev) => (ev.occurredOn > max ? ev.occurredOn : max), events[0]!.occurredOn),
+    eventsConsidered: events.length,
+    closed: events.some((ev) => ev.type === 'YearClosed'),
+  });
+}
+
+/** Scores facts and evaluation state with the framework and puts the result on the wire. */
+export function scoredReport({ department, year, facts, state, framework, knownOn, asOf, eventsConsidered, closed }: ScoredInput): EvaluationReport {
+  if (!facts.meta) throw new Error('a report needs the meta of the year (YearOpened)');
+  const e = evaluate({ framework, facts, state });
+  const status = closed ? 'final' : 'forecast';
   const missing = e.criteria.flatMap((c) => c.items ?? [c]).filter((c) => c.missing).length;
   return {
     department,
@@ -181,7 +211,7 @@ export function evaluationReport({ department, year, events, framework, knownOn 
     status,
     asOf,
     knownOn,
-    eventsConsidered: events.length,
+    eventsConsidered,
     note: status === 'forecast' ? forecastNote(year, asOf, knownOn, missing) : null,
     criteria: e.criteria.map(criterionWire),
     level1: e.level1.map(subtotalWire),
@@ -194,4 +224,3 @@ export function evaluationReport({ department, year, events, framework, knownOn 
     budget: budgetTasks(facts),
   };
 }
-

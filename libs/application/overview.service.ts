@@ -172,7 +172,7 @@ export class OverviewService {
       } catch {
         return null; // removed between the listing and now (a rebuild): leave it out
       }
-      const ev = await this.evaluationOrNull(s.department, s.year, p.knownOn);
+      const ev = await this.evaluation.summary(s.department, s.year, { knownOn: p.knownOn }).catch(() => null);
       const count = (level: AlertLevel) => r.units.filter((u) => u.level === level).length;
       const path = `${encodeURIComponent(s.department)}/years/${s.year}`;
       const next = r.total.forecast.nextCheckpoint;
@@ -195,7 +195,7 @@ export class OverviewService {
           yearEndRate: r.total.forecast.yearEnd.projectedRate,
           nextCheckpoint: next && { quarter: next.quarter, date: next.date, schedule: next.schedule, projectedRate: next.projectedRate, projectedLevel: next.projectedLevel },
         },
-        evaluation: ev.report && { status: ev.report.status, total: ev.report.total.score, grade: ev.report.grade, framework: ev.report.framework.name },
+        evaluation: ev && { status: ev.status, total: ev.total, grade: ev.grade, framework: ev.framework },
         links: {
           dashboard: `/dashboard/${encodeURIComponent(s.department)}/${s.year}`,
           execution: `/api/v1/departments/${path}/execution`,

@@ -7,6 +7,8 @@ import { evaluationText } from '../../../libs/application/exports/evaluation-tex
 import { evaluationXlsx } from '../../../libs/application/exports/evaluation-xlsx.js';
 import { isIsoDate } from '../../../libs/domain/dates.js';
 import { EventsRepository } from '../../../libs/persistence/events.repository.js';
+import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../../../libs/persistence/projection-feed.repository.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 export const evaluateCommand: Command = {
@@ -25,7 +27,7 @@ export const evaluateCommand: Command = {
     const knownOn = values['known-on'];
     if (knownOn !== undefined && !isIsoDate(knownOn)) throw new UsageError(`--known-on must be a date YYYY-MM-DD, got "${knownOn}"`);
 
-    const report = await withDatabase((h) => new EvaluationService(new EventsRepository(h.db)).evaluation(department, year, { knownOn, framework: values.framework })).catch((e: unknown) => {
+    const report = await withDatabase((h) => new EvaluationService(new EventsRepository(h.db), new ExecutionRepository(h.db), new ProjectionFeedRepository(h.db)).evaluation(department, year, { knownOn, framework: values.framework })).catch((e: unknown) => {
       if (e instanceof InvalidInputError) throw new UsageError(e.message);
       if (e instanceof NotFoundError) return null;
       throw e;
