@@ -22,8 +22,6 @@ export interface BenchOptions {
   syncCommit: 'on' | 'off';
   /** PGlite folder: 'tmp' (a fresh folder under the OS temp dir, the embedded default's on-disk mode) or 'memory'. */
   pgliteDir: 'tmp' | 'memory';
-  /** Lines per ingestLines() call in cli-ingest (0: the whole input in one call, as the CLI does). */
-  window: number;
   /** Time database statements (Kysely log) and report where the time goes. */
   profile: boolean;
   /** Budget lines per unit for the single city-scale department folded in memory by `scoring`. */

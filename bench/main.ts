@@ -12,7 +12,6 @@
  *   --rate R --duration D   query load: R requests/s for D s (default 200, 10)
  *   --sync-commit on|off    Postgres synchronous_commit of the bench databases (default on)
  *   --pglite-dir tmp|memory PGlite on disk in a temp folder (default) or in memory
- *   --window N         cli-ingest: lines per ingestLines() call (default 50000; 0 = all at once, like the CLI)
  *   --raw-variants insert,copy,unnest,repo.append
  *   --city-lines L     scoring: lines per unit of the single city-scale department (default 42)
  *   --profile          time database statements (Kysely log) in cli-ingest and rebuild
@@ -71,7 +70,6 @@ const OPTIONS = {
   duration: { type: 'string' },
   'sync-commit': { type: 'string' },
   'pglite-dir': { type: 'string' },
-  window: { type: 'string' },
   'raw-variants': { type: 'string' },
   'city-lines': { type: 'string' },
   profile: { type: 'boolean' },
@@ -117,7 +115,6 @@ function parse(argv: string[]): Parsed {
       duration: intOption('duration', values.duration, 10),
       syncCommit: oneOf('sync-commit', values['sync-commit'], ['on', 'off'] as const, 'on'),
       pgliteDir: oneOf('pglite-dir', values['pglite-dir'], ['tmp', 'memory'] as const, 'tmp'),
-      window: intOption('window', values.window, 50_000, 0),
       profile: values.profile ?? false,
       cityLines: intOption('city-lines', values['city-lines'], 42),
       apiProjector: oneOf('api-projector', values['api-projector'], ['on', 'off'] as const, 'on') === 'on',
@@ -275,7 +272,7 @@ function readHelp(): string {
   --batch B (500) --clients C (4) --order stream|month (stream) --seed S
   --rate R (200) --duration D (10)        query load
   --sync-commit on|off (on)               Postgres bench databases
-  --pglite-dir tmp|memory (tmp)           --window N (50000; 0 = one ingestLines call)
+  --pglite-dir tmp|memory (tmp)
   --raw-variants ${RAW_VARIANTS.join(',')}  --city-lines L (42)  --profile  --json FILE
   --api-projector on|off (on)             http-ingest without the API's projector (diagnostic)
   --wait-quiet S (0)                      wait ≤ S s for an idle machine before each run

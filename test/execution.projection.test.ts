@@ -7,7 +7,7 @@ import { ExecutionProjector } from '../libs/application/execution.projector.js';
 import { ExecutionService } from '../libs/application/execution.service.js';
 import { IngestService } from '../libs/application/ingest.service.js';
 import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository, type StreamSegment } from '../libs/persistence/execution.repository.js';
+import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
 import { sql } from 'kysely';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
@@ -74,8 +74,8 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
     const live = await repo.dump();
     class CrashingRepo extends ExecutionRepository {
       calls = 0;
-      override async saveSegments(trx: Parameters<ExecutionRepository['saveSegments']>[0], segments: StreamSegment[]) {
-        await super.saveSegments(trx, segments);
+      override async saveStep(trx: Parameters<ExecutionRepository['saveStep']>[0], step: Parameters<ExecutionRepository['saveStep']>[1]) {
+        await super.saveStep(trx, step);
         if (++this.calls === 3) throw new Error('simulated crash');
       }
     }

@@ -1,12 +1,12 @@
 /**
- * (b) cli-ingest: the CLI's path in-process: NDJSON lines → ingestLines() → IngestService.ingest
- * in batches, on the service's own database factory. The CLI itself reads the whole file into
- * memory (readFileSync + split); here the generated lines are fed to ingestLines() in windows of
- * `--window` lines so large runs stay bounded (--window 0: one call with every line, like the CLI).
+ * (b) cli-ingest: the CLI's path in-process: the generated NDJSON lines stream through
+ * ingestLines() with the CLI's prepare step (validation and hashing of the next batch while the
+ * current one is stored) into IngestService.ingestPrepared, on the service's own database factory.
  * Afterwards the projector catches up once (the CLI does not project; the API or worker would).
  */
 import { ExecutionProjector } from '../../libs/application/execution.projector.js';
 import { ingestLines } from '../../libs/application/file-ingest.js';
+import { prepareEvent, type Prepared } from '../../libs/application/ingest-prepare.js';
 import { contentHash, IngestService } from '../../libs/application/ingest.service.js';
 import { streamId } from '../../libs/domain/events.js';
 import { decide, evolve, initialStreamState, type StreamState } from '../../libs/domain/stream.js';
@@ -55,31 +55,35 @@ export async function cliIngest(o: BenchOptions): Promise<ResultRow[]> {
     handle = o.profile ? await openProfiled(db) : await openPaceline(db);
     const service = new IngestService(new EventsRepository(handle.db));
     const expected = countEvents(generateOptions(o));
-    const window = o.window > 0 ? o.window : Number.MAX_SAFE_INTEGER;
-    log(`cli-ingest ${o.backend}: ${expected} events, batches of ${o.batch}, windows of ${o.window || 'all'} lines`);
+    log(`cli-ingest ${o.backend}: ${expected} events, batches of ${o.batch}`);
     const latencies: number[] = [];
-    let accepted = 0;
-    let rejected = 0;
     let submitMs = 0;
     const mark = cpuMark();
     const started = now();
     let lastReport = started;
-    for (const lines of batches(generateNdjson(generateOptions(o)), window)) {
-      const summary = await ingestLines(lines, async (batch) => {
+    const summary = await ingestLines<Prepared>(
+      generateNdjson(generateOptions(o)),
+      async (batch) => {
         const t = now();
-        const r = await service.ingest(batch);
+        const r = await service.ingestPrepared(batch);
         const ms = now() - t;
         latencies.push(ms);
         submitMs += ms;
         return r;
-      }, { batchSize: o.batch });
-      accepted += summary.accepted;
-      rejected += summary.rejected.length;
-      if (now() - lastReport > 10_000) {
-        lastReport = now();
-        log(`  ${accepted}/${expected} events (${Math.round(accepted / ((now() - started) / 1000))}/s)`);
-      }
-    }
+      },
+      {
+        batchSize: o.batch,
+        prepare: (value) => prepareEvent(value),
+        onProgress: (done) => {
+          if (now() - lastReport > 10_000) {
+            lastReport = now();
+            log(`  ${done}/${expected} events (${Math.round(done / ((now() - started) / 1000))}/s)`);
+          }
+        },
+      },
+    );
+    const accepted = summary.accepted;
+    const rejected = summary.rejected.length;
     const wall = (now() - started) / 1000;
     const cpu = cpuSince(mark);
     if (accepted !== expected || rejected > 0) throw new Error(`accepted ${accepted} (expected ${expected}), rejected ${rejected}`);

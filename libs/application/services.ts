@@ -20,7 +20,7 @@ export function createServices(db: Kysely<Database>) {
   const notices = new NoticesRepository(db);
   const delivery = new DeliveryRepository(db);
   const ingest = new IngestService(events);
-  const projector = new ExecutionProjector(new ProjectionFeedRepository(db), executionRepo, { batchSize: 5000 });
+  const projector = new ExecutionProjector(new ProjectionFeedRepository(db), executionRepo);
   const execution = new ExecutionService(executionRepo);
   const monthClose = new MonthCloseService(events, executionRepo, projector, notices, delivery);
   return { events, executionRepo, notices, delivery, ingest, projector, execution, monthClose };

@@ -16,6 +16,7 @@ import {
   type StreamHead,
 } from '../domain/execution/stream-projection.js';
 import type { Database } from './database.js';
+import { intArrayLiteral, jsonArrayText, nullableTextArrayLiteral, textArrayLiteral } from './pg-arrays.js';
 import type { Checkpoint } from './events.repository.js';
 
 type Trx = Transaction<Database>;
@@ -128,14 +129,20 @@ export class ExecutionRepository {
 
   /** Locks and returns a projector's checkpoint (created at the start of the log when missing). */
   async lockCheckpoint(trx: Trx, name: string): Promise<Checkpoint & { processed: number }> {
-    await trx.insertInto('projection_checkpoints').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
-    const row = await trx
-      .selectFrom('projection_checkpoints')
-      .select([sql<string>`transaction_id::text`.as('transaction_id'), 'position', 'processed'])
-      .where('name', '=', name)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    return { transactionId: row.transaction_id, position: Number(row.position), processed: Number(row.processed) };
+    const select = () =>
+      trx
+        .selectFrom('projection_checkpoints')
+        .select([sql<string>`transaction_id::text`.as('transaction_id'), 'position', 'processed'])
+        .where('name', '=', name)
+        .forUpdate()
+        .executeTakeFirst();
+    // One round trip when the row exists (every batch but the first).
+    let row = await select();
+    if (!row) {
+      await trx.insertInto('projection_checkpoints').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      row = await select();
+    }
+    return { transactionId: row!.transaction_id, position: Number(row!.position), processed: Number(row!.processed) };
   }
 
   async saveCheckpoint(trx: Trx, name: string, cp: Checkpoint, processed: number): Promise<void> {
@@ -246,6 +253,50 @@ export class ExecutionRepository {
         )
         .execute();
     }
+  }
+
+  /**
+   * What one projector batch changed, in one statement: its segments and heads inserted or replaced,
+   * and the checkpoint moved (the batch's round trips are what a projector sharing its process with
+   * a busy ingest waits on).
+   */
+  async saveStep(trx: Trx, step: { segments: StreamSegment[]; heads: StreamHead[]; name: string; checkpoint: Checkpoint; processed: number }): Promise<void> {
+    const segs = step.segments;
+    const heads = step.heads.map(headValues);
+    await sql`
+      with segments as (
+        insert into exec_segments (stream_id, bucket, facts, sources, events, position)
+        select s.stream_id, s.bucket, f.value, src.value, s.events, s.position
+        from unnest(${textArrayLiteral(segs.map((x) => x.stream))}::text[], ${intArrayLiteral(segs.map((x) => x.segment.bucket))}::int[],
+                    ${intArrayLiteral(segs.map((x) => x.segment.events))}::int[], ${intArrayLiteral(segs.map((x) => x.segment.position))}::bigint[])
+               with ordinality as s(stream_id, bucket, events, position, i)
+        join json_array_elements(${jsonArrayText(segs.map((x) => JSON.stringify(encodeSegmentFacts(x.segment))))}::json) with ordinality as f(value, i) using (i)
+        join json_array_elements(${jsonArrayText(segs.map((x) => JSON.stringify(encodeSegmentSources(x.segment))))}::json) with ordinality as src(value, i) using (i)
+        on conflict (stream_id, bucket) do update
+          set facts = excluded.facts, sources = excluded.sources, events = excluded.events, position = excluded.position
+      ), heads as (
+        insert into exec_streams (stream_id, department, year, department_name, schedule, thresholds, opened_on, closed_on, position,
+                                  projected_version, evaluation, known_through, last_position)
+        select h.stream_id, h.department, h.year, h.department_name, sc.value::jsonb, th.value::jsonb, h.opened_on, h.closed_on, h.position,
+               h.projected_version, ev.value, h.known_through, h.last_position
+        from unnest(${textArrayLiteral(heads.map((h) => h.stream_id))}::text[], ${textArrayLiteral(heads.map((h) => h.department))}::text[],
+                    ${intArrayLiteral(heads.map((h) => h.year))}::int[], ${textArrayLiteral(heads.map((h) => h.department_name))}::text[],
+                    ${textArrayLiteral(heads.map((h) => h.opened_on))}::date[], ${nullableTextArrayLiteral(heads.map((h) => h.closed_on))}::date[],
+                    ${intArrayLiteral(heads.map((h) => h.position))}::bigint[], ${intArrayLiteral(heads.map((h) => h.projected_version))}::int[],
+                    ${nullableTextArrayLiteral(heads.map((h) => h.known_through))}::date[], ${intArrayLiteral(heads.map((h) => h.last_position))}::bigint[])
+               with ordinality as h(stream_id, department, year, department_name, opened_on, closed_on, position, projected_version, known_through, last_position, i)
+        join json_array_elements(${jsonArrayText(heads.map((h) => h.schedule))}::json) with ordinality as sc(value, i) using (i)
+        join json_array_elements(${jsonArrayText(heads.map((h) => h.thresholds))}::json) with ordinality as th(value, i) using (i)
+        join json_array_elements(${jsonArrayText(heads.map((h) => h.evaluation))}::json) with ordinality as ev(value, i) using (i)
+        on conflict (stream_id) do update
+          set department_name = excluded.department_name, schedule = excluded.schedule, thresholds = excluded.thresholds,
+              opened_on = excluded.opened_on, closed_on = excluded.closed_on, position = excluded.position,
+              projected_version = excluded.projected_version, evaluation = excluded.evaluation,
+              known_through = excluded.known_through, last_position = excluded.last_position
+      )
+      update projection_checkpoints
+      set transaction_id = ${step.checkpoint.transactionId}::xid8, position = ${step.checkpoint.position}, processed = ${step.processed}, updated_at = now()
+      where name = ${step.name}`.execute(trx);
   }
 
   /** The highest version of a stream the projection has applied (0 when none). */

@@ -20,6 +20,17 @@ export function textArrayLiteral(values: readonly string[]): string {
   return `${out}}`;
 }
 
+/** Like textArrayLiteral, with NULL for null elements. */
+export function nullableTextArrayLiteral(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null ? 'NULL' : NEEDS_ESCAPE.test(v) ? `"${v.replace(ESCAPE, '\\$&')}"` : `"${v}"`;
+  }
+  return `${out}}`;
+}
+
 /** `{1,2,3}` of whole numbers. */
 export function intArrayLiteral(values: readonly number[]): string {
   for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`not a whole number: ${v}`);

@@ -5,12 +5,15 @@ import { ProjectionFeedRepository } from '../../../libs/persistence/projection-f
 import { withDatabase, type Command } from '../context.js';
 import { ProgressBar } from '../progress.js';
 
+/** Extra PostgreSQL connections the rebuild reads with, next to the one it writes with. */
+const REBUILD_READERS = 2;
+
 export const rebuildCommand: Command = {
   usage: 'rebuild                                      rebuild the execution projection from the whole log',
   async run() {
     return withDatabase(async (h) => {
       const events = new EventsRepository(h.db);
-      const projector = new ExecutionProjector(new ProjectionFeedRepository(h.db), new ExecutionRepository(h.db), { batchSize: 5000 });
+      const projector = new ExecutionProjector(new ProjectionFeedRepository(h.db), new ExecutionRepository(h.db), { rebuildReaders: h.kind === 'postgres' ? REBUILD_READERS : 0 });
       const total = await events.count();
       const bar = new ProgressBar('重建 rebuild');
       const started = process.hrtime.bigint();

@@ -23,7 +23,9 @@ import {
   lineEventsFromSources,
   newHead,
   newSegment,
+  type FeedItem,
   type ProjectedEvent,
+  type RecordedSpendingTuple,
   type Segment,
   type StreamHead,
 } from './stream-projection.js';
@@ -92,7 +94,7 @@ describe.each([
   ['the sample stream', sample],
   ['a generated stream', generated],
 ])('stream projection of %s', (_name, events) => {
-  const folded = foldStream(events);
+  const folded = foldStream(events[0]!, events);
   const facts = factsFromSegments(folded.head.meta!, [...folded.segments.values()].map(encodeSegmentFacts));
   const reference = factsFromEvents(events);
 
@@ -139,6 +141,15 @@ describe.each([
     expect([...lineEvents]).toEqual([...state.lineEvents].map(([line, e]) => [line, { budget: [...e.budget], spending: [...e.spending] }]));
     const fromProjection = evaluate({ framework: DEFAULT_FRAMEWORK, facts, state: fromEvaluationDoc(folded.head.evaluation, lineEvents) });
     expect(fromProjection).toEqual(evaluate({ framework: DEFAULT_FRAMEWORK, facts: reference, state }));
+  });
+
+  test('SpendingRecorded as feed tuples folds to the same rows as the events themselves', () => {
+    const items: FeedItem[] = events.map((e) =>
+      e.type === 'SpendingRecorded' ? ([e.position, e.version, 0, e.occurredOn, e.data.line, e.data.month, e.data.amount] as RecordedSpendingTuple) : e,
+    );
+    const records = new Map(events.filter((e) => e.type === 'SpendingRecorded').map((e) => [e.id, { line: (e.data as { line: string }).line, month: Number((e.data as { month: string }).month.slice(5, 7)) }]));
+    const fromTuples = foldStream(events[0]!, items, (id) => records.get(id));
+    expect(stored(fromTuples.head, fromTuples.segments)).toEqual(stored(folded.head, folded.segments));
   });
 
   test('live processing in any batch sizes stores exactly what a fold of the whole stream stores', () => {

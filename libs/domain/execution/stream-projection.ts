@@ -19,8 +19,9 @@ import { factsOf, recordedSpendingFact, type BudgetFact, type DatedEvent, type E
 
 /**
  * An event as the projector sees it: dated, with its stream, version and log position. The
- * projection feed leaves out what no projection reads: the id of a SpendingRecorded (its sources
- * are kept as log positions; corrections are placed by the feed) and its fund source.
+ * projection feed leaves out what no projection reads: the ids of SpendingRecorded and
+ * SpendingPlanned events (sources are kept as log positions; corrections are placed by the feed)
+ * and the fund source of a SpendingRecorded.
  */
 export type ProjectedEvent = DatedEvent & { stream: string; version: number; position: number };
 
@@ -45,7 +46,6 @@ export interface StreamHead {
 }
 
 interface SpendingSum {
-  line: string;
   month: number;
   knownOn: IsoDate;
   kind: 'recorded' | 'correction';
@@ -56,8 +56,13 @@ interface SpendingSum {
   amount: Decimal | string;
 }
 
-/** Log positions of the events a line's figures come from: budget events and spending events. */
-export interface LineSources {
+/**
+ * One budget line in a segment: its spending sums by (valid month, record date, kind), and the log
+ * positions of the events behind its figures (budget events, spending events).
+ */
+export interface LineSlot {
+  line: string;
+  sums: Map<number, SpendingSum>;
   b: number[];
   s: number[];
 }
@@ -69,8 +74,8 @@ export interface Segment {
   lines: (LineInfo & { position: number })[];
   budget: (BudgetFact & { position: number })[];
   plans: (PlanFact & { position: number })[];
-  spending: Map<string, SpendingSum>;
-  sources: Map<string, LineSources>;
+  /** Per budget line, in the order of the line's first event in this segment. */
+  slots: Map<string, LineSlot>;
   /** Events folded into this segment and the highest log position among them. */
   events: number;
   position: number;
@@ -81,103 +86,148 @@ export function newHead(stream: string, department: string, year: number): Strea
 }
 
 export function newSegment(bucket: number): Segment {
-  return { bucket, units: [], lines: [], budget: [], plans: [], spending: new Map(), sources: new Map(), events: 0, position: 0 };
+  return { bucket, units: [], lines: [], budget: [], plans: [], slots: new Map(), events: 0, position: 0 };
 }
+
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
 
 /** The segment an event belongs to: the year and month of its record date, as yyyymm. */
 export function bucketOf(knownOn: IsoDate): number {
-  const d = (i: number) => knownOn.charCodeAt(i) - 48;
-  return d(0) * 100_000 + d(1) * 10_000 + d(2) * 1000 + d(3) * 100 + d(5) * 10 + d(6);
+  return digit(knownOn, 0) * 100_000 + digit(knownOn, 1) * 10_000 + digit(knownOn, 2) * 1000 + digit(knownOn, 3) * 100 + digit(knownOn, 5) * 10 + digit(knownOn, 6);
 }
 
-const spendingKey = (line: string, month: number, knownOn: string, kind: string) => `${line}\u0000${month}\u0000${knownOn}\u0000${kind}`;
+/** (valid month, record date, kind) as one number: a line's sums are keyed without building a string per event. */
+function sumKey(month: number, knownOn: IsoDate, kind: 'recorded' | 'correction'): number {
+  const ymd = bucketOf(knownOn) * 100 + digit(knownOn, 8) * 10 + digit(knownOn, 9);
+  return (ymd * 16 + month) * 2 + (kind === 'recorded' ? 0 : 1);
+}
+
+/** Spending sums held by a segment (what a cache of segments costs, roughly). */
+export function sumsIn(segment: Segment): number {
+  let n = 0;
+  for (const slot of segment.slots.values()) n += slot.sums.size;
+  return n;
+}
+
+function slotOf(segment: Segment, line: string): LineSlot {
+  let slot = segment.slots.get(line);
+  if (!slot) segment.slots.set(line, (slot = { line, sums: new Map(), b: [], s: [] }));
+  return slot;
+}
+
+function addSpending(slot: LineSlot, month: number, knownOn: IsoDate, kind: 'recorded' | 'correction', amount: string): void {
+  const key = sumKey(month, knownOn, kind);
+  const sum = slot.sums.get(key);
+  if (sum) sum.amount = new Decimal(sum.amount).plus(amount);
+  else slot.sums.set(key, { month, knownOn, kind, amount });
+}
+
+function nextVersion(head: StreamHead, version: number): void {
+  if (version !== head.version + 1) throw new Error(`stream ${head.stream}: version ${version} applied after ${head.version}`);
+}
+
+function applied(head: StreamHead, segment: Segment, version: number, position: number, occurredOn: IsoDate): void {
+  head.version = version;
+  head.position = position;
+  if (!head.knownThrough || occurredOn > head.knownThrough) head.knownThrough = occurredOn;
+  segment.events += 1;
+  if (position > segment.position) segment.position = position;
+}
+
+/**
+ * A SpendingRecorded as the projection feed delivers it when it reads a stream for a rebuild:
+ * [position, version, 0, occurredOn, line, month (YYYY-MM), amount], straight from the feed's JSON,
+ * so nine events in ten are folded without an object of their own.
+ */
+export type RecordedSpendingTuple = [number, number, 0, IsoDate, string, string, string];
+
+export type FeedItem = ProjectedEvent | RecordedSpendingTuple;
+
+/**
+ * Applies a SpendingRecorded (the next event of its stream) to the stream's head and to its record
+ * month's segment: what applyEvent does for one, without the event object.
+ */
+export function applyRecordedSpending(head: StreamHead, segment: Segment, position: number, version: number, occurredOn: IsoDate, line: string, month: string, amount: string): void {
+  nextVersion(head, version);
+  const slot = slotOf(segment, line);
+  addSpending(slot, digit(month, 5) * 10 + digit(month, 6), occurredOn, 'recorded', amount);
+  slot.s.push(position);
+  applied(head, segment, version, position, occurredOn);
+}
 
 /**
  * Applies one event (the next of its stream) to the stream's head and to its record month's
  * segment (`segment` must be that segment: `bucketOf(event.occurredOn)`).
  */
 export function applyEvent(head: StreamHead, segment: Segment, event: ProjectedEvent, lookupRecord: RecordLookup): void {
-  if (event.version !== head.version + 1) {
-    throw new Error(`stream ${head.stream}: version ${event.version} applied after ${head.version}`);
-  }
-  const position = event.position;
   if (event.type === 'SpendingRecorded') {
-    // Nine events in ten: straight to the sums, without the general delta list.
     const f = recordedSpendingFact(event);
-    addSpending(segment, f);
-    addSource(segment, f.line, 's', position);
-  } else {
-    for (const d of factsOf(event, lookupRecord)) {
-      switch (d.kind) {
-        case 'meta':
-          head.meta = d.meta;
-          head.openedPosition = position;
-          break;
-        case 'closed':
-          if (head.meta) head.meta = { ...head.meta, closedOn: d.on };
-          break;
-        case 'unit':
-          segment.units.push({ ...d.unit, position });
-          break;
-        case 'line':
-          segment.lines.push({ ...d.line, position });
-          break;
-        case 'budget':
-          segment.budget.push({ ...d.fact, position });
-          addSource(segment, d.fact.line, 'b', position);
-          break;
-        case 'spending':
-          addSpending(segment, d.fact);
-          addSource(segment, d.fact.line, 's', position);
-          break;
-        case 'plan':
-          segment.plans.push({ ...d.fact, position });
-          break;
-      }
-    }
-    head.evaluation = evolveEvaluationDoc(head.evaluation, event);
+    return applyRecordedSpending(head, segment, event.position, event.version, event.occurredOn, f.line, event.data.month, f.amount);
   }
-  head.version = event.version;
-  head.position = position;
-  if (!head.knownThrough || event.occurredOn > head.knownThrough) head.knownThrough = event.occurredOn;
-  segment.events += 1;
-  if (position > segment.position) segment.position = position;
+  nextVersion(head, event.version);
+  const position = event.position;
+  for (const d of factsOf(event, lookupRecord)) {
+    switch (d.kind) {
+      case 'meta':
+        head.meta = d.meta;
+        head.openedPosition = position;
+        break;
+      case 'closed':
+        if (head.meta) head.meta = { ...head.meta, closedOn: d.on };
+        break;
+      case 'unit':
+        segment.units.push({ ...d.unit, position });
+        break;
+      case 'line':
+        segment.lines.push({ ...d.line, position });
+        break;
+      case 'budget':
+        segment.budget.push({ ...d.fact, position });
+        slotOf(segment, d.fact.line).b.push(position);
+        break;
+      case 'spending': {
+        const slot = slotOf(segment, d.fact.line);
+        addSpending(slot, d.fact.month, d.fact.knownOn, d.fact.kind, d.fact.amount);
+        slot.s.push(position);
+        break;
+      }
+      case 'plan':
+        segment.plans.push({ ...d.fact, position });
+        break;
+    }
+  }
+  head.evaluation = evolveEvaluationDoc(head.evaluation, event);
+  applied(head, segment, event.version, position, event.occurredOn);
 }
 
-function addSpending(segment: Segment, f: SpendingFact): void {
-  const key = spendingKey(f.line, f.month, f.knownOn, f.kind);
-  const sum = segment.spending.get(key);
-  if (sum) sum.amount = new Decimal(sum.amount).plus(f.amount);
-  else segment.spending.set(key, { line: f.line, month: f.month, knownOn: f.knownOn, kind: f.kind, amount: f.amount });
-}
-
-function addSource(segment: Segment, line: string, kind: 'b' | 's', position: number): void {
-  let ls = segment.sources.get(line);
-  if (!ls) segment.sources.set(line, (ls = { b: [], s: [] }));
-  ls[kind].push(position);
+/** Applies a feed item (a SpendingRecorded tuple or an event) to the head and its record month's segment. */
+export function applyItem(head: StreamHead, segments: Map<number, Segment>, item: FeedItem, lookupRecord: RecordLookup): void {
+  const bucket = bucketOf(Array.isArray(item) ? item[3] : item.occurredOn);
+  let seg = segments.get(bucket);
+  if (!seg) segments.set(bucket, (seg = newSegment(bucket)));
+  if (Array.isArray(item)) applyRecordedSpending(head, seg, item[0], item[1], item[3], item[4], item[5], item[6]);
+  else applyEvent(head, seg, item, lookupRecord);
 }
 
 /**
- * One stream's head and segments folded from its events (version order, from version 1).
- * Corrections are placed with `lookupRecord`; without it, from the stream's own SpendingRecorded
- * events (which then need their ids).
+ * One stream's head and segments folded from its events or feed items (version order, from
+ * version 1). Corrections are placed with `lookupRecord`; without it, from the stream's own
+ * SpendingRecorded events (which then need their ids).
  */
-export function foldStream(events: readonly ProjectedEvent[], lookupRecord?: RecordLookup): { head: StreamHead; segments: Map<number, Segment> } {
-  const first = events[0]!;
-  const head = newHead(first.stream, first.department, first.year);
+export function foldStream(
+  identity: { stream: string; department: string; year: number },
+  items: readonly FeedItem[],
+  lookupRecord?: RecordLookup,
+): { head: StreamHead; segments: Map<number, Segment> } {
+  const head = newHead(identity.stream, identity.department, identity.year);
   const segments = new Map<number, Segment>();
   let lookup = lookupRecord;
   if (!lookup) {
     const records = new Map<string, { line: string; month: number }>();
-    for (const e of events) if (e.type === 'SpendingRecorded') records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
+    for (const e of items) if (!Array.isArray(e) && e.type === 'SpendingRecorded') records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
     lookup = (id) => records.get(id);
   }
-  for (const e of events) {
-    const bucket = bucketOf(e.occurredOn);
-    let seg = segments.get(bucket);
-    if (!seg) segments.set(bucket, (seg = newSegment(bucket)));
-    applyEvent(head, seg, e, lookup);
-  }
+  for (const item of items) applyItem(head, segments, item, lookup);
   return { head, segments };
 }
 
@@ -223,20 +273,24 @@ export function amountText(a: Decimal | string): string {
  * keeps its stored order and appends new keys), so the text is canonical without sorting.
  */
 export function encodeSegmentFacts(s: Segment): SegmentFactsJson {
-  const spending = [...s.spending.values()];
+  const spending: SpendingRow[] = [];
+  for (const slot of s.slots.values()) {
+    for (const x of slot.sums.values()) spending.push([slot.line, x.month, x.knownOn, x.kind === 'recorded' ? 'r' : 'c', amountText(x.amount)]);
+  }
   return {
     u: s.units.map((u) => [u.position, u.unit, u.name]),
     l: s.lines.map((l) => [l.position, l.line, l.unit, l.name, l.category, l.economic, l.source]),
     b: s.budget.map((b) => [b.position, b.line, b.kind, b.effectiveOn, b.knownOn, b.amount]),
-    s: spending.map((x) => [x.line, x.month, x.knownOn, x.kind === 'recorded' ? 'r' : 'c', amountText(x.amount)]),
+    s: spending,
     p: s.plans.map((p) => [p.position, p.unit, p.month, p.knownOn, p.amount]),
   };
 }
 
 export function encodeSegmentSources(s: Segment): SegmentSourcesJson {
-  return [...s.sources].map(([line, ls]) => [line, ls.b, ls.s]);
+  return [...s.slots.values()].map((slot) => [slot.line, slot.b, slot.s]);
 }
 
+/** A segment as stored. Every line with spending sums also has sources, so slots come back in their order. */
 export function decodeSegment(bucket: number, facts: SegmentFactsJson, sources: SegmentSourcesJson, events: number, position: number): Segment {
   const seg = newSegment(bucket);
   for (const [position, unit, name] of facts.u) seg.units.push({ unit, name, position });
@@ -244,12 +298,12 @@ export function decodeSegment(bucket: number, facts: SegmentFactsJson, sources: 
     seg.lines.push({ line, unit, name, category: category as Category, economic: economic as Economic, source: source as FundSource, position });
   }
   for (const [position, line, kind, effectiveOn, knownOn, amount] of facts.b) seg.budget.push({ line, kind, effectiveOn, knownOn, amount, position });
+  for (const [line, b, s] of sources) seg.slots.set(line, { line, sums: new Map(), b, s });
   for (const [line, month, knownOn, k, amount] of facts.s) {
     const kind = k === 'r' ? 'recorded' : 'correction';
-    seg.spending.set(spendingKey(line, month, knownOn, kind), { line, month, knownOn, kind, amount });
+    slotOf(seg, line).sums.set(sumKey(month, knownOn, kind), { month, knownOn, kind, amount });
   }
   for (const [position, unit, month, knownOn, amount] of facts.p) seg.plans.push({ unit, month, knownOn, amount, position });
-  for (const [line, b, s] of sources) seg.sources.set(line, { b, s });
   seg.events = events;
   seg.position = position;
   return seg;
