@@ -67,7 +67,7 @@ export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
     const feed = new ProjectionFeedRepository(handle.db);
     const service = new EvaluationService(events, execution, feed);
     let t = now();
-    const projected = await new ExecutionProjector(feed, execution).rebuild();
+    const projected = await new ExecutionProjector(feed, execution, { rebuildReaders: o.backend === 'postgres' ? 2 : 0 }).rebuild();
     const rebuildSeconds = (now() - t) / 1000;
     const streams = await events.listStreams();
     const out: ResultRow[] = [];
