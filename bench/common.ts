@@ -26,8 +26,12 @@ export interface BenchOptions {
   profile: boolean;
   /** Budget lines per unit for the single city-scale department folded in memory by `scoring`. */
   cityLines: number;
-  /** http-ingest diagnostic: run the API without its projector (no catch-up figure then). */
-  apiProjector: boolean;
+  /**
+   * http-ingest: where the projector runs: in the API process (`api`, the single-process setup),
+   * in the worker process next to an API without one (`worker`, the production setup), or nowhere
+   * (`off`, diagnostic: no catch-up figure).
+   */
+  projector: 'api' | 'worker' | 'off';
   /** Postgres admin URL (databases paceline_bench_* are created and dropped on it). */
   adminUrl: string;
 }

@@ -106,7 +106,7 @@ export async function openProfiled(b: BenchDatabase, poolSize = 10): Promise<Pro
     await first.close();
     const pool = new pg.Pool({ connectionString: b.url, max: poolSize });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
-    return { db, kind: 'postgres', location: b.url, close: () => db.destroy(), stats: () => stats, resetStats: () => stats.clear() };
+    return { db, kind: 'postgres', location: b.url, listen: noListen, close: () => db.destroy(), stats: () => stats, resetStats: () => stats.clear() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const asString = (v: string) => v;
@@ -121,8 +121,11 @@ export async function openProfiled(b: BenchDatabase, poolSize = 10): Promise<Pro
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) }), log });
   await migrate(db);
-  return { db, kind: 'pglite', location: b.dataDir!, close: () => db.destroy(), stats: () => stats, resetStats: () => stats.clear(), lite };
+  return { db, kind: 'pglite', location: b.dataDir!, listen: noListen, close: () => db.destroy(), stats: () => stats, resetStats: () => stats.clear(), lite };
 }
+
+/** Profiled handles run scenarios in one process: nothing listens for other processes' events. */
+const noListen: DatabaseHandle['listen'] = async () => async () => {};
 
 export function formatStats(stats: Map<string, { ms: number; n: number }>, wallMs: number): string {
   const entries = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);

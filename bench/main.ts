@@ -15,7 +15,8 @@
  *   --raw-variants insert,copy,unnest,repo.append
  *   --city-lines L     scoring: lines per unit of the single city-scale department (default 42)
  *   --profile          time database statements (Kysely log) in cli-ingest and rebuild
- *   --api-projector on|off   http-ingest diagnostic: the API without its projector (default on)
+ *   --projector api|worker|off   http-ingest: the projector in the API process (default), in the worker process
+ *                      next to an API without one (the production setup; PostgreSQL), or none (diagnostic)
  *   --json FILE        also write every result row (and the machine) as JSON
  *   --wait-quiet S     before each run wait (≤ S s) until other processes use < 0.3 cores (shared machines)
  *
@@ -73,7 +74,7 @@ const OPTIONS = {
   'raw-variants': { type: 'string' },
   'city-lines': { type: 'string' },
   profile: { type: 'boolean' },
-  'api-projector': { type: 'string' },
+  projector: { type: 'string' },
   'wait-quiet': { type: 'string' },
   json: { type: 'string' },
   child: { type: 'boolean' },
@@ -117,7 +118,7 @@ function parse(argv: string[]): Parsed {
       pgliteDir: oneOf('pglite-dir', values['pglite-dir'], ['tmp', 'memory'] as const, 'tmp'),
       profile: values.profile ?? false,
       cityLines: intOption('city-lines', values['city-lines'], 42),
-      apiProjector: oneOf('api-projector', values['api-projector'], ['on', 'off'] as const, 'on') === 'on',
+      projector: oneOf('projector', values.projector, ['api', 'worker', 'off'] as const, 'api'),
       adminUrl: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     rawVariants,
@@ -274,7 +275,7 @@ function readHelp(): string {
   --sync-commit on|off (on)               Postgres bench databases
   --pglite-dir tmp|memory (tmp)
   --raw-variants ${RAW_VARIANTS.join(',')}  --city-lines L (42)  --profile  --json FILE
-  --api-projector on|off (on)             http-ingest without the API's projector (diagnostic)
+  --projector api|worker|off (api)        http-ingest: where the projector runs (worker: its own process, PostgreSQL)
   --wait-quiet S (0)                      wait ≤ S s for an idle machine before each run
 `;
 }

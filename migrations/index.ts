@@ -7,6 +7,7 @@ import * as m0004 from './0004_api_keys.js';
 import * as m0005 from './0005_projected_version.js';
 import * as m0006 from './0006_append_function.js';
 import * as m0007 from './0007_execution_segments.js';
+import * as m0008 from './0008_events_notify.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_projected_version': m0005,
   '0006_append_function': m0006,
   '0007_execution_segments': m0007,
+  '0008_events_notify': m0008,
 };

@@ -67,8 +67,11 @@ describe.each(BACKENDS)('evaluation from the projection on %s', (backend) => {
     expect(behind.total.score).toBe('91.70');
 
     await projector.catchUpStream('yantian-emergency/2023', sample.length);
+    // The same stream version: this service answers from its cache, a fresh one from the projection.
     events.pages = 0;
-    const projected = await service.evaluation('yantian-emergency', 2023);
+    expect(await service.evaluation('yantian-emergency', 2023)).toBe(behind);
+    const fresh = new EvaluationService(events, new ExecutionRepository(t.db), new ProjectionFeedRepository(t.db));
+    const projected = await fresh.evaluation('yantian-emergency', 2023);
     expect(events.pages).toBe(0);
     expect(projected).toEqual(behind);
     expect(projected).toMatchObject({ status: 'final', grade: '优', total: { score: '91.70' }, eventsConsidered: sample.length });

@@ -1,13 +1,16 @@
 /**
  * (a) http-ingest: the real API in its own process; `clients` concurrent clients POST NDJSON
  * batches (each client owns a contiguous range of departments), then the time until the
- * projector has caught up is measured by polling GET /api/v1/projections until behind = 0.
+ * projector has caught up is measured by polling GET /api/v1/projections until behind = 0. The
+ * projector runs in the API process (--projector api), or in the real worker process next to an API
+ * without one (--projector worker, PostgreSQL: the production setup).
  */
 import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
 import { getJson, request } from '../http.js';
+import { startWorker, type WorkerProcess } from '../worker-process.js';
 
 interface ProjectionsBody {
   projections: { name: string; behind: number; processed: number }[];
@@ -16,8 +19,12 @@ interface ProjectionsBody {
 export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
   const db = await createBenchDatabase(o, 'http');
   let running: ApiProcess | undefined;
+  let worker: WorkerProcess | undefined;
   try {
-    const api = (running = await startApi(db, { projector: o.apiProjector }));
+    if (o.projector === 'worker' && !db.url) throw new Error('--projector worker needs PostgreSQL (PGlite is one process)');
+    const api = (running = await startApi(db, { projector: o.projector === 'api' }));
+    if (o.projector === 'worker') worker = await startWorker(db.url!);
+    const workerCpu0 = worker?.cpuSeconds() ?? 0;
     const expected = countEvents(generateOptions(o));
     const ranges = splitDepartments(o.departments, o.clients);
     log(`http-ingest ${o.backend}: ${expected} events, ${ranges.length} clients, batches of ${o.batch}`);
@@ -47,7 +54,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     const lastBatch = now();
     const ingestCpu = cpuSince(mark);
     let polls = 0;
-    while (o.apiProjector) {
+    while (o.projector !== 'off') {
       const p = await getJson<ProjectionsBody>(api.base, '/api/v1/projections');
       polls++;
       if (p.projections.every((x) => x.behind === 0)) break;
@@ -55,6 +62,9 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     }
     const caughtUp = now();
     const total = cpuSince(mark);
+    const workerCpu = (worker?.cpuSeconds() ?? 0) - workerCpu0;
+    await worker?.stop();
+    worker = undefined;
     const after = await api.stop();
     if (accepted !== expected) throw new Error(`accepted ${accepted} events, expected ${expected}`);
     const ingestSeconds = (lastBatch - started) / 1000;
@@ -64,15 +74,15 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     return [
       row({
         scenario: 'http-ingest',
-        variant: `${ranges.length} clients × ${o.batch}/batch${o.apiProjector ? '' : ', no projector'}`,
+        variant: `${ranges.length} clients × ${o.batch}/batch, ${o.projector === 'api' ? 'projector in the API' : o.projector === 'worker' ? 'projector in the worker' : 'no projector'}`,
         backend: o.backend,
         events: accepted,
         seconds: ingestSeconds,
         p50,
         p99,
-        catchUp: o.apiProjector ? (caughtUp - lastBatch) / 1000 : null,
+        catchUp: o.projector !== 'off' ? (caughtUp - lastBatch) / 1000 : null,
         rssMB: after.maxRssMB,
-        notes: `API CPU ${pct(serverCpu, total.wall)}, ${cpuNote(total, serverCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${polls} status polls`,
+        notes: `API CPU ${pct(serverCpu, total.wall)}, ${worker || o.projector === 'worker' ? `worker CPU ${pct(workerCpu, total.wall)}, ` : ''}${cpuNote(total, serverCpu + workerCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${polls} status polls`,
         extra: {
           apiCpuSeconds: serverCpu,
           pgCpuSeconds: total.pgCpu,
@@ -82,6 +92,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
       }),
     ];
   } finally {
+    await worker?.stop().catch(() => undefined);
     await running?.stop().catch(() => undefined);
     await db.drop();
   }

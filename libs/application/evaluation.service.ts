@@ -17,6 +17,7 @@ import { streamId, type StoredEvent } from '../domain/events.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
+import { AnswerCache, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 
@@ -52,12 +53,17 @@ export interface EvaluationSummary {
 }
 
 export class EvaluationService {
+  private readonly cache: AnswerCache<EvaluationReport | EvaluationSummary>;
+
   constructor(
     private readonly events: EventsRepository,
     private readonly execution: ExecutionRepository,
     private readonly feed: ProjectionFeedRepository,
     private readonly pageSize = 5000,
-  ) {}
+    cacheOptions: AnswerCacheOptions = {},
+  ) {
+    this.cache = new AnswerCache(cacheOptions);
+  }
 
   /** Every event of the stream, page by page, in stream order. */
   async streamEvents(department: string, year: number): Promise<StoredEvent[]> {
@@ -72,8 +78,27 @@ export class EvaluationService {
   }
 
   async evaluation(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationReport> {
+    return (await this.evaluationAnswer(department, year, p)).value as EvaluationReport;
+  }
+
+  /** The same report as JSON text, serialized once per cached report (for the HTTP response). */
+  async evaluationJson(department: string, year: number, p: EvaluationParams = {}): Promise<string> {
+    return (await this.evaluationAnswer(department, year, p)).json;
+  }
+
+  /**
+   * Reports are cached by the stream's version in the log (and the parameters): the log only grows,
+   * so a report stays right until an event is appended to the stream, which changes the key. A
+   * request costs one version lookup while nothing was appended.
+   */
+  private async evaluationAnswer(department: string, year: number, p: EvaluationParams): Promise<CachedAnswer<EvaluationReport | EvaluationSummary>> {
     const framework = frameworkById(p.framework);
-    const knownOn = p.knownOn ?? null;
+    const stream = streamId(department, year);
+    const version = await this.events.streamVersion(stream);
+    return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), () => this.compute(department, year, framework, p.knownOn ?? null));
+  }
+
+  private async compute(department: string, year: number, framework: FrameworkDef, knownOn: string | null): Promise<EvaluationReport> {
     if (!knownOn) {
       const projected = await this.fromProjection(department, year, framework);
       if (projected) return projected;
@@ -93,6 +118,13 @@ export class EvaluationService {
    */
   async summary(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationSummary> {
     const framework = frameworkById(p.framework);
+    const stream = streamId(department, year);
+    const version = await this.events.streamVersion(stream);
+    const answer = await this.cache.get(JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]), () => this.computeSummary(department, year, framework, p));
+    return answer.value as EvaluationSummary;
+  }
+
+  private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams): Promise<EvaluationSummary> {
     if (!p.knownOn) {
       const stream = streamId(department, year);
       const [stored, inputs] = await Promise.all([this.events.streamVersion(stream), this.execution.loadEvaluationInputs(stream, false)]);
@@ -102,7 +134,7 @@ export class EvaluationService {
         return { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
       }
     }
-    const r = await this.evaluation(department, year, p);
+    const r = await this.compute(department, year, framework, p.knownOn ?? null);
     return { department, year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
   }
 

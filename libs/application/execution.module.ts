@@ -1,12 +1,11 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { EventsRepository } from '../persistence/events.repository.js';
 import { ExecutionRepository } from '../persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { DATABASE } from '../persistence/persistence.module.js';
 import type { DatabaseHandle } from '../persistence/db.js';
-import { ExecutionProjector } from './execution.projector.js';
+import { EVENTS_CHANNEL, ExecutionProjector } from './execution.projector.js';
 import { ExecutionService } from './execution.service.js';
 import { IngestModule } from './ingest.module.js';
 import { IngestService } from './ingest.service.js';
@@ -26,19 +25,26 @@ import { IngestService } from './ingest.service.js';
   exports: [ExecutionRepository, ExecutionProjector, ExecutionService],
 })
 export class ExecutionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private unlisten: (() => Promise<void>) | null = null;
+
   constructor(
     private readonly projector: ExecutionProjector,
     private readonly ingest: IngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.ingest.onAppended(() => this.projector.wake());
-    if (this.config.projector) this.projector.start();
+    if (!this.config.projector) return;
+    this.projector.start();
+    // Events appended by other processes (another API, the CLI) wake it too (migration 0008).
+    this.unlisten = await this.handle.listen(EVENTS_CHANNEL, () => this.projector.wake());
   }
 
   /** Before any module's onApplicationShutdown: the database is still open. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.unlisten?.();
     await this.projector.stop();
   }
 }

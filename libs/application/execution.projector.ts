@@ -23,6 +23,8 @@ import { UnavailableError } from './errors.js';
 import { serialQueue } from './serial-queue.js';
 
 export const EXECUTION_PROJECTION = 'execution';
+/** Notified when events are appended (migration 0008): projectors in other processes listen on it. */
+export const EVENTS_CHANNEL = 'paceline_events';
 
 export interface ProjectorStatus {
   name: string;

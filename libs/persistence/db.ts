@@ -29,7 +29,47 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** Human-readable location (URL without password, or the PGlite folder). */
   location: string;
+  /**
+   * Calls `onNotify` for every notification on `channel` (LISTEN), from any process writing to this
+   * database; resolves to a function that stops listening. On PostgreSQL a dedicated connection
+   * listens and reconnects by itself after a failure (notifications sent meanwhile are lost: callers
+   * keep polling as well).
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** Listens on a dedicated PostgreSQL connection, reconnecting after failures until stopped. */
+async function listenPostgres(url: string, channel: string, onNotify: () => void, onError?: (e: Error) => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel) onNotify();
+    });
+    const again = (e?: Error) => {
+      if (e) onError?.(e);
+      if (client === c) client = null;
+      c.end().catch(() => {});
+      if (!stopped && !retry) retry = setTimeout(() => ((retry = null), void connect().catch(again)), 1000);
+    };
+    c.on('error', again);
+    c.on('end', () => again());
+    await c.connect();
+    await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    if (stopped) return void (await c.end());
+    client = c;
+    // Whatever was written while (re)connecting: one wake-up, as if notified.
+    onNotify();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
 }
 
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184, xid8: 5069 } as const;
@@ -70,7 +110,14 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     // pool discards the broken client when it is released.
     pool.on('connect', (client) => client.on('error', (e) => options.onIdleError?.(e)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', location: redactUrl(options.url), close: () => db.destroy() };
+    const url = options.url;
+    return {
+      db,
+      kind: 'postgres',
+      location: redactUrl(url),
+      listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, options.onIdleError),
+      close: () => db.destroy(),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = options.dataDir ?? './data/pglite';
@@ -89,6 +136,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     db,
     kind: 'pglite',
     location: dataDir,
+    listen: async (channel, onNotify) => {
+      const unlisten = await lite.listen(channel, () => onNotify());
+      return async () => unlisten();
+    },
     close: async () => {
       await db.destroy();
       unlock();

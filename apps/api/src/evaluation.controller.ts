@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
 import { EvaluationService } from '../../../libs/application/evaluation.service.js';
 import type { EvaluationReport } from '../../../libs/application/evaluation.wire.js';
@@ -33,9 +33,11 @@ export class EvaluationController {
     return this.evaluation.evaluation(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework });
   }
 
+  /** Sent as the JSON text kept with the cached report (serialized once, not per request). */
   @Get(`${PATH}/evaluation`)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   async get(@Param('department') department: string, @Param('year') year: string, @Query('knownOn') knownOn?: string, @Query('framework') framework?: string) {
-    return this.load(department, year, knownOn, framework);
+    return this.evaluation.evaluationJson(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework });
   }
 
   @Get(`${PATH}/evaluation.xlsx`)
