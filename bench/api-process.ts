@@ -22,7 +22,8 @@ export interface ApiProcess {
 export async function startApi(db: BenchDatabase, options: { projector?: boolean } = {}): Promise<ApiProcess> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
   const child: ChildProcess = fork(script, [JSON.stringify({ databaseUrl: db.url, dataDir: db.dataDir, projector: options.projector ?? true })], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Request logs (pino, one JSON line per request as in production) are written, and discarded.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // BENCH_API_CPU_PROF=DIR profiles the API process (node --cpu-prof) into DIR.
     execArgv: [
       ...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),

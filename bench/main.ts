@@ -1,7 +1,7 @@
 /**
  * Benchmarks (issue 7): `npm run bench -- <scenario> [options]`.
  *
- *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | all,
+ *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | city | all,
  *              or several separated by commas (http-ingest,cli-ingest)
  *   --backend pglite|postgres|both   (default both)
  *   --departments N --units U --lines L   data size (default 20 × 20 × 2 × 12 months ≈ 16k events)
@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { formatTable, log, waitQuiet, type Backend, type BenchOptions, type ResultRow } from './common.js';
 import { countEvents, DEFAULT_SEED, generateNdjson, type Order } from './generate.js';
+import { city } from './scenarios/city.js';
 import { cliIngest } from './scenarios/cli-ingest.js';
 import { emmett } from './scenarios/emmett.js';
 import { httpIngest } from './scenarios/http-ingest.js';
@@ -40,7 +41,7 @@ import { rebuild } from './scenarios/rebuild.js';
 import { scoring } from './scenarios/scoring.js';
 import { now, row } from './common.js';
 
-const SCENARIOS = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring'] as const;
+const SCENARIOS = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring', 'city'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 class UsageError extends Error {}
@@ -161,6 +162,8 @@ async function runOne(scenario: Scenario, o: BenchOptions, rawVariants: RawVaria
       return query(o);
     case 'scoring':
       return scoring(o);
+    case 'city':
+      return city(o);
   }
 }
 

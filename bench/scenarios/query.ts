@@ -19,7 +19,8 @@ import { departmentSlug, DEFAULT_YEAR, generateEvents } from '../generate.js';
 import { cpuMark, cpuNote, cpuSince, latencyStats, now } from '../common.js';
 import { request } from '../http.js';
 
-async function load(base: string, o: BenchOptions, endpoint: string, rate: number | undefined, duration: number) {
+/** autocannon on one endpoint of every department in rotation, at a fixed rate (or as fast as it can). */
+export async function load(base: string, o: Pick<BenchOptions, 'departments'>, endpoint: string, rate: number | undefined, duration: number) {
   let i = 0;
   const nextPath = () => `/api/v1/departments/${departmentSlug(i++ % o.departments)}/years/${DEFAULT_YEAR}/${endpoint}`;
   return autocannon({

@@ -1,0 +1,173 @@
+/**
+ * city: a whole city on one PostgreSQL database, the way a finance bureau would run it (the issue's
+ * scale is 1,000 departments × 20 units, ~10 million spending events: --departments 1000 --lines 42).
+ * Every step on the same database, in order:
+ *   1. ingest    `clients` HTTP clients post NDJSON batches to the API (its projector off) while the
+ *                real worker process projects (woken by notifications); ingest rate, per-batch
+ *                latency, and the time from the last batch until the projection held every event
+ *   2. rebuild   ExecutionProjector.rebuild() of the whole log (two snapshot readers)
+ *   3. query     GET …/execution and GET …/evaluation at `rate` req/s, departments in rotation, a
+ *                first pass (answer caches empty) and a second one (steady state)
+ *   4. scoring   the year-end evaluation summary of every department from the projection (4 at a time)
+ */
+import { EvaluationService } from '../../libs/application/evaluation.service.js';
+import { ExecutionProjector } from '../../libs/application/execution.projector.js';
+import { openDatabase } from '../../libs/persistence/db.js';
+import { EventsRepository } from '../../libs/persistence/events.repository.js';
+import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
+import { startApi, type ApiProcess } from '../api-process.js';
+import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import { createBenchDatabase } from '../db.js';
+import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
+import { getJson, request } from '../http.js';
+import { startWorker, type WorkerProcess } from '../worker-process.js';
+import { load } from './query.js';
+
+export async function city(o: BenchOptions): Promise<ResultRow[]> {
+  if (o.backend !== 'postgres') return [row({ scenario: 'city', variant: 'n/a', backend: o.backend, events: 0, seconds: 0, eventsPerSec: null, notes: 'not run: the city runs on PostgreSQL (API and worker processes)' })];
+  const db = await createBenchDatabase(o, 'city');
+  let api: ApiProcess | undefined;
+  let worker: WorkerProcess | undefined;
+  const out: ResultRow[] = [];
+  const shape = `${o.departments} depts × ${o.units} × ${o.lines}`;
+  try {
+    // 1. Ingest with the worker projecting.
+    api = await startApi(db, { projector: false });
+    worker = await startWorker(db.url!);
+    const expected = countEvents(generateOptions(o));
+    const ranges = splitDepartments(o.departments, o.clients);
+    log(`city: ingesting ${expected} events (${shape}) with ${ranges.length} clients, batches of ${o.batch}`);
+    const apiCpu0 = (await api.stats()).cpuSeconds;
+    const workerCpu0 = worker.cpuSeconds();
+    let mark = cpuMark();
+    const latencies: number[] = [];
+    let accepted = 0;
+    let started = now();
+    let lastReport = started;
+    await Promise.all(
+      ranges.map(async (range) => {
+        for (const lines of batches(generateNdjson(generateOptions(o, range)), o.batch)) {
+          const t = now();
+          const r = await request(api!.base, 'POST', '/api/v1/events', lines.join('\n'));
+          latencies.push(now() - t);
+          if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
+          accepted += (JSON.parse(r.body) as { accepted: number }).accepted;
+          if (now() - lastReport > 30_000) {
+            lastReport = now();
+            log(`  ${accepted}/${expected} events (${Math.round(accepted / ((now() - started) / 1000))}/s)`);
+          }
+        }
+      }),
+    );
+    const lastBatch = now();
+    for (;;) {
+      const p = await getJson<{ projections: { behind: number }[] }>(api.base, '/api/v1/projections');
+      if (p.projections.every((x) => x.behind === 0)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const caughtUp = now();
+    let cpu = cpuSince(mark);
+    const apiCpu = (await api.stats()).cpuSeconds - apiCpu0;
+    const workerCpu = worker.cpuSeconds() - workerCpu0;
+    await worker.stop();
+    worker = undefined;
+    if (accepted !== expected) throw new Error(`accepted ${accepted} events, expected ${expected}`);
+    const ingestSeconds = (lastBatch - started) / 1000;
+    const pct = (x: number) => `${Math.round((100 * x) / cpu.wall)}%`;
+    const { p50, p99 } = latencyStats(latencies);
+    out.push(
+      row({
+        scenario: 'city',
+        variant: `ingest, ${ranges.length} HTTP clients × ${o.batch}, projector in the worker`,
+        backend: o.backend,
+        events: accepted,
+        seconds: ingestSeconds,
+        p50,
+        p99,
+        catchUp: (caughtUp - lastBatch) / 1000,
+        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events`,
+        extra: { apiCpuSeconds: apiCpu, workerCpuSeconds: workerCpu, pgCpuSeconds: cpu.pgCpu, clientCpuSeconds: cpu.nodeCpu },
+      }),
+    );
+    log(`  ingested in ${ingestSeconds.toFixed(0)} s (${Math.round(accepted / ingestSeconds)}/s), caught up ${((caughtUp - lastBatch) / 1000).toFixed(2)} s later`);
+
+    // 2. Rebuild, in this process.
+    const handle = await openDatabase({ url: db.url, poolSize: 4 });
+    try {
+      const feed = new ProjectionFeedRepository(handle.db);
+      const execution = new ExecutionRepository(handle.db);
+      mark = cpuMark();
+      started = now();
+      const rebuilt = await new ExecutionProjector(feed, execution, { rebuildReaders: 2 }).rebuild();
+      cpu = cpuSince(mark);
+      out.push(row({ scenario: 'city', variant: 'rebuild (2 snapshot readers)', backend: o.backend, events: rebuilt, seconds: cpu.wall, notes: `${shape}; ${cpuNote(cpu)}` }));
+      log(`  rebuilt ${rebuilt} events in ${cpu.wall.toFixed(1)} s`);
+
+      // 3. Queries against the API (its caches are empty: the rebuild left versions as they were).
+      for (const endpoint of ['execution', 'evaluation']) {
+        for (const pass of ['first pass', 'second pass']) {
+          const before = await api.stats();
+          mark = cpuMark();
+          const res = await load(api.base, o, endpoint, o.rate, o.duration);
+          const spent = cpuSince(mark);
+          const after = await api.stats();
+          const bad = res.non2xx + res.errors + res.timeouts;
+          out.push(
+            row({
+              scenario: 'city',
+              variant: `${endpoint} @ ${o.rate} rps, ${pass}`,
+              backend: o.backend,
+              events: accepted,
+              seconds: res.duration,
+              eventsPerSec: null,
+              p50: res.latency.p50,
+              p99: res.latency.p99,
+              rssMB: after.maxRssMB,
+              notes: `${Math.round(res.requests.total / res.duration)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * (after.cpuSeconds - before.cpuSeconds)) / res.duration)}%, ${cpuNote(spent, after.cpuSeconds - before.cpuSeconds, 'autocannon')}`,
+            }),
+          );
+          log(`  ${endpoint} ${pass}: p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
+        }
+      }
+
+      // 4. Year-end scoring of every department from the projection.
+      const events = new EventsRepository(handle.db);
+      const service = new EvaluationService(events, execution, feed);
+      const streams = await events.listStreams();
+      mark = cpuMark();
+      started = now();
+      let next = 0;
+      const grades = new Map<string, number>();
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < streams.length) {
+            const s = streams[next++]!;
+            const r = await service.summary(s.department, s.year);
+            grades.set(r.grade, (grades.get(r.grade) ?? 0) + 1);
+          }
+        }),
+      );
+      cpu = cpuSince(mark);
+      out.push(
+        row({
+          scenario: 'city',
+          variant: `scoring ${streams.length} depts (projection)`,
+          backend: o.backend,
+          events: accepted,
+          seconds: cpu.wall,
+          eventsPerSec: null,
+          notes: `${((cpu.wall / streams.length) * 1000).toFixed(1)} ms/dept; grades ${[...grades].map(([g, n]) => `${g} ${n}`).join(', ')}; ${cpuNote(cpu)}`,
+        }),
+      );
+      log(`  scored ${streams.length} departments in ${cpu.wall.toFixed(1)} s`);
+    } finally {
+      await handle.close();
+    }
+    return out;
+  } finally {
+    await worker?.stop().catch(() => undefined);
+    await api?.stop().catch(() => undefined);
+    await db.drop();
+  }
+}
