@@ -11,6 +11,7 @@ import { ExecutionRepository } from '../libs/persistence/execution.repository.js
 import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
 import { sql } from 'kysely';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
+import { batches, generateEvents, type GeneratorOptions } from './support/event-generator.js';
 import { independentFigures } from './support/independent.js';
 import { sampleEvents } from './support/sample.js';
 
@@ -167,5 +168,43 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
       expect({ unit: u.unit, lag: u.lag, level: u.level }).toEqual({ unit: u.unit, lag: lag.toFixed(2), level: lag.gte(10) ? 'red' : lag.gte(5) ? 'yellow' : 'green' });
     }
     expect(may.units.map((u) => u.level)).toEqual(['green', 'green', 'green', 'red', 'red']);
+  });
+});
+
+describe('the projector segment cache on postgres', () => {
+  // 3 departments × 2 years × (3 units × 4 lines × 12 months × 3 records + …) ≈ 6 × 470 events.
+  const GEN: GeneratorOptions = { departments: 3, years: [2022, 2023], units: 3, linesPerUnit: 4, recordsPerLineMonth: 3, seed: 5 };
+  let t: TestDatabase;
+
+  beforeAll(async () => {
+    t = await testDatabase('postgres');
+    const ingest = new IngestService(new EventsRepository(t.db));
+    for (const batch of batches(GEN, 500)) await ingest.ingest(batch);
+  });
+  afterAll(async () => t.dispose());
+
+  test('stays within its event budget while following a log of many streams, and evicting changes nothing', async () => {
+    const feed = new ProjectionFeedRepository(t.db);
+    const repo = new ExecutionRepository(t.db);
+    const total = [...generateEvents(GEN)].length;
+    const perStream = total / 6;
+    const budget = Math.round(perStream * 1.5);
+    const bounded = new ExecutionProjector(feed, repo, { batchSize: 97, cacheEvents: budget });
+    let applied = 0;
+    let most = 0;
+    for (let n = await bounded.step(); n > 0; n = await bounded.step()) {
+      applied += n;
+      const s = bounded.cacheStats();
+      most = Math.max(most, s.events);
+      // Trimmed after every batch: at most the budget (what is left after a trim is ≤ half of it).
+      expect(s.events).toBeLessThanOrEqual(budget);
+    }
+    expect(applied).toBe(total);
+    // Streams were evicted (the log holds 6 streams, the budget about 1.5) and reloaded later.
+    expect(most).toBeGreaterThan(budget / 2);
+    expect(bounded.cacheStats().streams).toBeLessThan(6);
+    const live = await repo.dump();
+    await new ExecutionProjector(feed, repo, { batchSize: 500 }).rebuild();
+    expect(await repo.dump()).toEqual(live);
   });
 });

@@ -103,12 +103,6 @@ function sumKey(month: number, knownOn: IsoDate, kind: 'recorded' | 'correction'
 }
 
 /** Spending sums held by a segment (what a cache of segments costs, roughly). */
-export function sumsIn(segment: Segment): number {
-  let n = 0;
-  for (const slot of segment.slots.values()) n += slot.sums.size;
-  return n;
-}
-
 function slotOf(segment: Segment, line: string): LineSlot {
   let slot = segment.slots.get(line);
   if (!slot) segment.slots.set(line, (slot = { line, sums: new Map(), b: [], s: [] }));
