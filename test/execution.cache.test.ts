@@ -6,6 +6,7 @@
 import request from 'supertest';
 import { ExecutionService } from '../libs/application/execution.service.js';
 import { createServices, type Services } from '../libs/application/services.js';
+import { loadConfig } from '../libs/config/config.js';
 import type { ExecutionRepository } from '../libs/persistence/execution.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
@@ -148,5 +149,33 @@ describe('execution answers over HTTP follow the projection', () => {
     const quartersAfter = await request(app.http).get(`${base}/quarters`);
     expect(quartersAfter.body.quarters.map((q: { rate: string }) => q.rate)).toEqual(['20.85', '39.92', '73.61', '94.51']);
     expect(quartersAfter.body).not.toEqual(quarters.body);
+  });
+});
+
+describe('the answer cache size (ANSWER_CACHE_MB)', () => {
+  test('read from the environment, default 128 MiB; a refused value names the variable', () => {
+    expect(loadConfig({}).answerCacheMb).toBe(128);
+    expect(loadConfig({ ANSWER_CACHE_MB: '1024' }).answerCacheMb).toBe(1024);
+    expect(() => loadConfig({ ANSWER_CACHE_MB: 'lots' })).toThrow(/ANSWER_CACHE_MB/);
+  });
+
+  test.each([
+    [128, 1],
+    [0, 0],
+  ])('with %i MiB the app keeps %i answers', async (mb, kept) => {
+    const app = await startTestApp('pglite', { answerCacheMb: mb });
+    try {
+      const ndjson = sample.map((e) => JSON.stringify(e)).join('\n');
+      expect((await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson)).status).toBe(201);
+      const url = '/api/v1/departments/yantian-emergency/years/2023/execution?asOf=2023-12-31';
+      const first = await request(app.http).get(url);
+      expect(first.body.total.rate).toBe('94.51');
+      expect((await request(app.http).get(url)).text).toBe(first.text);
+      const stats = app.app.get(ExecutionService).cacheStats();
+      expect(stats.entries).toBe(kept);
+      expect(stats.hits).toBe(kept);
+    } finally {
+      await app.close();
+    }
   });
 });

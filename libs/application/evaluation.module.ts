@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import type { DatabaseHandle } from '../persistence/db.js';
 import { EventsRepository } from '../persistence/events.repository.js';
 import { ExecutionRepository } from '../persistence/execution.repository.js';
@@ -12,8 +14,9 @@ import { ExecutionModule } from './execution.module.js';
   providers: [
     {
       provide: EvaluationService,
-      inject: [EventsRepository, ExecutionRepository, DATABASE],
-      useFactory: (events: EventsRepository, execution: ExecutionRepository, h: DatabaseHandle) => new EvaluationService(events, execution, new ProjectionFeedRepository(h.db)),
+      inject: [EventsRepository, ExecutionRepository, DATABASE, APP_CONFIG],
+      useFactory: (events: EventsRepository, execution: ExecutionRepository, h: DatabaseHandle, config: AppConfig) =>
+        new EvaluationService(events, execution, new ProjectionFeedRepository(h.db), undefined, { maxBytes: config.answerCacheMb * 2 ** 20 }),
     },
   ],
   exports: [EvaluationService],

@@ -20,7 +20,11 @@ import { IngestService } from './ingest.service.js';
       useFactory: (h: DatabaseHandle, repo: ExecutionRepository, config: AppConfig) =>
         new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { pollMs: config.projectorPollMs }),
     },
-    { provide: ExecutionService, inject: [ExecutionRepository], useFactory: (r: ExecutionRepository) => new ExecutionService(r) },
+    {
+      provide: ExecutionService,
+      inject: [ExecutionRepository, APP_CONFIG],
+      useFactory: (r: ExecutionRepository, config: AppConfig) => new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }),
+    },
   ],
   exports: [ExecutionRepository, ExecutionProjector, ExecutionService],
 })

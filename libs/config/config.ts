@@ -32,6 +32,8 @@ export interface AppConfig {
   logLevel: string;
   /** Readiness fails when the projector is more than this many events behind. */
   readyMaxLag: number;
+  /** Memory for each answer cache (execution, evaluation) of this process, in MiB. */
+  answerCacheMb: number;
   /** API keys required (default: on with DATABASE_URL, off on the embedded default). */
   auth: boolean;
   /** Ingest and import requests per minute per key (or per address without keys). */
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedule: (env.MONTH_CLOSE_SCHEDULE ?? 'on') !== 'off',
     logLevel: levelFrom(env.LOG_LEVEL),
     readyMaxLag: intFrom('READY_MAX_LAG', env.READY_MAX_LAG, 10_000),
+    answerCacheMb: intFrom('ANSWER_CACHE_MB', env.ANSWER_CACHE_MB, 128),
     auth: authFrom(env.AUTH, !!env.DATABASE_URL),
     ingestPerMinute: intFrom('INGEST_RATE_PER_MINUTE', env.INGEST_RATE_PER_MINUTE, 600),
   };
