@@ -6,7 +6,7 @@
  * gets the same object, and none may change what the next one sees.
  */
 export interface AnswerCacheOptions {
-  /** Most entries kept (default 2,000). */
+  /** Most entries kept (default 20,000: memory is bounded by `maxBytes`; small answers such as a department's standing take ~25 kB). */
   maxEntries?: number;
   /** Most approximate bytes kept (default 128 MiB). */
   maxBytes?: number;
@@ -51,7 +51,7 @@ export class AnswerCache<V> {
   private misses = 0;
 
   constructor(options: AnswerCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 2000;
+    this.maxEntries = options.maxEntries ?? 20_000;
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
   }
 

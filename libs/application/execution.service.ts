@@ -26,10 +26,15 @@ export function shanghaiDate(now: Date): string {
 }
 
 export type ExecutionAnswer = ReturnType<typeof executionWire>;
+/**
+ * A department's execution without its budget lines (the department total and every unit): what
+ * the department list shows. About 6 kB where a 20 × 42 department's full answer is ~170 kB.
+ */
+export type ExecutionStanding = Omit<ExecutionAnswer, 'lines'>;
 export type QuartersAnswer = { department: string; year: number; unit: string | null; source: SourceFilter; knownOn: string | null; quarters: ReturnType<typeof quartersWire> };
 
 export class ExecutionService {
-  private readonly cache: AnswerCache<ExecutionAnswer | QuartersAnswer>;
+  private readonly cache: AnswerCache<ExecutionAnswer | QuartersAnswer | ExecutionStanding>;
 
   constructor(
     private readonly repo: ExecutionRepository,
@@ -57,16 +62,33 @@ export class ExecutionService {
    * version is read before the facts: facts loaded after it hold at least that version, so an
    * entry is never older than its key says (a newer projected version makes a new key).
    */
-  private async cached<T extends ExecutionAnswer | QuartersAnswer>(department: string, year: number, key: unknown[], compute: (facts: ExecutionFacts) => T): Promise<CachedAnswer<T>> {
+  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (facts: ExecutionFacts) => T): Promise<CachedAnswer<T>> {
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
     const answer = await this.cache.get(JSON.stringify([stream, version, ...key]), async () => compute(await this.facts(department, year)));
     return answer as CachedAnswer<T>;
   }
 
+  private query(year: number, p: ExecutionParams, today: string) {
+    return { asOf: p.asOf ?? this.defaultAsOf(year, today), knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths ?? 3 } as const;
+  }
+
   private executionAnswer(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
-    const q = { asOf: p.asOf ?? this.defaultAsOf(year, today), knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths ?? 3 };
+    const q = this.query(year, p, today);
     return this.cached(department, year, ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths], (facts) => executionWire(executionReport(facts, q)));
+  }
+
+  /**
+   * The department total and units of the execution answer, without lines, cached apart: a list of
+   * every department keeps one small entry each instead of pushing full answers through the cache.
+   */
+  async standing(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionStanding> {
+    const q = this.query(year, p, today);
+    const answer = await this.cached(department, year, ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths], (facts): ExecutionStanding => {
+      const { lines: _lines, ...standing } = executionWire({ ...executionReport(facts, q), lines: [] });
+      return standing;
+    });
+    return answer.value;
   }
 
   async execution(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionAnswer> {

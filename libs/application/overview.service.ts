@@ -16,7 +16,7 @@ import type { ExecutionRepository } from '../persistence/execution.repository.js
 import type { IssuedNotice, NoticesRepository } from '../persistence/notices.repository.js';
 import type { EvaluationReport } from './evaluation.wire.js';
 import type { EvaluationService } from './evaluation.service.js';
-import type { ExecutionService } from './execution.service.js';
+import type { ExecutionService, ExecutionStanding } from './execution.service.js';
 
 const amt = (d: Decimal) => d.toFixed(2);
 const pct = (d: Decimal | null) => (d === null ? null : d.toFixed(2));
@@ -162,13 +162,45 @@ export class OverviewService {
     }
   }
 
+  /** Stream → "projected version|today" as seen by the previous warm(), and as last warmed. */
+  private lastSeen = new Map<string, string>();
+  private readonly warmed = new Map<string, string>();
+
+  /**
+   * Computes the department list's parts (execution standing and evaluation summary, into the
+   * services' answer caches) of every department-year whose projection has not moved since the
+   * previous call and that is not warm yet, one at a time, letting requests through in between.
+   * A stream still being loaded is left for a later call: a load moves it many times, and each
+   * computation costs ~50 ms for a 20 × 42 department. The first call only looks. Returns how many
+   * were computed.
+   */
+  async warm(today: string): Promise<number> {
+    const streams = await this.repo.listStreams();
+    const seen = new Map<string, string>();
+    let computed = 0;
+    for (const s of streams) {
+      const key = `${s.version}|${today}`;
+      seen.set(s.stream, key);
+      if (this.warmed.get(s.stream) === key || this.lastSeen.get(s.stream) !== key) continue;
+      // The department list's own parameters (knownOn unset), so that it finds these entries.
+      await this.execution.standing(s.department, s.year, { source: 'fiscal' }, today).catch(() => null);
+      await this.evaluation.summary(s.department, s.year, {}).catch(() => null);
+      this.warmed.set(s.stream, key);
+      computed += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const stream of this.warmed.keys()) if (!seen.has(stream)) this.warmed.delete(stream);
+    this.lastSeen = seen;
+    return computed;
+  }
+
   /** Every department-year with its current fiscal figures and forecast score. */
   async departments(p: OverviewParams, today: string): Promise<{ knownOn: string | null; departments: DepartmentOverview[] }> {
     const streams = (await this.repo.listStreams()).filter((s) => p.year === undefined || s.year === p.year);
     const rows = await mapLimit(streams, this.concurrency, async (s): Promise<DepartmentOverview | null> => {
-      let r: Awaited<ReturnType<ExecutionService['execution']>>;
+      let r: ExecutionStanding;
       try {
-        r = await this.execution.execution(s.department, s.year, { knownOn: p.knownOn, source: 'fiscal' }, today);
+        r = await this.execution.standing(s.department, s.year, { knownOn: p.knownOn, source: 'fiscal' }, today);
       } catch {
         return null; // removed between the listing and now (a rebuild): leave it out
       }

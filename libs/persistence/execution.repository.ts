@@ -330,9 +330,15 @@ export class ExecutionRepository {
     return { head: h, facts, sources };
   }
 
-  async listStreams(): Promise<{ stream: string; department: string; year: number; departmentName: string; closedOn: string | null }[]> {
-    const rows = await this.db.selectFrom('exec_streams').select(['stream_id', 'department', 'year', 'department_name', 'closed_on']).orderBy('department').orderBy('year').execute();
-    return rows.map((r) => ({ stream: r.stream_id, department: r.department, year: r.year, departmentName: r.department_name, closedOn: r.closed_on }));
+  /** Every projected stream with its projected version (the events of it the projection holds). */
+  async listStreams(): Promise<{ stream: string; department: string; year: number; departmentName: string; closedOn: string | null; version: number }[]> {
+    const rows = await this.db
+      .selectFrom('exec_streams')
+      .select(['stream_id', 'department', 'year', 'department_name', 'closed_on', 'projected_version'])
+      .orderBy('department')
+      .orderBy('year')
+      .execute();
+    return rows.map((r) => ({ stream: r.stream_id, department: r.department, year: r.year, departmentName: r.department_name, closedOn: r.closed_on, version: Number(r.projected_version) }));
   }
 
   /** All projection rows in a canonical order (json as text): used to compare a rebuild with live processing. */

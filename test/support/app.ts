@@ -22,6 +22,8 @@ export async function startTestApp(backend: Backend, overrides: Partial<AppConfi
     dataDir: 'memory://',
     logLevel: 'silent',
     auth: false,
+    // No background computing of the department list unless a test asks for it (cache counts stay exact).
+    overviewWarmMs: 0,
     ...overrides,
   };
   const app = await createApp(config);

@@ -18,6 +18,7 @@ import { ImportsController } from './imports.controller.js';
 import { NoticesController } from './notices.controller.js';
 import { SessionController } from './session.controller.js';
 import { OverviewController } from './overview.controller.js';
+import { OverviewWarmer } from './overview.warmer.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, AuthModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
       controllers: [SessionController, EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController, OverviewController, DashboardController],
+      providers: [OverviewWarmer],
     };
   }
 }
