@@ -63,8 +63,10 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       }),
     );
     const lastBatch = now();
+    let behindAtLast: number | null = null;
     for (;;) {
       const p = await getJson<{ projections: { behind: number }[] }>(api.base, '/api/v1/projections');
+      behindAtLast ??= p.projections.reduce((n, x) => n + x.behind, 0);
       if (p.projections.every((x) => x.behind === 0)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -88,7 +90,7 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
         p50,
         p99,
         catchUp: (caughtUp - lastBatch) / 1000,
-        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events`,
+        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${behindAtLast} events behind at the last batch; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events`,
         extra: { apiCpuSeconds: apiCpu, workerCpuSeconds: workerCpu, pgCpuSeconds: cpu.pgCpu, clientCpuSeconds: cpu.nodeCpu },
       }),
     );

@@ -54,8 +54,13 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     const lastBatch = now();
     const ingestCpu = cpuSince(mark);
     let polls = 0;
+    let behindAtLast = 0;
+    const pollMs: number[] = [];
     while (o.projector !== 'off') {
+      const t = now();
       const p = await getJson<ProjectionsBody>(api.base, '/api/v1/projections');
+      pollMs.push(now() - t);
+      if (polls === 0) behindAtLast = p.projections.reduce((n, x) => n + x.behind, 0);
       polls++;
       if (p.projections.every((x) => x.behind === 0)) break;
       await new Promise((r) => setTimeout(r, 20));
@@ -82,7 +87,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
         p99,
         catchUp: o.projector !== 'off' ? (caughtUp - lastBatch) / 1000 : null,
         rssMB: after.maxRssMB,
-        notes: `API CPU ${pct(serverCpu, total.wall)}, ${worker || o.projector === 'worker' ? `worker CPU ${pct(workerCpu, total.wall)}, ` : ''}${cpuNote(total, serverCpu + workerCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${polls} status polls`,
+        notes: `API CPU ${pct(serverCpu, total.wall)}, ${worker || o.projector === 'worker' ? `worker CPU ${pct(workerCpu, total.wall)}, ` : ''}${cpuNote(total, serverCpu + workerCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${behindAtLast} events behind at the last batch; ${polls} status polls (${pollMs.map((x) => Math.round(x)).join(', ')} ms)`,
         extra: {
           apiCpuSeconds: serverCpu,
           pgCpuSeconds: total.pgCpu,

@@ -174,11 +174,19 @@ export class ProjectionFeedRepository {
     return { events, placements };
   }
 
-  /** Events after a checkpoint not applied yet (by the (transaction_id, position) index: cheap when caught up). */
+  /**
+   * Events after a checkpoint not applied yet, by the (transaction_id, position) index: cheap when
+   * caught up. The plain `transaction_id >=` bound is what the planner estimates from the column's
+   * statistics (and the index's actual end); with the row comparison alone it guessed a third of
+   * the table whenever statistics were missing or older than the newest events (after a bulk
+   * load) and counted with a sequential scan: 55 ms at 455k events, seconds at 11M, on every
+   * GET /projections and readiness probe.
+   */
   async countAfter(after: Checkpoint): Promise<number> {
     const r = await sql<{ n: number }>`
       select count(*)::int as n from events
-      where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)`.execute(this.db);
+      where transaction_id >= ${after.transactionId}::xid8
+        and (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)`.execute(this.db);
     return r.rows[0]?.n ?? 0;
   }
 
