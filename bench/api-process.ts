@@ -8,6 +8,9 @@ export interface ApiStats {
   maxRssMB: number;
   rssMB: number;
   cpuSeconds: number;
+  /** Longest garbage-collection pause and the sum of all of them since the process started (ms). */
+  gcMaxPauseMs: number;
+  gcTotalPauseMs: number;
 }
 
 export interface ApiProcess {

@@ -2,10 +2,11 @@
  * The real API (createApp) in its own process, on an ephemeral port, so load generators do not
  * share its event loop. Driven over IPC by the http-ingest and query scenarios:
  *   → {cmd:'seed', gen, batch}  ingest generated events through the app's IngestService, wait for the projector
- *   → {cmd:'stats'}            peak RSS and CPU of this process
+ *   → {cmd:'stats'}            peak RSS, CPU and garbage-collection pauses of this process
  *   → {cmd:'stop'}             close the app (projector, database) and exit
  * Started with argv[2] = JSON {databaseUrl?, dataDir, projector}.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../apps/api/src/app.js';
 import { ExecutionProjector } from '../libs/application/execution.projector.js';
@@ -17,16 +18,25 @@ type Message = { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number } 
 
 const send = (m: unknown) => process.send!(m);
 
+/** Garbage-collection pauses (ms) of this process: the longest, and their sum. */
+const gc = { maxPauseMs: 0, totalPauseMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.maxPauseMs = Math.max(gc.maxPauseMs, e.duration);
+    gc.totalPauseMs += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 function stats() {
   const u = process.cpuUsage();
-  return { maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 1048576, cpuSeconds: (u.user + u.system) / 1e6 };
+  return { maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 1048576, cpuSeconds: (u.user + u.system) / 1e6, gcMaxPauseMs: gc.maxPauseMs, gcTotalPauseMs: gc.totalPauseMs };
 }
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as { databaseUrl?: string; dataDir?: string; projector?: boolean };
   // Embedded default and plain Postgres alike: no Redis (jobs in-process), no month-close schedule.
   // The ingest rate limit (INGEST_RATE_PER_MINUTE, default 600/min) would throttle the load generator: raised.
-  const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000', ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
+  const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000', ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB, OVERVIEW_WARM_MS: process.env.OVERVIEW_WARM_MS }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
   const app: NestExpressApplication = await createApp(config, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

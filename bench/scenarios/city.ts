@@ -64,15 +64,19 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
     );
     const lastBatch = now();
     let behindAtLast: number | null = null;
+    let firstPollMs: number | null = null;
     for (;;) {
+      const pollStart = now();
       const p = await getJson<{ projections: { behind: number }[] }>(api.base, '/api/v1/projections');
+      firstPollMs ??= now() - pollStart;
       behindAtLast ??= p.projections.reduce((n, x) => n + x.behind, 0);
       if (p.projections.every((x) => x.behind === 0)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const caughtUp = now();
     let cpu = cpuSince(mark);
-    const apiCpu = (await api.stats()).cpuSeconds - apiCpu0;
+    const apiAfter = await api.stats();
+    const apiCpu = apiAfter.cpuSeconds - apiCpu0;
     const workerCpu = worker.cpuSeconds() - workerCpu0;
     await worker.stop();
     worker = undefined;
@@ -90,7 +94,7 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
         p50,
         p99,
         catchUp: (caughtUp - lastBatch) / 1000,
-        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${behindAtLast} events behind at the last batch; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events`,
+        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${behindAtLast} events behind at the last batch (first status poll ${firstPollMs === null ? '—' : Math.round(firstPollMs)} ms); API GC pauses: longest ${Math.round(apiAfter.gcMaxPauseMs)} ms, ${(apiAfter.gcTotalPauseMs / 1000).toFixed(1)} s in all; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events`,
         extra: { apiCpuSeconds: apiCpu, workerCpuSeconds: workerCpu, pgCpuSeconds: cpu.pgCpu, clientCpuSeconds: cpu.nodeCpu },
       }),
     );

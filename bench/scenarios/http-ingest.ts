@@ -67,6 +67,14 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     }
     const caughtUp = now();
     const total = cpuSince(mark);
+    // The same status call a few more times once caught up: its own latency, apart from the catch-up.
+    const laterPollMs: number[] = [];
+    for (let i = 0; i < 5 && o.projector !== 'off'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const t = now();
+      await getJson<ProjectionsBody>(api.base, '/api/v1/projections');
+      laterPollMs.push(now() - t);
+    }
     const workerCpu = (worker?.cpuSeconds() ?? 0) - workerCpu0;
     await worker?.stop();
     worker = undefined;
@@ -87,7 +95,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
         p99,
         catchUp: o.projector !== 'off' ? (caughtUp - lastBatch) / 1000 : null,
         rssMB: after.maxRssMB,
-        notes: `API CPU ${pct(serverCpu, total.wall)}, ${worker || o.projector === 'worker' ? `worker CPU ${pct(workerCpu, total.wall)}, ` : ''}${cpuNote(total, serverCpu + workerCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${behindAtLast} events behind at the last batch; ${polls} status polls (${pollMs.map((x) => Math.round(x)).join(', ')} ms)`,
+        notes: `API CPU ${pct(serverCpu, total.wall)}, ${worker || o.projector === 'worker' ? `worker CPU ${pct(workerCpu, total.wall)}, ` : ''}${cpuNote(total, serverCpu + workerCpu, 'client')}; ${Math.round(accepted / ((caughtUp - started) / 1000))} ev/s incl. catch-up; ${behindAtLast} events behind at the last batch; ${polls} status polls (${pollMs.map((x) => Math.round(x)).join(', ')} ms, then ${laterPollMs.map((x) => Math.round(x)).join(', ')} ms); API GC pauses: longest ${Math.round(after.gcMaxPauseMs)} ms, ${(after.gcTotalPauseMs / 1000).toFixed(1)} s in all`,
         extra: {
           apiCpuSeconds: serverCpu,
           pgCpuSeconds: total.pgCpu,
