@@ -208,3 +208,40 @@ describe('the projector segment cache on postgres', () => {
     expect(await repo.dump()).toEqual(live);
   });
 });
+
+describe.each(BACKENDS)('reading a stream while the projector writes it, on %s', (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await testDatabase(backend);
+    await new IngestService(new EventsRepository(t.db)).ingest(sampleEvents());
+  });
+  afterAll(async () => t.dispose());
+
+  test('head and segments come from one snapshot: the facts always hold exactly the spending of the head version', async () => {
+    const repo = new ExecutionRepository(t.db);
+    const projector = new ExecutionProjector(new ProjectionFeedRepository(t.db), repo, { batchSize: 3 });
+    const sample = sampleEvents();
+    // Spending (in fen) of the first v events of the stream: what a head at version v must come with.
+    const fen = (a: string) => BigInt(new Decimal(a).times(100).toFixed(0));
+    const spentAt = [0n];
+    for (const e of sample) spentAt.push(spentAt[spentAt.length - 1]! + (e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected' ? fen((e.data as { amount: string }).amount) : 0n));
+    let projecting = true;
+    const writer = (async () => {
+      while ((await projector.step()) > 0);
+      projecting = false;
+    })();
+    let reads = 0;
+    const versions = new Set<number>();
+    while (projecting || reads === 0) {
+      const inputs = await repo.loadEvaluationInputs('yantian-emergency/2023', false);
+      if (!inputs) continue;
+      const spent = inputs.facts.spending.reduce((n, s) => n + fen(s.amount), 0n);
+      expect({ version: inputs.head.version, spent }).toEqual({ version: inputs.head.version, spent: spentAt[inputs.head.version] });
+      versions.add(inputs.head.version);
+      reads += 1;
+    }
+    await writer;
+    // The reads saw the stream at many versions while it was being written.
+    expect(versions.size).toBeGreaterThan(5);
+  });
+});

@@ -306,23 +306,31 @@ export class ExecutionRepository {
   }
 
   /** Every fact of one stream as the domain's ExecutionFacts (null when the stream is unknown). */
+  /**
+   * A stream's head and segments as of one snapshot: read on two connections (or two statements
+   * at READ COMMITTED), a projector batch committed in between gave a head of the new version
+   * with the segments of the old one (a year-end report scored on missing spending).
+   */
+  private headAndSegments<S extends 'facts' | 'sources'>(stream: string, columns: readonly S[]) {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const head = await trx.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst();
+        const segments = head ? await trx.selectFrom('exec_segments').select(columns).where('stream_id', '=', stream).execute() : [];
+        return { head, segments };
+      });
+  }
+
   async loadFacts(stream: string): Promise<ExecutionFacts | null> {
-    const [head, segments] = await Promise.all([
-      this.db.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst(),
-      this.db.selectFrom('exec_segments').select('facts').where('stream_id', '=', stream).execute(),
-    ]);
+    const { head, segments } = await this.headAndSegments(stream, ['facts']);
     if (!head) return null;
     return factsFromSegments(metaOf(head as unknown as HeadRow), segments.map((s) => json<SegmentFactsJson>(s.facts)));
   }
 
   /** Head, facts and (when asked) the per-line event ids of one stream; null when unknown. */
   async loadEvaluationInputs(stream: string, withSources: boolean): Promise<EvaluationInputs | null> {
-    const [head, segments] = await Promise.all([
-      this.db.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst(),
-      withSources
-        ? this.db.selectFrom('exec_segments').select(['facts', 'sources']).where('stream_id', '=', stream).execute()
-        : this.db.selectFrom('exec_segments').select('facts').where('stream_id', '=', stream).execute(),
-    ]);
+    const { head, segments } = await this.headAndSegments(stream, withSources ? ['facts', 'sources'] : ['facts']);
     if (!head) return null;
     const h = headOf(head as unknown as HeadRow);
     const facts = factsFromSegments(h.meta!, segments.map((s) => json<SegmentFactsJson>(s.facts)));
