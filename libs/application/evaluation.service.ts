@@ -95,12 +95,13 @@ export class EvaluationService {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
-    return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), () => this.compute(department, year, framework, p.knownOn ?? null));
+    return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), () => this.compute(department, year, framework, p.knownOn ?? null, version));
   }
 
-  private async compute(department: string, year: number, framework: FrameworkDef, knownOn: string | null): Promise<EvaluationReport> {
+  /** `stored`: the stream's version in the log, read by the caller (the cache key's version). */
+  private async compute(department: string, year: number, framework: FrameworkDef, knownOn: string | null, stored: number): Promise<EvaluationReport> {
     if (!knownOn) {
-      const projected = await this.fromProjection(department, year, framework);
+      const projected = await this.fromProjection(department, year, framework, stored);
       if (projected) return projected;
     }
     const all = await this.streamEvents(department, year);
@@ -120,28 +121,27 @@ export class EvaluationService {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
-    const answer = await this.cache.get(JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]), () => this.computeSummary(department, year, framework, p));
+    const answer = await this.cache.get(JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]), () => this.computeSummary(department, year, framework, p, version));
     return answer.value as EvaluationSummary;
   }
 
-  private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams): Promise<EvaluationSummary> {
+  private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams, stored: number): Promise<EvaluationSummary> {
     if (!p.knownOn) {
-      const stream = streamId(department, year);
-      const [stored, inputs] = await Promise.all([this.events.streamVersion(stream), this.execution.loadEvaluationInputs(stream, false)]);
+      const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
       if (inputs && inputs.head.version >= stored) {
         const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
         const status = inputs.head.meta!.closedOn !== null ? 'final' : 'forecast';
         return { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
       }
     }
-    const r = await this.compute(department, year, framework, p.knownOn ?? null);
+    const r = await this.compute(department, year, framework, p.knownOn ?? null, stored);
     return { department, year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
   }
 
   /** The report from the projection, or null when the projection has not applied the whole stream. */
-  private async fromProjection(department: string, year: number, framework: FrameworkDef): Promise<EvaluationReport | null> {
+  private async fromProjection(department: string, year: number, framework: FrameworkDef, stored: number): Promise<EvaluationReport | null> {
     const stream = streamId(department, year);
-    const [stored, inputs] = await Promise.all([this.events.streamVersion(stream), this.execution.loadEvaluationInputs(stream, true)]);
+    const inputs = await this.execution.loadEvaluationInputs(stream, true);
     if (!inputs || inputs.head.version < stored) return null;
     const ids = await this.feed.eventIdsAt(sourcePositions(inputs.sources));
     const lineEvents = lineEventsFromSources(inputs.sources, (position) => {

@@ -305,23 +305,20 @@ export class ExecutionRepository {
     return Number(r?.projected_version ?? 0);
   }
 
-  /** Every fact of one stream as the domain's ExecutionFacts (null when the stream is unknown). */
   /**
    * A stream's head and segments as of one snapshot: read on two connections (or two statements
    * at READ COMMITTED), a projector batch committed in between gave a head of the new version
    * with the segments of the old one (a year-end report scored on missing spending).
    */
   private headAndSegments<S extends 'facts' | 'sources'>(stream: string, columns: readonly S[]) {
-    return this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .execute(async (trx) => {
-        const head = await trx.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst();
-        const segments = head ? await trx.selectFrom('exec_segments').select(columns).where('stream_id', '=', stream).execute() : [];
-        return { head, segments };
-      });
+    return this.snapshotTransaction(async (trx) => {
+      const head = await trx.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst();
+      const segments = head ? await trx.selectFrom('exec_segments').select(columns).where('stream_id', '=', stream).execute() : [];
+      return { head, segments };
+    });
   }
 
+  /** Every fact of one stream as the domain's ExecutionFacts (null when the stream is unknown). */
   async loadFacts(stream: string): Promise<ExecutionFacts | null> {
     const { head, segments } = await this.headAndSegments(stream, ['facts']);
     if (!head) return null;
