@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as { databaseUrl?: string; dataDir?: string; projector?: boolean };
   // Embedded default and plain Postgres alike: no Redis (jobs in-process), no month-close schedule.
   // The ingest rate limit (INGEST_RATE_PER_MINUTE, default 600/min) would throttle the load generator: raised.
-  const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000', ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB, OVERVIEW_WARM_MS: process.env.OVERVIEW_WARM_MS }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
+  const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000', ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB, OVERVIEW_WARM_MS: process.env.OVERVIEW_WARM_MS, PRECOMPUTE_MS: process.env.PRECOMPUTE_MS }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
   const app: NestExpressApplication = await createApp(config, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

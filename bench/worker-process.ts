@@ -27,7 +27,7 @@ function cpuOf(pid: number): number {
 export async function startWorker(databaseUrl: string): Promise<WorkerProcess> {
   const script = fileURLToPath(new URL('../apps/worker/main.js', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent', ...(process.env.PRECOMPUTE_MS ? { PRECOMPUTE_MS: process.env.PRECOMPUTE_MS } : {}) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

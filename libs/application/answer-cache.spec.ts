@@ -1,4 +1,4 @@
-import { AnswerCache } from './answer-cache.js';
+import { AnswerCache, JsonText } from './answer-cache.js';
 
 const value = (n: number, pad = 0) => ({ n, pad: 'x'.repeat(pad) });
 /** Approximate bytes of an entry: 4 per character of its JSON (answer-cache.ts). */
@@ -14,7 +14,8 @@ describe('AnswerCache', () => {
     expect(b.value).toBe(a.value);
     expect(b.json).toBe(JSON.stringify({ n: 1, pad: '', list: [1, 2] }));
     expect(computed).toBe(1);
-    expect(Object.isFrozen(a) && Object.isFrozen(a.value) && Object.isFrozen(a.value.list)).toBe(true);
+    expect(Object.isFrozen(a.value) && Object.isFrozen(a.value.list)).toBe(true);
+    expect(() => ((a as { json: string }).json = 'changed')).toThrow(TypeError);
     expect(cache.stats()).toEqual({ entries: 1, bytes: bytesOf(a.value), hits: 1, misses: 1 });
   });
 
@@ -63,5 +64,19 @@ describe('AnswerCache', () => {
     expect(computed).toBe(1);
     await expect(cache.get('bad', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect((await cache.get('bad', async () => value(2))).value).toEqual(value(2));
+  });
+
+  test('an answer given as JSON text is kept as text, parsed once and frozen only when its value is asked for', async () => {
+    const cache = new AnswerCache<{ n: number; list: number[] }>();
+    const text = JSON.stringify({ n: 7, list: [1, 2, 3] });
+    const a = await cache.get('k', async () => new JsonText(text));
+    expect(a.json).toBe(text);
+    // Text only: 2 bytes a character (no object yet).
+    expect(cache.stats()).toEqual({ entries: 1, bytes: 2 * text.length, hits: 0, misses: 1 });
+    const b = await cache.get('k', async () => new JsonText('{"n":0,"list":[]}'));
+    expect(b.value).toEqual({ n: 7, list: [1, 2, 3] });
+    expect(b.value).toBe(a.value);
+    expect(Object.isFrozen(a.value) && Object.isFrozen(a.value.list)).toBe(true);
+    expect(cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
   });
 });

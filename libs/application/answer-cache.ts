@@ -14,16 +14,25 @@ export interface AnswerCacheOptions {
 
 /** An answer and its JSON text. */
 export interface CachedAnswer<V> {
-  value: V;
-  json: string;
+  readonly value: V;
+  readonly json: string;
+}
+
+/**
+ * An answer that arrives as JSON text (a precomputed one): kept as the text, and parsed (then
+ * frozen) only when a caller asks for the value; sending it over HTTP never parses it.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 /**
  * Approximate memory of an entry per character of its JSON: the object (≈ 2–3×, many small
  * strings and objects) plus the text (1–2×, two bytes a character once it holds Chinese names),
- * as measured on execution answers.
+ * as measured on execution answers. An entry kept as text only (JsonText) counts the text alone.
  */
 const BYTES_PER_JSON_CHAR = 4;
+const BYTES_PER_TEXT_CHAR = 2;
 
 export interface AnswerCacheStats {
   entries: number;
@@ -40,11 +49,39 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * A kept answer: built from the value (serialized once) or from JSON text (parsed on first use).
+ * Frozen: only the lazily parsed value, held apart, is ever filled in.
+ */
+class Entry<V> implements CachedAnswer<V> {
+  private readonly lazy: { value?: V };
+  readonly json: string;
+  readonly bytes: number;
+
+  constructor(from: { value: V } | { json: string }) {
+    if ('value' in from) {
+      this.lazy = { value: from.value };
+      this.json = JSON.stringify(from.value);
+      this.bytes = BYTES_PER_JSON_CHAR * this.json.length;
+    } else {
+      this.lazy = {};
+      this.json = from.json;
+      this.bytes = BYTES_PER_TEXT_CHAR * this.json.length;
+    }
+    Object.freeze(this);
+  }
+
+  get value(): V {
+    if (!('value' in this.lazy)) this.lazy.value = deepFreeze(JSON.parse(this.json) as V);
+    return this.lazy.value as V;
+  }
+}
+
 export class AnswerCache<V> {
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   /** Insertion order is recency order: a hit moves its entry to the end. */
-  private readonly entries = new Map<string, CachedAnswer<V> & { bytes: number }>();
+  private readonly entries = new Map<string, Entry<V>>();
   private readonly pending = new Map<string, Promise<CachedAnswer<V>>>();
   private bytes = 0;
   private hits = 0;
@@ -55,8 +92,11 @@ export class AnswerCache<V> {
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
   }
 
-  /** The cached answer of `key`, or `compute()`'s (kept unless it throws or is too big to keep). */
-  async get(key: string, compute: () => Promise<V>): Promise<CachedAnswer<V>> {
+  /**
+   * The cached answer of `key`, or `compute()`'s (kept unless it throws or is too big to keep);
+   * `compute` may give the answer as JSON text (JsonText).
+   */
+  async get(key: string, compute: () => Promise<V | JsonText>): Promise<CachedAnswer<V>> {
     const hit = this.entries.get(key);
     if (hit) {
       this.hits += 1;
@@ -67,7 +107,7 @@ export class AnswerCache<V> {
     const running = this.pending.get(key);
     if (running) return running;
     this.misses += 1;
-    const computing = compute().then((value) => this.put(key, deepFreeze(value)));
+    const computing = compute().then((got) => this.put(key, new Entry<V>(got instanceof JsonText ? { json: got.text } : { value: deepFreeze(got) })));
     this.pending.set(key, computing);
     try {
       return await computing;
@@ -85,9 +125,7 @@ export class AnswerCache<V> {
     this.bytes = 0;
   }
 
-  private put(key: string, value: V): CachedAnswer<V> {
-    const json = JSON.stringify(value);
-    const entry = Object.freeze({ value, json, bytes: BYTES_PER_JSON_CHAR * json.length });
+  private put(key: string, entry: Entry<V>): CachedAnswer<V> {
     if (entry.bytes > this.maxBytes || this.maxEntries < 1) return entry;
     const old = this.entries.get(key);
     if (old) {

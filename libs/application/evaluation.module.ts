@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { AnswersRepository } from '../persistence/answers.repository.js';
 import type { DatabaseHandle } from '../persistence/db.js';
 import { EventsRepository } from '../persistence/events.repository.js';
 import { ExecutionRepository } from '../persistence/execution.repository.js';
@@ -14,9 +15,9 @@ import { ExecutionModule } from './execution.module.js';
   providers: [
     {
       provide: EvaluationService,
-      inject: [EventsRepository, ExecutionRepository, DATABASE, APP_CONFIG],
-      useFactory: (events: EventsRepository, execution: ExecutionRepository, h: DatabaseHandle, config: AppConfig) =>
-        new EvaluationService(events, execution, new ProjectionFeedRepository(h.db), undefined, { maxBytes: config.answerCacheMb * 2 ** 20 }),
+      inject: [EventsRepository, ExecutionRepository, AnswersRepository, DATABASE, APP_CONFIG],
+      useFactory: (events: EventsRepository, execution: ExecutionRepository, answers: AnswersRepository, h: DatabaseHandle, config: AppConfig) =>
+        new EvaluationService(events, execution, new ProjectionFeedRepository(h.db), undefined, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
     },
   ],
   exports: [EvaluationService],

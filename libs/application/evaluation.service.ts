@@ -14,10 +14,13 @@ import { evaluate } from '../domain/evaluation/evaluate.js';
 import { DEFAULT_FRAMEWORK, FRAMEWORKS, type FrameworkDef } from '../domain/evaluation/framework.js';
 import { lineEventsFromSources, sourcePositions } from '../domain/execution/stream-projection.js';
 import { streamId, type StoredEvent } from '../domain/events.js';
+import type { AnswersRepository } from '../persistence/answers.repository.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
-import { AnswerCache, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { AnswerCache, JsonText, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { ANSWER_FORMAT } from './answer-format.js';
+import type { Precomputed } from './execution.service.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 
@@ -61,6 +64,8 @@ export class EvaluationService {
     private readonly feed: ProjectionFeedRepository,
     private readonly pageSize = 5000,
     cacheOptions: AnswerCacheOptions = {},
+    /** Where precomputed reports are read (none: every report is computed here). */
+    private readonly answers: AnswersRepository | null = null,
   ) {
     this.cache = new AnswerCache(cacheOptions);
   }
@@ -95,7 +100,31 @@ export class EvaluationService {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
-    return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), () => this.compute(department, year, framework, p.knownOn ?? null, version));
+    return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), async () => {
+      if (this.answers && !p.knownOn) {
+        const body = await this.answers.find(stream, 'evaluation', paramsKey(framework), version, ANSWER_FORMAT);
+        if (body !== null) return new JsonText(body);
+      }
+      return this.compute(department, year, framework, p.knownOn ?? null, version);
+    });
+  }
+
+  /** The parameters the default report is stored under. */
+  defaultParamsKey(): string {
+    return paramsKey(DEFAULT_FRAMEWORK);
+  }
+
+  /**
+   * The default report (the default framework, as known now) from one snapshot of the projection,
+   * as it would be sent, with the stream version it holds: what the worker stores
+   * (AnswerPrecomputer). Null when the stream is not projected.
+   */
+  async precompute(department: string, year: number): Promise<Precomputed | null> {
+    const projected = await this.projectedReport(department, year, DEFAULT_FRAMEWORK, 0);
+    if (!projected) return null;
+    const { report, token } = projected;
+    const answer = { stream: streamId(department, year), kind: 'evaluation' as const, params: paramsKey(DEFAULT_FRAMEWORK), format: ANSWER_FORMAT, version: report.eventsConsidered, body: JSON.stringify(report) };
+    return { answer, token };
   }
 
   /** `stored`: the stream's version in the log, read by the caller (the cache key's version). */
@@ -140,6 +169,11 @@ export class EvaluationService {
 
   /** The report from the projection, or null when the projection has not applied the whole stream. */
   private async fromProjection(department: string, year: number, framework: FrameworkDef, stored: number): Promise<EvaluationReport | null> {
+    return (await this.projectedReport(department, year, framework, stored))?.report ?? null;
+  }
+
+  /** The report from the projection with the read-model row's token; null as fromProjection. */
+  private async projectedReport(department: string, year: number, framework: FrameworkDef, stored: number): Promise<{ report: EvaluationReport; token: string } | null> {
     const stream = streamId(department, year);
     const inputs = await this.execution.loadEvaluationInputs(stream, true);
     if (!inputs || inputs.head.version < stored) return null;
@@ -150,7 +184,7 @@ export class EvaluationService {
       return id;
     });
     const { head, facts } = inputs;
-    return scoredReport({
+    const report = scoredReport({
       department,
       year,
       facts,
@@ -161,5 +195,9 @@ export class EvaluationService {
       eventsConsidered: head.version,
       closed: head.meta!.closedOn !== null,
     });
+    return { report, token: inputs.token };
   }
 }
+
+/** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
+const paramsKey = (framework: FrameworkDef) => JSON.stringify([null, framework.id]);

@@ -1,6 +1,7 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { AnswersRepository } from '../persistence/answers.repository.js';
 import { ExecutionRepository } from '../persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { DATABASE } from '../persistence/persistence.module.js';
@@ -14,6 +15,7 @@ import { IngestService } from './ingest.service.js';
   imports: [IngestModule],
   providers: [
     { provide: ExecutionRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db) },
+    { provide: AnswersRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new AnswersRepository(h.db) },
     {
       provide: ExecutionProjector,
       inject: [DATABASE, ExecutionRepository, APP_CONFIG],
@@ -22,11 +24,11 @@ import { IngestService } from './ingest.service.js';
     },
     {
       provide: ExecutionService,
-      inject: [ExecutionRepository, APP_CONFIG],
-      useFactory: (r: ExecutionRepository, config: AppConfig) => new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }),
+      inject: [ExecutionRepository, AnswersRepository, APP_CONFIG],
+      useFactory: (r: ExecutionRepository, answers: AnswersRepository, config: AppConfig) => new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
     },
   ],
-  exports: [ExecutionRepository, ExecutionProjector, ExecutionService],
+  exports: [ExecutionRepository, AnswersRepository, ExecutionProjector, ExecutionService],
 })
 export class ExecutionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private unlisten: (() => Promise<void>) | null = null;

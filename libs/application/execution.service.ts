@@ -8,8 +8,10 @@ import { lastDayOfMonth } from '../domain/dates.js';
 import { executionReport, quarterRates, type SourceFilter } from '../domain/execution/execution.js';
 import type { ExecutionFacts } from '../domain/execution/facts.js';
 import { streamId } from '../domain/events.js';
+import type { AnswersRepository, StoredAnswer } from '../persistence/answers.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
-import { AnswerCache, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { AnswerCache, JsonText, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { ANSWER_FORMAT } from './answer-format.js';
 import { NotFoundError } from './errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
 
@@ -33,12 +35,27 @@ export type ExecutionAnswer = ReturnType<typeof executionWire>;
 export type ExecutionStanding = Omit<ExecutionAnswer, 'lines'>;
 export type QuartersAnswer = { department: string; year: number; unit: string | null; source: SourceFilter; knownOn: string | null; quarters: ReturnType<typeof quartersWire> };
 
+type Query = { asOf: string; knownOn: string | null; source: SourceFilter; runRateMonths: number };
+
+/** How a precomputed answer's parameters are keyed (exec_answers.params). */
+const paramsKey = (q: Query) => JSON.stringify([q.asOf, q.knownOn, q.source, q.runRateMonths]);
+/** Only answers with the default parameters but "as of" are ever precomputed. */
+const mayBeStored = (q: Query) => q.knownOn === null && q.source === 'fiscal' && q.runRateMonths === 3;
+
+/** A precomputed answer and the token of the read-model row it was computed from (AnswersRepository.save). */
+export interface Precomputed {
+  answer: StoredAnswer;
+  token: string;
+}
+
 export class ExecutionService {
   private readonly cache: AnswerCache<ExecutionAnswer | QuartersAnswer | ExecutionStanding>;
 
+  /** `answers`: where precomputed answers are read (none: every answer is computed here). */
   constructor(
     private readonly repo: ExecutionRepository,
     cacheOptions: AnswerCacheOptions = {},
+    private readonly answers: AnswersRepository | null = null,
   ) {
     this.cache = new AnswerCache(cacheOptions);
   }
@@ -58,34 +75,49 @@ export class ExecutionService {
   }
 
   /**
-   * The cached answer for (stream, projected version, ...key), else computed from the facts. The
-   * version is read before the facts: facts loaded after it hold at least that version, so an
-   * entry is never older than its key says (a newer projected version makes a new key).
+   * The cached answer for (stream, projected version, ...key), else computed. The version is read
+   * before the answer: facts loaded after it hold at least that version, so an entry is never older
+   * than its key says (a newer projected version makes a new key).
    */
-  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (facts: ExecutionFacts) => T): Promise<CachedAnswer<T>> {
+  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (version: number) => Promise<T | JsonText>): Promise<CachedAnswer<T>> {
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
-    const answer = await this.cache.get(JSON.stringify([stream, version, ...key]), async () => compute(await this.facts(department, year)));
+    const answer = await this.cache.get(JSON.stringify([stream, version, ...key]), () => compute(version));
     return answer as CachedAnswer<T>;
   }
 
-  private query(year: number, p: ExecutionParams, today: string) {
-    return { asOf: p.asOf ?? this.defaultAsOf(year, today), knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths ?? 3 } as const;
+  /** The precomputed default answer of this exact version and query (JSON text), or null. */
+  private stored(department: string, year: number, version: number, q: Query): Promise<string | null> {
+    if (!this.answers || !mayBeStored(q)) return Promise.resolve(null);
+    return this.answers.find(streamId(department, year), 'execution', paramsKey(q), version, ANSWER_FORMAT);
+  }
+
+  private query(year: number, p: ExecutionParams, today: string): Query {
+    return { asOf: p.asOf ?? this.defaultAsOf(year, today), knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths ?? 3 };
   }
 
   private executionAnswer(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
     const q = this.query(year, p, today);
-    return this.cached(department, year, ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths], (facts) => executionWire(executionReport(facts, q)));
+    return this.cached(department, year, ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version) => {
+      const body = await this.stored(department, year, version, q);
+      return body !== null ? new JsonText(body) : executionWire(executionReport(await this.facts(department, year), q));
+    });
   }
 
   /**
    * The department total and units of the execution answer, without lines, cached apart: a list of
    * every department keeps one small entry each instead of pushing full answers through the cache.
+   * Taken from the precomputed answer when there is one (parsing it costs far less than computing).
    */
   async standing(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionStanding> {
     const q = this.query(year, p, today);
-    const answer = await this.cached(department, year, ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths], (facts): ExecutionStanding => {
-      const { lines: _lines, ...standing } = executionWire({ ...executionReport(facts, q), lines: [] });
+    const answer = await this.cached(department, year, ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version): Promise<ExecutionStanding> => {
+      const body = await this.stored(department, year, version, q);
+      if (body !== null) {
+        const { lines: _lines, ...standing } = JSON.parse(body) as ExecutionAnswer;
+        return standing;
+      }
+      const { lines: _lines, ...standing } = executionWire({ ...executionReport(await this.facts(department, year), q), lines: [] });
       return standing;
     });
     return answer.value;
@@ -100,6 +132,25 @@ export class ExecutionService {
     return (await this.executionAnswer(department, year, p, today)).json;
   }
 
+  /**
+   * The stream's default answer (as of `today`'s default date) computed from one snapshot of the
+   * read model, as it would be sent, with the version it holds: what the worker stores
+   * (AnswerPrecomputer). Null when the stream is not projected.
+   */
+  async precompute(department: string, year: number, today: string): Promise<Precomputed | null> {
+    const stream = streamId(department, year);
+    const loaded = await this.repo.loadVersionedFacts(stream);
+    if (!loaded) return null;
+    const q = this.query(year, {}, today);
+    const body = JSON.stringify(executionWire(executionReport(loaded.facts, q)));
+    return { answer: { stream, kind: 'execution', params: paramsKey(q), format: ANSWER_FORMAT, version: loaded.version, body }, token: loaded.token };
+  }
+
+  /** The parameters the default answer of this year is stored under on `today`. */
+  defaultParamsKey(year: number, today: string): string {
+    return paramsKey(this.query(year, {}, today));
+  }
+
   /** One unit's view: its own figures and lines, without the department total or other units (from the department's answer). */
   async unitExecution(department: string, year: number, unit: string, p: ExecutionParams, today: string) {
     const wire = await this.execution(department, year, p, today);
@@ -109,7 +160,8 @@ export class ExecutionService {
   private quartersAnswer(department: string, year: number, p: ExecutionParams, unit: string | null): Promise<CachedAnswer<QuartersAnswer>> {
     const source = p.source ?? 'fiscal';
     const knownOn = p.knownOn ?? null;
-    return this.cached(department, year, ['quarters', knownOn, source, unit], (facts) => {
+    return this.cached(department, year, ['quarters', knownOn, source, unit], async () => {
+      const facts = await this.facts(department, year);
       const lines = unit === null ? undefined : facts.lines.filter((l) => l.unit === unit).map((l) => l.line);
       return { department, year, unit, source, knownOn, quarters: quartersWire(quarterRates(facts, { source, knownOn, lines })) };
     });

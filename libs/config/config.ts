@@ -36,6 +36,8 @@ export interface AppConfig {
   answerCacheMb: number;
   /** How often the API computes the department list's answers in the background (ms; 0: never). */
   overviewWarmMs: number;
+  /** How often the process running the projector stores each stream's default answers (ms; 0: never). */
+  precomputeMs: number;
   /** API keys required (default: on with DATABASE_URL, off on the embedded default). */
   auth: boolean;
   /** Ingest and import requests per minute per key (or per address without keys). */
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readyMaxLag: intFrom('READY_MAX_LAG', env.READY_MAX_LAG, 10_000),
     answerCacheMb: intFrom('ANSWER_CACHE_MB', env.ANSWER_CACHE_MB, 128),
     overviewWarmMs: env.OVERVIEW_WARM_MS === 'off' ? 0 : intFrom('OVERVIEW_WARM_MS', env.OVERVIEW_WARM_MS, 30_000),
+    precomputeMs: env.PRECOMPUTE_MS === 'off' ? 0 : intFrom('PRECOMPUTE_MS', env.PRECOMPUTE_MS, 10_000),
     auth: authFrom(env.AUTH, !!env.DATABASE_URL),
     ingestPerMinute: intFrom('INGEST_RATE_PER_MINUTE', env.INGEST_RATE_PER_MINUTE, 600),
   };

@@ -31,6 +31,7 @@ export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable;
   exec_streams: ExecStreamsTable;
   exec_segments: ExecSegmentsTable;
+  exec_answers: ExecAnswersTable;
   month_closes: MonthClosesTable;
   notices: NoticesTable;
   alerts: AlertsTable;
@@ -74,6 +75,17 @@ export interface ExecSegmentsTable {
   sources: ColumnType<unknown, string, string>;
   events: number;
   position: number;
+}
+
+/** A precomputed default answer of a stream (migration 0009). */
+export interface ExecAnswersTable {
+  stream_id: string;
+  kind: string;
+  params: string;
+  format: number;
+  version: number;
+  body: string;
+  computed_at: Generated<string>;
 }
 
 export interface MonthClosesTable {

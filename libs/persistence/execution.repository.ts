@@ -34,9 +34,12 @@ export interface EvaluationInputs {
   facts: ExecutionFacts;
   /** Each segment's per-line event positions (empty unless asked for). */
   sources: SegmentSourcesJson[];
+  /** The head row's token as read (see loadVersionedFacts). */
+  token: string;
 }
 
-const TABLES = ['exec_segments', 'exec_streams'] as const;
+/** The read model, precomputed answers first (they are derived from the rest). */
+const TABLES = ['exec_answers', 'exec_segments', 'exec_streams'] as const;
 /** Rows per INSERT statement (segments are large: keep statements a few MB at most). */
 const HEAD_CHUNK = 500;
 const SEGMENT_CHUNK = 100;
@@ -312,7 +315,7 @@ export class ExecutionRepository {
    */
   private headAndSegments<S extends 'facts' | 'sources'>(stream: string, columns: readonly S[]) {
     return this.snapshotTransaction(async (trx) => {
-      const head = await trx.selectFrom('exec_streams').selectAll().where('stream_id', '=', stream).executeTakeFirst();
+      const head = await trx.selectFrom('exec_streams').selectAll().select(sql<string>`xmin::text`.as('row_token')).where('stream_id', '=', stream).executeTakeFirst();
       const segments = head ? await trx.selectFrom('exec_segments').select(columns).where('stream_id', '=', stream).execute() : [];
       return { head, segments };
     });
@@ -320,9 +323,18 @@ export class ExecutionRepository {
 
   /** Every fact of one stream as the domain's ExecutionFacts (null when the stream is unknown). */
   async loadFacts(stream: string): Promise<ExecutionFacts | null> {
+    return (await this.loadVersionedFacts(stream))?.facts ?? null;
+  }
+
+  /**
+   * The facts with the projected version they hold and a token of the head row as read (it changes
+   * whenever the projector or a rebuild rewrites the row): what a precomputed answer is saved with.
+   */
+  async loadVersionedFacts(stream: string): Promise<{ facts: ExecutionFacts; version: number; token: string } | null> {
     const { head, segments } = await this.headAndSegments(stream, ['facts']);
     if (!head) return null;
-    return factsFromSegments(metaOf(head as unknown as HeadRow), segments.map((s) => json<SegmentFactsJson>(s.facts)));
+    const facts = factsFromSegments(metaOf(head as unknown as HeadRow), segments.map((s) => json<SegmentFactsJson>(s.facts)));
+    return { facts, version: Number(head.projected_version), token: head.row_token };
   }
 
   /** Head, facts and (when asked) the per-line event ids of one stream; null when unknown. */
@@ -332,7 +344,7 @@ export class ExecutionRepository {
     const h = headOf(head as unknown as HeadRow);
     const facts = factsFromSegments(h.meta!, segments.map((s) => json<SegmentFactsJson>(s.facts)));
     const sources = withSources ? segments.map((s) => json<SegmentSourcesJson>((s as unknown as { sources: unknown }).sources)) : [];
-    return { head: h, facts, sources };
+    return { head: h, facts, sources, token: head.row_token };
   }
 
   /** Every projected stream with its projected version (the events of it the projection holds). */

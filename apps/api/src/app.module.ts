@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AnswersModule } from '../../../libs/application/answers.module.js';
 import { EvaluationModule } from '../../../libs/application/evaluation.module.js';
 import { ExecutionModule } from '../../../libs/application/execution.module.js';
 import { IngestModule } from '../../../libs/application/ingest.module.js';
@@ -25,7 +26,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, AuthModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule],
+      imports: [loggerModule(config), ConfigModule.forRoot(config), HealthModule, PersistenceModule, AuthModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule, AnswersModule],
       controllers: [SessionController, EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController, OverviewController, DashboardController],
       providers: [OverviewWarmer],
     };

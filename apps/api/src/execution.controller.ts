@@ -2,7 +2,9 @@ import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { unitLimit, type Principal } from '../../../libs/domain/access.js';
 import { Access, CurrentPrincipal, ReadAccess } from './access.js';
 import { InvalidInputError } from '../../../libs/application/errors.js';
+import { ANSWER_FORMAT } from '../../../libs/application/answer-format.js';
 import { ExecutionProjector } from '../../../libs/application/execution.projector.js';
+import { AnswersRepository } from '../../../libs/persistence/answers.repository.js';
 import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
 import type { SourceFilter } from '../../../libs/domain/execution/execution.js';
 import { parseDateParam, parseDepartment, parseIntParam, parseYear } from './params.js';
@@ -23,6 +25,7 @@ export class ExecutionController {
   constructor(
     private readonly execution: ExecutionService,
     private readonly projector: ExecutionProjector,
+    private readonly answers: AnswersRepository,
   ) {}
 
   @Get('departments/:department/years/:year/execution')
@@ -66,6 +69,7 @@ export class ExecutionController {
   @Get('projections')
   @Access({ kind: 'admin' })
   async projections() {
-    return { projections: [await this.projector.status()] };
+    // answers: projected streams, and how many have their default answers precomputed for their current version.
+    return { projections: [await this.projector.status()], answers: { format: ANSWER_FORMAT, ...(await this.answers.coverage(ANSWER_FORMAT)) } };
   }
 }

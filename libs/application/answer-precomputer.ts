@@ -1,0 +1,97 @@
+/**
+ * Precomputes each projected stream's default answers (execution as of the default date, the
+ * self-evaluation with the default framework) and stores them (exec_answers), so that an API
+ * process answers a department it has not computed yet with one row lookup instead of loading and
+ * folding the stream (36–43 ms of CPU for a city-sized department, ~105 ms for its evaluation).
+ *
+ * Runs where the projector runs (the worker in production), every PRECOMPUTE_MS. A stream is
+ * computed once its projected version stayed the same from one pass to the next (a department
+ * being loaded is not recomputed at every projector batch), and again when its version, its
+ * default "as of" (today, for the current year) or the answer format changes. Answers are computed
+ * from one snapshot of the read model and stored only if that model has not changed since
+ * (AnswersRepository.save), so an answer never holds events of another version.
+ */
+import { ANSWER_KINDS, type AnswerKind, type AnswersRepository, type AnswerState } from '../persistence/answers.repository.js';
+import { ANSWER_FORMAT } from './answer-format.js';
+import type { EvaluationService } from './evaluation.service.js';
+import type { ExecutionService, Precomputed } from './execution.service.js';
+
+export interface PrecomputePass {
+  /** Answers computed and stored. */
+  stored: number;
+  /** Answers out of date and left for a later pass (their stream is still changing). */
+  waiting: number;
+  /** Answers whose computation failed (not tried again until the stream changes). */
+  failed: number;
+}
+
+export interface PrecomputerLogger {
+  warn(message: string): void;
+}
+
+export class AnswerPrecomputer {
+  /** The projected version of each stream at the previous pass. */
+  private readonly seen = new Map<string, number>();
+  /** `${kind}:${stream}` → the version whose computation failed. */
+  private readonly failedAt = new Map<string, number>();
+  private stopping = false;
+
+  constructor(
+    private readonly answers: AnswersRepository,
+    private readonly execution: ExecutionService,
+    private readonly evaluation: EvaluationService,
+    private readonly logger: PrecomputerLogger = { warn: () => undefined },
+  ) {}
+
+  /** Ends a running pass after the answer being computed. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private wanted(kind: AnswerKind, s: AnswerState, today: string): string {
+    return kind === 'execution' ? this.execution.defaultParamsKey(s.year, today) : this.evaluation.defaultParamsKey();
+  }
+
+  private compute(kind: AnswerKind, s: AnswerState, today: string): Promise<Precomputed | null> {
+    return kind === 'execution' ? this.execution.precompute(s.department, s.year, today) : this.evaluation.precompute(s.department, s.year);
+  }
+
+  /**
+   * One pass over every projected stream: stores the answers that are out of date, for streams
+   * whose version has not moved since the previous pass (all of them with `settle` false). Every
+   * stream's execution answer comes before any evaluation (the cheaper and more asked one first).
+   */
+  async run(today: string, settle = true): Promise<PrecomputePass> {
+    this.stopping = false;
+    const states = await this.answers.states();
+    const settled = new Set<string>();
+    for (const s of states) if (!settle || this.seen.get(s.stream) === s.projectedVersion) settled.add(s.stream);
+    this.seen.clear();
+    for (const s of states) this.seen.set(s.stream, s.projectedVersion);
+    const pass: PrecomputePass = { stored: 0, waiting: 0, failed: 0 };
+    for (const kind of ANSWER_KINDS) {
+      for (const s of states) {
+        const have = s.stored[kind];
+        if (have && have.version === s.projectedVersion && have.format === ANSWER_FORMAT && have.params === this.wanted(kind, s, today)) continue;
+        const key = `${kind}:${s.stream}`;
+        if (this.failedAt.get(key) === s.projectedVersion) continue;
+        if (!settled.has(s.stream) || this.stopping) {
+          pass.waiting += 1;
+          continue;
+        }
+        try {
+          const p = await this.compute(kind, s, today);
+          // Not stored when the read model moved meanwhile: the next pass sees the new version.
+          if (p && (await this.answers.save(p.answer, p.token))) pass.stored += 1;
+          else pass.waiting += 1;
+          this.failedAt.delete(key);
+        } catch (e) {
+          this.failedAt.set(key, s.projectedVersion);
+          pass.failed += 1;
+          this.logger.warn(`precomputing the ${kind} answer of ${s.stream} at version ${s.projectedVersion} failed: ${(e as Error).message}`);
+        }
+      }
+    }
+    return pass;
+  }
+}

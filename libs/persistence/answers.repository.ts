@@ -1,0 +1,96 @@
+/**
+ * Precomputed answers (exec_answers, migration 0009): each stream's default execution and
+ * evaluation answer as JSON text, with the parameters, stream version and answer format it was
+ * computed for. Read as text: the API sends a body as it is, without parsing it.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+export type AnswerKind = 'execution' | 'evaluation';
+export const ANSWER_KINDS: readonly AnswerKind[] = ['execution', 'evaluation'];
+
+/** One precomputed answer. */
+export interface StoredAnswer {
+  stream: string;
+  kind: AnswerKind;
+  /** The resolved parameters, as the service keys them (JSON text). */
+  params: string;
+  format: number;
+  /** The stream version the answer holds every event of (and none after). */
+  version: number;
+  body: string;
+}
+
+/** A projected stream and what is stored for it. */
+export interface AnswerState {
+  stream: string;
+  department: string;
+  year: number;
+  /** The projection's version of the stream. */
+  projectedVersion: number;
+  stored: Partial<Record<AnswerKind, { params: string; format: number; version: number }>>;
+}
+
+export class AnswersRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The body stored for exactly this stream, kind, parameters, version and format; else null. */
+  async find(stream: string, kind: AnswerKind, params: string, version: number, format: number): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('exec_answers')
+      .select('body')
+      .where('stream_id', '=', stream)
+      .where('kind', '=', kind)
+      .where('params', '=', params)
+      .where('version', '=', version)
+      .where('format', '=', format)
+      .executeTakeFirst();
+    return row?.body ?? null;
+  }
+
+  /**
+   * Inserts or replaces the stream's answer of that kind, unless the stream's head row changed
+   * since the answer's inputs were read (`token`, see ExecutionRepository.loadVersionedFacts): an
+   * answer computed from a read model that a rebuild or the projector has since replaced is never
+   * stored. True when stored.
+   */
+  async save(a: StoredAnswer, token: string): Promise<boolean> {
+    const r = await sql`
+      insert into exec_answers (stream_id, kind, params, format, version, body)
+      select ${a.stream}, ${a.kind}, ${a.params}, ${a.format}, ${a.version}, ${a.body}
+      where exists (select 1 from exec_streams where stream_id = ${a.stream} and xmin::text = ${token})
+      on conflict (stream_id, kind) do update
+        set params = excluded.params, format = excluded.format, version = excluded.version, body = excluded.body, computed_at = now()`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0) > 0;
+  }
+
+  /** Every projected stream with the parameters, format and version of what is stored for it. */
+  async states(): Promise<AnswerState[]> {
+    const rows = await this.db
+      .selectFrom('exec_streams as s')
+      .leftJoin('exec_answers as a', 'a.stream_id', 's.stream_id')
+      .select(['s.stream_id', 's.department', 's.year', 's.projected_version', 'a.kind', 'a.params', 'a.format', 'a.version'])
+      .orderBy('s.stream_id')
+      .execute();
+    const out = new Map<string, AnswerState>();
+    for (const r of rows) {
+      let state = out.get(r.stream_id);
+      if (!state) out.set(r.stream_id, (state = { stream: r.stream_id, department: r.department, year: r.year, projectedVersion: Number(r.projected_version), stored: {} }));
+      if (r.kind !== null) state.stored[r.kind as AnswerKind] = { params: r.params!, format: Number(r.format), version: Number(r.version) };
+    }
+    return [...out.values()];
+  }
+
+  /** Projected streams, and how many of them have an answer of each kind stored for their projected version in this format. */
+  async coverage(format: number): Promise<{ streams: number } & Record<AnswerKind, number>> {
+    const r = await sql<{ streams: string; execution: string; evaluation: string }>`
+      select count(*) as streams,
+             count(*) filter (where exists (select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = 'execution'
+                                            and a.version = s.projected_version and a.format = ${format})) as execution,
+             count(*) filter (where exists (select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = 'evaluation'
+                                            and a.version = s.projected_version and a.format = ${format})) as evaluation
+      from exec_streams s`.execute(this.db);
+    const row = r.rows[0]!;
+    return { streams: Number(row.streams), execution: Number(row.execution), evaluation: Number(row.evaluation) };
+  }
+}

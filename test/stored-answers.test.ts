@@ -1,0 +1,237 @@
+/**
+ * Precomputed answers (exec_answers, AnswerPrecomputer) on real databases: the stored text is
+ * exactly the answer a service computes, an API service sends it without loading the stream, a
+ * stored answer is never served for another version, "as of" date or format, an answer computed
+ * from a read model that changed meanwhile is not stored, a rebuild empties the store, and the
+ * status endpoint reports how many streams have their answers stored.
+ */
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { ANSWER_FORMAT } from '../libs/application/answer-format.js';
+import { AnswerPrecomputer } from '../libs/application/answer-precomputer.js';
+import { EvaluationService } from '../libs/application/evaluation.service.js';
+import { ExecutionProjector } from '../libs/application/execution.projector.js';
+import { ExecutionService } from '../libs/application/execution.service.js';
+import { IngestService } from '../libs/application/ingest.service.js';
+import { loadConfig } from '../libs/config/config.js';
+import { AnswersRepository } from '../libs/persistence/answers.repository.js';
+import { EventsRepository } from '../libs/persistence/events.repository.js';
+import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { startTestApp } from './support/app.js';
+import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
+import { waitFor } from './support/receiver.js';
+import { sampleEvents } from './support/sample.js';
+
+const TODAY = '2026-11-29';
+const STREAM = 'yantian-emergency/2023';
+const DEPT = 'yantian-emergency';
+const sample = sampleEvents();
+const cut = sample.findIndex((e) => e.occurredAt >= '2023-09');
+
+/**
+ * The reference sample's stored answers in this ANSWER_FORMAT (sha-256 of the bodies). When an
+ * answer changes, bump ANSWER_FORMAT (libs/application/answer-format.ts) and record the new
+ * fingerprints under the new number: answers stored by the previous release must not be served.
+ */
+const FINGERPRINTS: Record<number, { execution: string; evaluation: string }> = {
+  1: { execution: '25281d75c53d08fd7b8f5c200b9bbaab02d562901ed4a08fc4d8d22b350a8c88', evaluation: '1e2d2ddb0a2e2d162c27953ee3d29cfa9b52d02877b16e1ea239210f5c1c1db6' },
+};
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
+  let t: TestDatabase;
+  let ingest: IngestService;
+  let projector: ExecutionProjector;
+  let repo: ExecutionRepository;
+  let answers: AnswersRepository;
+  let events: EventsRepository;
+  let feed: ProjectionFeedRepository;
+  const loads = { facts: 0, evaluation: 0 };
+  /** A repository that counts the stream loads (what a computed answer costs). */
+  let counted: ExecutionRepository;
+  /** Services as an API wires them: reading precomputed answers. */
+  const apiServices = () => {
+    const execution = new ExecutionService(counted, {}, answers);
+    const evaluation = new EvaluationService(events, counted, feed, undefined, {}, answers);
+    return { execution, evaluation };
+  };
+  /** Services computing every answer (the reference). */
+  const plainServices = () => ({ execution: new ExecutionService(repo), evaluation: new EvaluationService(events, repo, feed) });
+  /** A precomputer as the worker wires it. */
+  const precomputer = () => new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers));
+  const storedRow = async (kind: string) =>
+    t.db.selectFrom('exec_answers').select(['params', 'format', 'version', 'body']).where('stream_id', '=', STREAM).where('kind', '=', kind).executeTakeFirst();
+
+  beforeAll(async () => {
+    expect(cut).toBeGreaterThan(100);
+    t = await testDatabase(backend);
+    events = new EventsRepository(t.db);
+    repo = new ExecutionRepository(t.db);
+    answers = new AnswersRepository(t.db);
+    feed = new ProjectionFeedRepository(t.db);
+    counted = Object.create(repo) as ExecutionRepository;
+    counted.loadFacts = (stream) => ((loads.facts += 1), repo.loadFacts(stream));
+    counted.loadEvaluationInputs = (stream, withSources) => ((loads.evaluation += 1), repo.loadEvaluationInputs(stream, withSources));
+    ingest = new IngestService(events);
+    projector = new ExecutionProjector(feed, repo);
+    await ingest.ingest(sample.slice(0, cut));
+    await projector.catchUpStream(STREAM, cut);
+  });
+  afterAll(async () => t.dispose());
+
+  const loaded = () => loads.facts + loads.evaluation;
+
+  test('a pass stores a stream only once its version stayed the same since the previous pass; the stored text is the computed answer', async () => {
+    const p = precomputer();
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 0, failed: 0 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, evaluation: 1 });
+
+    const plain = plainServices();
+    const exec = await storedRow('execution');
+    expect(exec).toMatchObject({ params: JSON.stringify(['2023-12-31', null, 'fiscal', 3]), format: ANSWER_FORMAT, version: cut });
+    expect(exec!.body).toBe(await plain.execution.executionJson(DEPT, 2023, {}, TODAY));
+    const evaluation = await storedRow('evaluation');
+    expect(evaluation).toMatchObject({ params: JSON.stringify([null, 'shenzhen-department-overall']), format: ANSWER_FORMAT, version: cut });
+    expect(evaluation!.body).toBe(await plain.evaluation.evaluationJson(DEPT, 2023));
+    expect(JSON.parse(evaluation!.body)).toMatchObject({ status: 'forecast', eventsConsidered: cut });
+  });
+
+  test('an API service sends the stored text without loading the stream; other parameters are computed', async () => {
+    const api = apiServices();
+    const n0 = loaded();
+    const json = await api.execution.executionJson(DEPT, 2023, {}, TODAY);
+    expect(json).toBe((await storedRow('execution'))!.body);
+    expect(await api.evaluation.evaluationJson(DEPT, 2023)).toBe((await storedRow('evaluation'))!.body);
+    // The value is parsed from the text when asked for, still without loading the stream.
+    const value = await api.execution.execution(DEPT, 2023, {}, TODAY);
+    expect(value.total).toMatchObject({ rate: '50.20' });
+    const standing = await api.execution.standing(DEPT, 2023, {}, TODAY);
+    expect(standing.total).toEqual(value.total);
+    expect(loaded()).toBe(n0);
+    // Not the stored parameters: computed.
+    const june = await api.execution.execution(DEPT, 2023, { asOf: '2023-06-30' }, TODAY);
+    expect(june.total).toMatchObject({ rate: '39.92', level: 'red' });
+    expect(loads.facts).toBe(1 + (n0 - loads.evaluation));
+    await api.evaluation.evaluationJson(DEPT, 2023, { knownOn: '2023-06-30' });
+    expect(loaded()).toBe(n0 + 1);
+  });
+
+  test('another "as of" date (a new day of the current year) is computed, then stored again', async () => {
+    const p = precomputer();
+    const api = apiServices();
+    // 2023 seen from 2023-10-15: the default "as of" is that day, not the stored year end.
+    const n0 = loads.facts;
+    const mid = await api.execution.executionJson(DEPT, 2023, {}, '2023-10-15');
+    expect(loads.facts).toBe(n0 + 1);
+    expect(JSON.parse(mid)).toMatchObject({ asOf: '2023-10-15' });
+    await p.run('2023-10-15');
+    expect(await p.run('2023-10-15')).toEqual({ stored: 1, waiting: 0, failed: 0 });
+    expect((await storedRow('execution'))!.params).toBe(JSON.stringify(['2023-10-15', null, 'fiscal', 3]));
+    expect(await apiServices().execution.executionJson(DEPT, 2023, {}, '2023-10-15')).toBe(mid);
+    expect(loads.facts).toBe(n0 + 1);
+    // Back to today's default: stored again on the next pass.
+    expect(await p.run(TODAY)).toEqual({ stored: 1, waiting: 0, failed: 0 });
+  });
+
+  test('answers of an older format are not served and are computed again', async () => {
+    await t.db.updateTable('exec_answers').set({ format: ANSWER_FORMAT - 1 }).where('stream_id', '=', STREAM).execute();
+    const n0 = loaded();
+    const json = await apiServices().execution.executionJson(DEPT, 2023, {}, TODAY);
+    expect(loaded()).toBe(n0 + 1);
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
+    const p = precomputer();
+    await p.run(TODAY);
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect((await storedRow('execution'))!.body).toBe(json);
+  });
+
+  test('an answer computed before the projector moved the stream is not stored; a new version is never served the old text', async () => {
+    const stale = await new ExecutionService(repo).precompute(DEPT, 2023, TODAY);
+    expect(stale!.answer.version).toBe(cut);
+    await ingest.ingest(sample.slice(cut));
+    await projector.catchUpStream(STREAM, sample.length);
+    expect(await answers.save(stale!.answer, stale!.token)).toBe(false);
+    expect((await storedRow('execution'))!.version).toBe(cut);
+    // Served for the new version: computed (the full year), not the stored August text.
+    const n0 = loaded();
+    const api = apiServices();
+    const now = await api.execution.execution(DEPT, 2023, {}, TODAY);
+    expect(now.total).toMatchObject({ rate: '94.51', level: 'yellow' });
+    const report = await api.evaluation.evaluation(DEPT, 2023);
+    expect(report).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优' });
+    expect(loaded()).toBe(n0 + 2);
+    const p = precomputer();
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect(JSON.parse((await storedRow('evaluation'))!.body)).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优', eventsConsidered: sample.length });
+  });
+
+  test('the sample\'s stored answers match the fingerprints recorded for this ANSWER_FORMAT', async () => {
+    const exec = await storedRow('execution');
+    const evaluation = await storedRow('evaluation');
+    expect(exec!.version).toBe(sample.length);
+    const got = { execution: sha(exec!.body), evaluation: sha(evaluation!.body) };
+    expect(got).toEqual(FINGERPRINTS[ANSWER_FORMAT]);
+  });
+
+  test('a failing computation is counted, logged and not tried again until the stream changes', async () => {
+    const warnings: string[] = [];
+    const execution = new ExecutionService(repo, {}, answers);
+    execution.precompute = async () => {
+      throw new Error('boom');
+    };
+    await t.db.deleteFrom('exec_answers').execute();
+    const p = new AnswerPrecomputer(answers, execution, new EvaluationService(events, repo, feed, undefined, {}, answers), { warn: (m) => warnings.push(m) });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 1, waiting: 0, failed: 1 });
+    expect(warnings).toEqual([`precomputing the execution answer of ${STREAM} at version ${sample.length} failed: boom`]);
+    expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 0, failed: 0 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 1 });
+  });
+
+  test('a rebuild empties the stored answers in its transaction; the next passes store them again', async () => {
+    const p = precomputer();
+    await p.run(TODAY, false);
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, evaluation: 1 });
+    const before = (await storedRow('execution'))!.body;
+    await projector.rebuild();
+    expect(await t.db.selectFrom('exec_answers').select('stream_id').execute()).toEqual([]);
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect((await storedRow('execution'))!.body).toBe(before);
+  });
+});
+
+describe.each(BACKENDS)('precomputed answers through the API on %s', (backend) => {
+  test('the process running the projector stores them (PRECOMPUTE_MS); GET …/projections counts them; GET …/execution sends them', async () => {
+    const app = await startTestApp(backend, { precomputeMs: 50, projectorPollMs: 50 });
+    try {
+      const body = sample.map((e) => JSON.stringify(e)).join('\n');
+      await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(body).expect(201);
+      const status = await waitFor('both answers stored', async () => {
+        const r = await request(app.http).get('/api/v1/projections').expect(200);
+        return r.body.answers.execution === 1 && r.body.answers.evaluation === 1 ? r.body : null;
+      }, 20_000);
+      expect(status.answers).toEqual({ format: ANSWER_FORMAT, streams: 1, execution: 1, evaluation: 1 });
+      const stored = await app.db.db.selectFrom('exec_answers').select(['kind', 'body']).orderBy('kind').execute();
+      const exec = await request(app.http).get(`/api/v1/departments/${DEPT}/years/2023/execution`).expect(200);
+      expect(exec.text).toBe(stored.find((r) => r.kind === 'execution')!.body);
+      expect(exec.body.total).toMatchObject({ rate: '94.51', level: 'yellow' });
+      const evaluation = await request(app.http).get(`/api/v1/departments/${DEPT}/years/2023/evaluation`).expect(200);
+      expect(evaluation.text).toBe(stored.find((r) => r.kind === 'evaluation')!.body);
+      expect(evaluation.body).toMatchObject({ total: { score: '91.70' }, grade: '优' });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+test('PRECOMPUTE_MS: every 10 s by default, "off" turns it off, anything else names the setting', () => {
+  expect(loadConfig({}).precomputeMs).toBe(10_000);
+  expect(loadConfig({ PRECOMPUTE_MS: '2000' }).precomputeMs).toBe(2000);
+  expect(loadConfig({ PRECOMPUTE_MS: 'off' }).precomputeMs).toBe(0);
+  expect(() => loadConfig({ PRECOMPUTE_MS: 'soon' })).toThrow('PRECOMPUTE_MS must be a positive whole number, got "soon"');
+});
