@@ -3,13 +3,15 @@
  * scale is 1,000 departments × 20 units, ~10 million spending events: --departments 1000 --lines 42).
  * Every step on the same database, in order:
  *   1. ingest    `clients` HTTP clients post NDJSON batches to the API (its projector off) while the
- *                real worker process projects (woken by notifications); ingest rate, per-batch
- *                latency, and the time from the last batch until the projection held every event
+ *                real worker process projects (woken by notifications) and precomputes answers;
+ *                ingest rate, per-batch latency, the time from the last batch until the projection
+ *                held every event, then until the worker had stored every department's answers;
  *                then GET /api/v1/departments (the department list) right after the load and
  *                65 s later, once the API has computed the list's parts in the background
- *   2. rebuild   ExecutionProjector.rebuild() of the whole log (two snapshot readers)
- *   3. query     GET …/execution and GET …/evaluation at `rate` req/s, departments in rotation, a
- *                first pass (answer caches empty) and a second one (steady state)
+ *   2. query     GET …/execution and GET …/evaluation at `rate` req/s, departments in rotation, a
+ *                first pass (the API's answer caches empty) and a second one (steady state)
+ *   3. rebuild   ExecutionProjector.rebuild() of the whole log (two snapshot readers), which empties
+ *                the precomputed answers; then the time until the worker has stored them again
  *   4. scoring   the year-end evaluation summary of every department from the projection (4 at a time)
  */
 import { EvaluationService } from '../../libs/application/evaluation.service.js';
@@ -20,11 +22,35 @@ import { ExecutionRepository } from '../../libs/persistence/execution.repository
 import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
 import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import { answerCoverage, waitForAnswers, type AnswerCoverage } from '../answers.js';
 import { createBenchDatabase } from '../db.js';
 import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
 import { getJson, request } from '../http.js';
 import { startWorker, type WorkerProcess } from '../worker-process.js';
 import { load } from './query.js';
+
+/**
+ * Waits until the worker has stored every department's execution and evaluation answers (at most
+ * 15 min), polling GET /api/v1/projections: the row's seconds run from `since`.
+ */
+async function answersStored(api: ApiProcess, worker: WorkerProcess, o: BenchOptions, events: number, label: string, since: number, atLastBatch: AnswerCoverage | null): Promise<ResultRow> {
+  const cpu0 = worker.cpuSeconds();
+  const mark = cpuMark();
+  const { coverage: last, complete, seconds } = await waitForAnswers(api.base, since);
+  const cpu = cpuSince(mark);
+  const workerCpu = worker.cpuSeconds() - cpu0;
+  log(`  answers stored ${label}: ${last.execution}/${last.streams} execution, ${last.evaluation}/${last.streams} evaluation, ${seconds.toFixed(1)} s`);
+  return row({
+    scenario: 'city',
+    variant: `precomputed answers stored, ${label}`,
+    backend: o.backend,
+    events,
+    seconds,
+    eventsPerSec: null,
+    notes: `${complete ? 'every' : 'NOT every'} department: execution ${last.execution}/${last.streams}, evaluation ${last.evaluation}/${last.streams}${atLastBatch ? ` (${atLastBatch.execution} and ${atLastBatch.evaluation} stored at the last batch)` : ''}; seconds from ${atLastBatch ? 'the end of catch-up' : 'the end of the rebuild'}; worker CPU ${Math.round((100 * workerCpu) / Math.max(cpu.wall, 1e-9))}%, ${cpuNote(cpu, workerCpu, 'bench')}`,
+    extra: { workerCpuSeconds: workerCpu, complete: complete ? 1 : 0 },
+  });
+}
 
 export async function city(o: BenchOptions): Promise<ResultRow[]> {
   if (o.backend !== 'postgres') return [row({ scenario: 'city', variant: 'n/a', backend: o.backend, events: 0, seconds: 0, eventsPerSec: null, notes: 'not run: the city runs on PostgreSQL (API and worker processes)' })];
@@ -63,6 +89,7 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       }),
     );
     const lastBatch = now();
+    const atLastBatch = await answerCoverage(api.base);
     let behindAtLast: number | null = null;
     let firstPollMs: number | null = null;
     for (;;) {
@@ -78,8 +105,6 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
     const apiAfter = await api.stats();
     const apiCpu = apiAfter.cpuSeconds - apiCpu0;
     const workerCpu = worker.cpuSeconds() - workerCpu0;
-    await worker.stop();
-    worker = undefined;
     if (accepted !== expected) throw new Error(`accepted ${accepted} events, expected ${expected}`);
     const ingestSeconds = (lastBatch - started) / 1000;
     const pct = (x: number) => `${Math.round((100 * x) / cpu.wall)}%`;
@@ -99,6 +124,7 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       }),
     );
     log(`  ingested in ${ingestSeconds.toFixed(0)} s (${Math.round(accepted / ingestSeconds)}/s), caught up ${((caughtUp - lastBatch) / 1000).toFixed(2)} s later`);
+    out.push(await answersStored(api, worker, o, accepted, 'after the load', caughtUp, atLastBatch));
 
     // The department list (the finance bureau's home page) right after the load, then once the
     // API's background computation (OVERVIEW_WARM_MS, 30 s) has seen every department-year settle.
@@ -111,19 +137,12 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       log(`  department list ${label}: ${seconds.toFixed(2)} s`);
     }
 
-    // 2. Rebuild, in this process.
+    // 2.–4. Queries, rebuild (in this process) and scoring.
     const handle = await openDatabase({ url: db.url, poolSize: 4 });
     try {
       const feed = new ProjectionFeedRepository(handle.db);
       const execution = new ExecutionRepository(handle.db);
-      mark = cpuMark();
-      started = now();
-      const rebuilt = await new ExecutionProjector(feed, execution, { rebuildReaders: 2 }).rebuild();
-      cpu = cpuSince(mark);
-      out.push(row({ scenario: 'city', variant: 'rebuild (2 snapshot readers)', backend: o.backend, events: rebuilt, seconds: cpu.wall, notes: `${shape}; ${cpuNote(cpu)}` }));
-      log(`  rebuilt ${rebuilt} events in ${cpu.wall.toFixed(1)} s`);
-
-      // 3. Queries against the API (its caches are empty: the rebuild left versions as they were).
+      // 2. Queries against the API (its answer caches are empty; the worker has stored every department's answers).
       for (const endpoint of ['execution', 'evaluation']) {
         for (const pass of ['first pass', 'second pass']) {
           const before = await api.stats();
@@ -149,6 +168,16 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
           log(`  ${endpoint} ${pass}: p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
         }
       }
+
+      // 3. Rebuild, in this process.
+      mark = cpuMark();
+      started = now();
+      const rebuilt = await new ExecutionProjector(feed, execution, { rebuildReaders: 2 }).rebuild();
+      cpu = cpuSince(mark);
+      out.push(row({ scenario: 'city', variant: 'rebuild (2 snapshot readers)', backend: o.backend, events: rebuilt, seconds: cpu.wall, notes: `${shape}; ${cpuNote(cpu)}` }));
+      log(`  rebuilt ${rebuilt} events in ${cpu.wall.toFixed(1)} s`);
+      // The rebuild emptied the precomputed answers: the worker stores them again.
+      out.push(await answersStored(api, worker, o, accepted, 'after the rebuild', now(), null));
 
       // 4. Year-end scoring of every department from the projection.
       const events = new EventsRepository(handle.db);

@@ -1,7 +1,7 @@
 import { AnswerCache, JsonText } from './answer-cache.js';
 
 const value = (n: number, pad = 0) => ({ n, pad: 'x'.repeat(pad) });
-/** Approximate bytes of an entry: 4 per character of its JSON (answer-cache.ts). */
+/** Approximate bytes of an entry of ASCII JSON: 3 per character for the object plus its bytes (answer-cache.ts). */
 const bytesOf = (v: unknown) => 4 * JSON.stringify(v).length;
 
 describe('AnswerCache', () => {
@@ -66,17 +66,27 @@ describe('AnswerCache', () => {
     expect((await cache.get('bad', async () => value(2))).value).toEqual(value(2));
   });
 
-  test('an answer given as JSON text is kept as text, parsed once and frozen only when its value is asked for', async () => {
-    const cache = new AnswerCache<{ n: number; list: number[] }>();
-    const text = JSON.stringify({ n: 7, list: [1, 2, 3] });
+  test('an answer given as JSON text is kept as its bytes; its value is parsed (and frozen) when asked for, not kept', async () => {
+    const cache = new AnswerCache<{ n: number; list: number[]; name: string }>();
+    const text = JSON.stringify({ n: 7, list: [1, 2, 3], name: '应急管理局' });
     const a = await cache.get('k', async () => new JsonText(text));
     expect(a.json).toBe(text);
-    // Text only: 2 bytes a character (no object yet).
-    expect(cache.stats()).toEqual({ entries: 1, bytes: 2 * text.length, hits: 0, misses: 1 });
-    const b = await cache.get('k', async () => new JsonText('{"n":0,"list":[]}'));
-    expect(b.value).toEqual({ n: 7, list: [1, 2, 3] });
-    expect(b.value).toBe(a.value);
-    expect(Object.isFrozen(a.value) && Object.isFrozen(a.value.list)).toBe(true);
+    expect(a.body.equals(Buffer.from(text, 'utf8'))).toBe(true);
+    // The bytes only: UTF-8 (3 bytes a Chinese character).
+    expect(cache.stats()).toEqual({ entries: 1, bytes: Buffer.byteLength(text), hits: 0, misses: 1 });
+    const b = await cache.get('k', async () => new JsonText('{"n":0,"list":[],"name":""}'));
+    expect(b.body).toBe(a.body);
+    expect(b.value).toEqual({ n: 7, list: [1, 2, 3], name: '应急管理局' });
+    expect(Object.isFrozen(b.value) && Object.isFrozen(b.value.list)).toBe(true);
+    expect(b.value).not.toBe(a.value);
     expect(cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+  });
+
+  test('a computed answer keeps its bytes: the UTF-8 of its JSON', async () => {
+    const cache = new AnswerCache<{ name: string }>();
+    const a = await cache.get('k', async () => ({ name: '盐田区' }));
+    expect(a.body.toString('utf8')).toBe('{"name":"盐田区"}');
+    expect(a.json).toBe('{"name":"盐田区"}');
+    expect(cache.stats().bytes).toBe(3 * a.json.length + a.body.length);
   });
 });

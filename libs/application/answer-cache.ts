@@ -1,9 +1,9 @@
 /**
- * A bounded, per-process cache of computed answers, each kept as the object and its JSON text
- * (an HTTP answer can be sent without serializing it again): least recently used entries go first
- * once there are more than `maxEntries` or their approximate size passes `maxBytes`. Concurrent
- * misses of the same key share one computation. Cached values are frozen (deeply): every caller
- * gets the same object, and none may change what the next one sees.
+ * A bounded, per-process cache of computed answers, each kept as the object and its JSON as UTF-8
+ * bytes (an HTTP answer is sent as those bytes: neither serialized nor encoded again per request);
+ * least recently used entries go first once there are more than `maxEntries` or their approximate
+ * size passes `maxBytes`. Concurrent misses of the same key share one computation. Cached values
+ * are frozen (deeply): every caller gets the same object, and none may change what the next one sees.
  */
 export interface AnswerCacheOptions {
   /** Most entries kept (default 20,000: memory is bounded by `maxBytes`; small answers such as a department's standing take ~25 kB). */
@@ -12,27 +12,27 @@ export interface AnswerCacheOptions {
   maxBytes?: number;
 }
 
-/** An answer and its JSON text. */
+/** An answer, its JSON text and that text as UTF-8 bytes. */
 export interface CachedAnswer<V> {
   readonly value: V;
   readonly json: string;
+  readonly body: Buffer;
 }
 
 /**
- * An answer that arrives as JSON text (a precomputed one): kept as the text, and parsed (then
- * frozen) only when a caller asks for the value; sending it over HTTP never parses it.
+ * An answer that arrives as JSON text (a precomputed one): kept as its bytes only; its value is
+ * parsed whenever a caller asks for it (and not kept), and sending it over HTTP never parses it.
  */
 export class JsonText {
   constructor(readonly text: string) {}
 }
 
 /**
- * Approximate memory of an entry per character of its JSON: the object (≈ 2–3×, many small
- * strings and objects) plus the text (1–2×, two bytes a character once it holds Chinese names),
- * as measured on execution answers. An entry kept as text only (JsonText) counts the text alone.
+ * Approximate memory of a computed entry per character of its JSON besides the bytes themselves:
+ * the object, many small strings and objects, as measured on execution answers (≈ 4 per character
+ * in all with the bytes).
  */
-const BYTES_PER_JSON_CHAR = 4;
-const BYTES_PER_TEXT_CHAR = 2;
+const OBJECT_BYTES_PER_JSON_CHAR = 3;
 
 export interface AnswerCacheStats {
   entries: number;
@@ -49,31 +49,32 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * A kept answer: built from the value (serialized once) or from JSON text (parsed on first use).
- * Frozen: only the lazily parsed value, held apart, is ever filled in.
- */
+/** A kept answer: computed (the object and its bytes) or arrived as text (the bytes only). Frozen. */
 class Entry<V> implements CachedAnswer<V> {
-  private readonly lazy: { value?: V };
-  readonly json: string;
+  private readonly kept: V | undefined;
+  readonly body: Buffer;
   readonly bytes: number;
 
-  constructor(from: { value: V } | { json: string }) {
+  constructor(from: { value: V } | { text: string }) {
     if ('value' in from) {
-      this.lazy = { value: from.value };
-      this.json = JSON.stringify(from.value);
-      this.bytes = BYTES_PER_JSON_CHAR * this.json.length;
+      this.kept = from.value;
+      const json = JSON.stringify(from.value);
+      this.body = Buffer.from(json, 'utf8');
+      this.bytes = OBJECT_BYTES_PER_JSON_CHAR * json.length + this.body.length;
     } else {
-      this.lazy = {};
-      this.json = from.json;
-      this.bytes = BYTES_PER_TEXT_CHAR * this.json.length;
+      this.kept = undefined;
+      this.body = Buffer.from(from.text, 'utf8');
+      this.bytes = this.body.length;
     }
     Object.freeze(this);
   }
 
+  get json(): string {
+    return this.body.toString('utf8');
+  }
+
   get value(): V {
-    if (!('value' in this.lazy)) this.lazy.value = deepFreeze(JSON.parse(this.json) as V);
-    return this.lazy.value as V;
+    return this.kept ?? deepFreeze(JSON.parse(this.json) as V);
   }
 }
 
@@ -107,7 +108,7 @@ export class AnswerCache<V> {
     const running = this.pending.get(key);
     if (running) return running;
     this.misses += 1;
-    const computing = compute().then((got) => this.put(key, new Entry<V>(got instanceof JsonText ? { json: got.text } : { value: deepFreeze(got) })));
+    const computing = compute().then((got) => this.put(key, new Entry<V>(got instanceof JsonText ? { text: got.text } : { value: deepFreeze(got) })));
     this.pending.set(key, computing);
     try {
       return await computing;

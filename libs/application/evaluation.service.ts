@@ -86,9 +86,14 @@ export class EvaluationService {
     return (await this.evaluationAnswer(department, year, p)).value as EvaluationReport;
   }
 
-  /** The same report as JSON text, serialized once per cached report (for the HTTP response). */
+  /** The same report as JSON text. */
   async evaluationJson(department: string, year: number, p: EvaluationParams = {}): Promise<string> {
     return (await this.evaluationAnswer(department, year, p)).json;
+  }
+
+  /** The same report as UTF-8 JSON bytes, kept with the cached report (the HTTP response). */
+  async evaluationBody(department: string, year: number, p: EvaluationParams = {}): Promise<Buffer> {
+    return (await this.evaluationAnswer(department, year, p)).body;
   }
 
   /**

@@ -127,9 +127,14 @@ export class ExecutionService {
     return (await this.executionAnswer(department, year, p, today)).value;
   }
 
-  /** The same answer as JSON text, serialized once per cached answer (for the HTTP response). */
+  /** The same answer as JSON text. */
   async executionJson(department: string, year: number, p: ExecutionParams, today: string): Promise<string> {
     return (await this.executionAnswer(department, year, p, today)).json;
+  }
+
+  /** The same answer as UTF-8 JSON bytes, kept with the cached answer (the HTTP response: nothing serialized or encoded per request). */
+  async executionBody(department: string, year: number, p: ExecutionParams, today: string): Promise<Buffer> {
+    return (await this.executionAnswer(department, year, p, today)).body;
   }
 
   /**
@@ -175,6 +180,11 @@ export class ExecutionService {
   /** The same as JSON text. */
   async quartersJson(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<string> {
     return (await this.quartersAnswer(department, year, p, unit)).json;
+  }
+
+  /** The same as UTF-8 JSON bytes (the HTTP response). */
+  async quartersBody(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<Buffer> {
+    return (await this.quartersAnswer(department, year, p, unit)).body;
   }
 
   /** Entries, approximate bytes, hits and misses of the answer cache. */

@@ -5,6 +5,7 @@ import type { EvaluationReport } from '../../../libs/application/evaluation.wire
 import { evaluationHtml } from '../../../libs/application/exports/evaluation-html.js';
 import { chromiumAvailable, htmlToPdf, PdfUnavailableError } from '../../../libs/application/exports/evaluation-pdf.js';
 import { evaluationFileName, evaluationXlsx } from '../../../libs/application/exports/evaluation-xlsx.js';
+import { sendJsonBody } from './json-body.js';
 import { parseDateParam, parseDepartment, parseYear } from './params.js';
 import { ReadAccess } from './access.js';
 
@@ -33,11 +34,10 @@ export class EvaluationController {
     return this.evaluation.evaluation(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework });
   }
 
-  /** Sent as the JSON text kept with the cached report (serialized once, not per request). */
+  /** Sent as the JSON bytes kept with the cached report (serialized once, not per request). */
   @Get(`${PATH}/evaluation`)
-  @Header('Content-Type', 'application/json; charset=utf-8')
-  async get(@Param('department') department: string, @Param('year') year: string, @Query('knownOn') knownOn?: string, @Query('framework') framework?: string) {
-    return this.evaluation.evaluationJson(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework });
+  async get(@Param('department') department: string, @Param('year') year: string, @Res() res: Response, @Query('knownOn') knownOn?: string, @Query('framework') framework?: string) {
+    sendJsonBody(res, await this.evaluation.evaluationBody(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework }));
   }
 
   @Get(`${PATH}/evaluation.xlsx`)

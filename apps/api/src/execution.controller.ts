@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { unitLimit, type Principal } from '../../../libs/domain/access.js';
 import { Access, CurrentPrincipal, ReadAccess } from './access.js';
 import { InvalidInputError } from '../../../libs/application/errors.js';
@@ -7,10 +8,9 @@ import { ExecutionProjector } from '../../../libs/application/execution.projecto
 import { AnswersRepository } from '../../../libs/persistence/answers.repository.js';
 import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
 import type { SourceFilter } from '../../../libs/domain/execution/execution.js';
+import { JSON_TYPE, sendJsonBody } from './json-body.js';
 import { parseDateParam, parseDepartment, parseIntParam, parseYear } from './params.js';
 
-/** Cached answers are sent as the JSON text kept with them (serialized once, not per request). */
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 function parseSource(value: string | undefined): SourceFilter {
   if (value === undefined || value === '') return 'fiscal';
@@ -28,13 +28,14 @@ export class ExecutionController {
     private readonly answers: AnswersRepository,
   ) {}
 
+  /** Cached answers are sent as the JSON bytes kept with them (serialized once, not per request). */
   @Get('departments/:department/years/:year/execution')
   @ReadAccess({ unitScoped: true })
-  @Header('Content-Type', JSON_TYPE)
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
     @Param('year') year: string,
+    @Res() res: Response,
     @Query('asOf') asOf?: string,
     @Query('knownOn') knownOn?: string,
     @Query('source') source?: string,
@@ -50,20 +51,21 @@ export class ExecutionController {
       runRateMonths: parseIntParam('runRateMonths', runRateMonths, 3, 1, 12),
     };
     const today = shanghaiDate(new Date());
-    return own === null ? this.execution.executionJson(dep, y, params, today) : JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today));
+    if (own === null) return sendJsonBody(res, await this.execution.executionBody(dep, y, params, today));
+    res.status(200).type(JSON_TYPE).send(JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today)));
   }
 
   @Get('departments/:department/years/:year/execution/quarters')
   @ReadAccess({ unitScoped: true })
-  @Header('Content-Type', JSON_TYPE)
   async quarters(
     @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
     @Param('year') year: string,
+    @Res() res: Response,
     @Query('knownOn') knownOn?: string,
     @Query('source') source?: string,
   ) {
-    return this.execution.quartersJson(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal));
+    sendJsonBody(res, await this.execution.quartersBody(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal)));
   }
 
   @Get('projections')
