@@ -85,10 +85,10 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
 
   test('a pass stores a stream only once its version stayed the same since the previous pass; the stored text is the computed answer', async () => {
     const p = precomputer();
-    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0, moving: true });
     expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
-    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 0, failed: 0, moving: false });
     expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, evaluation: 1 });
 
     const plain = plainServices();
@@ -130,12 +130,12 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(loads.facts).toBe(n0 + 1);
     expect(JSON.parse(mid)).toMatchObject({ asOf: '2023-10-15' });
     await p.run('2023-10-15');
-    expect(await p.run('2023-10-15')).toEqual({ stored: 1, waiting: 0, failed: 0 });
+    expect(await p.run('2023-10-15')).toEqual({ stored: 1, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.params).toBe(JSON.stringify(['2023-10-15', null, 'fiscal', 3]));
     expect(await apiServices().execution.executionJson(DEPT, 2023, {}, '2023-10-15')).toBe(mid);
     expect(loads.facts).toBe(n0 + 1);
     // Back to today's default: stored again on the next pass.
-    expect(await p.run(TODAY)).toEqual({ stored: 1, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 1, waiting: 0, failed: 0, moving: false });
   });
 
   test('answers of an older format are not served and are computed again', async () => {
@@ -146,7 +146,7 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
     const p = precomputer();
     await p.run(TODAY);
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.body).toBe(json);
   });
 
@@ -166,8 +166,8 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(report).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优' });
     expect(loaded()).toBe(n0 + 2);
     const p = precomputer();
-    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0 });
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0, moving: true });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
     expect(JSON.parse((await storedRow('evaluation'))!.body)).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优', eventsConsidered: sample.length });
   });
 
@@ -187,10 +187,18 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     };
     await t.db.deleteFrom('exec_answers').execute();
     const p = new AnswerPrecomputer(answers, execution, new EvaluationService(events, repo, feed, undefined, {}, answers), { warn: (m) => warnings.push(m) });
-    expect(await p.run(TODAY, false)).toEqual({ stored: 1, waiting: 0, failed: 1 });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 1, waiting: 0, failed: 1, moving: true });
     expect(warnings).toEqual([`precomputing the execution answer of ${STREAM} at version ${sample.length} failed: boom`]);
-    expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 0, failed: 0, moving: false });
     expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 1 });
+  });
+
+  test('while streams are changing a pass computes within its busy budget; the rest waits for a quieter pass', async () => {
+    await t.db.deleteFrom('exec_answers').execute();
+    const p = new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers), undefined, { busyBudgetMs: 0 });
+    // The first pass has seen nothing before: moving, so nothing is computed within a budget of 0 ms.
+    expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 2, failed: 0, moving: true });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
   });
 
   test('a rebuild empties the stored answers in its transaction; the next passes store them again', async () => {
@@ -200,7 +208,7 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const before = (await storedRow('execution'))!.body;
     await projector.rebuild();
     expect(await t.db.selectFrom('exec_answers').select('stream_id').execute()).toEqual([]);
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.body).toBe(before);
   });
 });

@@ -7,7 +7,10 @@
  * Runs where the projector runs (the worker in production), every PRECOMPUTE_MS. A stream is
  * computed once its projected version stayed the same from one pass to the next (a department
  * being loaded is not recomputed at every projector batch), and again when its version, its
- * default "as of" (today, for the current year) or the answer format changes. Answers are computed
+ * default "as of" (today, for the current year) or the answer format changes. While the log is
+ * moving (some stream changed since the previous pass) a pass computes for at most `busyBudgetMs`
+ * and leaves the rest for later passes: during a city-sized load, computing every settled
+ * department at once took a third of the ingest rate (16.5k against 22–25k events/s). Answers are computed
  * from one snapshot of the read model and stored only if that model has not changed since
  * (AnswersRepository.save), so an answer never holds events of another version.
  */
@@ -23,6 +26,15 @@ export interface PrecomputePass {
   waiting: number;
   /** Answers whose computation failed (not tried again until the stream changes). */
   failed: number;
+  /** Some stream changed since the previous pass (the pass kept to its busy budget). */
+  moving: boolean;
+}
+
+export interface PrecomputerOptions {
+  /** Most milliseconds a pass computes while the log is moving (default: no limit). */
+  busyBudgetMs?: number;
+  /** The clock, in milliseconds (tests). */
+  clock?: () => number;
 }
 
 export interface PrecomputerLogger {
@@ -41,6 +53,7 @@ export class AnswerPrecomputer {
     private readonly execution: ExecutionService,
     private readonly evaluation: EvaluationService,
     private readonly logger: PrecomputerLogger = { warn: () => undefined },
+    private readonly options: PrecomputerOptions = {},
   ) {}
 
   /** Ends a running pass after the answer being computed. */
@@ -63,19 +76,23 @@ export class AnswerPrecomputer {
    */
   async run(today: string, settle = true): Promise<PrecomputePass> {
     this.stopping = false;
+    const clock = this.options.clock ?? Date.now;
+    const started = clock();
     const states = await this.answers.states();
     const settled = new Set<string>();
     for (const s of states) if (!settle || this.seen.get(s.stream) === s.projectedVersion) settled.add(s.stream);
+    const moving = states.some((s) => this.seen.get(s.stream) !== s.projectedVersion);
     this.seen.clear();
     for (const s of states) this.seen.set(s.stream, s.projectedVersion);
-    const pass: PrecomputePass = { stored: 0, waiting: 0, failed: 0 };
+    const deadline = moving && this.options.busyBudgetMs !== undefined ? started + this.options.busyBudgetMs : Infinity;
+    const pass: PrecomputePass = { stored: 0, waiting: 0, failed: 0, moving };
     for (const kind of ANSWER_KINDS) {
       for (const s of states) {
         const have = s.stored[kind];
         if (have && have.version === s.projectedVersion && have.format === ANSWER_FORMAT && have.params === this.wanted(kind, s, today)) continue;
         const key = `${kind}:${s.stream}`;
         if (this.failedAt.get(key) === s.projectedVersion) continue;
-        if (!settled.has(s.stream) || this.stopping) {
+        if (!settled.has(s.stream) || this.stopping || clock() >= deadline) {
           pass.waiting += 1;
           continue;
         }

@@ -18,9 +18,10 @@ import { ExecutionService, shanghaiDate } from './execution.service.js';
   providers: [
     {
       provide: AnswerPrecomputer,
-      inject: [AnswersRepository, ExecutionService, EvaluationService],
-      useFactory: (answers: AnswersRepository, execution: ExecutionService, evaluation: EvaluationService) =>
-        new AnswerPrecomputer(answers, execution, evaluation, new Logger('precompute')),
+      inject: [AnswersRepository, ExecutionService, EvaluationService, APP_CONFIG],
+      // While events keep arriving, a pass computes for a quarter of the interval at most.
+      useFactory: (answers: AnswersRepository, execution: ExecutionService, evaluation: EvaluationService, config: AppConfig) =>
+        new AnswerPrecomputer(answers, execution, evaluation, new Logger('precompute'), { busyBudgetMs: Math.ceil(config.precomputeMs / 4) }),
     },
   ],
   exports: [AnswerPrecomputer],
@@ -40,7 +41,7 @@ export class AnswersModule implements OnApplicationBootstrap, BeforeApplicationS
   private async pass(): Promise<void> {
     const started = Date.now();
     const pass = await this.precomputer.run(shanghaiDate(new Date()));
-    if (pass.stored > 0 || pass.failed > 0) this.logger.log(`stored ${pass.stored} answers in ${Date.now() - started} ms (${pass.waiting} waiting for their department to settle, ${pass.failed} failed)`);
+    if (pass.stored > 0 || pass.failed > 0) this.logger.log(`stored ${pass.stored} answers in ${Date.now() - started} ms (${pass.waiting} waiting${pass.moving ? ': events are arriving' : ''}, ${pass.failed} failed)`);
   }
 
   onApplicationBootstrap(): void {
