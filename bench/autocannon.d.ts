@@ -26,6 +26,7 @@ declare module 'autocannon' {
     overallRate?: number;
     connectionRate?: number;
     pipelining?: number;
+    headers?: Record<string, string>;
     timeout?: number;
     requests?: (RequestParams & { setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams })[];
   }

@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Precomputed answers: one row per stream and kind ('execution', 'evaluation') holding the JSON
- * text of that stream's default answer, the parameters it was computed with, the stream version it
- * answers and the answer format (the code's). The worker fills it for streams that stopped
- * changing; the API sends a row as it is when the version, parameters and format match its
- * request, and computes the answer otherwise. Derived data: a rebuild empties it.
+ * Precomputed answers: one row per stream and kind ('execution', 'evaluation') holding that
+ * stream's default answer as gzip-compressed UTF-8 JSON, the parameters it was computed with, the
+ * stream version it answers and the answer format (the code's). The worker fills it for streams
+ * that stopped changing; the API sends a row as it is (compressed to clients that accept gzip)
+ * when the version, parameters and format match its request, and computes the answer otherwise.
+ * Derived data: a rebuild empties it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -15,10 +16,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       params text not null,
       format integer not null,
       version integer not null,
-      body text not null,
+      body bytea not null,
       computed_at timestamptz not null default now(),
       primary key (stream_id, kind)
     )`.execute(db);
+  // Already compressed: stored out of line as it is.
+  await sql`alter table exec_answers alter column body set storage external`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

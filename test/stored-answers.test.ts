@@ -6,6 +6,7 @@
  * status endpoint reports how many streams have their answers stored.
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { ANSWER_FORMAT } from '../libs/application/answer-format.js';
 import { AnswerPrecomputer } from '../libs/application/answer-precomputer.js';
@@ -61,8 +62,11 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   const plainServices = () => ({ execution: new ExecutionService(repo), evaluation: new EvaluationService(events, repo, feed) });
   /** A precomputer as the worker wires it. */
   const precomputer = () => new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers));
-  const storedRow = async (kind: string) =>
-    t.db.selectFrom('exec_answers').select(['params', 'format', 'version', 'body']).where('stream_id', '=', STREAM).where('kind', '=', kind).executeTakeFirst();
+  /** The stored row of that kind, its body as the JSON text (bodies are stored gzip-compressed). */
+  const storedRow = async (kind: string) => {
+    const row = await t.db.selectFrom('exec_answers').select(['params', 'format', 'version', 'body']).where('stream_id', '=', STREAM).where('kind', '=', kind).executeTakeFirst();
+    return row && { ...row, body: gunzipSync(row.body).toString('utf8') };
+  };
 
   beforeAll(async () => {
     expect(cut).toBeGreaterThan(100);
@@ -104,8 +108,11 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   test('an API service sends the stored text without loading the stream; other parameters are computed', async () => {
     const api = apiServices();
     const n0 = loaded();
-    const json = await api.execution.executionJson(DEPT, 2023, {}, TODAY);
-    expect(json).toBe((await storedRow('execution'))!.body);
+    const cached = await api.execution.executionCached(DEPT, 2023, {}, TODAY);
+    // Kept compressed as stored: sent so to clients accepting gzip.
+    const raw = await t.db.selectFrom('exec_answers').select('body').where('stream_id', '=', STREAM).where('kind', '=', 'execution').executeTakeFirstOrThrow();
+    expect(cached.gzip!.equals(Buffer.from(raw.body))).toBe(true);
+    expect(cached.json).toBe((await storedRow('execution'))!.body);
     expect(await api.evaluation.evaluationJson(DEPT, 2023)).toBe((await storedRow('evaluation'))!.body);
     // The value is parsed from the text when asked for, still without loading the stream.
     const value = await api.execution.execution(DEPT, 2023, {}, TODAY);
@@ -225,11 +232,21 @@ describe.each(BACKENDS)('precomputed answers through the API on %s', (backend) =
       }, 20_000);
       expect(status.answers).toEqual({ format: ANSWER_FORMAT, streams: 1, execution: 1, evaluation: 1 });
       const stored = await app.db.db.selectFrom('exec_answers').select(['kind', 'body']).orderBy('kind').execute();
+      const storedJson = (kind: string) => gunzipSync(stored.find((r) => r.kind === kind)!.body).toString('utf8');
+      // supertest asks for gzip (Accept-Encoding: gzip, deflate) and decompresses.
       const exec = await request(app.http).get(`/api/v1/departments/${DEPT}/years/2023/execution`).expect(200);
-      expect(exec.text).toBe(stored.find((r) => r.kind === 'execution')!.body);
+      expect(exec.headers['content-encoding']).toBe('gzip');
+      expect(exec.headers.vary).toMatch(/Accept-Encoding/);
+      expect(exec.text).toBe(storedJson('execution'));
       expect(exec.body.total).toMatchObject({ rate: '94.51', level: 'yellow' });
+      // A client that does not accept gzip gets the same JSON uncompressed.
+      const plain = await request(app.http).get(`/api/v1/departments/${DEPT}/years/2023/execution`).set('Accept-Encoding', 'identity').expect(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(plain.text).toBe(storedJson('execution'));
       const evaluation = await request(app.http).get(`/api/v1/departments/${DEPT}/years/2023/evaluation`).expect(200);
-      expect(evaluation.text).toBe(stored.find((r) => r.kind === 'evaluation')!.body);
+      expect(evaluation.headers['content-encoding']).toBe('gzip');
+      expect(evaluation.text).toBe(storedJson('evaluation'));
       expect(evaluation.body).toMatchObject({ total: { score: '91.70' }, grade: '优' });
     } finally {
       await app.close();

@@ -8,8 +8,9 @@
  *                held every event, then until the worker had stored every department's answers;
  *                then GET /api/v1/departments (the department list) right after the load and
  *                65 s later, once the API has computed the list's parts in the background
- *   2. query     GET …/execution and GET …/evaluation at `rate` req/s, departments in rotation, a
- *                first pass (the API's answer caches empty) and a second one (steady state)
+ *   2. query     GET …/execution and GET …/evaluation at `rate` req/s, departments in rotation,
+ *                asking for gzip as browsers do: a first pass (the API's answer caches empty) and a
+ *                second one (steady state); execution once more asking for plain JSON
  *   3. rebuild   ExecutionProjector.rebuild() of the whole log (two snapshot readers), which empties
  *                the precomputed answers; then the time until the worker has stored them again
  *   4. scoring   the year-end evaluation summary of every department from the projection (4 at a time)
@@ -143,11 +144,17 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       const feed = new ProjectionFeedRepository(handle.db);
       const execution = new ExecutionRepository(handle.db);
       // 2. Queries against the API (its answer caches are empty; the worker has stored every department's answers).
-      for (const endpoint of ['execution', 'evaluation']) {
-        for (const pass of ['first pass', 'second pass']) {
+      const passes = [
+        ['execution', 'first pass', 'gzip'],
+        ['execution', 'second pass', 'gzip'],
+        ['execution', 'no gzip', 'identity'],
+        ['evaluation', 'first pass', 'gzip'],
+        ['evaluation', 'second pass', 'gzip'],
+      ] as const;
+      for (const [endpoint, pass, encoding] of passes) {
           const before = await api.stats();
           mark = cpuMark();
-          const res = await load(api.base, o, endpoint, o.rate, o.duration);
+          const res = await load(api.base, o, endpoint, o.rate, o.duration, encoding);
           const spent = cpuSince(mark);
           const after = await api.stats();
           const bad = res.non2xx + res.errors + res.timeouts;
@@ -166,7 +173,6 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
             }),
           );
           log(`  ${endpoint} ${pass}: p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
-        }
       }
 
       // 3. Rebuild, in this process.

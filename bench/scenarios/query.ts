@@ -21,7 +21,11 @@ import { cpuMark, cpuNote, cpuSince, latencyStats, now } from '../common.js';
 import { request } from '../http.js';
 
 /** autocannon on one endpoint of every department in rotation, at a fixed rate (or as fast as it can). */
-export async function load(base: string, o: Pick<BenchOptions, 'departments'>, endpoint: string, rate: number | undefined, duration: number) {
+/**
+ * Requests departments in rotation. `encoding` 'gzip' sends `Accept-Encoding: gzip` as browsers
+ * and most HTTP clients do (large answers then come compressed); 'identity' asks for plain JSON.
+ */
+export async function load(base: string, o: Pick<BenchOptions, 'departments'>, endpoint: string, rate: number | undefined, duration: number, encoding: 'gzip' | 'identity' = 'gzip') {
   let i = 0;
   const nextPath = () => `/api/v1/departments/${departmentSlug(i++ % o.departments)}/years/${DEFAULT_YEAR}/${endpoint}`;
   return autocannon({
@@ -29,6 +33,7 @@ export async function load(base: string, o: Pick<BenchOptions, 'departments'>, e
     connections: 10,
     duration,
     ...(rate ? { overallRate: rate } : {}),
+    headers: { 'accept-encoding': encoding },
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
   });
 }
@@ -97,11 +102,13 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
       }),
     );
     log(`  answers stored ${stored.seconds.toFixed(1)} s after the catch-up`);
-    // Each endpoint twice at the fixed rate: the first pass starts with the API's answer cache empty
-    // (every department's first request reads its stored answer), the second one is the steady state.
-    const runs: { label: string; endpoint: string; rate?: number; duration: number }[] = [
+    // Each endpoint twice at the fixed rate, asking for gzip as browsers do: the first pass starts
+    // with the API's answer cache empty (every department's first request reads its stored answer),
+    // the second one is the steady state; then execution once more asking for plain JSON.
+    const runs: { label: string; endpoint: string; rate?: number; duration: number; encoding?: 'identity' }[] = [
       { label: `execution @ ${o.rate} rps, first pass`, endpoint: 'execution', rate: o.rate, duration: o.duration },
       { label: `execution @ ${o.rate} rps, second pass`, endpoint: 'execution', rate: o.rate, duration: o.duration },
+      { label: `execution @ ${o.rate} rps, no gzip`, endpoint: 'execution', rate: o.rate, duration: o.duration, encoding: 'identity' },
       { label: 'execution max', endpoint: 'execution', duration: Math.min(o.duration, 5) },
     ];
     if (!evaluationMissing) {
@@ -112,7 +119,7 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
       log(`  ${r.label} for ${r.duration} s`);
       const before = await api.stats();
       const mark = cpuMark();
-      const res = await load(api.base, o, r.endpoint, r.rate, r.duration);
+      const res = await load(api.base, o, r.endpoint, r.rate, r.duration, r.encoding);
       const spent = cpuSince(mark);
       const after = await api.stats();
       const rps = res.requests.total / res.duration;

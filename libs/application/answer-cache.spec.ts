@@ -1,4 +1,5 @@
-import { AnswerCache, JsonText } from './answer-cache.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { AnswerCache, GZIP_MIN_BYTES, GzipJson } from './answer-cache.js';
 
 const value = (n: number, pad = 0) => ({ n, pad: 'x'.repeat(pad) });
 /** Approximate bytes of an entry of ASCII JSON: 3 per character for the object plus its bytes (answer-cache.ts). */
@@ -66,27 +67,33 @@ describe('AnswerCache', () => {
     expect((await cache.get('bad', async () => value(2))).value).toEqual(value(2));
   });
 
-  test('an answer given as JSON text is kept as its bytes; its value is parsed (and frozen) when asked for, not kept', async () => {
+  test('an answer given compressed is kept so only; its bytes and value are made (value frozen) when asked for, not kept', async () => {
     const cache = new AnswerCache<{ n: number; list: number[]; name: string }>();
     const text = JSON.stringify({ n: 7, list: [1, 2, 3], name: '应急管理局' });
-    const a = await cache.get('k', async () => new JsonText(text));
+    const gz = gzipSync(text);
+    const a = await cache.get('k', async () => new GzipJson(gz));
+    expect(a.gzip).toBe(gz);
     expect(a.json).toBe(text);
     expect(a.body.equals(Buffer.from(text, 'utf8'))).toBe(true);
-    // The bytes only: UTF-8 (3 bytes a Chinese character).
-    expect(cache.stats()).toEqual({ entries: 1, bytes: Buffer.byteLength(text), hits: 0, misses: 1 });
-    const b = await cache.get('k', async () => new JsonText('{"n":0,"list":[],"name":""}'));
-    expect(b.body).toBe(a.body);
+    expect(cache.stats()).toEqual({ entries: 1, bytes: gz.length, hits: 0, misses: 1 });
+    const b = await cache.get('k', async () => new GzipJson(gzipSync('{"n":0,"list":[],"name":""}')));
+    expect(b.gzip).toBe(gz);
     expect(b.value).toEqual({ n: 7, list: [1, 2, 3], name: '应急管理局' });
     expect(Object.isFrozen(b.value) && Object.isFrozen(b.value.list)).toBe(true);
     expect(b.value).not.toBe(a.value);
     expect(cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
   });
 
-  test('a computed answer keeps its bytes: the UTF-8 of its JSON', async () => {
-    const cache = new AnswerCache<{ name: string }>();
-    const a = await cache.get('k', async () => ({ name: '盐田区' }));
-    expect(a.body.toString('utf8')).toBe('{"name":"盐田区"}');
-    expect(a.json).toBe('{"name":"盐田区"}');
-    expect(cache.stats().bytes).toBe(3 * a.json.length + a.body.length);
+  test('a computed answer keeps its UTF-8 bytes, and compressed bytes once it is large', async () => {
+    const cache = new AnswerCache<{ name: string; pad?: string }>();
+    const small = await cache.get('small', async () => ({ name: '盐田区' }));
+    expect(small.body.toString('utf8')).toBe('{"name":"盐田区"}');
+    expect(small.json).toBe('{"name":"盐田区"}');
+    expect(small.gzip).toBeNull();
+    expect(cache.stats().bytes).toBe(3 * small.json.length + small.body.length);
+    const large = await cache.get('large', async () => ({ name: '盐田区', pad: 'x'.repeat(GZIP_MIN_BYTES) }));
+    expect(large.gzip).not.toBeNull();
+    expect(gunzipSync(large.gzip!).equals(large.body)).toBe(true);
+    expect(large.gzip!.length).toBeLessThan(large.body.length / 20);
   });
 });

@@ -1,10 +1,13 @@
 /**
- * A bounded, per-process cache of computed answers, each kept as the object and its JSON as UTF-8
- * bytes (an HTTP answer is sent as those bytes: neither serialized nor encoded again per request);
- * least recently used entries go first once there are more than `maxEntries` or their approximate
- * size passes `maxBytes`. Concurrent misses of the same key share one computation. Cached values
- * are frozen (deeply): every caller gets the same object, and none may change what the next one sees.
+ * A bounded, per-process cache of computed answers, each kept as the object, its JSON as UTF-8
+ * bytes and (for answers of some size) those bytes gzip-compressed: an HTTP answer is sent as kept
+ * bytes, neither serialized nor encoded nor compressed again per request. Least recently used
+ * entries go first once there are more than `maxEntries` or their approximate size passes
+ * `maxBytes`. Concurrent misses of the same key share one computation. Cached values are frozen
+ * (deeply): every caller gets the same object, and none may change what the next one sees.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
+
 export interface AnswerCacheOptions {
   /** Most entries kept (default 20,000: memory is bounded by `maxBytes`; small answers such as a department's standing take ~25 kB). */
   maxEntries?: number;
@@ -12,20 +15,25 @@ export interface AnswerCacheOptions {
   maxBytes?: number;
 }
 
-/** An answer, its JSON text and that text as UTF-8 bytes. */
+/** An answer, its JSON text, that text as UTF-8 bytes, and those bytes gzip-compressed (null for small answers). */
 export interface CachedAnswer<V> {
   readonly value: V;
   readonly json: string;
   readonly body: Buffer;
+  readonly gzip: Buffer | null;
 }
 
 /**
- * An answer that arrives as JSON text (a precomputed one): kept as its bytes only; its value is
- * parsed whenever a caller asks for it (and not kept), and sending it over HTTP never parses it.
+ * An answer that arrives as gzip-compressed UTF-8 JSON (a precomputed one): kept compressed only;
+ * its bytes and value are made whenever a caller asks for them (and not kept), and sending it to a
+ * client that accepts gzip never decompresses it.
  */
-export class JsonText {
-  constructor(readonly text: string) {}
+export class GzipJson {
+  constructor(readonly gzip: Buffer) {}
 }
+
+/** Answers at least this large (UTF-8 bytes) are kept compressed too. */
+export const GZIP_MIN_BYTES = 8 * 1024;
 
 /**
  * Approximate memory of a computed entry per character of its JSON besides the bytes themselves:
@@ -49,24 +57,31 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A kept answer: computed (the object and its bytes) or arrived as text (the bytes only). Frozen. */
+/** A kept answer: computed (the object, its bytes, compressed when large) or arrived compressed (kept so only). Frozen. */
 class Entry<V> implements CachedAnswer<V> {
   private readonly kept: V | undefined;
-  readonly body: Buffer;
+  private readonly bytesKept: Buffer | null;
+  readonly gzip: Buffer | null;
   readonly bytes: number;
 
-  constructor(from: { value: V } | { text: string }) {
+  constructor(from: { value: V } | { gzip: Buffer }) {
     if ('value' in from) {
       this.kept = from.value;
       const json = JSON.stringify(from.value);
-      this.body = Buffer.from(json, 'utf8');
-      this.bytes = OBJECT_BYTES_PER_JSON_CHAR * json.length + this.body.length;
+      this.bytesKept = Buffer.from(json, 'utf8');
+      this.gzip = this.bytesKept.length >= GZIP_MIN_BYTES ? gzipSync(this.bytesKept, { level: 1 }) : null;
+      this.bytes = OBJECT_BYTES_PER_JSON_CHAR * json.length + this.bytesKept.length + (this.gzip?.length ?? 0);
     } else {
       this.kept = undefined;
-      this.body = Buffer.from(from.text, 'utf8');
-      this.bytes = this.body.length;
+      this.bytesKept = null;
+      this.gzip = from.gzip;
+      this.bytes = from.gzip.length;
     }
     Object.freeze(this);
+  }
+
+  get body(): Buffer {
+    return this.bytesKept ?? gunzipSync(this.gzip!);
   }
 
   get json(): string {
@@ -95,9 +110,9 @@ export class AnswerCache<V> {
 
   /**
    * The cached answer of `key`, or `compute()`'s (kept unless it throws or is too big to keep);
-   * `compute` may give the answer as JSON text (JsonText).
+   * `compute` may give the answer compressed (GzipJson).
    */
-  async get(key: string, compute: () => Promise<V | JsonText>): Promise<CachedAnswer<V>> {
+  async get(key: string, compute: () => Promise<V | GzipJson>): Promise<CachedAnswer<V>> {
     const hit = this.entries.get(key);
     if (hit) {
       this.hits += 1;
@@ -108,7 +123,7 @@ export class AnswerCache<V> {
     const running = this.pending.get(key);
     if (running) return running;
     this.misses += 1;
-    const computing = compute().then((got) => this.put(key, new Entry<V>(got instanceof JsonText ? { text: got.text } : { value: deepFreeze(got) })));
+    const computing = compute().then((got) => this.put(key, new Entry<V>(got instanceof GzipJson ? { gzip: got.gzip } : { value: deepFreeze(got) })));
     this.pending.set(key, computing);
     try {
       return await computing;

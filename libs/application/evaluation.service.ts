@@ -18,7 +18,8 @@ import type { AnswersRepository } from '../persistence/answers.repository.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
-import { AnswerCache, JsonText, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { gzipSync } from 'node:zlib';
+import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import type { Precomputed } from './execution.service.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
@@ -91,9 +92,9 @@ export class EvaluationService {
     return (await this.evaluationAnswer(department, year, p)).json;
   }
 
-  /** The same report as UTF-8 JSON bytes, kept with the cached report (the HTTP response). */
-  async evaluationBody(department: string, year: number, p: EvaluationParams = {}): Promise<Buffer> {
-    return (await this.evaluationAnswer(department, year, p)).body;
+  /** The cached report with its bytes (the HTTP response). */
+  async evaluationCached(department: string, year: number, p: EvaluationParams = {}): Promise<CachedAnswer<EvaluationReport>> {
+    return (await this.evaluationAnswer(department, year, p)) as CachedAnswer<EvaluationReport>;
   }
 
   /**
@@ -108,7 +109,7 @@ export class EvaluationService {
     return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), async () => {
       if (this.answers && !p.knownOn) {
         const body = await this.answers.find(stream, 'evaluation', paramsKey(framework), version, ANSWER_FORMAT);
-        if (body !== null) return new JsonText(body);
+        if (body !== null) return new GzipJson(body);
       }
       return this.compute(department, year, framework, p.knownOn ?? null, version);
     });
@@ -121,14 +122,14 @@ export class EvaluationService {
 
   /**
    * The default report (the default framework, as known now) from one snapshot of the projection,
-   * as it would be sent, with the stream version it holds: what the worker stores
+   * as it would be sent (gzip-compressed), with the stream version it holds: what the worker stores
    * (AnswerPrecomputer). Null when the stream is not projected.
    */
   async precompute(department: string, year: number): Promise<Precomputed | null> {
     const projected = await this.projectedReport(department, year, DEFAULT_FRAMEWORK, 0);
     if (!projected) return null;
     const { report, token } = projected;
-    const answer = { stream: streamId(department, year), kind: 'evaluation' as const, params: paramsKey(DEFAULT_FRAMEWORK), format: ANSWER_FORMAT, version: report.eventsConsidered, body: JSON.stringify(report) };
+    const answer = { stream: streamId(department, year), kind: 'evaluation' as const, params: paramsKey(DEFAULT_FRAMEWORK), format: ANSWER_FORMAT, version: report.eventsConsidered, body: gzipSync(JSON.stringify(report)) };
     return { answer, token };
   }
 

@@ -10,7 +10,8 @@ import type { ExecutionFacts } from '../domain/execution/facts.js';
 import { streamId } from '../domain/events.js';
 import type { AnswersRepository, StoredAnswer } from '../persistence/answers.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
-import { AnswerCache, JsonText, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import { NotFoundError } from './errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
@@ -79,15 +80,15 @@ export class ExecutionService {
    * before the answer: facts loaded after it hold at least that version, so an entry is never older
    * than its key says (a newer projected version makes a new key).
    */
-  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (version: number) => Promise<T | JsonText>): Promise<CachedAnswer<T>> {
+  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (version: number) => Promise<T | GzipJson>): Promise<CachedAnswer<T>> {
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
     const answer = await this.cache.get(JSON.stringify([stream, version, ...key]), () => compute(version));
     return answer as CachedAnswer<T>;
   }
 
-  /** The precomputed default answer of this exact version and query (JSON text), or null. */
-  private stored(department: string, year: number, version: number, q: Query): Promise<string | null> {
+  /** The precomputed default answer of this exact version and query (gzip-compressed JSON), or null. */
+  private stored(department: string, year: number, version: number, q: Query): Promise<Buffer | null> {
     if (!this.answers || !mayBeStored(q)) return Promise.resolve(null);
     return this.answers.find(streamId(department, year), 'execution', paramsKey(q), version, ANSWER_FORMAT);
   }
@@ -100,7 +101,7 @@ export class ExecutionService {
     const q = this.query(year, p, today);
     return this.cached(department, year, ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version) => {
       const body = await this.stored(department, year, version, q);
-      return body !== null ? new JsonText(body) : executionWire(executionReport(await this.facts(department, year), q));
+      return body !== null ? new GzipJson(body) : executionWire(executionReport(await this.facts(department, year), q));
     });
   }
 
@@ -114,7 +115,7 @@ export class ExecutionService {
     const answer = await this.cached(department, year, ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version): Promise<ExecutionStanding> => {
       const body = await this.stored(department, year, version, q);
       if (body !== null) {
-        const { lines: _lines, ...standing } = JSON.parse(body) as ExecutionAnswer;
+        const { lines: _lines, ...standing } = JSON.parse(gunzipSync(body).toString('utf8')) as ExecutionAnswer;
         return standing;
       }
       const { lines: _lines, ...standing } = executionWire({ ...executionReport(await this.facts(department, year), q), lines: [] });
@@ -132,14 +133,14 @@ export class ExecutionService {
     return (await this.executionAnswer(department, year, p, today)).json;
   }
 
-  /** The same answer as UTF-8 JSON bytes, kept with the cached answer (the HTTP response: nothing serialized or encoded per request). */
-  async executionBody(department: string, year: number, p: ExecutionParams, today: string): Promise<Buffer> {
-    return (await this.executionAnswer(department, year, p, today)).body;
+  /** The cached answer with its bytes (the HTTP response: nothing serialized, encoded or compressed per request). */
+  async executionCached(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
+    return this.executionAnswer(department, year, p, today);
   }
 
   /**
    * The stream's default answer (as of `today`'s default date) computed from one snapshot of the
-   * read model, as it would be sent, with the version it holds: what the worker stores
+   * read model, as it would be sent (gzip-compressed), with the version it holds: what the worker stores
    * (AnswerPrecomputer). Null when the stream is not projected.
    */
   async precompute(department: string, year: number, today: string): Promise<Precomputed | null> {
@@ -147,7 +148,7 @@ export class ExecutionService {
     const loaded = await this.repo.loadVersionedFacts(stream);
     if (!loaded) return null;
     const q = this.query(year, {}, today);
-    const body = JSON.stringify(executionWire(executionReport(loaded.facts, q)));
+    const body = gzipSync(JSON.stringify(executionWire(executionReport(loaded.facts, q))));
     return { answer: { stream, kind: 'execution', params: paramsKey(q), format: ANSWER_FORMAT, version: loaded.version, body }, token: loaded.token };
   }
 
@@ -182,9 +183,9 @@ export class ExecutionService {
     return (await this.quartersAnswer(department, year, p, unit)).json;
   }
 
-  /** The same as UTF-8 JSON bytes (the HTTP response). */
-  async quartersBody(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<Buffer> {
-    return (await this.quartersAnswer(department, year, p, unit)).body;
+  /** The cached answer with its bytes (the HTTP response). */
+  quartersCached(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<CachedAnswer<QuartersAnswer>> {
+    return this.quartersAnswer(department, year, p, unit);
   }
 
   /** Entries, approximate bytes, hits and misses of the answer cache. */

@@ -1,7 +1,8 @@
 /**
  * Precomputed answers (exec_answers, migration 0009): each stream's default execution and
- * evaluation answer as JSON text, with the parameters, stream version and answer format it was
- * computed for. Read as text: the API sends a body as it is, without parsing it.
+ * evaluation answer as gzip-compressed UTF-8 JSON, with the parameters, stream version and answer
+ * format it was computed for. The API sends a body as it is (a city-sized execution answer is
+ * 178 kB of JSON, 23 kB compressed: fetching the JSON as text took ~5 ms).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
@@ -18,7 +19,8 @@ export interface StoredAnswer {
   format: number;
   /** The stream version the answer holds every event of (and none after). */
   version: number;
-  body: string;
+  /** gzip-compressed UTF-8 JSON. */
+  body: Buffer;
 }
 
 /** A projected stream and what is stored for it. */
@@ -34,8 +36,8 @@ export interface AnswerState {
 export class AnswersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The body stored for exactly this stream, kind, parameters, version and format; else null. */
-  async find(stream: string, kind: AnswerKind, params: string, version: number, format: number): Promise<string | null> {
+  /** The body (gzip) stored for exactly this stream, kind, parameters, version and format; else null. */
+  async find(stream: string, kind: AnswerKind, params: string, version: number, format: number): Promise<Buffer | null> {
     const row = await this.db
       .selectFrom('exec_answers')
       .select('body')
@@ -45,7 +47,10 @@ export class AnswersRepository {
       .where('version', '=', version)
       .where('format', '=', format)
       .executeTakeFirst();
-    return row?.body ?? null;
+    if (!row) return null;
+    // pg gives a Buffer, PGlite a Uint8Array.
+    const b = row.body as Uint8Array;
+    return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   }
 
   /**
@@ -57,7 +62,7 @@ export class AnswersRepository {
   async save(a: StoredAnswer, token: string): Promise<boolean> {
     const r = await sql`
       insert into exec_answers (stream_id, kind, params, format, version, body)
-      select ${a.stream}, ${a.kind}, ${a.params}, ${a.format}, ${a.version}, ${a.body}
+      select ${a.stream}, ${a.kind}, ${a.params}, ${a.format}::int, ${a.version}::int, ${a.body}::bytea
       where exists (select 1 from exec_streams where stream_id = ${a.stream} and xmin::text = ${token})
       on conflict (stream_id, kind) do update
         set params = excluded.params, format = excluded.format, version = excluded.version, body = excluded.body, computed_at = now()`.execute(this.db);

@@ -84,7 +84,8 @@ export interface ExecAnswersTable {
   params: string;
   format: number;
   version: number;
-  body: string;
+  /** gzip-compressed UTF-8 JSON. */
+  body: Buffer;
   computed_at: Generated<string>;
 }
 

@@ -1,11 +1,11 @@
-import { Controller, Get, Header, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Header, Param, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { EvaluationService } from '../../../libs/application/evaluation.service.js';
 import type { EvaluationReport } from '../../../libs/application/evaluation.wire.js';
 import { evaluationHtml } from '../../../libs/application/exports/evaluation-html.js';
 import { chromiumAvailable, htmlToPdf, PdfUnavailableError } from '../../../libs/application/exports/evaluation-pdf.js';
 import { evaluationFileName, evaluationXlsx } from '../../../libs/application/exports/evaluation-xlsx.js';
-import { sendJsonBody } from './json-body.js';
+import { sendAnswer } from './json-body.js';
 import { parseDateParam, parseDepartment, parseYear } from './params.js';
 import { ReadAccess } from './access.js';
 
@@ -34,10 +34,10 @@ export class EvaluationController {
     return this.evaluation.evaluation(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework });
   }
 
-  /** Sent as the JSON bytes kept with the cached report (serialized once, not per request). */
+  /** Sent as the bytes kept with the cached report (serialized and compressed once, not per request). */
   @Get(`${PATH}/evaluation`)
-  async get(@Param('department') department: string, @Param('year') year: string, @Res() res: Response, @Query('knownOn') knownOn?: string, @Query('framework') framework?: string) {
-    sendJsonBody(res, await this.evaluation.evaluationBody(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework }));
+  async get(@Param('department') department: string, @Param('year') year: string, @Req() req: Request, @Res() res: Response, @Query('knownOn') knownOn?: string, @Query('framework') framework?: string) {
+    sendAnswer(req, res, await this.evaluation.evaluationCached(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework }));
   }
 
   @Get(`${PATH}/evaluation.xlsx`)

@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { unitLimit, type Principal } from '../../../libs/domain/access.js';
 import { Access, CurrentPrincipal, ReadAccess } from './access.js';
 import { InvalidInputError } from '../../../libs/application/errors.js';
@@ -8,7 +8,7 @@ import { ExecutionProjector } from '../../../libs/application/execution.projecto
 import { AnswersRepository } from '../../../libs/persistence/answers.repository.js';
 import { ExecutionService, shanghaiDate } from '../../../libs/application/execution.service.js';
 import type { SourceFilter } from '../../../libs/domain/execution/execution.js';
-import { JSON_TYPE, sendJsonBody } from './json-body.js';
+import { JSON_TYPE, sendAnswer } from './json-body.js';
 import { parseDateParam, parseDepartment, parseIntParam, parseYear } from './params.js';
 
 
@@ -28,13 +28,14 @@ export class ExecutionController {
     private readonly answers: AnswersRepository,
   ) {}
 
-  /** Cached answers are sent as the JSON bytes kept with them (serialized once, not per request). */
+  /** Cached answers are sent as the bytes kept with them (serialized and compressed once, not per request). */
   @Get('departments/:department/years/:year/execution')
   @ReadAccess({ unitScoped: true })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
     @Param('year') year: string,
+    @Req() req: Request,
     @Res() res: Response,
     @Query('asOf') asOf?: string,
     @Query('knownOn') knownOn?: string,
@@ -51,7 +52,7 @@ export class ExecutionController {
       runRateMonths: parseIntParam('runRateMonths', runRateMonths, 3, 1, 12),
     };
     const today = shanghaiDate(new Date());
-    if (own === null) return sendJsonBody(res, await this.execution.executionBody(dep, y, params, today));
+    if (own === null) return sendAnswer(req, res, await this.execution.executionCached(dep, y, params, today));
     res.status(200).type(JSON_TYPE).send(JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today)));
   }
 
@@ -61,11 +62,12 @@ export class ExecutionController {
     @CurrentPrincipal() principal: Principal,
     @Param('department') department: string,
     @Param('year') year: string,
+    @Req() req: Request,
     @Res() res: Response,
     @Query('knownOn') knownOn?: string,
     @Query('source') source?: string,
   ) {
-    sendJsonBody(res, await this.execution.quartersBody(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal)));
+    sendAnswer(req, res, await this.execution.quartersCached(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal)));
   }
 
   @Get('projections')
