@@ -98,10 +98,10 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const plain = plainServices();
     const exec = await storedRow('execution');
     expect(exec).toMatchObject({ params: JSON.stringify(['2023-12-31', null, 'fiscal', 3]), format: ANSWER_FORMAT, version: cut });
-    expect(exec!.body).toBe(await plain.execution.executionJson(DEPT, 2023, {}, TODAY));
+    expect(exec!.body).toBe((await plain.execution.executionCached(DEPT, 2023, {}, TODAY)).json);
     const evaluation = await storedRow('evaluation');
     expect(evaluation).toMatchObject({ params: JSON.stringify([null, 'shenzhen-department-overall']), format: ANSWER_FORMAT, version: cut });
-    expect(evaluation!.body).toBe(await plain.evaluation.evaluationJson(DEPT, 2023));
+    expect(evaluation!.body).toBe((await plain.evaluation.evaluationCached(DEPT, 2023)).json);
     expect(JSON.parse(evaluation!.body)).toMatchObject({ status: 'forecast', eventsConsidered: cut });
   });
 
@@ -113,7 +113,7 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const raw = await t.db.selectFrom('exec_answers').select('body').where('stream_id', '=', STREAM).where('kind', '=', 'execution').executeTakeFirstOrThrow();
     expect(cached.gzip!.equals(Buffer.from(raw.body))).toBe(true);
     expect(cached.json).toBe((await storedRow('execution'))!.body);
-    expect(await api.evaluation.evaluationJson(DEPT, 2023)).toBe((await storedRow('evaluation'))!.body);
+    expect((await api.evaluation.evaluationCached(DEPT, 2023)).json).toBe((await storedRow('evaluation'))!.body);
     // The value is parsed from the text when asked for, still without loading the stream.
     const value = await api.execution.execution(DEPT, 2023, {}, TODAY);
     expect(value.total).toMatchObject({ rate: '50.20' });
@@ -124,7 +124,7 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const june = await api.execution.execution(DEPT, 2023, { asOf: '2023-06-30' }, TODAY);
     expect(june.total).toMatchObject({ rate: '39.92', level: 'red' });
     expect(loads.facts).toBe(1 + (n0 - loads.evaluation));
-    await api.evaluation.evaluationJson(DEPT, 2023, { knownOn: '2023-06-30' });
+    await api.evaluation.evaluationCached(DEPT, 2023, { knownOn: '2023-06-30' });
     expect(loaded()).toBe(n0 + 1);
   });
 
@@ -133,13 +133,13 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const api = apiServices();
     // 2023 seen from 2023-10-15: the default "as of" is that day, not the stored year end.
     const n0 = loads.facts;
-    const mid = await api.execution.executionJson(DEPT, 2023, {}, '2023-10-15');
+    const mid = (await api.execution.executionCached(DEPT, 2023, {}, '2023-10-15')).json;
     expect(loads.facts).toBe(n0 + 1);
     expect(JSON.parse(mid)).toMatchObject({ asOf: '2023-10-15' });
     await p.run('2023-10-15');
     expect(await p.run('2023-10-15')).toEqual({ stored: 1, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.params).toBe(JSON.stringify(['2023-10-15', null, 'fiscal', 3]));
-    expect(await apiServices().execution.executionJson(DEPT, 2023, {}, '2023-10-15')).toBe(mid);
+    expect((await apiServices().execution.executionCached(DEPT, 2023, {}, '2023-10-15')).json).toBe(mid);
     expect(loads.facts).toBe(n0 + 1);
     // Back to today's default: stored again on the next pass.
     expect(await p.run(TODAY)).toEqual({ stored: 1, waiting: 0, failed: 0, moving: false });
@@ -148,7 +148,7 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   test('answers of an older format are not served and are computed again', async () => {
     await t.db.updateTable('exec_answers').set({ format: ANSWER_FORMAT - 1 }).where('stream_id', '=', STREAM).execute();
     const n0 = loaded();
-    const json = await apiServices().execution.executionJson(DEPT, 2023, {}, TODAY);
+    const json = (await apiServices().execution.executionCached(DEPT, 2023, {}, TODAY)).json;
     expect(loaded()).toBe(n0 + 1);
     expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
     const p = precomputer();

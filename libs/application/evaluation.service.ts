@@ -87,11 +87,6 @@ export class EvaluationService {
     return (await this.evaluationAnswer(department, year, p)).value as EvaluationReport;
   }
 
-  /** The same report as JSON text. */
-  async evaluationJson(department: string, year: number, p: EvaluationParams = {}): Promise<string> {
-    return (await this.evaluationAnswer(department, year, p)).json;
-  }
-
   /** The cached report with its bytes (the HTTP response). */
   async evaluationCached(department: string, year: number, p: EvaluationParams = {}): Promise<CachedAnswer<EvaluationReport>> {
     return (await this.evaluationAnswer(department, year, p)) as CachedAnswer<EvaluationReport>;

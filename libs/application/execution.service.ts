@@ -97,7 +97,8 @@ export class ExecutionService {
     return { asOf: p.asOf ?? this.defaultAsOf(year, today), knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths ?? 3 };
   }
 
-  private executionAnswer(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
+  /** The answer with its bytes, cached (the HTTP response: nothing serialized, encoded or compressed per request). */
+  executionCached(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
     const q = this.query(year, p, today);
     return this.cached(department, year, ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version) => {
       const body = await this.stored(department, year, version, q);
@@ -125,17 +126,7 @@ export class ExecutionService {
   }
 
   async execution(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionAnswer> {
-    return (await this.executionAnswer(department, year, p, today)).value;
-  }
-
-  /** The same answer as JSON text. */
-  async executionJson(department: string, year: number, p: ExecutionParams, today: string): Promise<string> {
-    return (await this.executionAnswer(department, year, p, today)).json;
-  }
-
-  /** The cached answer with its bytes (the HTTP response: nothing serialized, encoded or compressed per request). */
-  async executionCached(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
-    return this.executionAnswer(department, year, p, today);
+    return (await this.executionCached(department, year, p, today)).value;
   }
 
   /**
@@ -163,7 +154,8 @@ export class ExecutionService {
     return { ...wire, total: null, units: wire.units.filter((u) => u.unit === unit), lines: wire.lines.filter((l) => l.unit === unit) };
   }
 
-  private quartersAnswer(department: string, year: number, p: ExecutionParams, unit: string | null): Promise<CachedAnswer<QuartersAnswer>> {
+  /** Quarter-end rates with their bytes, cached (the HTTP response). */
+  quartersCached(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<CachedAnswer<QuartersAnswer>> {
     const source = p.source ?? 'fiscal';
     const knownOn = p.knownOn ?? null;
     return this.cached(department, year, ['quarters', knownOn, source, unit], async () => {
@@ -175,18 +167,9 @@ export class ExecutionService {
 
   /** Quarter-end rates of the department, or with `unit` of that unit's lines only. */
   async quarters(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<QuartersAnswer> {
-    return (await this.quartersAnswer(department, year, p, unit)).value;
+    return (await this.quartersCached(department, year, p, unit)).value;
   }
 
-  /** The same as JSON text. */
-  async quartersJson(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<string> {
-    return (await this.quartersAnswer(department, year, p, unit)).json;
-  }
-
-  /** The cached answer with its bytes (the HTTP response). */
-  quartersCached(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<CachedAnswer<QuartersAnswer>> {
-    return this.quartersAnswer(department, year, p, unit);
-  }
 
   /** Entries, approximate bytes, hits and misses of the answer cache. */
   cacheStats() {
