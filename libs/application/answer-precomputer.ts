@@ -14,10 +14,10 @@
  * from one snapshot of the read model and stored only if that model has not changed since
  * (AnswersRepository.save), so an answer never holds events of another version.
  */
-import { ANSWER_KINDS, type AnswerKind, type AnswersRepository, type AnswerState } from '../persistence/answers.repository.js';
+import { ANSWER_KINDS, type AnswerKind, type AnswersRepository, type AnswerState, type Precomputed } from '../persistence/answers.repository.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import type { EvaluationService } from './evaluation.service.js';
-import type { ExecutionService, Precomputed } from './execution.service.js';
+import type { ExecutionService } from './execution.service.js';
 
 export interface PrecomputePass {
   /** Answers computed and stored. */
@@ -33,8 +33,6 @@ export interface PrecomputePass {
 export interface PrecomputerOptions {
   /** Most milliseconds a pass computes while the log is moving (default: no limit). */
   busyBudgetMs?: number;
-  /** The clock, in milliseconds (tests). */
-  clock?: () => number;
 }
 
 export interface PrecomputerLogger {
@@ -76,8 +74,7 @@ export class AnswerPrecomputer {
    */
   async run(today: string, settle = true): Promise<PrecomputePass> {
     this.stopping = false;
-    const clock = this.options.clock ?? Date.now;
-    const started = clock();
+    const started = Date.now();
     const states = await this.answers.states();
     const settled = new Set<string>();
     for (const s of states) if (!settle || this.seen.get(s.stream) === s.projectedVersion) settled.add(s.stream);
@@ -92,7 +89,7 @@ export class AnswerPrecomputer {
         if (have && have.version === s.projectedVersion && have.format === ANSWER_FORMAT && have.params === this.wanted(kind, s, today)) continue;
         const key = `${kind}:${s.stream}`;
         if (this.failedAt.get(key) === s.projectedVersion) continue;
-        if (!settled.has(s.stream) || this.stopping || clock() >= deadline) {
+        if (!settled.has(s.stream) || this.stopping || Date.now() >= deadline) {
           pass.waiting += 1;
           continue;
         }

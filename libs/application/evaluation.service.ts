@@ -14,14 +14,13 @@ import { evaluate } from '../domain/evaluation/evaluate.js';
 import { DEFAULT_FRAMEWORK, FRAMEWORKS, type FrameworkDef } from '../domain/evaluation/framework.js';
 import { lineEventsFromSources, sourcePositions } from '../domain/execution/stream-projection.js';
 import { streamId, type StoredEvent } from '../domain/events.js';
-import type { AnswersRepository } from '../persistence/answers.repository.js';
+import type { AnswersRepository, Precomputed } from '../persistence/answers.repository.js';
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { gzipSync } from 'node:zlib';
 import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { ANSWER_FORMAT } from './answer-format.js';
-import type { Precomputed } from './execution.service.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 

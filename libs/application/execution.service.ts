@@ -8,7 +8,7 @@ import { lastDayOfMonth } from '../domain/dates.js';
 import { executionReport, quarterRates, type SourceFilter } from '../domain/execution/execution.js';
 import type { ExecutionFacts } from '../domain/execution/facts.js';
 import { streamId } from '../domain/events.js';
-import type { AnswersRepository, StoredAnswer } from '../persistence/answers.repository.js';
+import type { AnswersRepository, Precomputed } from '../persistence/answers.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
@@ -42,12 +42,6 @@ type Query = { asOf: string; knownOn: string | null; source: SourceFilter; runRa
 const paramsKey = (q: Query) => JSON.stringify([q.asOf, q.knownOn, q.source, q.runRateMonths]);
 /** Only answers with the default parameters but "as of" are ever precomputed. */
 const mayBeStored = (q: Query) => q.knownOn === null && q.source === 'fiscal' && q.runRateMonths === 3;
-
-/** A precomputed answer and the token of the read-model row it was computed from (AnswersRepository.save). */
-export interface Precomputed {
-  answer: StoredAnswer;
-  token: string;
-}
 
 export class ExecutionService {
   private readonly cache: AnswerCache<ExecutionAnswer | QuartersAnswer | ExecutionStanding>;

@@ -23,6 +23,12 @@ export interface StoredAnswer {
   body: Buffer;
 }
 
+/** A computed answer and the token of the read-model row it was computed from (what `save` takes). */
+export interface Precomputed {
+  answer: StoredAnswer;
+  token: string;
+}
+
 /** A projected stream and what is stored for it. */
 export interface AnswerState {
   stream: string;
