@@ -5,6 +5,7 @@
  */
 import { Decimal, ZERO } from './decimal.js';
 import { AFTER_CLOSE_TYPES, type EventInput, type FundSource } from './events.js';
+import { SpendingIndex } from './spending-index.js';
 import type { FieldError } from './validation.js';
 
 export interface LineState {
@@ -20,8 +21,8 @@ export interface StreamState {
   closed: boolean;
   units: Set<string>;
   lines: Map<string, LineState>;
-  /** SpendingRecorded ids of this stream and the line each was recorded on. */
-  spending: Map<string, string>;
+  /** SpendingRecorded ids of this stream and the line each was recorded on (kept compact: a city stream has ~10k). */
+  spending: SpendingIndex;
   tasks: Map<string, { completed: boolean }>;
   indicators: Set<string>;
 }
@@ -33,7 +34,7 @@ export function initialStreamState(): StreamState {
     closed: false,
     units: new Set(),
     lines: new Map(),
-    spending: new Map(),
+    spending: new SpendingIndex(),
     tasks: new Map(),
     indicators: new Set(),
   };

@@ -24,7 +24,8 @@ export interface GeneratorOptions {
   seed?: number;
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded generator of numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
