@@ -1,7 +1,7 @@
 /**
  * Benchmarks (issue 7): `npm run bench -- <scenario> [options]`.
  *
- *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | city | all
+ *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | write-model | city | all
  *              (every one but city, a whole-city run), or several separated by commas (http-ingest,cli-ingest)
  *   --backend pglite|postgres|both   (default both)
  *   --departments N --units U --lines L   data size (default 20 × 20 × 2 × 12 months ≈ 16k events)
@@ -39,9 +39,10 @@ import { query } from './scenarios/query.js';
 import { RAW_VARIANTS, rawInsert, type RawVariant } from './scenarios/raw-insert.js';
 import { rebuild } from './scenarios/rebuild.js';
 import { scoring } from './scenarios/scoring.js';
+import { writeModel } from './scenarios/write-model.js';
 import { now, row } from './common.js';
 
-const SCENARIOS = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring', 'city'] as const;
+const SCENARIOS = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring', 'write-model', 'city'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 class UsageError extends Error {}
@@ -162,6 +163,8 @@ async function runOne(scenario: Scenario, o: BenchOptions, rawVariants: RawVaria
       return query(o);
     case 'scoring':
       return scoring(o);
+    case 'write-model':
+      return writeModel(o);
     case 'city':
       return city(o);
   }

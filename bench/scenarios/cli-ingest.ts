@@ -6,11 +6,9 @@
  */
 import { ExecutionProjector } from '../../libs/application/execution.projector.js';
 import { ingestLines } from '../../libs/application/file-ingest.js';
+import { foldGenerated } from '../fold.js';
 import { prepareEvent, type Prepared } from '../../libs/application/ingest-prepare.js';
-import { contentHash, IngestService } from '../../libs/application/ingest.service.js';
-import { streamId } from '../../libs/domain/events.js';
-import { decide, evolve, initialStreamState, type StreamState } from '../../libs/domain/stream.js';
-import { validateEvent } from '../../libs/domain/validation.js';
+import { IngestService } from '../../libs/application/ingest.service.js';
 import { EventsRepository } from '../../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
@@ -24,19 +22,8 @@ import { batches, countEvents, generateNdjson } from '../generate.js';
  * decide + evolve on each stream's write model, for the same lines.
  */
 function domainOnly(o: BenchOptions): ResultRow {
-  const states = new Map<string, StreamState>();
   const started = now();
-  let n = 0;
-  for (const line of generateNdjson(generateOptions(o))) {
-    const r = validateEvent(JSON.parse(line));
-    if (!r.ok) throw new Error(`invalid generated event: ${JSON.stringify(r.errors)}`);
-    contentHash(r.event);
-    const s = streamId(r.event.department, r.event.year);
-    const state = states.get(s) ?? states.set(s, initialStreamState()).get(s)!;
-    if (decide(state, r.event).length > 0) throw new Error('generated event refused by decide()');
-    evolve(state, r.event);
-    n++;
-  }
+  const { events: n } = foldGenerated(o, true);
   const seconds = (now() - started) / 1000;
   return row({
     scenario: 'cli-ingest',
