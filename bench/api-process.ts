@@ -10,7 +10,12 @@ export interface ApiStats {
   cpuSeconds: number;
   /** Longest garbage-collection pause and the sum of all of them since the process started (ms). */
   gcMaxPauseMs: number;
+  /** Longest garbage-collection pause since the previous stats() call (ms). */
+  gcRecentMaxPauseMs: number;
   gcTotalPauseMs: number;
+  /** The event loop's delay since the previous stats() call (ms): its p99 and its longest. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface ApiProcess {

@@ -2,11 +2,13 @@
  * The real API (createApp) in its own process, on an ephemeral port, so load generators do not
  * share its event loop. Driven over IPC by the http-ingest and query scenarios:
  *   → {cmd:'seed', gen, batch}  ingest generated events through the app's IngestService, wait for the projector
- *   → {cmd:'stats'}            peak RSS, CPU and garbage-collection pauses of this process
+ *   → {cmd:'stats'}            peak RSS, CPU and garbage-collection pauses of this process (the longest
+ *                              also since the previous stats call: per measured pass), and the event
+ *                              loop's delay since the previous stats call
  *   → {cmd:'stop'}             close the app (projector, database) and exit
  * Started with argv[2] = JSON {databaseUrl?, dataDir, projector}.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../apps/api/src/app.js';
 import { ExecutionProjector } from '../libs/application/execution.projector.js';
@@ -18,18 +20,32 @@ type Message = { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number } 
 
 const send = (m: unknown) => process.send!(m);
 
-/** Garbage-collection pauses (ms) of this process: the longest, and their sum. */
-const gc = { maxPauseMs: 0, totalPauseMs: 0 };
+/** Garbage-collection pauses (ms) of this process: the longest (ever, and since the previous stats call), and their sum. */
+const gc = { maxPauseMs: 0, recentMaxPauseMs: 0, totalPauseMs: 0 };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     gc.maxPauseMs = Math.max(gc.maxPauseMs, e.duration);
+    gc.recentMaxPauseMs = Math.max(gc.recentMaxPauseMs, e.duration);
     gc.totalPauseMs += e.duration;
   }
 }).observe({ entryTypes: ['gc'] });
 
+/**
+ * How late the event loop runs a timer due every 10 ms: anything that holds the loop (a
+ * computation, a GC pause) shows here. The histogram holds the intervals, so the 10 ms are taken off.
+ */
+const LOOP_RESOLUTION_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+loopDelay.enable();
+const lateBy = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+
 function stats() {
   const u = process.cpuUsage();
-  return { maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 1048576, cpuSeconds: (u.user + u.system) / 1e6, gcMaxPauseMs: gc.maxPauseMs, gcTotalPauseMs: gc.totalPauseMs };
+  const recent = gc.recentMaxPauseMs;
+  gc.recentMaxPauseMs = 0;
+  const loop = { loopDelayP99Ms: lateBy(loopDelay.percentile(99)), loopDelayMaxMs: lateBy(loopDelay.max) };
+  loopDelay.reset();
+  return { maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 1048576, cpuSeconds: (u.user + u.system) / 1e6, gcMaxPauseMs: gc.maxPauseMs, gcRecentMaxPauseMs: recent, gcTotalPauseMs: gc.totalPauseMs, ...loop };
 }
 
 async function main(): Promise<void> {

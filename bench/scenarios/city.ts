@@ -28,7 +28,7 @@ import { createBenchDatabase } from '../db.js';
 import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
 import { getJson, request } from '../http.js';
 import { startWorker, type WorkerProcess } from '../worker-process.js';
-import { load } from './query.js';
+import { load, passNotes } from './query.js';
 
 /**
  * Waits until the worker has stored every department's execution and evaluation answers (at most
@@ -147,6 +147,7 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       const passes = [
         ['execution', 'first pass', 'gzip'],
         ['execution', 'second pass', 'gzip'],
+        ['health', 'the floor', 'gzip'],
         ['execution', 'no gzip', 'identity'],
         ['evaluation', 'first pass', 'gzip'],
         ['evaluation', 'second pass', 'gzip'],
@@ -157,11 +158,10 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
           const res = await load(api.base, o, endpoint, o.rate, o.duration, encoding);
           const spent = cpuSince(mark);
           const after = await api.stats();
-          const bad = res.non2xx + res.errors + res.timeouts;
           out.push(
             row({
               scenario: 'city',
-              variant: `${endpoint} @ ${o.rate} rps, ${pass}`,
+              variant: `${endpoint === 'health' ? '/health/live' : endpoint} @ ${o.rate} rps, ${pass}`,
               backend: o.backend,
               events: accepted,
               seconds: res.duration,
@@ -169,7 +169,7 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
               p50: res.latency.p50,
               p99: res.latency.p99,
               rssMB: after.maxRssMB,
-              notes: `${Math.round(res.requests.total / res.duration)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * (after.cpuSeconds - before.cpuSeconds)) / res.duration)}%, ${cpuNote(spent, after.cpuSeconds - before.cpuSeconds, 'autocannon')}`,
+              notes: passNotes(res, before, after, spent),
             }),
           );
           log(`  ${endpoint} ${pass}: p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);

@@ -12,22 +12,30 @@ import { executionWire } from '../../libs/application/execution.wire.js';
 import { occurredOnDate } from '../../libs/domain/dates.js';
 import { executionReport } from '../../libs/domain/execution/execution.js';
 import { factsFromEvents, type DatedEvent } from '../../libs/domain/execution/facts.js';
-import { startApi, type ApiProcess } from '../api-process.js';
+import { startApi, type ApiProcess, type ApiStats } from '../api-process.js';
 import { generateOptions, log, row, type BenchOptions, type ResultRow } from '../common.js';
 import { waitForAnswers } from '../answers.js';
 import { createBenchDatabase } from '../db.js';
 import { departmentSlug, DEFAULT_YEAR, generateEvents } from '../generate.js';
-import { cpuMark, cpuNote, cpuSince, latencyStats, now } from '../common.js';
+import { cpuMark, cpuNote, cpuSince, latencyStats, now, type CpuSpent } from '../common.js';
 import { request } from '../http.js';
 
-/** autocannon on one endpoint of every department in rotation, at a fixed rate (or as fast as it can). */
+/** A load pass's notes: rate achieved, failures, the API's CPU, its garbage-collection pauses and its event loop's delay during the pass. */
+export function passNotes(res: Awaited<ReturnType<typeof autocannon>>, before: ApiStats, after: ApiStats, spent: CpuSpent): string {
+  const apiCpu = after.cpuSeconds - before.cpuSeconds;
+  const bad = res.non2xx + res.errors + res.timeouts;
+  return `${Math.round(res.requests.total / res.duration)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * apiCpu) / res.duration)}%, ${cpuNote(spent, apiCpu, 'autocannon')}; API GC pauses: longest ${Math.round(after.gcRecentMaxPauseMs)} ms, ${Math.round(after.gcTotalPauseMs - before.gcTotalPauseMs)} ms in all; API event-loop delay p99 ${Math.round(after.loopDelayP99Ms)} ms, max ${Math.round(after.loopDelayMaxMs)} ms`;
+}
+
 /**
- * Requests departments in rotation. `encoding` 'gzip' sends `Accept-Encoding: gzip` as browsers
- * and most HTTP clients do (large answers then come compressed); 'identity' asks for plain JSON.
+ * autocannon on one endpoint of every department in rotation, at a fixed rate (or as fast as it
+ * can); 'health' is `GET /health/live` (no database, no answer: the floor this machine gives any
+ * request at that rate). `encoding` 'gzip' sends `Accept-Encoding: gzip` as browsers and most
+ * HTTP clients do (large answers then come compressed); 'identity' asks for plain JSON.
  */
-export async function load(base: string, o: Pick<BenchOptions, 'departments'>, endpoint: string, rate: number | undefined, duration: number, encoding: 'gzip' | 'identity' = 'gzip') {
+export async function load(base: string, o: Pick<BenchOptions, 'departments'>, endpoint: 'execution' | 'evaluation' | 'health', rate: number | undefined, duration: number, encoding: 'gzip' | 'identity' = 'gzip') {
   let i = 0;
-  const nextPath = () => `/api/v1/departments/${departmentSlug(i++ % o.departments)}/years/${DEFAULT_YEAR}/${endpoint}`;
+  const nextPath = endpoint === 'health' ? () => '/health/live' : () => `/api/v1/departments/${departmentSlug(i++ % o.departments)}/years/${DEFAULT_YEAR}/${endpoint}`;
   return autocannon({
     url: base,
     connections: 10,
@@ -105,9 +113,10 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
     // Each endpoint twice at the fixed rate, asking for gzip as browsers do: the first pass starts
     // with the API's answer cache empty (every department's first request reads its stored answer),
     // the second one is the steady state; then execution once more asking for plain JSON.
-    const runs: { label: string; endpoint: string; rate?: number; duration: number; encoding?: 'identity' }[] = [
+    const runs: { label: string; endpoint: 'execution' | 'evaluation' | 'health'; rate?: number; duration: number; encoding?: 'identity' }[] = [
       { label: `execution @ ${o.rate} rps, first pass`, endpoint: 'execution', rate: o.rate, duration: o.duration },
       { label: `execution @ ${o.rate} rps, second pass`, endpoint: 'execution', rate: o.rate, duration: o.duration },
+      { label: `/health/live @ ${o.rate} rps (the floor)`, endpoint: 'health', rate: o.rate, duration: o.duration },
       { label: `execution @ ${o.rate} rps, no gzip`, endpoint: 'execution', rate: o.rate, duration: o.duration, encoding: 'identity' },
       { label: 'execution max', endpoint: 'execution', duration: Math.min(o.duration, 5) },
     ];
@@ -135,7 +144,7 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
           p50: res.latency.p50,
           p99: res.latency.p99,
           rssMB: after.maxRssMB,
-          notes: `${Math.round(rps)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * (after.cpuSeconds - before.cpuSeconds)) / res.duration)}%, ${cpuNote(spent, after.cpuSeconds - before.cpuSeconds, 'autocannon')}; ${o.departments} depts in rotation`,
+          notes: `${passNotes(res, before, after, spent)}; ${r.endpoint === 'health' ? 'no database, no answer' : `${o.departments} depts in rotation`}`,
           extra: { requestsPerSec: rps, failed: bad, apiCpuSeconds: after.cpuSeconds - before.cpuSeconds },
         }),
       );
