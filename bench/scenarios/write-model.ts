@@ -18,8 +18,15 @@ import { generateOptions, log, now, row, type BenchOptions, type ResultRow } fro
 import { foldGenerated } from '../fold.js';
 import { generateNdjson } from '../generate.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+/** A full garbage collection (global `gc` exposed on first use, only when this scenario runs). */
+let exposed: (() => void) | undefined;
+function gc(): void {
+  if (!exposed) {
+    setFlagsFromString('--expose-gc');
+    exposed = runInNewContext('gc') as () => void;
+  }
+  exposed();
+}
 
 interface Held {
   heapMB: number;
@@ -121,6 +128,5 @@ export function writeModel(o: BenchOptions): ResultRow[] {
       notes: 'every recorded id found, as many unknown ids refused; events/s = lookups/s',
     }),
   );
-  if (states.size === 0) throw new Error('no streams');
   return rows;
 }
