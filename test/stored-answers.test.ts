@@ -128,6 +128,22 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(loaded()).toBe(n0 + 1);
   });
 
+  test("the department list's evaluation summary is read from the stored report, without loading the stream, and equals the computed one", async () => {
+    const api = apiServices();
+    const n0 = loaded();
+    const summary = await api.evaluation.summary(DEPT, 2023);
+    expect(loaded()).toBe(n0);
+    const computed = await plainServices().evaluation.summary(DEPT, 2023);
+    expect(summary).toEqual(computed);
+    expect(summary).toMatchObject({ department: DEPT, year: 2023, status: 'forecast', eventsConsidered: cut });
+    expect(summary.total).toMatch(/^\d+\.\d{2}$/);
+    // As known on a date: scored from the log as it was then, not from the stored report.
+    const june = await api.evaluation.summary(DEPT, 2023, { knownOn: '2023-06-30' });
+    expect(june.eventsConsidered).toBeGreaterThan(0);
+    expect(june.eventsConsidered).toBeLessThan(cut);
+    expect(june).toEqual(await plainServices().evaluation.summary(DEPT, 2023, { knownOn: '2023-06-30' }));
+  });
+
   test('another "as of" date (a new day of the current year) is computed, then stored again', async () => {
     const p = precomputer();
     const api = apiServices();

@@ -18,7 +18,7 @@ import type { AnswersRepository, Precomputed } from '../persistence/answers.repo
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
@@ -156,6 +156,11 @@ export class EvaluationService {
 
   private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams, stored: number): Promise<EvaluationSummary> {
     if (!p.knownOn) {
+      // The stored report of this version, when there is one: fetching, decompressing and parsing
+      // it took 20–30 ms for a city department against 32–35 ms to score it from the projection
+      // (the department list asks for every department after each load).
+      const body = this.answers ? await this.answers.find(streamId(department, year), 'evaluation', paramsKey(framework), stored, ANSWER_FORMAT) : null;
+      if (body !== null) return summaryOf(JSON.parse(gunzipSync(body).toString('utf8')) as EvaluationReport);
       const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
       if (inputs && inputs.head.version >= stored) {
         const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
@@ -163,8 +168,7 @@ export class EvaluationService {
         return { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
       }
     }
-    const r = await this.compute(department, year, framework, p.knownOn ?? null, stored);
-    return { department, year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
+    return summaryOf(await this.compute(department, year, framework, p.knownOn ?? null, stored));
   }
 
   /** The report from the projection, or null when the projection has not applied the whole stream. */
@@ -197,6 +201,10 @@ export class EvaluationService {
     });
     return { report, token: inputs.token };
   }
+}
+
+function summaryOf(r: EvaluationReport): EvaluationSummary {
+  return { department: r.department, year: r.year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
 }
 
 /** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
