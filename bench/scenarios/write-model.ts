@@ -53,6 +53,15 @@ function heldNote(h: Held, base: Held, baseLabel: string): string {
   return `heap +${(h.heapMB - base.heapMB).toFixed(0)} MB, array buffers +${(h.arrayBuffersMB - base.arrayBuffersMB).toFixed(0)} MB; full GC ${h.gcMs.toFixed(1)} ms (${base.gcMs.toFixed(1)} ms ${baseLabel})`;
 }
 
+/** The generated SpendingRecorded events as parsed from their JSON: id, stream and line. */
+function* recordedSpending(o: BenchOptions): Generator<{ id: string; stream: string; line: string }> {
+  for (const text of generateNdjson(generateOptions(o))) {
+    if (!text.includes('"SpendingRecorded"')) continue;
+    const e = JSON.parse(text) as { id: string; department: string; year: number; data: { line: string } };
+    yield { id: e.id, stream: streamId(e.department, e.year), line: e.data.line };
+  }
+}
+
 export function writeModel(o: BenchOptions): ResultRow[] {
   const base = held();
   log(`write-model: folding ${o.departments} departments × ${o.units} × ${o.lines}`);
@@ -77,12 +86,7 @@ export function writeModel(o: BenchOptions): ResultRow[] {
   // The same ids as a Map per stream, strings as parsed from JSON: what a write model held before.
   const t0 = now();
   let maps: Map<string, Map<string, string>> | null = new Map();
-  for (const line of generateNdjson(generateOptions(o))) {
-    if (!line.includes('"SpendingRecorded"')) continue;
-    const e = JSON.parse(line) as { id: string; department: string; year: number; data: { line: string } };
-    const s = streamId(e.department, e.year);
-    (maps.get(s) ?? maps.set(s, new Map()).get(s)!).set(e.id, e.data.line);
-  }
+  for (const { id, stream, line } of recordedSpending(o)) (maps.get(stream) ?? maps.set(stream, new Map()).get(stream)!).set(id, line);
   const mapSeconds = (now() - t0) / 1000;
   const withMaps = held();
   let mapped = 0;
@@ -103,11 +107,7 @@ export function writeModel(o: BenchOptions): ResultRow[] {
 
   // Lookups as SpendingCorrected does them: every recorded id, then as many unknown ones.
   const ids: { state: StreamState; id: string }[] = [];
-  for (const line of generateNdjson(generateOptions(o))) {
-    if (!line.includes('"SpendingRecorded"')) continue;
-    const e = JSON.parse(line) as { id: string; department: string; year: number };
-    ids.push({ state: states.get(streamId(e.department, e.year))!, id: e.id });
-  }
+  for (const { id, stream } of recordedSpending(o)) ids.push({ state: states.get(stream)!, id });
   const unknown = ids.map(({ id }) => `${id.slice(0, 35)}${id.endsWith('f') ? '0' : 'f'}`);
   const t1 = now();
   let found = 0;

@@ -32,6 +32,11 @@ export class GzipJson {
   constructor(readonly gzip: Buffer) {}
 }
 
+/** The value of a gzip-compressed UTF-8 JSON body (how answers are stored and kept). */
+export function gzipJsonValue<T>(gzip: Buffer): T {
+  return JSON.parse(gunzipSync(gzip).toString('utf8')) as T;
+}
+
 /** Answers at least this large (UTF-8 bytes) are kept compressed too. */
 export const GZIP_MIN_BYTES = 8 * 1024;
 

@@ -18,8 +18,8 @@ import type { AnswersRepository, Precomputed } from '../persistence/answers.repo
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { gzipSync } from 'node:zlib';
+import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
@@ -160,7 +160,7 @@ export class EvaluationService {
       // it took 20–30 ms for a city department against 32–35 ms to score it from the projection
       // (the department list asks for every department after each load).
       const body = this.answers ? await this.answers.find(streamId(department, year), 'evaluation', paramsKey(framework), stored, ANSWER_FORMAT) : null;
-      if (body !== null) return summaryOf(JSON.parse(gunzipSync(body).toString('utf8')) as EvaluationReport);
+      if (body !== null) return summaryOf(gzipJsonValue<EvaluationReport>(body));
       const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
       if (inputs && inputs.head.version >= stored) {
         const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });

@@ -10,8 +10,8 @@ import type { ExecutionFacts } from '../domain/execution/facts.js';
 import { streamId } from '../domain/events.js';
 import type { AnswersRepository, Precomputed } from '../persistence/answers.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { AnswerCache, GzipJson, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
+import { gzipSync } from 'node:zlib';
+import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import { NotFoundError } from './errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
@@ -110,7 +110,7 @@ export class ExecutionService {
     const answer = await this.cached(department, year, ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version): Promise<ExecutionStanding> => {
       const body = await this.stored(department, year, version, q);
       if (body !== null) {
-        const { lines: _lines, ...standing } = JSON.parse(gunzipSync(body).toString('utf8')) as ExecutionAnswer;
+        const { lines: _lines, ...standing } = gzipJsonValue<ExecutionAnswer>(body);
         return standing;
       }
       const { lines: _lines, ...standing } = executionWire({ ...executionReport(await this.facts(department, year), q), lines: [] });
