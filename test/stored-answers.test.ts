@@ -35,8 +35,8 @@ const cut = sample.findIndex((e) => e.occurredAt >= '2023-09');
  * answer changes, bump ANSWER_FORMAT (libs/application/answer-format.ts) and record the new
  * fingerprints under the new number: answers stored by the previous release must not be served.
  */
-const FINGERPRINTS: Record<number, { execution: string; evaluation: string }> = {
-  1: { execution: '25281d75c53d08fd7b8f5c200b9bbaab02d562901ed4a08fc4d8d22b350a8c88', evaluation: '1e2d2ddb0a2e2d162c27953ee3d29cfa9b52d02877b16e1ea239210f5c1c1db6' },
+const FINGERPRINTS: Record<number, { execution: string; standing: string; summary: string; evaluation: string }> = {
+  1: { execution: '25281d75c53d08fd7b8f5c200b9bbaab02d562901ed4a08fc4d8d22b350a8c88', standing: 'a10087ebabe718d62d600ea3b9bca6fae4a9379c6a50e3a9602c388db3458ede', summary: '7c0aa28764ee42f4ba6d08e0135b78e6d318a6f4e2cec76c95f6c7c7c814736f', evaluation: '1e2d2ddb0a2e2d162c27953ee3d29cfa9b52d02877b16e1ea239210f5c1c1db6' },
 };
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -89,20 +89,31 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
 
   test('a pass stores a stream only once its version stayed the same since the previous pass; the stored text is the computed answer', async () => {
     const p = precomputer();
-    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0, moving: true });
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 4, failed: 0, moving: true });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, standing: 0, summary: 0, evaluation: 0 });
+    expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
     expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 0, failed: 0, moving: false });
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, evaluation: 1 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, standing: 1, summary: 1, evaluation: 1 });
 
     const plain = plainServices();
     const exec = await storedRow('execution');
     expect(exec).toMatchObject({ params: JSON.stringify(['2023-12-31', null, 'fiscal', 3]), format: ANSWER_FORMAT, version: cut });
     expect(exec!.body).toBe((await plain.execution.executionCached(DEPT, 2023, {}, TODAY)).json);
+    const standing = await storedRow('standing');
+    expect(standing).toMatchObject({ params: exec!.params, format: ANSWER_FORMAT, version: cut });
+    expect(JSON.parse(standing!.body)).toEqual(await plain.execution.standing(DEPT, 2023, {}, TODAY));
+    const { lines, ...withoutLines } = JSON.parse(exec!.body);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.parse(standing!.body)).toEqual(withoutLines);
     const evaluation = await storedRow('evaluation');
     expect(evaluation).toMatchObject({ params: JSON.stringify([null, 'shenzhen-department-overall']), format: ANSWER_FORMAT, version: cut });
     expect(evaluation!.body).toBe((await plain.evaluation.evaluationCached(DEPT, 2023)).json);
     expect(JSON.parse(evaluation!.body)).toMatchObject({ status: 'forecast', eventsConsidered: cut });
+    const summary = await storedRow('summary');
+    expect(summary).toMatchObject({ params: JSON.stringify([null, 'shenzhen-department-overall']), format: ANSWER_FORMAT, version: cut });
+    expect(JSON.parse(summary!.body)).toEqual(await plain.evaluation.summary(DEPT, 2023));
+    const report = JSON.parse(evaluation!.body);
+    expect(JSON.parse(summary!.body)).toEqual({ department: DEPT, year: 2023, status: 'forecast', total: report.total.score, exact: report.total.exact, grade: report.grade, framework: report.framework.name, eventsConsidered: cut });
   });
 
   test('an API service sends the stored text without loading the stream; other parameters are computed', async () => {
@@ -119,16 +130,26 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(value.total).toMatchObject({ rate: '50.20' });
     const standing = await api.execution.standing(DEPT, 2023, {}, TODAY);
     expect(standing.total).toEqual(value.total);
+    expect(standing).toEqual(await plainServices().execution.standing(DEPT, 2023, {}, TODAY));
     expect(loaded()).toBe(n0);
+    const n1 = loaded();
     // Not the stored parameters: computed.
     const june = await api.execution.execution(DEPT, 2023, { asOf: '2023-06-30' }, TODAY);
     expect(june.total).toMatchObject({ rate: '39.92', level: 'red' });
-    expect(loads.facts).toBe(1 + (n0 - loads.evaluation));
-    await api.evaluation.evaluationCached(DEPT, 2023, { knownOn: '2023-06-30' });
-    expect(loaded()).toBe(n0 + 1);
+    expect(loaded()).toBe(n1 + 1);
+    // As known on a date: replayed from the log (not a projection load), not the stored report.
+    const known = await api.evaluation.evaluationCached(DEPT, 2023, { knownOn: '2023-06-30' });
+    expect(known.json).not.toBe((await storedRow('evaluation'))!.body);
+    expect(loaded()).toBe(n1 + 1);
+    // Without a stored standing (not computed yet): computed from the projection, the same figures.
+    const kept = await t.db.selectFrom('exec_answers').selectAll().where('stream_id', '=', STREAM).where('kind', '=', 'standing').executeTakeFirstOrThrow();
+    await t.db.deleteFrom('exec_answers').where('stream_id', '=', STREAM).where('kind', '=', 'standing').execute();
+    expect(await apiServices().execution.standing(DEPT, 2023, {}, TODAY)).toEqual(standing);
+    expect(loaded()).toBe(n1 + 2);
+    await t.db.insertInto('exec_answers').values(kept).execute();
   });
 
-  test("the department list's evaluation summary is read from the stored report, without loading the stream, and equals the computed one", async () => {
+  test("the department list's evaluation summary is read from the stored summary, without loading the stream, and equals the computed one", async () => {
     const api = apiServices();
     const n0 = loaded();
     const summary = await api.evaluation.summary(DEPT, 2023);
@@ -137,11 +158,18 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(summary).toEqual(computed);
     expect(summary).toMatchObject({ department: DEPT, year: 2023, status: 'forecast', eventsConsidered: cut });
     expect(summary.total).toMatch(/^\d+\.\d{2}$/);
-    // As known on a date: scored from the log as it was then, not from the stored report.
+    // As known on a date: scored from the log as it was then, not from the stored summary.
     const june = await api.evaluation.summary(DEPT, 2023, { knownOn: '2023-06-30' });
     expect(june.eventsConsidered).toBeGreaterThan(0);
     expect(june.eventsConsidered).toBeLessThan(cut);
     expect(june).toEqual(await plainServices().evaluation.summary(DEPT, 2023, { knownOn: '2023-06-30' }));
+    // Without a stored summary (not computed yet): scored from the projection, the same figures.
+    const kept = await t.db.selectFrom('exec_answers').selectAll().where('stream_id', '=', STREAM).where('kind', '=', 'summary').executeTakeFirstOrThrow();
+    await t.db.deleteFrom('exec_answers').where('stream_id', '=', STREAM).where('kind', '=', 'summary').execute();
+    const n1 = loads.evaluation;
+    expect(await apiServices().evaluation.summary(DEPT, 2023)).toEqual(summary);
+    expect(loads.evaluation).toBe(n1 + 1);
+    await t.db.insertInto('exec_answers').values(kept).execute();
   });
 
   test('another "as of" date (a new day of the current year) is computed, then stored again', async () => {
@@ -153,12 +181,12 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(loads.facts).toBe(n0 + 1);
     expect(JSON.parse(mid)).toMatchObject({ asOf: '2023-10-15' });
     await p.run('2023-10-15');
-    expect(await p.run('2023-10-15')).toEqual({ stored: 1, waiting: 0, failed: 0, moving: false });
+    expect(await p.run('2023-10-15')).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.params).toBe(JSON.stringify(['2023-10-15', null, 'fiscal', 3]));
     expect((await apiServices().execution.executionCached(DEPT, 2023, {}, '2023-10-15')).json).toBe(mid);
     expect(loads.facts).toBe(n0 + 1);
     // Back to today's default: stored again on the next pass.
-    expect(await p.run(TODAY)).toEqual({ stored: 1, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
   });
 
   test('answers of an older format are not served and are computed again', async () => {
@@ -166,19 +194,24 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const n0 = loaded();
     const json = (await apiServices().execution.executionCached(DEPT, 2023, {}, TODAY)).json;
     expect(loaded()).toBe(n0 + 1);
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 0 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, standing: 0, summary: 0, evaluation: 0 });
     const p = precomputer();
     await p.run(TODAY);
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.body).toBe(json);
   });
 
   test('an answer computed before the projector moved the stream is not stored; a new version is never served the old text', async () => {
     const stale = await new ExecutionService(repo).precompute(DEPT, 2023, TODAY);
-    expect(stale!.answer.version).toBe(cut);
+    expect(stale!.answers.map((a) => [a.kind, a.version])).toEqual([
+      ['execution', cut],
+      ['standing', cut],
+    ]);
     await ingest.ingest(sample.slice(cut));
     await projector.catchUpStream(STREAM, sample.length);
-    expect(await answers.save(stale!.answer, stale!.token)).toBe(false);
+    expect(await answers.save(stale!.answers, stale!.token)).toBe(false);
+    await expect(answers.save([], stale!.token)).rejects.toThrow('save: answers of one stream, at least one');
+    await expect(answers.save([stale!.answers[0]!, { ...stale!.answers[1]!, stream: 'other/2023' }], stale!.token)).rejects.toThrow('save: answers of one stream');
     expect((await storedRow('execution'))!.version).toBe(cut);
     // Served for the new version: computed (the full year), not the stored August text.
     const n0 = loaded();
@@ -189,16 +222,19 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(report).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优' });
     expect(loaded()).toBe(n0 + 2);
     const p = precomputer();
-    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 2, failed: 0, moving: true });
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 4, failed: 0, moving: true });
+    expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
+    expect(JSON.parse((await storedRow('summary'))!.body)).toMatchObject({ status: 'final', total: '91.70', exact: '91.70341666666666666666666666666666666667', grade: '优', eventsConsidered: sample.length });
     expect(JSON.parse((await storedRow('evaluation'))!.body)).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优', eventsConsidered: sample.length });
   });
 
   test('the sample\'s stored answers match the fingerprints recorded for this ANSWER_FORMAT', async () => {
     const exec = await storedRow('execution');
+    const standing = await storedRow('standing');
+    const summary = await storedRow('summary');
     const evaluation = await storedRow('evaluation');
     expect(exec!.version).toBe(sample.length);
-    const got = { execution: sha(exec!.body), evaluation: sha(evaluation!.body) };
+    const got = { execution: sha(exec!.body), standing: sha(standing!.body), summary: sha(summary!.body), evaluation: sha(evaluation!.body) };
     expect(got).toEqual(FINGERPRINTS[ANSWER_FORMAT]);
   });
 
@@ -210,28 +246,28 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     };
     await t.db.deleteFrom('exec_answers').execute();
     const p = new AnswerPrecomputer(answers, execution, new EvaluationService(events, repo, feed, undefined, {}, answers), { warn: (m) => warnings.push(m) });
-    expect(await p.run(TODAY, false)).toEqual({ stored: 1, waiting: 0, failed: 1, moving: true });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 2, waiting: 0, failed: 2, moving: true });
     expect(warnings).toEqual([`precomputing the execution answer of ${STREAM} at version ${sample.length} failed: boom`]);
     expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 0, failed: 0, moving: false });
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, evaluation: 1 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, standing: 0, summary: 1, evaluation: 1 });
   });
 
   test('while streams are changing a pass computes within its busy budget; the rest waits for a quieter pass', async () => {
     await t.db.deleteFrom('exec_answers').execute();
     const p = new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers), undefined, { busyBudgetMs: 0 });
     // The first pass has seen nothing before: moving, so nothing is computed within a budget of 0 ms.
-    expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 2, failed: 0, moving: true });
-    expect(await p.run(TODAY, false)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 4, failed: 0, moving: true });
+    expect(await p.run(TODAY, false)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
   });
 
   test('a rebuild empties the stored answers in its transaction; the next passes store them again', async () => {
     const p = precomputer();
     await p.run(TODAY, false);
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, evaluation: 1 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, standing: 1, summary: 1, evaluation: 1 });
     const before = (await storedRow('execution'))!.body;
     await projector.rebuild();
     expect(await t.db.selectFrom('exec_answers').select('stream_id').execute()).toEqual([]);
-    expect(await p.run(TODAY)).toEqual({ stored: 2, waiting: 0, failed: 0, moving: false });
+    expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
     expect((await storedRow('execution'))!.body).toBe(before);
   });
 });
@@ -242,11 +278,11 @@ describe.each(BACKENDS)('precomputed answers through the API on %s', (backend) =
     try {
       const body = sample.map((e) => JSON.stringify(e)).join('\n');
       await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(body).expect(201);
-      const status = await waitFor('both answers stored', async () => {
+      const status = await waitFor('every answer stored', async () => {
         const r = await request(app.http).get('/api/v1/projections').expect(200);
-        return r.body.answers.execution === 1 && r.body.answers.evaluation === 1 ? r.body : null;
+        return r.body.answers.execution === 1 && r.body.answers.standing === 1 && r.body.answers.summary === 1 && r.body.answers.evaluation === 1 ? r.body : null;
       }, 20_000);
-      expect(status.answers).toEqual({ format: ANSWER_FORMAT, streams: 1, execution: 1, evaluation: 1 });
+      expect(status.answers).toEqual({ format: ANSWER_FORMAT, streams: 1, execution: 1, standing: 1, summary: 1, evaluation: 1 });
       const stored = await app.db.db.selectFrom('exec_answers').select(['kind', 'body']).orderBy('kind').execute();
       const storedJson = (kind: string) => gunzipSync(stored.find((r) => r.kind === kind)!.body).toString('utf8');
       // supertest asks for gzip (Accept-Encoding: gzip, deflate) and decompresses.

@@ -106,7 +106,7 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
         events: seeded.accepted,
         seconds: stored.seconds,
         eventsPerSec: null,
-        notes: `${stored.complete ? 'every' : 'NOT every'} department: execution ${stored.coverage.execution}/${stored.coverage.streams}, evaluation ${stored.coverage.evaluation}/${stored.coverage.streams}; seconds after the catch-up (passes every PRECOMPUTE_MS, a department once unchanged for one pass)`,
+        notes: `${stored.complete ? 'every' : 'NOT every'} department: execution ${stored.coverage.execution}/${stored.coverage.streams}, standing ${stored.coverage.standing}/${stored.coverage.streams}, summary ${stored.coverage.summary}/${stored.coverage.streams}, evaluation ${stored.coverage.evaluation}/${stored.coverage.streams}; seconds after the catch-up (passes every PRECOMPUTE_MS, a department once unchanged for one pass)`,
       }),
     );
     log(`  answers stored ${stored.seconds.toFixed(1)} s after the catch-up`);

@@ -121,10 +121,7 @@ export class EvaluationService {
    */
   async precompute(department: string, year: number): Promise<Precomputed | null> {
     const projected = await this.projectedReport(department, year, DEFAULT_FRAMEWORK, 0);
-    if (!projected) return null;
-    const { report, token } = projected;
-    const answer = { stream: streamId(department, year), kind: 'evaluation' as const, params: paramsKey(DEFAULT_FRAMEWORK), format: ANSWER_FORMAT, version: report.eventsConsidered, body: gzipSync(JSON.stringify(report)) };
-    return { answer, token };
+    return projected && precomputed('evaluation', projected.report, projected.token);
   }
 
   /** `stored`: the stream's version in the log, read by the caller (the cache key's version). */
@@ -143,8 +140,8 @@ export class EvaluationService {
   }
 
   /**
-   * Total and grade only: from the projection without the per-line event ids (the scores do not
-   * depend on them), else from the full report (replayed).
+   * Total and grade only: the stored summary of this version (precomputed), else from the
+   * projection without the per-line event ids, else from the full report (replayed).
    */
   async summary(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationSummary> {
     const framework = frameworkById(p.framework);
@@ -156,19 +153,39 @@ export class EvaluationService {
 
   private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams, stored: number): Promise<EvaluationSummary> {
     if (!p.knownOn) {
-      // The stored report of this version, when there is one: fetching, decompressing and parsing
-      // it took 20–30 ms for a city department against 32–35 ms to score it from the projection
-      // (the department list asks for every department after each load).
-      const body = this.answers ? await this.answers.find(streamId(department, year), 'evaluation', paramsKey(framework), stored, ANSWER_FORMAT) : null;
-      if (body !== null) return summaryOf(gzipJsonValue<EvaluationReport>(body));
-      const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
-      if (inputs && inputs.head.version >= stored) {
-        const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
-        const status = inputs.head.meta!.closedOn !== null ? 'final' : 'forecast';
-        return { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
-      }
+      // The stored summary of this version, when there is one: ~0.2 kB to fetch and parse, against
+      // 32–35 ms to score a city department from the projection (the department list asks for
+      // every department after each load).
+      const body = this.answers ? await this.answers.find(streamId(department, year), 'summary', paramsKey(framework), stored, ANSWER_FORMAT) : null;
+      if (body !== null) return gzipJsonValue<EvaluationSummary>(body);
+      const projected = await this.projectedSummary(department, year, framework, stored);
+      if (projected) return projected.summary;
     }
     return summaryOf(await this.compute(department, year, framework, p.knownOn ?? null, stored));
+  }
+
+  /**
+   * The default summary (the default framework, as known now) from one snapshot of the projection,
+   * gzip-compressed, with the stream version it holds: what the worker stores (AnswerPrecomputer)
+   * for the department list. Null when the stream is not projected.
+   */
+  async precomputeSummary(department: string, year: number): Promise<Precomputed | null> {
+    const projected = await this.projectedSummary(department, year, DEFAULT_FRAMEWORK, 0);
+    return projected && precomputed('summary', projected.summary, projected.token);
+  }
+
+  /**
+   * Total and grade from the projection, without the per-line event ids (the scores do not depend
+   * on them), with the read-model row's token; null when the projection has not applied the stream
+   * up to `stored`.
+   */
+  private async projectedSummary(department: string, year: number, framework: FrameworkDef, stored: number): Promise<{ summary: EvaluationSummary; token: string } | null> {
+    const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
+    if (!inputs || inputs.head.version < stored) return null;
+    const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
+    const status = inputs.head.meta!.closedOn !== null ? 'final' : 'forecast';
+    const summary: EvaluationSummary = { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
+    return { summary, token: inputs.token };
   }
 
   /** The report from the projection, or null when the projection has not applied the whole stream. */
@@ -209,3 +226,9 @@ function summaryOf(r: EvaluationReport): EvaluationSummary {
 
 /** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
 const paramsKey = (framework: FrameworkDef) => JSON.stringify([null, framework.id]);
+
+/** A default report or summary as stored (gzip-compressed JSON), for the stream version it holds. */
+function precomputed(kind: 'evaluation' | 'summary', value: EvaluationReport | EvaluationSummary, token: string): Precomputed {
+  const answer = { stream: streamId(value.department, value.year), kind, params: paramsKey(DEFAULT_FRAMEWORK), format: ANSWER_FORMAT, version: value.eventsConsidered, body: gzipSync(JSON.stringify(value)) };
+  return { answers: [answer], token };
+}

@@ -171,8 +171,8 @@ export class OverviewService {
    * services' answer caches) of every department-year whose projection has not moved since the
    * previous call and that is not warm yet, one at a time, letting requests through in between.
    * A stream still being loaded is left for a later call: a load moves it many times, and each
-   * computation costs ~50 ms for a 20 × 42 department. The first call only looks. Returns how many
-   * were computed.
+   * computation costs ~60 ms for a 20 × 42 department (a few ms once the worker has stored both
+   * parts). The first call only looks. Returns how many were computed.
    */
   async warm(today: string): Promise<number> {
     const streams = await this.repo.listStreams();

@@ -1,14 +1,15 @@
 /**
- * Precomputed answers (exec_answers, migration 0009): each stream's default execution and
- * evaluation answer as gzip-compressed UTF-8 JSON, with the parameters, stream version and answer
+ * Precomputed answers (exec_answers, migration 0009): each stream's default execution answer, its
+ * standing (the answer without lines) and evaluation summary (what the department list shows) and
+ * its evaluation report, as gzip-compressed UTF-8 JSON, with the parameters, stream version and answer
  * format it was computed for. The API sends a body as it is (a city-sized execution answer is
  * 178 kB of JSON, 23 kB compressed: fetching the JSON as text took ~5 ms).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 
-export type AnswerKind = 'execution' | 'evaluation';
-export const ANSWER_KINDS: readonly AnswerKind[] = ['execution', 'evaluation'];
+export type AnswerKind = 'execution' | 'standing' | 'summary' | 'evaluation';
+export const ANSWER_KINDS: readonly AnswerKind[] = ['execution', 'standing', 'summary', 'evaluation'];
 
 /** One precomputed answer. */
 export interface StoredAnswer {
@@ -23,9 +24,9 @@ export interface StoredAnswer {
   body: Buffer;
 }
 
-/** A computed answer and the token of the read-model row it was computed from (what `save` takes). */
+/** Answers computed from one snapshot and the token of the read-model row they were computed from (what `save` takes). */
 export interface Precomputed {
-  answer: StoredAnswer;
+  answers: StoredAnswer[];
   token: string;
 }
 
@@ -60,16 +61,19 @@ export class AnswersRepository {
   }
 
   /**
-   * Inserts or replaces the stream's answer of that kind, unless the stream's head row changed
-   * since the answer's inputs were read (`token`, see ExecutionRepository.loadVersionedFacts): an
-   * answer computed from a read model that a rebuild or the projector has since replaced is never
-   * stored. True when stored.
+   * Inserts or replaces the stream's answers of those kinds (one statement), unless the stream's
+   * head row changed since their inputs were read (`token`, see
+   * ExecutionRepository.loadVersionedFacts): answers computed from a read model that a rebuild or
+   * the projector has since replaced are never stored. True when stored.
    */
-  async save(a: StoredAnswer, token: string): Promise<boolean> {
+  async save(answers: readonly StoredAnswer[], token: string): Promise<boolean> {
+    const stream = answers[0]?.stream;
+    if (stream === undefined || answers.some((a) => a.stream !== stream)) throw new Error('save: answers of one stream, at least one');
+    const rows = sql.join(answers.map((a) => sql`(${a.kind}, ${a.params}, ${a.format}::int, ${a.version}::int, ${a.body}::bytea)`));
     const r = await sql`
       insert into exec_answers (stream_id, kind, params, format, version, body)
-      select ${a.stream}, ${a.kind}, ${a.params}, ${a.format}::int, ${a.version}::int, ${a.body}::bytea
-      where exists (select 1 from exec_streams where stream_id = ${a.stream} and xmin::text = ${token})
+      select ${stream}, v.kind, v.params, v.format, v.version, v.body from (values ${rows}) as v(kind, params, format, version, body)
+      where exists (select 1 from exec_streams where stream_id = ${stream} and xmin::text = ${token})
       on conflict (stream_id, kind) do update
         set params = excluded.params, format = excluded.format, version = excluded.version, body = excluded.body, computed_at = now()`.execute(this.db);
     return Number(r.numAffectedRows ?? 0) > 0;
@@ -94,14 +98,12 @@ export class AnswersRepository {
 
   /** Projected streams, and how many of them have an answer of each kind stored for their projected version in this format. */
   async coverage(format: number): Promise<{ streams: number } & Record<AnswerKind, number>> {
-    const r = await sql<{ streams: string; execution: string; evaluation: string }>`
-      select count(*) as streams,
-             count(*) filter (where exists (select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = 'execution'
-                                            and a.version = s.projected_version and a.format = ${format})) as execution,
-             count(*) filter (where exists (select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = 'evaluation'
-                                            and a.version = s.projected_version and a.format = ${format})) as evaluation
-      from exec_streams s`.execute(this.db);
-    const row = r.rows[0]!;
-    return { streams: Number(row.streams), execution: Number(row.execution), evaluation: Number(row.evaluation) };
+    const stored = (kind: AnswerKind) => sql<string>`count(*) filter (where exists (
+      select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = ${kind} and a.version = s.projected_version and a.format = ${format}))`;
+    const row = await this.db
+      .selectFrom('exec_streams as s')
+      .select((eb) => [eb.fn.countAll<string>().as('streams'), ...ANSWER_KINDS.map((kind) => stored(kind).as(kind))])
+      .executeTakeFirstOrThrow() as Record<string, string>;
+    return { streams: Number(row.streams), ...(Object.fromEntries(ANSWER_KINDS.map((kind) => [kind, Number(row[kind])])) as Record<AnswerKind, number>) };
   }
 }
