@@ -6,8 +6,9 @@
  *                real worker process projects (woken by notifications) and precomputes answers;
  *                ingest rate, per-batch latency, the time from the last batch until the projection
  *                held every event, then until the worker had stored every department's answers;
- *                then GET /api/v1/departments (the department list) right after the load and
- *                65 s later, once the API has computed the list's parts in the background
+ *                then GET /api/v1/departments (the department list) right after the load,
+ *                65 s later, once the API has computed the list's parts in the background, and
+ *                from a second API process started then (nothing computed yet)
  *   2. query     GET …/execution and GET …/evaluation at `rate` req/s, departments in rotation,
  *                asking for gzip as browsers do: a first pass (the API's answer caches empty) and a
  *                second one (steady state); execution once more asking for plain JSON
@@ -31,8 +32,8 @@ import { startWorker, type WorkerProcess } from '../worker-process.js';
 import { load, passNotes } from './query.js';
 
 /**
- * Waits until the worker has stored every department's execution and evaluation answers (at most
- * 15 min), polling GET /api/v1/projections: the row's seconds run from `since`.
+ * Waits until the worker has stored every department's execution answer and standing, evaluation
+ * summary and evaluation report (at most 15 min), polling GET /api/v1/projections: the row's seconds run from `since`.
  */
 async function answersStored(api: ApiProcess, worker: WorkerProcess, o: BenchOptions, events: number, label: string, since: number, atLastBatch: AnswerCoverage | null): Promise<ResultRow> {
   const cpu0 = worker.cpuSeconds();
@@ -40,7 +41,7 @@ async function answersStored(api: ApiProcess, worker: WorkerProcess, o: BenchOpt
   const { coverage: last, complete, seconds } = await waitForAnswers(api.base, since);
   const cpu = cpuSince(mark);
   const workerCpu = worker.cpuSeconds() - cpu0;
-  log(`  answers stored ${label}: ${last.execution}/${last.streams} execution, ${last.evaluation}/${last.streams} evaluation, ${seconds.toFixed(1)} s`);
+  log(`  answers stored ${label}: ${last.execution}/${last.streams} execution, ${last.standing}/${last.streams} standing, ${last.summary}/${last.streams} summary, ${last.evaluation}/${last.streams} evaluation, ${seconds.toFixed(1)} s`);
   return row({
     scenario: 'city',
     variant: `precomputed answers stored, ${label}`,
@@ -48,7 +49,7 @@ async function answersStored(api: ApiProcess, worker: WorkerProcess, o: BenchOpt
     events,
     seconds,
     eventsPerSec: null,
-    notes: `${complete ? 'every' : 'NOT every'} department: execution ${last.execution}/${last.streams}, evaluation ${last.evaluation}/${last.streams}${atLastBatch ? ` (${atLastBatch.execution} and ${atLastBatch.evaluation} stored at the last batch)` : ''}; seconds from ${atLastBatch ? 'the end of catch-up' : 'the end of the rebuild'}; worker CPU ${Math.round((100 * workerCpu) / Math.max(cpu.wall, 1e-9))}%, ${cpuNote(cpu, workerCpu, 'bench')}`,
+    notes: `${complete ? 'every' : 'NOT every'} department: execution ${last.execution}/${last.streams}, standing ${last.standing}/${last.streams}, summary ${last.summary}/${last.streams}, evaluation ${last.evaluation}/${last.streams}${atLastBatch ? ` (${atLastBatch.execution}, ${atLastBatch.summary} and ${atLastBatch.evaluation} stored at the last batch)` : ''}; seconds from ${atLastBatch ? 'the end of catch-up' : 'the end of the rebuild'}; worker CPU ${Math.round((100 * workerCpu) / Math.max(cpu.wall, 1e-9))}%, ${cpuNote(cpu, workerCpu, 'bench')}`,
     extra: { workerCpuSeconds: workerCpu, complete: complete ? 1 : 0 },
   });
 }
@@ -136,6 +137,20 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       const seconds = (now() - t) / 1000;
       out.push(row({ scenario: 'city', variant: `department list, ${label}`, backend: o.backend, events: accepted, seconds, eventsPerSec: null, notes: `GET /api/v1/departments: ${list.departments.length} department-years` }));
       log(`  department list ${label}: ${seconds.toFixed(2)} s`);
+    }
+    // The department list from an API process started after the load (a deploy, a second
+    // instance): nothing computed yet, every row from the stored answers.
+    const fresh = await startApi(db, { projector: false });
+    try {
+      const cpu0 = (await fresh.stats()).cpuSeconds;
+      const t = now();
+      const list = await getJson<{ departments: unknown[] }>(fresh.base, '/api/v1/departments');
+      const seconds = (now() - t) / 1000;
+      const freshCpu = (await fresh.stats()).cpuSeconds - cpu0;
+      out.push(row({ scenario: 'city', variant: 'department list, a freshly started API', backend: o.backend, events: accepted, seconds, eventsPerSec: null, notes: `GET /api/v1/departments: ${list.departments.length} department-years; that API's CPU ${freshCpu.toFixed(2)} s` }));
+      log(`  department list from a freshly started API: ${seconds.toFixed(2)} s`);
+    } finally {
+      await fresh.stop();
     }
 
     // 2.–4. Queries, rebuild (in this process) and scoring.
