@@ -63,7 +63,6 @@ describe('kill -9 during a projection rebuild', () => {
 
   test('the CLI rebuild and the worker, each SIGKILLed mid-way, end with the rows of a clean rebuild', async () => {
     expect(total).toBeGreaterThan(50_000);
-    const execution = new ExecutionRepository(h.db);
 
     // The reference: a second database with the very same events (a copy of database A), rebuilt
     // cleanly in this process.

@@ -15,7 +15,7 @@ import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed
 import type { DatabaseHandle } from '../../libs/persistence/db.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
-import { batches, countEvents, generateNdjson } from '../generate.js';
+import { countEvents, generateNdjson } from '../generate.js';
 
 /**
  * The CPU part of IngestService without the database: JSON.parse, validateEvent, contentHash,

@@ -52,7 +52,6 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
       }),
     );
     const lastBatch = now();
-    const ingestCpu = cpuSince(mark);
     let polls = 0;
     let behindAtLast = 0;
     const pollMs: number[] = [];

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EvaluationService } from '../../../libs/application/evaluation.service.js';
 import type { EvaluationReport } from '../../../libs/application/evaluation.wire.js';
