@@ -134,8 +134,8 @@ export class ExecutionService {
     const q = this.query(year, {}, today);
     const answer = executionWire(executionReport(loaded.facts, q));
     const { lines: _lines, ...standing } = answer;
-    const stored = (kind: 'execution' | 'standing', value: unknown) => ({ stream, kind, params: paramsKey(q), format: ANSWER_FORMAT, version: loaded.version, body: gzipSync(JSON.stringify(value)) });
-    return { answers: [stored('execution', answer), stored('standing', standing)], token: loaded.token };
+    const row = (kind: 'execution' | 'standing', value: unknown) => ({ stream, kind, params: paramsKey(q), format: ANSWER_FORMAT, version: loaded.version, body: gzipSync(JSON.stringify(value)) });
+    return { answers: [row('execution', answer), row('standing', standing)], token: loaded.token };
   }
 
   /** The parameters the default answer of this year is stored under on `today`. */

@@ -1,9 +1,10 @@
 /**
- * Precomputed answers (exec_answers, migration 0009): each stream's default execution answer, its
- * standing (the answer without lines) and evaluation summary (what the department list shows) and
- * its evaluation report, as gzip-compressed UTF-8 JSON, with the parameters, stream version and answer
- * format it was computed for. The API sends a body as it is (a city-sized execution answer is
- * 178 kB of JSON, 23 kB compressed: fetching the JSON as text took ~5 ms).
+ * Precomputed answers (exec_answers, migration 0009): each stream's default execution answer and
+ * evaluation report, and the two parts of them the department list shows (the standing: the
+ * execution answer without lines; the evaluation summary), as gzip-compressed UTF-8 JSON, with the
+ * parameters, stream version and answer format each was computed for. The API sends a body as it
+ * is (a city-sized execution answer is 178 kB of JSON, 23 kB compressed: fetching the JSON as text
+ * took ~5 ms).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
