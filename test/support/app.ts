@@ -28,8 +28,17 @@ export async function startTestApp(backend: Backend, overrides: Partial<AppConfi
     precomputeMs: 0,
     ...overrides,
   };
-  const app = await createApp(config);
-  await app.init();
+  let created: NestExpressApplication | undefined;
+  try {
+    created = await createApp(config);
+    await created.init();
+  } catch (e) {
+    // A start that fails (what some tests expect) leaves no database behind.
+    await created?.close().catch(() => undefined);
+    await pgdb?.drop();
+    throw e;
+  }
+  const app = created;
   return {
     app,
     http: app.getHttpServer(),
