@@ -1,8 +1,16 @@
+import { gzipSync } from 'node:zlib';
+import type { AnswerKind, StoredAnswer } from '../persistence/answers.repository.js';
+
 /**
  * The format of precomputed answers (exec_answers.format, migration 0009). Bump it with any change
- * to what an execution or evaluation answer holds or how it is computed: answers stored by an
- * earlier release then stop matching and are computed again instead of being served.
- * test/stored-answers.test.ts pins the reference sample's answers to this number, so a change to
- * them that forgets the bump fails there.
+ * to what a stored answer (execution answer, standing, evaluation summary or report) holds or how
+ * it is computed: answers stored by an earlier release then stop matching and are computed again
+ * instead of being served. test/stored-answers.test.ts pins the reference sample's answers to this
+ * number, so a change to them that forgets the bump fails there.
  */
 export const ANSWER_FORMAT = 1;
+
+/** An answer as it is stored: its JSON gzip-compressed, in this ANSWER_FORMAT, for the stream version it holds. */
+export function storedAnswer(stream: string, kind: AnswerKind, params: string, version: number, value: unknown): StoredAnswer {
+  return { stream, kind, params, format: ANSWER_FORMAT, version, body: gzipSync(JSON.stringify(value)) };
+}

@@ -18,9 +18,8 @@ import type { AnswersRepository, Precomputed } from '../persistence/answers.repo
 import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
-import { gzipSync } from 'node:zlib';
 import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
-import { ANSWER_FORMAT } from './answer-format.js';
+import { ANSWER_FORMAT, storedAnswer } from './answer-format.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 
@@ -227,8 +226,7 @@ function summaryOf(r: EvaluationReport): EvaluationSummary {
 /** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
 const paramsKey = (framework: FrameworkDef) => JSON.stringify([null, framework.id]);
 
-/** A default report or summary as stored (gzip-compressed JSON), for the stream version it holds. */
+/** A default report or summary as stored, for the stream version it holds. */
 function precomputed(kind: 'evaluation' | 'summary', value: EvaluationReport | EvaluationSummary, token: string): Precomputed {
-  const answer = { stream: streamId(value.department, value.year), kind, params: paramsKey(DEFAULT_FRAMEWORK), format: ANSWER_FORMAT, version: value.eventsConsidered, body: gzipSync(JSON.stringify(value)) };
-  return { answers: [answer], token };
+  return { answers: [storedAnswer(streamId(value.department, value.year), kind, paramsKey(DEFAULT_FRAMEWORK), value.eventsConsidered, value)], token };
 }

@@ -10,9 +10,8 @@ import type { ExecutionFacts } from '../domain/execution/facts.js';
 import { streamId } from '../domain/events.js';
 import type { AnswersRepository, Precomputed } from '../persistence/answers.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
-import { gzipSync } from 'node:zlib';
 import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
-import { ANSWER_FORMAT } from './answer-format.js';
+import { ANSWER_FORMAT, storedAnswer } from './answer-format.js';
 import { NotFoundError } from './errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
 
@@ -134,8 +133,8 @@ export class ExecutionService {
     const q = this.query(year, {}, today);
     const answer = executionWire(executionReport(loaded.facts, q));
     const { lines: _lines, ...standing } = answer;
-    const row = (kind: 'execution' | 'standing', value: unknown) => ({ stream, kind, params: paramsKey(q), format: ANSWER_FORMAT, version: loaded.version, body: gzipSync(JSON.stringify(value)) });
-    return { answers: [row('execution', answer), row('standing', standing)], token: loaded.token };
+    const params = paramsKey(q);
+    return { answers: [storedAnswer(stream, 'execution', params, loaded.version, answer), storedAnswer(stream, 'standing', params, loaded.version, standing)], token: loaded.token };
   }
 
   /** The parameters the default answer of this year is stored under on `today`. */

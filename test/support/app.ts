@@ -33,7 +33,7 @@ export async function startTestApp(backend: Backend, overrides: Partial<AppConfi
     created = await createApp(config);
     await created.init();
   } catch (e) {
-    // A start that fails (what some tests expect) leaves no database behind.
+    // A start that fails (a test's configuration or a bug) leaves no database behind.
     await created?.close().catch(() => undefined);
     await pgdb?.drop();
     throw e;
