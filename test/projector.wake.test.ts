@@ -52,7 +52,7 @@ describe('a projector in another process', () => {
     reader = await startTestApp('postgres', { databaseUrl: writer.config.databaseUrl, projector: true, projectorPollMs: 60_000 });
   });
   afterAll(async () => {
-    await reader?.app.close();
+    await reader?.close();
     await writer?.close();
   });
 

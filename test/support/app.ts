@@ -13,9 +13,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real HTTP application on a fresh database of the given backend (no Redis unless configured). */
+/**
+ * The real HTTP application on a fresh database of the given backend (no Redis unless configured),
+ * or on the database of `overrides.databaseUrl` (a second process on another app's database: its
+ * database is neither created nor dropped here).
+ */
 export async function startTestApp(backend: Backend, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
-  const pgdb = backend === 'postgres' ? await createPostgresDatabase() : undefined;
+  const pgdb = backend === 'postgres' && overrides.databaseUrl === undefined ? await createPostgresDatabase() : undefined;
   const config: AppConfig = {
     ...loadConfig({}),
     databaseUrl: pgdb?.url,
