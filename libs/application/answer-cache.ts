@@ -137,6 +137,11 @@ export class AnswerCache<V> {
     }
   }
 
+  /** Whether `key` is cached (no hit counted, recency unchanged). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   stats(): AnswerCacheStats {
     return { entries: this.entries.size, bytes: this.bytes, hits: this.hits, misses: this.misses };
   }

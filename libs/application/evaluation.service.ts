@@ -22,6 +22,8 @@ import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type Cac
 import { ANSWER_FORMAT, storedAnswer } from './answer-format.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
+import type { StreamAt } from './execution.service.js';
+import { mapLimit } from './map-limit.js';
 
 export interface EvaluationParams {
   /** Only events recorded (occurredOn) on or before this date. */
@@ -146,16 +148,41 @@ export class EvaluationService {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
-    const answer = await this.cache.get(JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]), () => this.computeSummary(department, year, framework, p, version));
+    const answer = await this.cache.get(summaryKey(stream, version, p, framework), () => this.computeSummary(department, year, framework, p, version));
     return answer.value as EvaluationSummary;
   }
 
-  private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams, stored: number): Promise<EvaluationSummary> {
+  /**
+   * The summaries of many department-years, each at the version given (the department list passes
+   * the projection's): cached ones as they are, the stored summaries of the others read in one
+   * query, the rest computed (`concurrency` at a time). No version lookup per department. A
+   * department that cannot be scored gets its error.
+   */
+  async summaries(items: readonly StreamAt[], p: EvaluationParams = {}, concurrency = 4): Promise<(EvaluationSummary | Error)[]> {
+    const framework = frameworkById(p.framework);
+    const keys = items.map((i) => summaryKey(streamId(i.department, i.year), i.version, p, framework));
+    const wanted = this.answers && !p.knownOn ? items.flatMap((i, n) => (this.cache.has(keys[n]!) ? [] : [{ stream: streamId(i.department, i.year), params: paramsKey(framework), version: i.version }])) : [];
+    const bodies = wanted.length ? await this.answers!.findMany('summary', ANSWER_FORMAT, wanted) : new Map<string, Buffer>();
+    const asked = new Set(wanted.map((w) => w.stream));
+    return mapLimit(items, concurrency, async (i, n) => {
+      const stream = streamId(i.department, i.year);
+      const prefetched = asked.has(stream) ? (bodies.get(stream) ?? null) : undefined;
+      try {
+        const answer = await this.cache.get(keys[n]!, () => this.computeSummary(i.department, i.year, framework, p, i.version, prefetched));
+        return answer.value as EvaluationSummary;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
+  }
+
+  /** A summary: the stored one of this version (`prefetched`: already read, null when there is none), else scored. */
+  private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams, stored: number, prefetched?: Buffer | null): Promise<EvaluationSummary> {
     if (!p.knownOn) {
       // The stored summary of this version, when there is one: ~0.2 kB to fetch and parse, against
       // 32–35 ms to score a city department from the projection (the department list asks for
       // every department after each load).
-      const body = this.answers ? await this.answers.find(streamId(department, year), 'summary', paramsKey(framework), stored, ANSWER_FORMAT) : null;
+      const body = prefetched !== undefined ? prefetched : this.answers ? await this.answers.find(streamId(department, year), 'summary', paramsKey(framework), stored, ANSWER_FORMAT) : null;
       if (body !== null) return gzipJsonValue<EvaluationSummary>(body);
       const projected = await this.projectedSummary(department, year, framework, stored);
       if (projected) return projected.summary;
@@ -222,6 +249,9 @@ export class EvaluationService {
 function summaryOf(r: EvaluationReport): EvaluationSummary {
   return { department: r.department, year: r.year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
 }
+
+/** A summary's cache key: the stream, the version it holds at least, as known on, the framework. */
+const summaryKey = (stream: string, version: number, p: EvaluationParams, framework: FrameworkDef) => JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]);
 
 /** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
 const paramsKey = (framework: FrameworkDef) => JSON.stringify([null, framework.id]);

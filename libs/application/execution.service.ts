@@ -14,6 +14,7 @@ import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type Cac
 import { ANSWER_FORMAT, storedAnswer } from './answer-format.js';
 import { NotFoundError } from './errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
+import { mapLimit } from './map-limit.js';
 
 export interface ExecutionParams {
   asOf?: string;
@@ -35,7 +36,18 @@ export type ExecutionAnswer = ReturnType<typeof executionWire>;
 export type ExecutionStanding = Omit<ExecutionAnswer, 'lines'>;
 export type QuartersAnswer = { department: string; year: number; unit: string | null; source: SourceFilter; knownOn: string | null; quarters: ReturnType<typeof quartersWire> };
 
+/** A department-year at the projected version a caller listed it with (the department list). */
+export interface StreamAt {
+  department: string;
+  year: number;
+  version: number;
+}
+
 type Query = { asOf: string; knownOn: string | null; source: SourceFilter; runRateMonths: number };
+
+/** An answer's cache key: the stream, its projected version and the rest of the question. */
+const cacheKey = (stream: string, version: number, key: unknown[]) => JSON.stringify([stream, version, ...key]);
+const standingKey = (q: Query) => ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths];
 
 /** How a precomputed answer's parameters are keyed (exec_answers.params). */
 const paramsKey = (q: Query) => JSON.stringify([q.asOf, q.knownOn, q.source, q.runRateMonths]);
@@ -76,7 +88,7 @@ export class ExecutionService {
   private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (version: number) => Promise<T | GzipJson>): Promise<CachedAnswer<T>> {
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
-    const answer = await this.cache.get(JSON.stringify([stream, version, ...key]), () => compute(version));
+    const answer = await this.cache.get(cacheKey(stream, version, key), () => compute(version));
     return answer as CachedAnswer<T>;
   }
 
@@ -107,13 +119,40 @@ export class ExecutionService {
    */
   async standing(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionStanding> {
     const q = this.query(year, p, today);
-    const answer = await this.cached(department, year, ['standing', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version): Promise<ExecutionStanding> => {
-      const body = await this.stored('standing', department, year, version, q);
-      if (body !== null) return gzipJsonValue<ExecutionStanding>(body);
-      const { lines: _lines, ...standing } = executionWire({ ...executionReport(await this.facts(department, year), q), lines: [] });
-      return standing;
-    });
+    const answer = await this.cached<ExecutionStanding>(department, year, standingKey(q), (version) => this.computeStanding(department, year, version, q));
     return answer.value;
+  }
+
+  /**
+   * The standings of many department-years, each at the projected version given (what the
+   * department list shows): cached ones as they are, the stored standings of the others read in
+   * one query, the rest computed (`concurrency` at a time). No version lookup per department. A
+   * department that cannot be answered (gone since it was listed: a rebuild) gets its error.
+   */
+  async standings(items: readonly StreamAt[], p: ExecutionParams, today: string, concurrency = 4): Promise<(ExecutionStanding | Error)[]> {
+    const queries = items.map((i) => this.query(i.year, p, today));
+    const keys = items.map((i, n) => cacheKey(streamId(i.department, i.year), i.version, standingKey(queries[n]!)));
+    const wanted = items.flatMap((i, n) => (this.answers && mayBeStored(queries[n]!) && !this.cache.has(keys[n]!) ? [{ stream: streamId(i.department, i.year), params: paramsKey(queries[n]!), version: i.version }] : []));
+    const bodies = wanted.length ? await this.answers!.findMany('standing', ANSWER_FORMAT, wanted) : new Map<string, Buffer>();
+    const asked = new Set(wanted.map((w) => w.stream));
+    return mapLimit(items, concurrency, async (i, n) => {
+      const stream = streamId(i.department, i.year);
+      const prefetched = asked.has(stream) ? (bodies.get(stream) ?? null) : undefined;
+      try {
+        const answer = await this.cache.get(keys[n]!, () => this.computeStanding(i.department, i.year, i.version, queries[n]!, prefetched));
+        return answer.value as ExecutionStanding;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
+  }
+
+  /** A standing: the stored one of this version (`prefetched`: already read, null when there is none), else computed. */
+  private async computeStanding(department: string, year: number, version: number, q: Query, prefetched?: Buffer | null): Promise<ExecutionStanding> {
+    const body = prefetched !== undefined ? prefetched : await this.stored('standing', department, year, version, q);
+    if (body !== null) return gzipJsonValue<ExecutionStanding>(body);
+    const { lines: _lines, ...standing } = executionWire({ ...executionReport(await this.facts(department, year), q), lines: [] });
+    return standing;
   }
 
   async execution(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionAnswer> {

@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { intArrayLiteral, textArrayLiteral } from './pg-arrays.js';
 
 export type AnswerKind = 'execution' | 'standing' | 'summary' | 'evaluation';
 export const ANSWER_KINDS: readonly AnswerKind[] = ['execution', 'standing', 'summary', 'evaluation'];
@@ -41,6 +42,11 @@ export interface AnswerState {
   stored: Partial<Record<AnswerKind, { params: string; format: number; version: number }>>;
 }
 
+/** pg gives a Buffer, PGlite a Uint8Array. */
+function bodyBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 export class AnswersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -55,10 +61,24 @@ export class AnswersRepository {
       .where('version', '=', version)
       .where('format', '=', format)
       .executeTakeFirst();
-    if (!row) return null;
-    // pg gives a Buffer, PGlite a Uint8Array.
-    const b = row.body as Uint8Array;
-    return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    return row ? bodyBuffer(row.body) : null;
+  }
+
+  /**
+   * The bodies (gzip) stored for many streams at once, each for exactly its parameters and
+   * version, in this kind and format (one query: the department list reads every department's
+   * standing and summary so). Streams without such an answer are absent.
+   */
+  async findMany(kind: AnswerKind, format: number, wanted: readonly { stream: string; params: string; version: number }[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    if (wanted.length === 0) return out;
+    const rows = await sql<{ stream_id: string; body: Uint8Array }>`
+      select a.stream_id, a.body
+      from unnest(${textArrayLiteral(wanted.map((w) => w.stream))}::text[], ${textArrayLiteral(wanted.map((w) => w.params))}::text[],
+                  ${intArrayLiteral(wanted.map((w) => w.version))}::int[]) as w(stream_id, params, version)
+      join exec_answers a on a.stream_id = w.stream_id and a.kind = ${kind} and a.params = w.params and a.version = w.version and a.format = ${format}`.execute(this.db);
+    for (const r of rows.rows) out.set(r.stream_id, bodyBuffer(r.body));
+    return out;
   }
 
   /**
