@@ -96,4 +96,41 @@ describe('AnswerCache', () => {
     expect(gunzipSync(large.gzip!).equals(large.body)).toBe(true);
     expect(large.gzip!.length).toBeLessThan(large.body.length / 20);
   });
+
+  test('getMany: cached keys as they are; the rest prefetched in one call, then computed with what was read for each; a failure in its place', async () => {
+    const cache = new AnswerCache<ReturnType<typeof value>>();
+    await cache.get('b', async () => value(2));
+    const prefetched: number[][] = [];
+    const computed: [number, string][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const got = await cache.getMany(
+      ['a', 'b', 'c', 'd', 'e'],
+      async (missing) => {
+        prefetched.push(missing);
+        // 'a' stored, 'c' known to have nothing stored, 'd' and 'e' not read.
+        return new Map([[0, gzipSync(JSON.stringify(value(10)))], [2, null]]);
+      },
+      async (n, body) => {
+        computed.push([n, body === undefined ? 'unread' : body === null ? 'none' : 'stored']);
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight -= 1;
+        if (n === 3) throw new Error('stream gone');
+        return body ? new GzipJson(body) : value(n * 100);
+      },
+      2,
+    );
+    expect(prefetched).toEqual([[0, 2, 3, 4]]);
+    expect(computed.sort()).toEqual([[0, 'stored'], [2, 'none'], [3, 'unread'], [4, 'unread']]);
+    expect(most).toBe(2);
+    expect(got.slice(0, 3)).toEqual([value(10), value(2), value(200)]);
+    expect(got[3]).toEqual(new Error('stream gone'));
+    expect(got[4]).toEqual(value(400));
+    // Kept: a second call prefetches only the failed key.
+    prefetched.length = 0;
+    await cache.getMany(['a', 'b', 'c', 'd', 'e'], async (missing) => (prefetched.push(missing), new Map()), async (n) => value(n), 4);
+    expect(prefetched).toEqual([[3]]);
+  });
 });

@@ -7,6 +7,7 @@
  * (deeply): every caller gets the same object, and none may change what the next one sees.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { mapLimit } from './map-limit.js';
 
 export interface AnswerCacheOptions {
   /** Most entries kept (default 20,000: memory is bounded by `maxBytes`; small answers such as a department's standing take ~25 kB). */
@@ -137,9 +138,27 @@ export class AnswerCache<V> {
     }
   }
 
-  /** Whether `key` is cached (no hit counted, recency unchanged). */
-  has(key: string): boolean {
-    return this.entries.has(key);
+  /**
+   * The answers of many keys (a list of departments): cached ones as they are; for the others,
+   * `prefetch` first reads in one go what it can (by index: a body, or null when there is none),
+   * then each is computed with what was read for it (undefined: not read), `concurrency` at a
+   * time. A failing key gets its Error in its place (and nothing is cached for it).
+   */
+  async getMany(
+    keys: readonly string[],
+    prefetch: (missing: number[]) => Promise<Map<number, Buffer | null>>,
+    compute: (index: number, prefetched: Buffer | null | undefined) => Promise<V | GzipJson>,
+    concurrency: number,
+  ): Promise<(V | Error)[]> {
+    const missing = keys.flatMap((key, n) => (this.entries.has(key) ? [] : [n]));
+    const read = missing.length ? await prefetch(missing) : new Map<number, Buffer | null>();
+    return mapLimit(keys, concurrency, async (key, n) => {
+      try {
+        return (await this.get(key, () => compute(n, read.get(n)))).value;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
   }
 
   stats(): AnswerCacheStats {

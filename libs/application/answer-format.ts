@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { AnswerKind, StoredAnswer } from '../persistence/answers.repository.js';
+import type { AnswerKind, AnswersRepository, StoredAnswer } from '../persistence/answers.repository.js';
 
 /**
  * The format of precomputed answers (exec_answers.format, migration 0009). Bump it with any change
@@ -13,4 +13,24 @@ export const ANSWER_FORMAT = 1;
 /** An answer as it is stored: its JSON gzip-compressed, in this ANSWER_FORMAT, for the stream version it holds. */
 export function storedAnswer(stream: string, kind: AnswerKind, params: string, version: number, value: unknown): StoredAnswer {
   return { stream, kind, params, format: ANSWER_FORMAT, version, body: gzipSync(JSON.stringify(value)) };
+}
+
+/** A stored answer wanted for the `index`-th item of a list. */
+export interface WantedAnswer {
+  index: number;
+  stream: string;
+  params: string;
+  version: number;
+}
+
+/**
+ * The stored bodies (gzip) of these answers in this ANSWER_FORMAT, read in one query, by index:
+ * null where nothing matching is stored (AnswerCache.getMany's prefetch).
+ */
+export async function storedBodies(answers: AnswersRepository | null, kind: AnswerKind, wanted: readonly WantedAnswer[]): Promise<Map<number, Buffer | null>> {
+  const out = new Map<number, Buffer | null>();
+  if (!answers || wanted.length === 0) return out;
+  const found = await answers.findMany(kind, ANSWER_FORMAT, wanted);
+  for (const w of wanted) out.set(w.index, found.get(w.stream) ?? null);
+  return out;
 }

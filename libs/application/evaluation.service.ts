@@ -19,11 +19,10 @@ import type { EventsRepository } from '../persistence/events.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
 import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
-import { ANSWER_FORMAT, storedAnswer } from './answer-format.js';
+import { ANSWER_FORMAT, storedAnswer, storedBodies } from './answer-format.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 import type { StreamAt } from './execution.service.js';
-import { mapLimit } from './map-limit.js';
 
 export interface EvaluationParams {
   /** Only events recorded (occurredOn) on or before this date. */
@@ -160,20 +159,12 @@ export class EvaluationService {
    */
   async summaries(items: readonly StreamAt[], p: EvaluationParams = {}, concurrency = 4): Promise<(EvaluationSummary | Error)[]> {
     const framework = frameworkById(p.framework);
-    const keys = items.map((i) => summaryKey(streamId(i.department, i.year), i.version, p, framework));
-    const wanted = this.answers && !p.knownOn ? items.flatMap((i, n) => (this.cache.has(keys[n]!) ? [] : [{ stream: streamId(i.department, i.year), params: paramsKey(framework), version: i.version }])) : [];
-    const bodies = wanted.length ? await this.answers!.findMany('summary', ANSWER_FORMAT, wanted) : new Map<string, Buffer>();
-    const asked = new Set(wanted.map((w) => w.stream));
-    return mapLimit(items, concurrency, async (i, n) => {
-      const stream = streamId(i.department, i.year);
-      const prefetched = asked.has(stream) ? (bodies.get(stream) ?? null) : undefined;
-      try {
-        const answer = await this.cache.get(keys[n]!, () => this.computeSummary(i.department, i.year, framework, p, i.version, prefetched));
-        return answer.value as EvaluationSummary;
-      } catch (e) {
-        return e instanceof Error ? e : new Error(String(e));
-      }
-    });
+    const streams = items.map((i) => streamId(i.department, i.year));
+    const keys = items.map((i, n) => summaryKey(streams[n]!, i.version, p, framework));
+    const prefetch = (missing: number[]) =>
+      storedBodies(this.answers, 'summary', p.knownOn ? [] : missing.map((n) => ({ index: n, stream: streams[n]!, params: paramsKey(framework), version: items[n]!.version })));
+    const got = await this.cache.getMany(keys, prefetch, (n, body) => this.computeSummary(items[n]!.department, items[n]!.year, framework, p, items[n]!.version, body), concurrency);
+    return got as (EvaluationSummary | Error)[];
   }
 
   /** A summary: the stored one of this version (`prefetched`: already read, null when there is none), else scored. */

@@ -11,10 +11,9 @@ import { streamId } from '../domain/events.js';
 import type { AnswersRepository, Precomputed } from '../persistence/answers.repository.js';
 import type { ExecutionRepository } from '../persistence/execution.repository.js';
 import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from './answer-cache.js';
-import { ANSWER_FORMAT, storedAnswer } from './answer-format.js';
+import { ANSWER_FORMAT, storedAnswer, storedBodies } from './answer-format.js';
 import { NotFoundError } from './errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
-import { mapLimit } from './map-limit.js';
 
 export interface ExecutionParams {
   asOf?: string;
@@ -131,20 +130,12 @@ export class ExecutionService {
    */
   async standings(items: readonly StreamAt[], p: ExecutionParams, today: string, concurrency = 4): Promise<(ExecutionStanding | Error)[]> {
     const queries = items.map((i) => this.query(i.year, p, today));
-    const keys = items.map((i, n) => cacheKey(streamId(i.department, i.year), i.version, standingKey(queries[n]!)));
-    const wanted = items.flatMap((i, n) => (this.answers && mayBeStored(queries[n]!) && !this.cache.has(keys[n]!) ? [{ stream: streamId(i.department, i.year), params: paramsKey(queries[n]!), version: i.version }] : []));
-    const bodies = wanted.length ? await this.answers!.findMany('standing', ANSWER_FORMAT, wanted) : new Map<string, Buffer>();
-    const asked = new Set(wanted.map((w) => w.stream));
-    return mapLimit(items, concurrency, async (i, n) => {
-      const stream = streamId(i.department, i.year);
-      const prefetched = asked.has(stream) ? (bodies.get(stream) ?? null) : undefined;
-      try {
-        const answer = await this.cache.get(keys[n]!, () => this.computeStanding(i.department, i.year, i.version, queries[n]!, prefetched));
-        return answer.value as ExecutionStanding;
-      } catch (e) {
-        return e instanceof Error ? e : new Error(String(e));
-      }
-    });
+    const streams = items.map((i) => streamId(i.department, i.year));
+    const keys = items.map((i, n) => cacheKey(streams[n]!, i.version, standingKey(queries[n]!)));
+    const prefetch = (missing: number[]) =>
+      storedBodies(this.answers, 'standing', missing.filter((n) => mayBeStored(queries[n]!)).map((n) => ({ index: n, stream: streams[n]!, params: paramsKey(queries[n]!), version: items[n]!.version })));
+    const got = await this.cache.getMany(keys, prefetch, (n, body) => this.computeStanding(items[n]!.department, items[n]!.year, items[n]!.version, queries[n]!, body), concurrency);
+    return got as (ExecutionStanding | Error)[];
   }
 
   /** A standing: the stored one of this version (`prefetched`: already read, null when there is none), else computed. */
