@@ -3,7 +3,8 @@
  * worker (AnswerPrecomputer), an API process that has computed nothing yet builds the list in one
  * listing plus one query per kind, with no version lookup, row read or stream load per department,
  * and the rows are exactly those computed from the projection. A department whose rows are missing
- * is computed alone; a second visit reads nothing but the listing.
+ * is computed alone; a second visit, or a visit after the background warming, reads nothing but
+ * the listing.
  */
 import { AnswerPrecomputer } from '../libs/application/answer-precomputer.js';
 import { EvaluationService } from '../libs/application/evaluation.service.js';
@@ -88,6 +89,17 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     const first = await api.departments({}, TODAY);
     reset();
     expect(await api.departments({}, TODAY)).toEqual(first);
+    expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 0, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 1 });
+  });
+
+  test('warming in the background reads the stored parts of the settled departments in one query per kind; the list then reads only the listing', async () => {
+    const api = freshApi();
+    reset();
+    expect(await api.warm(TODAY)).toBe(0); // the first call only looks
+    expect(await api.warm(TODAY)).toBe(DEPARTMENTS);
+    expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 2, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 2 });
+    reset();
+    expect(await api.departments({}, TODAY)).toEqual(await computed());
     expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 0, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 1 });
   });
 
