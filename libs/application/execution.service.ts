@@ -117,9 +117,10 @@ export class ExecutionService {
    * of loading and computing for a city department).
    */
   async standing(department: string, year: number, p: ExecutionParams, today: string): Promise<ExecutionStanding> {
-    const q = this.query(year, p, today);
-    const answer = await this.cached<ExecutionStanding>(department, year, standingKey(q), (version) => this.computeStanding(department, year, version, q));
-    return answer.value;
+    const version = await this.repo.projectedVersion(streamId(department, year));
+    const [standing] = await this.standings([{ department, year, version }], p, today);
+    if (standing instanceof Error) throw standing;
+    return standing!;
   }
 
   /**
