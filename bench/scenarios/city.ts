@@ -18,6 +18,7 @@
  */
 import { EvaluationService } from '../../libs/application/evaluation.service.js';
 import { ExecutionProjector } from '../../libs/application/execution.projector.js';
+import { mapLimit } from '../../libs/application/map-limit.js';
 import { openDatabase } from '../../libs/persistence/db.js';
 import { EventsRepository } from '../../libs/persistence/events.repository.js';
 import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
@@ -206,17 +207,11 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       const streams = await events.listStreams();
       mark = cpuMark();
       started = now();
-      let next = 0;
       const grades = new Map<string, number>();
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (next < streams.length) {
-            const s = streams[next++]!;
-            const r = await service.summary(s.department, s.year);
-            grades.set(r.grade, (grades.get(r.grade) ?? 0) + 1);
-          }
-        }),
-      );
+      await mapLimit(streams, 4, async (s) => {
+        const r = await service.summary(s.department, s.year);
+        grades.set(r.grade, (grades.get(r.grade) ?? 0) + 1);
+      });
       cpu = cpuSince(mark);
       out.push(
         row({

@@ -14,6 +14,7 @@
  */
 import { EvaluationService, type EvaluationSummary } from '../../libs/application/evaluation.service.js';
 import { ExecutionProjector } from '../../libs/application/execution.projector.js';
+import { mapLimit } from '../../libs/application/map-limit.js';
 import { occurredOnDate } from '../../libs/domain/dates.js';
 import { fixed2 } from '../../libs/domain/decimal.js';
 import { evaluate } from '../../libs/domain/evaluation/evaluate.js';
@@ -38,21 +39,6 @@ async function readAllOf(repo: EventsRepository, stream: string): Promise<Stored
     if (page.length < 5000) return out;
     from = page[page.length - 1]!.version + 1;
   }
-}
-
-/** Runs fn over items, `limit` at a time, keeping the order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
