@@ -1,7 +1,8 @@
 import { streamId } from '../libs/domain/events.js';
 import { decide, evolve, initialStreamState, type StreamState } from '../libs/domain/stream.js';
 import { validateEvent } from '../libs/domain/validation.js';
-import { countEvents, generateEvents, generateNdjson, splitDepartments, type GenerateOptions, type WireEvent } from './generate.js';
+import { existsSync } from 'node:fs';
+import { countEvents, generateEvents, generateNdjson, ndjsonBodies, splitDepartments, type GenerateOptions, type WireEvent } from './generate.js';
 
 const SMALL: GenerateOptions = { departments: 4, units: 3, lines: 2, seed: 7 };
 
@@ -25,6 +26,25 @@ describe('bench data generator', () => {
     expect(take(generateNdjson(SMALL), 50)).toEqual(take(generateNdjson(SMALL), 50));
     expect(countByType(generateEvents(SMALL))).toEqual(countByType(generateEvents(SMALL)));
     expect([...generateEvents(SMALL)].length).toBe(countEvents(SMALL));
+  });
+
+  it('prepares request bodies of the batch size holding exactly the generated lines, in order', async () => {
+    const lines = [...generateNdjson(SMALL)];
+    const prepared = await ndjsonBodies(SMALL, 100);
+    const bodies: string[] = [];
+    for (let i = prepared.count - 1; i >= 0; i--) bodies.unshift((await prepared.read(i)).toString('utf8')); // any order of reads
+    await prepared.close();
+    expect(prepared.count).toBe(Math.ceil(lines.length / 100));
+    expect(bodies.map((b) => b.split('\n').length)).toEqual([...Array(prepared.count - 1).fill(100), lines.length - 100 * (prepared.count - 1)]);
+    expect(bodies.join('\n')).toBe(lines.join('\n'));
+  });
+
+  it('removes the prepared bodies file on close', async () => {
+    const prepared = await ndjsonBodies(SMALL, 1000);
+    expect(existsSync(prepared.file)).toBe(true);
+    await prepared.close();
+    expect(existsSync(prepared.file)).toBe(false);
+    await expect(prepared.read(0)).rejects.toThrow();
   });
 
   it('changes with the seed, not with the slicing or the order', () => {

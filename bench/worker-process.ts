@@ -26,8 +26,10 @@ function cpuOf(pid: number): number {
 
 export async function startWorker(databaseUrl: string): Promise<WorkerProcess> {
   const script = fileURLToPath(new URL('../apps/worker/main.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent', ...(process.env.PRECOMPUTE_MS ? { PRECOMPUTE_MS: process.env.PRECOMPUTE_MS } : {}) },
+  // BENCH_WORKER_CPU_PROF=DIR profiles the worker process (node --cpu-prof) into DIR.
+  const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, script], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent', ...(process.env.PRECOMPUTE_MS ? { PRECOMPUTE_MS: process.env.PRECOMPUTE_MS } : {}), ...(process.env.PROJECTOR_INTERVAL_MS ? { PROJECTOR_INTERVAL_MS: process.env.PROJECTOR_INTERVAL_MS } : {}) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

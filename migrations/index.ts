@@ -9,6 +9,7 @@ import * as m0006 from './0006_append_function.js';
 import * as m0007 from './0007_execution_segments.js';
 import * as m0008 from './0008_events_notify.js';
 import * as m0009 from './0009_stored_answers.js';
+import * as m0010 from './0010_events_stream_check.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007_execution_segments': m0007,
   '0008_events_notify': m0008,
   '0009_stored_answers': m0009,
+  '0010_events_stream_check': m0010,
 };

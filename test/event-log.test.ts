@@ -54,6 +54,38 @@ describe.each(BACKENDS)('event log on %s', (backend) => {
     expect(before.count).toBe(2);
   });
 
+  test('an event of a stream that does not exist is refused, naming the stream; nothing is stored', async () => {
+    const before = await logSnapshot(t.db);
+    const insert = (streams: string[]) =>
+      t.db.transaction().execute(async (trx) => {
+        for (const [i, stream] of streams.entries()) {
+          await sql`insert into events (event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
+                    values (${`orphan-${i}`}, ${stream}, ${i + 2}, 'dept-a', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x')`.execute(trx);
+        }
+      });
+    await expect(insert(['dept-zz/2024'])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('stream "dept-zz/2024" does not exist') });
+    // One statement holding a known stream and an unknown one fails whole.
+    await expect(
+      sql`insert into events (event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
+          values ('orphan-a', 'dept-a/2024', 7, 'dept-a', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x'),
+                 ('orphan-b', 'nowhere/2024', 1, 'nowhere', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x')`.execute(t.db),
+    ).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('stream "nowhere/2024" does not exist') });
+    expect(await logSnapshot(t.db)).toEqual(before);
+  });
+
+  test.each([
+    ['DELETE', sql`delete from streams where stream_id = 'dept-a/2024'`, /DELETE of a stream is not allowed/],
+    ['TRUNCATE', sql`truncate streams cascade`, /TRUNCATE of a stream is not allowed/],
+    ['renaming', sql`update streams set stream_id = 'dept-q/2024' where stream_id = 'dept-a/2024'`, /renaming of a stream is not allowed/],
+  ])('the database refuses %s on streams (events keep their stream)', async (_op, statement, message) => {
+    const before = await logSnapshot(t.db);
+    const streams = await sql<{ stream_id: string; version: number }>`select stream_id, version from streams order by stream_id`.execute(t.db);
+    await expect(statement.execute(t.db)).rejects.toThrow(message);
+    expect(await logSnapshot(t.db)).toEqual(before);
+    expect((await sql<{ stream_id: string; version: number }>`select stream_id, version from streams order by stream_id`.execute(t.db)).rows).toEqual(streams.rows);
+    expect(streams.rows.map((r) => r.stream_id)).toEqual(['dept-a/2024', 'dept-b/2024']);
+  });
+
   test('the same event id cannot be stored twice (unique constraint)', async () => {
     await expect(appendOne(repo, opened('dept-c', 'e-1'))).rejects.toMatchObject({ code: '23505' });
     expect((await logSnapshot(t.db)).count).toBe(2);

@@ -27,8 +27,8 @@ import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { answerCoverage, waitForAnswers, type AnswerCoverage } from '../answers.js';
 import { createBenchDatabase } from '../db.js';
-import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
-import { getJson, request } from '../http.js';
+import { countEvents, ndjsonBodies, splitDepartments } from '../generate.js';
+import { acceptedIn, getJson, request } from '../http.js';
 import { startWorker, type WorkerProcess } from '../worker-process.js';
 import { load, passNotes } from './query.js';
 
@@ -68,6 +68,8 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
     worker = await startWorker(db.url!);
     const expected = countEvents(generateOptions(o));
     const ranges = splitDepartments(o.departments, o.clients);
+    log(`city: generating ${expected} events (${shape}) as request bodies for ${ranges.length} clients, batches of ${o.batch}`);
+    const bodies = await Promise.all(ranges.map((range) => ndjsonBodies(generateOptions(o, range), o.batch)));
     log(`city: ingesting ${expected} events (${shape}) with ${ranges.length} clients, batches of ${o.batch}`);
     const apiCpu0 = (await api.stats()).cpuSeconds;
     const workerCpu0 = worker.cpuSeconds();
@@ -76,22 +78,28 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
     let accepted = 0;
     let started = now();
     let lastReport = started;
-    await Promise.all(
-      ranges.map(async (range) => {
-        for (const lines of batches(generateNdjson(generateOptions(o, range)), o.batch)) {
-          const t = now();
-          const r = await request(api!.base, 'POST', '/api/v1/events', lines.join('\n'));
-          latencies.push(now() - t);
-          if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
-          accepted += (JSON.parse(r.body) as { accepted: number }).accepted;
-          if (now() - lastReport > 30_000) {
-            lastReport = now();
-            log(`  ${accepted}/${expected} events (${Math.round(accepted / ((now() - started) / 1000))}/s)`);
+    let lastBatch = 0;
+    try {
+      await Promise.all(
+        bodies.map(async (prepared) => {
+          for (let i = 0; i < prepared.count; i++) {
+            const body = await prepared.read(i);
+            const t = now();
+            const r = await request(api!.base, 'POST', '/api/v1/events', body);
+            latencies.push(now() - t);
+            if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
+            accepted += acceptedIn(r.body);
+            if (now() - lastReport > 30_000) {
+              lastReport = now();
+              log(`  ${accepted}/${expected} events (${Math.round(accepted / ((now() - started) / 1000))}/s)`);
+            }
           }
-        }
-      }),
-    );
-    const lastBatch = now();
+        }),
+      );
+      lastBatch = now();
+    } finally {
+      await Promise.all(bodies.map((b) => b.close()));
+    }
     const atLastBatch = await answerCoverage(api.base);
     let behindAtLast: number | null = null;
     let firstPollMs: number | null = null;

@@ -8,8 +8,8 @@
 import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
-import { batches, countEvents, generateNdjson, splitDepartments } from '../generate.js';
-import { getJson, request } from '../http.js';
+import { countEvents, ndjsonBodies, splitDepartments } from '../generate.js';
+import { acceptedIn, getJson, request } from '../http.js';
 import { startWorker, type WorkerProcess } from '../worker-process.js';
 
 interface ProjectionsBody {
@@ -28,6 +28,7 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     const expected = countEvents(generateOptions(o));
     const ranges = splitDepartments(o.departments, o.clients);
     log(`http-ingest ${o.backend}: ${expected} events, ${ranges.length} clients, batches of ${o.batch}`);
+    const bodies = await Promise.all(ranges.map((range) => ndjsonBodies(generateOptions(o, range), o.batch)));
     const before = await api.stats();
     const mark = cpuMark();
     const latencies: number[] = [];
@@ -35,23 +36,30 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     let sent = 0;
     const started = now();
     let lastReport = started;
-    await Promise.all(
-      ranges.map(async (range) => {
-        for (const lines of batches(generateNdjson(generateOptions(o, range)), o.batch)) {
-          const t = now();
-          const r = await request(api.base, 'POST', '/api/v1/events', lines.join('\n'));
-          latencies.push(now() - t);
-          if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
-          accepted += (JSON.parse(r.body) as { accepted: number }).accepted;
-          sent += lines.length;
-          if (now() - lastReport > 10_000) {
-            lastReport = now();
-            log(`  ${sent}/${expected} events sent (${Math.round(sent / ((now() - started) / 1000))}/s)`);
+    let lastBatch = 0;
+    try {
+      await Promise.all(
+        bodies.map(async (prepared) => {
+          for (let i = 0; i < prepared.count; i++) {
+            const body = await prepared.read(i);
+            const t = now();
+            const r = await request(api.base, 'POST', '/api/v1/events', body);
+            latencies.push(now() - t);
+            if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
+            const n = acceptedIn(r.body);
+            accepted += n;
+            sent += n;
+            if (now() - lastReport > 10_000) {
+              lastReport = now();
+              log(`  ${sent}/${expected} events sent (${Math.round(sent / ((now() - started) / 1000))}/s)`);
+            }
           }
-        }
-      }),
-    );
-    const lastBatch = now();
+        }),
+      );
+      lastBatch = now();
+    } finally {
+      await Promise.all(bodies.map((b) => b.close()));
+    }
     let polls = 0;
     let behindAtLast = 0;
     const pollMs: number[] = [];

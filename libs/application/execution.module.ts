@@ -20,7 +20,7 @@ import { IngestService } from './ingest.service.js';
       provide: ExecutionProjector,
       inject: [DATABASE, ExecutionRepository, APP_CONFIG],
       useFactory: (h: DatabaseHandle, repo: ExecutionRepository, config: AppConfig) =>
-        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { pollMs: config.projectorPollMs }),
+        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { pollMs: config.projectorPollMs, minIntervalMs: config.projectorIntervalMs }),
     },
     {
       provide: ExecutionService,

@@ -86,13 +86,15 @@ export class ExecutionProjector {
     private readonly options: {
       batchSize?: number;
       pollMs?: number;
+      /** Least time between two background runs while events keep arriving (BackgroundLoop). */
+      minIntervalMs?: number;
       /** Extra connections a rebuild reads with (PostgreSQL; 0 on PGlite, which has one). */
       rebuildReaders?: number;
       /** Events whose decoded segments stay cached between batches (default CACHE_EVENTS_BUDGET). */
       cacheEvents?: number;
     } = {},
   ) {
-    this.loop = new BackgroundLoop(() => this.catchUp(), { pollMs: options.pollMs ?? 1000 });
+    this.loop = new BackgroundLoop(() => this.catchUp(), { pollMs: options.pollMs ?? 1000, minIntervalMs: options.minIntervalMs ?? 0 });
   }
 
   get lastError(): Error | null {

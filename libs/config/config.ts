@@ -14,6 +14,8 @@ export interface AppConfig {
   projector: boolean;
   /** How often the projector looks for events written by other processes, ms. */
   projectorPollMs: number;
+  /** Least time between two projector runs while events keep arriving (0: run on every wake). */
+  projectorIntervalMs: number;
   /** 'api' or 'worker': with Redis, job workers and the schedule run in the worker process. */
   role: 'api' | 'worker';
   /** Delivery attempts per job and the first retry delay (doubling). */
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxBatch: intFrom('MAX_BATCH_EVENTS', env.MAX_BATCH_EVENTS, 10_000),
     projector: (env.PROJECTOR ?? 'on') !== 'off',
     projectorPollMs: intFrom('PROJECTOR_POLL_MS', env.PROJECTOR_POLL_MS, 1000),
+    projectorIntervalMs: env.PROJECTOR_INTERVAL_MS === 'off' ? 0 : intFrom('PROJECTOR_INTERVAL_MS', env.PROJECTOR_INTERVAL_MS, 250),
     role: env.PACELINE_ROLE === 'worker' ? 'worker' : 'api',
     deliveryAttempts: intFrom('DELIVERY_ATTEMPTS', env.DELIVERY_ATTEMPTS, 5),
     deliveryBackoffMs: intFrom('DELIVERY_BACKOFF_MS', env.DELIVERY_BACKOFF_MS, 2000),

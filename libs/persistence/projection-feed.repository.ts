@@ -152,25 +152,43 @@ export class ProjectionFeedRepository {
   /**
    * Events after a checkpoint in commit-safe order (see EventsRepository.readAll): only rows whose
    * transaction is older than every running one, ordered by (transaction_id, position).
+   *
+   * The transaction and stream are written once per run of events sharing them — a header
+   * [xid, stream, department, year] before the run's event tuples — rather than with every event:
+   * an ingest batch is one transaction holding a few streams' runs of events, so a page of
+   * thousands of events has a few headers (Node makes the four strings once per run instead of per
+   * event: measured a third less of its time reading a city-shaped log). Headers are the only
+   * tuples that start with a string.
    */
   async readAfter(executor: Executor, after: Checkpoint, limit: number): Promise<FeedPage<FeedEvent>> {
     const r = await sql<{ page: string | null }>`
-      select '[' || string_agg('["' || e.xid || '",' || to_json(e.stream_id)::text || ',' || to_json(e.department)::text || ',' || e.year || ',' || ${EVENT_JSON} || ']', ','
-                               order by e.transaction_id, e.position) || ']' as page
+      select '[' || string_agg(
+               case when e.transaction_id = e.prev_tx and e.stream_id = e.prev_stream then ''
+                    else '["' || e.transaction_id::text || '",' || to_json(e.stream_id)::text || ',' || to_json(e.department)::text || ',' || e.year || '],' end
+               || ${EVENT_JSON}, ',' order by e.transaction_id, e.position) || ']' as page
       from (
-        select position, transaction_id, transaction_id::text as xid, event_id, stream_id, version, type, department, year, occurred_on, data
+        select position, transaction_id, event_id, stream_id, version, type, department, year, occurred_on, data,
+               lag(transaction_id) over w as prev_tx, lag(stream_id) over w as prev_stream
         from events
         where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
           and (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+        window w as (order by events.transaction_id, events.position)
         order by events.transaction_id, events.position
         limit ${limit}
       ) e`.execute(executor);
     const placements: Placements = new Map();
-    const events = parsed<[string, string, string, number, EventTuple]>(r.rows[0]?.page).map(([xid, stream, department, year, t]) => {
-      const e = decodeEvent(t, stream, department, year, placements) as FeedEvent;
+    const events: FeedEvent[] = [];
+    let group: [string, string, string, number] = ['', '', '', 0];
+    for (const t of parsed<EventTuple | [string, string, string, number]>(r.rows[0]?.page)) {
+      if (typeof t[0] === 'string') {
+        group = t as [string, string, string, number];
+        continue;
+      }
+      const [xid, stream, department, year] = group;
+      const e = decodeEvent(t as EventTuple, stream, department, year, placements) as FeedEvent;
       e.transactionId = xid;
-      return e;
-    });
+      events.push(e);
+    }
     return { events, placements };
   }
 

@@ -14,6 +14,7 @@ import { factsFromEvents } from './facts.js';
 import {
   amountText,
   applyEvent,
+  applyRecordedSpending,
   bucketOf,
   decodeSegment,
   encodeSegmentFacts,
@@ -180,4 +181,42 @@ test('a single amount is stored as Decimal#toFixed(2) would print it', () => {
     { numRuns: 2000 },
   );
   expect(amountText(new Decimal('1.005').plus('0.005'))).toBe('1.01');
+});
+
+test('amounts under one key are summed exactly, each key keeping the place of its first event', () => {
+  const head = newHead('d/2023', 'd', 2023);
+  const seg = newSegment(202303);
+  const add = (version: number, on: string, line: string, month: string, amount: string) => applyRecordedSpending(head, seg, 100 + version, version, on, line, month, amount);
+  add(1, '2023-03-05', 'l1', '2023-03', '0.10');
+  add(2, '2023-03-05', 'l2', '2023-03', '7');
+  add(3, '2023-03-06', 'l1', '2023-03', '1.5');
+  add(4, '2023-03-05', 'l1', '2023-03', '0.20'); // the key of version 1 again
+  add(5, '2023-03-05', 'l1', '2023-02', '3.00'); // same line and date, another valid month
+  add(6, '2023-03-05', 'l1', '2023-03', '-0.30'); // back to zero
+  expect(encodeSegmentFacts(seg).s).toEqual([
+    ['l1', 3, '2023-03-05', 'r', '0.00'],
+    ['l1', 3, '2023-03-06', 'r', '1.50'],
+    ['l1', 2, '2023-03-05', 'r', '3.00'],
+    ['l2', 3, '2023-03-05', 'r', '7.00'],
+  ]);
+  expect(encodeSegmentSources(seg)).toEqual([
+    ['l1', [], [101, 103, 104, 105, 106]],
+    ['l2', [], [102]],
+  ]);
+  // Stored and loaded again, the segment goes on from where it was.
+  const again = decodeSegment(seg.bucket, JSON.parse(JSON.stringify(encodeSegmentFacts(seg))), JSON.parse(JSON.stringify(encodeSegmentSources(seg))), seg.events, seg.position);
+  applyRecordedSpending(head, again, 107, 7, '2023-03-06', 'l1', '2023-03', '0.01');
+  applyRecordedSpending(head, again, 108, 8, '2023-03-07', 'l2', '2023-12', '2.5');
+  expect(encodeSegmentFacts(again).s).toEqual([
+    ['l1', 3, '2023-03-05', 'r', '0.00'],
+    ['l1', 3, '2023-03-06', 'r', '1.51'],
+    ['l1', 2, '2023-03-05', 'r', '3.00'],
+    ['l2', 3, '2023-03-05', 'r', '7.00'],
+    ['l2', 12, '2023-03-07', 'r', '2.50'],
+  ]);
+  expect(encodeSegmentSources(again)).toEqual([
+    ['l1', [], [101, 103, 104, 105, 106, 107]],
+    ['l2', [], [102, 108]],
+  ]);
+  expect([again.events, again.position, head.version]).toEqual([8, 108, 8]);
 });

@@ -45,24 +45,24 @@ export interface StreamHead {
   knownThrough: IsoDate | null;
 }
 
-interface SpendingSum {
-  month: number;
-  knownOn: IsoDate;
-  kind: 'recorded' | 'correction';
-  /**
-   * The sum so far: the amount text while there is one amount (most keys hold exactly one, and
-   * parsing each into a Decimal was most of a rebuild's time), a Decimal once there are two.
-   */
-  amount: Decimal | string;
-}
-
 /**
  * One budget line in a segment: its spending sums by (valid month, record date, kind), and the log
  * positions of the events behind its figures (budget events, spending events).
+ *
+ * The sums are one flat array, three entries per sum, rather than a map of objects: a segment is one
+ * record month, so a slot holds a few sums (one per spending event, mostly) and a rebuild folds
+ * millions of them; a map and an object per sum were a third of a rebuild's time, most of it
+ * garbage collection. Arrays start at their first entry's size (see push), not at V8's 16 slots.
  */
 export interface LineSlot {
   line: string;
-  sums: Map<number, SpendingSum>;
+  /**
+   * Per sum: its (valid month, record date, kind) as one number (sumKey), its record date (also in
+   * the key; kept to write it without formatting), and the sum so far: the amount text while there
+   * is one amount (most keys hold exactly one, and parsing each into a Decimal was most of a
+   * rebuild's time), a Decimal once there are two.
+   */
+  sums: (number | IsoDate | Decimal)[];
   b: number[];
   s: number[];
 }
@@ -96,24 +96,47 @@ export function bucketOf(knownOn: IsoDate): number {
   return digit(knownOn, 0) * 100_000 + digit(knownOn, 1) * 10_000 + digit(knownOn, 2) * 1000 + digit(knownOn, 3) * 100 + digit(knownOn, 5) * 10 + digit(knownOn, 6);
 }
 
-/** (valid month, record date, kind) as one number: a line's sums are keyed without building a string per event. */
+/**
+ * (valid month, record date, kind) as one number: a line's sums are keyed without building a string
+ * per event. At most (yyyymmdd · 16 + 15) · 2 + 1 < 2^30: a small integer, and month and kind come
+ * back out with bit operations (keyMonth; the kind is the lowest bit).
+ */
 function sumKey(month: number, knownOn: IsoDate, kind: 'recorded' | 'correction'): number {
   const ymd = bucketOf(knownOn) * 100 + digit(knownOn, 8) * 10 + digit(knownOn, 9);
   return (ymd * 16 + month) * 2 + (kind === 'recorded' ? 0 : 1);
 }
 
-/** Spending sums held by a segment (what a cache of segments costs, roughly). */
+const keyMonth = (key: number) => (key >>> 1) & 15;
+
 function slotOf(segment: Segment, line: string): LineSlot {
   let slot = segment.slots.get(line);
-  if (!slot) segment.slots.set(line, (slot = { line, sums: new Map(), b: [], s: [] }));
+  if (!slot) segment.slots.set(line, (slot = { line, sums: [], b: [], s: [] }));
   return slot;
+}
+
+/** Appends to a slot's array: an empty one is replaced by a one-entry array (most stay that size). */
+function push<T>(list: T[], value: T): T[] {
+  if (list.length === 0) return [value];
+  list.push(value);
+  return list;
+}
+
+function addSum(slot: LineSlot, key: number, knownOn: IsoDate, amount: Decimal | string): void {
+  if (slot.sums.length === 0) slot.sums = [key, knownOn, amount];
+  else slot.sums.push(key, knownOn, amount);
 }
 
 function addSpending(slot: LineSlot, month: number, knownOn: IsoDate, kind: 'recorded' | 'correction', amount: string): void {
   const key = sumKey(month, knownOn, kind);
-  const sum = slot.sums.get(key);
-  if (sum) sum.amount = new Decimal(sum.amount).plus(amount);
-  else slot.sums.set(key, { month, knownOn, kind, amount });
+  // A slot holds a few sums: a scan is cheaper than any index (bounded: 31 days × 12 months × 2 kinds).
+  const sums = slot.sums;
+  for (let i = 0; i < sums.length; i += 3) {
+    if (sums[i] === key) {
+      sums[i + 2] = new Decimal(sums[i + 2] as Decimal | string).plus(amount);
+      return;
+    }
+  }
+  addSum(slot, key, knownOn, amount);
 }
 
 function nextVersion(head: StreamHead, version: number): void {
@@ -145,7 +168,7 @@ export function applyRecordedSpending(head: StreamHead, segment: Segment, positi
   nextVersion(head, version);
   const slot = slotOf(segment, line);
   addSpending(slot, digit(month, 5) * 10 + digit(month, 6), occurredOn, 'recorded', amount);
-  slot.s.push(position);
+  slot.s = push(slot.s, position);
   applied(head, segment, version, position, occurredOn);
 }
 
@@ -175,14 +198,16 @@ export function applyEvent(head: StreamHead, segment: Segment, event: ProjectedE
       case 'line':
         segment.lines.push({ ...d.line, position });
         break;
-      case 'budget':
+      case 'budget': {
         segment.budget.push({ ...d.fact, position });
-        slotOf(segment, d.fact.line).b.push(position);
+        const slot = slotOf(segment, d.fact.line);
+        slot.b = push(slot.b, position);
         break;
+      }
       case 'spending': {
         const slot = slotOf(segment, d.fact.line);
         addSpending(slot, d.fact.month, d.fact.knownOn, d.fact.kind, d.fact.amount);
-        slot.s.push(position);
+        slot.s = push(slot.s, position);
         break;
       }
       case 'plan':
@@ -269,7 +294,11 @@ export function amountText(a: Decimal | string): string {
 export function encodeSegmentFacts(s: Segment): SegmentFactsJson {
   const spending: SpendingRow[] = [];
   for (const slot of s.slots.values()) {
-    for (const x of slot.sums.values()) spending.push([slot.line, x.month, x.knownOn, x.kind === 'recorded' ? 'r' : 'c', amountText(x.amount)]);
+    const sums = slot.sums;
+    for (let i = 0; i < sums.length; i += 3) {
+      const key = sums[i] as number;
+      spending.push([slot.line, keyMonth(key), sums[i + 1] as IsoDate, (key & 1) === 0 ? 'r' : 'c', amountText(sums[i + 2] as Decimal | string)]);
+    }
   }
   return {
     u: s.units.map((u) => [u.position, u.unit, u.name]),
@@ -292,10 +321,9 @@ export function decodeSegment(bucket: number, facts: SegmentFactsJson, sources: 
     seg.lines.push({ line, unit, name, category: category as Category, economic: economic as Economic, source: source as FundSource, position });
   }
   for (const [position, line, kind, effectiveOn, knownOn, amount] of facts.b) seg.budget.push({ line, kind, effectiveOn, knownOn, amount, position });
-  for (const [line, b, s] of sources) seg.slots.set(line, { line, sums: new Map(), b, s });
+  for (const [line, b, s] of sources) seg.slots.set(line, { line, sums: [], b, s });
   for (const [line, month, knownOn, k, amount] of facts.s) {
-    const kind = k === 'r' ? 'recorded' : 'correction';
-    slotOf(seg, line).sums.set(sumKey(month, knownOn, kind), { month, knownOn, kind, amount });
+    addSum(slotOf(seg, line), sumKey(month, knownOn, k === 'r' ? 'recorded' : 'correction'), knownOn, amount);
   }
   for (const [position, unit, month, knownOn, amount] of facts.p) seg.plans.push({ unit, month, knownOn, amount, position });
   seg.events = events;
