@@ -28,7 +28,7 @@ import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, ro
 import { answerCoverage, waitForAnswers, type AnswerCoverage } from '../answers.js';
 import { createBenchDatabase } from '../db.js';
 import { countEvents, ndjsonBodies, splitDepartments } from '../generate.js';
-import { acceptedIn, getJson, request } from '../http.js';
+import { getJson, postPrepared } from '../http.js';
 import { startWorker, type WorkerProcess } from '../worker-process.js';
 import { load, passNotes } from './query.js';
 
@@ -74,32 +74,13 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
     const apiCpu0 = (await api.stats()).cpuSeconds;
     const workerCpu0 = worker.cpuSeconds();
     let mark = cpuMark();
-    const latencies: number[] = [];
-    let accepted = 0;
     let started = now();
-    let lastReport = started;
-    let lastBatch = 0;
-    try {
-      await Promise.all(
-        bodies.map(async (prepared) => {
-          for (let i = 0; i < prepared.count; i++) {
-            const body = await prepared.read(i);
-            const t = now();
-            const r = await request(api!.base, 'POST', '/api/v1/events', body);
-            latencies.push(now() - t);
-            if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
-            accepted += acceptedIn(r.body);
-            if (now() - lastReport > 30_000) {
-              lastReport = now();
-              log(`  ${accepted}/${expected} events (${Math.round(accepted / ((now() - started) / 1000))}/s)`);
-            }
-          }
-        }),
-      );
-      lastBatch = now();
-    } finally {
-      await Promise.all(bodies.map((b) => b.close()));
-    }
+    const posted = await postPrepared(api.base, bodies, started, {
+      everyMs: 30_000,
+      call: (accepted, ms) => log(`  ${accepted}/${expected} events (${Math.round(accepted / (ms / 1000))}/s)`),
+    });
+    const { accepted, latencies, lastBatch } = posted;
+    const tenMillion = posted.reachedAt(10_000_000);
     const atLastBatch = await answerCoverage(api.base);
     let behindAtLast: number | null = null;
     let firstPollMs: number | null = null;
@@ -130,8 +111,8 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
         p50,
         p99,
         catchUp: (caughtUp - lastBatch) / 1000,
-        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${behindAtLast} events behind at the last batch (first status poll ${firstPollMs === null ? '—' : Math.round(firstPollMs)} ms); API GC pauses: longest ${Math.round(apiAfter.gcMaxPauseMs)} ms, ${(apiAfter.gcTotalPauseMs / 1000).toFixed(1)} s in all; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events`,
-        extra: { apiCpuSeconds: apiCpu, workerCpuSeconds: workerCpu, pgCpuSeconds: cpu.pgCpu, clientCpuSeconds: cpu.nodeCpu },
+        notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${behindAtLast} events behind at the last batch (first status poll ${firstPollMs === null ? '—' : Math.round(firstPollMs)} ms); API GC pauses: longest ${Math.round(apiAfter.gcMaxPauseMs)} ms, ${(apiAfter.gcTotalPauseMs / 1000).toFixed(1)} s in all; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events${tenMillion === null ? '' : `, the first 10,000,000 in ${(tenMillion / 1000).toFixed(0)} s`}`,
+        extra: { apiCpuSeconds: apiCpu, workerCpuSeconds: workerCpu, pgCpuSeconds: cpu.pgCpu, clientCpuSeconds: cpu.nodeCpu, ...(tenMillion === null ? {} : { tenMillionSeconds: tenMillion / 1000 }) },
       }),
     );
     log(`  ingested in ${ingestSeconds.toFixed(0)} s (${Math.round(accepted / ingestSeconds)}/s), caught up ${((caughtUp - lastBatch) / 1000).toFixed(2)} s later`);

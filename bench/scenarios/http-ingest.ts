@@ -9,7 +9,7 @@ import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { countEvents, ndjsonBodies, splitDepartments } from '../generate.js';
-import { acceptedIn, getJson, request } from '../http.js';
+import { getJson, postPrepared } from '../http.js';
 import { startWorker, type WorkerProcess } from '../worker-process.js';
 
 interface ProjectionsBody {
@@ -31,35 +31,11 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
     const bodies = await Promise.all(ranges.map((range) => ndjsonBodies(generateOptions(o, range), o.batch)));
     const before = await api.stats();
     const mark = cpuMark();
-    const latencies: number[] = [];
-    let accepted = 0;
-    let sent = 0;
     const started = now();
-    let lastReport = started;
-    let lastBatch = 0;
-    try {
-      await Promise.all(
-        bodies.map(async (prepared) => {
-          for (let i = 0; i < prepared.count; i++) {
-            const body = await prepared.read(i);
-            const t = now();
-            const r = await request(api.base, 'POST', '/api/v1/events', body);
-            latencies.push(now() - t);
-            if (r.status !== 201) throw new Error(`POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`);
-            const n = acceptedIn(r.body);
-            accepted += n;
-            sent += n;
-            if (now() - lastReport > 10_000) {
-              lastReport = now();
-              log(`  ${sent}/${expected} events sent (${Math.round(sent / ((now() - started) / 1000))}/s)`);
-            }
-          }
-        }),
-      );
-      lastBatch = now();
-    } finally {
-      await Promise.all(bodies.map((b) => b.close()));
-    }
+    const { accepted, latencies, lastBatch } = await postPrepared(api.base, bodies, started, {
+      everyMs: 10_000,
+      call: (sent, ms) => log(`  ${sent}/${expected} events sent (${Math.round(sent / (ms / 1000))}/s)`),
+    });
     let polls = 0;
     let behindAtLast = 0;
     const pollMs: number[] = [];

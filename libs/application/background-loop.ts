@@ -2,11 +2,12 @@
  * Runs `work` again and again in the background: immediately when woken, otherwise every
  * `pollMs` (and every `errorPollMs` after a failure, keeping the error for status reports).
  *
- * With `minIntervalMs`, runs start at least that long apart even when woken sooner: wakes that
- * arrive meanwhile are served by one later run. A projector woken by every committed ingest batch
- * then reads what several batches wrote in one go instead of each on its own (fewer, larger
- * batches: each touched read-model row is rewritten once per run, not once per ingest batch). The
- * first wake after a quiet period is served at once.
+ * With `minIntervalMs`, a run that did something (`work` resolved to a number above 0, or to true)
+ * is followed by the next one no sooner than that long after it started, even when woken sooner:
+ * wakes that arrive meanwhile are served by one later run. A projector woken by every committed
+ * ingest batch then reads what several batches wrote in one go instead of each on its own (fewer,
+ * larger batches: each touched read-model row is rewritten once per run, not once per ingest
+ * batch). After a run that found nothing to do, the next wake is served at once.
  */
 export class BackgroundLoop {
   private running = false;
@@ -36,8 +37,10 @@ export class BackgroundLoop {
       while (this.running) {
         this.pendingWake = false;
         const started = Date.now();
+        let busy = false;
         try {
-          await this.work();
+          const result = await this.work();
+          busy = result === true || (typeof result === 'number' && result > 0);
           this.lastError = null;
         } catch (e) {
           this.lastError = e as Error;
@@ -47,8 +50,8 @@ export class BackgroundLoop {
           const wait = this.lastError ? Math.max(this.options.pollMs, this.options.errorPollMs ?? 2000) : this.options.pollMs;
           await this.sleep(wait, true);
         }
-        // Woken (or polled) sooner than minIntervalMs after the last run started: wait out the rest.
-        const rest = started + (this.options.minIntervalMs ?? 0) - Date.now();
+        // Woken (or polled) sooner than minIntervalMs after a busy run started: wait out the rest.
+        const rest = busy ? started + (this.options.minIntervalMs ?? 0) - Date.now() : 0;
         if (rest > 0 && this.running) await this.sleep(rest, false);
       }
     })();
