@@ -1,6 +1,6 @@
 /** rebuild, close-month and replay through the real CLI binary. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,11 +12,14 @@ const run = promisify(execFile);
 describe('paceline CLI', () => {
   let bin: string;
   let env: NodeJS.ProcessEnv;
+  let dir: string;
   beforeAll(async () => {
     bin = ensureBuilt();
-    env = { ...process.env, PACELINE_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'paceline-cli-')), 'pglite'), DATABASE_URL: '' };
+    dir = mkdtempSync(join(tmpdir(), 'paceline-cli-'));
+    env = { ...process.env, PACELINE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '' };
     await run('node', [bin, 'ingest', SAMPLE_PATH.pathname], { env });
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('rebuild replays the whole log with progress', async () => {
     const r = await run('node', [bin, 'rebuild'], { env });

@@ -1,6 +1,6 @@
 /** The ingest CLI: the real binary on a real database, and the per-line accounting of a file. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +35,7 @@ describe('paceline ingest (binary)', () => {
       expect(second.stdout).toMatch(/拒绝 rejected:\s+0/);
     } finally {
       await pgdb?.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -44,10 +45,12 @@ describe('paceline ingest (binary)', () => {
     lines.splice(3, 0, '{"id": broken');
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, lines.join('\n'));
-    const err = await run('node', [bin, 'ingest', file], { env: { ...process.env, PACELINE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '' } }).then(
-      () => null,
-      (e: { code: number; stdout: string }) => e,
-    );
+    const err = await run('node', [bin, 'ingest', file], { env: { ...process.env, PACELINE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '' } })
+      .then(
+        () => null,
+        (e: { code: number; stdout: string }) => e,
+      )
+      .finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(err?.code).toBe(1);
     expect(err?.stdout).toMatch(/新增 accepted:\s+8/);
     expect(err?.stdout).toMatch(/line 4: not valid JSON/);

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileLines } from './file-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paceline-lines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(content: Buffer | string): string {
   const f = join(dir, `f${n++}.jsonl`);
