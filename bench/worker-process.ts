@@ -24,12 +24,16 @@ function cpuOf(pid: number): number {
   }
 }
 
+const PASSED_SETTINGS = ['PRECOMPUTE_MS', 'PROJECTOR_INTERVAL_MS'];
+
 export async function startWorker(databaseUrl: string): Promise<WorkerProcess> {
   const script = fileURLToPath(new URL('../apps/worker/main.js', import.meta.url));
+  // The worker's own settings a bench run may set (nothing else of this process's environment).
+  const passed = Object.fromEntries(PASSED_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
   // BENCH_WORKER_CPU_PROF=DIR profiles the worker process (node --cpu-prof) into DIR.
   const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, script], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent', ...(process.env.PRECOMPUTE_MS ? { PRECOMPUTE_MS: process.env.PRECOMPUTE_MS } : {}), ...(process.env.PROJECTOR_INTERVAL_MS ? { PROJECTOR_INTERVAL_MS: process.env.PROJECTOR_INTERVAL_MS } : {}) },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent', ...passed },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

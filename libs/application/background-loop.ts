@@ -46,7 +46,7 @@ export class BackgroundLoop {
           this.lastError = e as Error;
         }
         if (!this.running) break;
-        if (!(this.pendingWake && !this.lastError)) {
+        if (!this.pendingWake || this.lastError) {
           const wait = this.lastError ? Math.max(this.options.pollMs, this.options.errorPollMs ?? 2000) : this.options.pollMs;
           await this.sleep(wait, true);
         }
