@@ -1,5 +1,5 @@
 /**
- * Wire contract v1 (shared/spec/EVENTS.md) as TypeScript types.
+ * Wire contract v1 (docs/events.md) as TypeScript types.
  *
  * Amounts, rates and percents are decimal strings on the wire and in these types;
  * code that computes with them converts to Decimal (see decimal.ts).

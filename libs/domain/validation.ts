@@ -1,5 +1,5 @@
 /**
- * Field validation of one event against wire contract v1 (EVENTS.md): types, formats,
+ * Field validation of one event against wire contract v1 (docs/events.md): types, formats,
  * ranges and unknown fields. Cross-event rules live in stream.ts.
  */
 import { isIsoDateMemo as isoDate, isMonthMemo as isMonth, occurredOnDateMemo } from './date-memo.js';

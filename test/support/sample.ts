@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { SAMPLE } from '../../libs/domain/testing/sample.fixture.js';
 
-export const SAMPLE_PATH = new URL('../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
+/** The reference department's year (samples/yantian-emergency-2023.jsonl), shipped with the project. */
+export const SAMPLE_PATH = SAMPLE;
 
 export function sampleText(): string {
   return readFileSync(SAMPLE_PATH, 'utf8');

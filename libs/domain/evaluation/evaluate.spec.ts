@@ -9,7 +9,7 @@ import { DEFAULT_FRAMEWORK } from './framework.js';
 import { agrees } from './reconcile.js';
 import type { CriterionScore } from './scores.js';
 
-const SAMPLE = new URL('../../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
+import { SAMPLE } from '../testing/sample.fixture.js';
 const sample: DatedEvent[] = readFileSync(SAMPLE, 'utf8')
   .trim()
   .split('\n')

@@ -5,7 +5,7 @@ import type { DatedEvent } from '../execution/facts.js';
 import { generateEvents } from '../../../bench/generate.js';
 import { evaluationStateFromEvents, evolveEvaluation, initialEvaluationState, type EvaluationState } from './evaluation-state.js';
 
-const SAMPLE = new URL('../../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
+import { SAMPLE } from '../testing/sample.fixture.js';
 const sample: DatedEvent[] = readFileSync(SAMPLE, 'utf8')
   .trim()
   .split('\n')

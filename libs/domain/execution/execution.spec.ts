@@ -5,7 +5,7 @@ import type { EventInput } from '../events.js';
 import { factsFromEvents } from './facts.js';
 import { alertLevel, executionReport, forecast, monthThrough, monthlySchedule, nextCheckpoint, quarterRates } from './execution.js';
 
-const SAMPLE = new URL('../../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
+import { SAMPLE } from '../testing/sample.fixture.js';
 const events = readFileSync(SAMPLE, 'utf8')
   .trim()
   .split('\n')

@@ -31,7 +31,7 @@ import {
   type StreamHead,
 } from './stream-projection.js';
 
-const SAMPLE = new URL('../../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
+import { SAMPLE } from '../testing/sample.fixture.js';
 
 function projected(events: EventInput[], firstPosition = 1): ProjectedEvent[] {
   return events.map((e, i) => ({ ...e, occurredOn: occurredOnDate(e.occurredAt)!, stream: `${e.department}/${e.year}`, version: i + 1, position: firstPosition + 2 * i }));

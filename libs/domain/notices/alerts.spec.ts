@@ -2,7 +2,7 @@ import { lastDayOfMonth } from '../dates.js';
 import { executionReport } from '../execution/execution.js';
 import { factsFromEvents } from '../execution/facts.js';
 import { type AlertChange, type OpenAlert, alertId, evaluateAlerts } from './alerts.js';
-import { loadSample, rawFigures } from './sample.fixture.js';
+import { loadSample, rawFigures } from '../testing/sample.fixture.js';
 
 const events = loadSample();
 const facts = factsFromEvents(events);

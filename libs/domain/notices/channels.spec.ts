@@ -16,7 +16,7 @@ import {
 } from './channels.js';
 import { buildDepartmentNotice, buildUnitNotice } from './notice.js';
 import { renderNoticeHtml, renderNoticeMarkdown } from './render.js';
-import { loadSample } from './sample.fixture.js';
+import { loadSample } from '../testing/sample.fixture.js';
 
 const events = loadSample();
 const facts = factsFromEvents(events);

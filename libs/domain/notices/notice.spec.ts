@@ -2,7 +2,7 @@ import { Decimal } from '../decimal.js';
 import { factsFromEvents } from '../execution/facts.js';
 import type { DatedEvent } from '../execution/facts.js';
 import { buildDepartmentNotice, buildUnitNotice, latestPlan, rankByRate } from './notice.js';
-import { loadSample, rawFigures, rawPlan, rawUnits } from './sample.fixture.js';
+import { loadSample, rawFigures, rawPlan, rawUnits } from '../testing/sample.fixture.js';
 
 const events = loadSample();
 const facts = factsFromEvents(events);

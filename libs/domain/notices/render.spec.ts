@@ -3,7 +3,7 @@ import { factsFromEvents } from '../execution/facts.js';
 import type { DatedEvent } from '../execution/facts.js';
 import { buildDepartmentNotice, buildUnitNotice } from './notice.js';
 import { escapeHtml, formatAmount, renderNoticeHtml, renderNoticeMarkdown, wan, yuan } from './render.js';
-import { loadSample, rawFigures, rawPlan } from './sample.fixture.js';
+import { loadSample, rawFigures, rawPlan } from '../testing/sample.fixture.js';
 
 const events = loadSample();
 const facts = factsFromEvents(events);

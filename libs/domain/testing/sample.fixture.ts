@@ -8,7 +8,7 @@ import { Decimal } from '../decimal.js';
 import type { EventInput, EventOf } from '../events.js';
 import type { DatedEvent } from '../execution/facts.js';
 
-export const SAMPLE = new URL('../../../../shared/samples/yantian-emergency-2023.jsonl', import.meta.url);
+export const SAMPLE = new URL('../../../samples/yantian-emergency-2023.jsonl', import.meta.url);
 
 export function loadSample(): DatedEvent[] {
   return readFileSync(SAMPLE, 'utf8')
