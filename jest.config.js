@@ -16,7 +16,19 @@ export default {
     ],
   },
   transformIgnorePatterns: [],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // package.json "imports" point at dist/ for node; tests run the sources.
+    '^#domain/(.*)\\.js$': '<rootDir>/libs/domain/$1',
+    '^#application/(.*)\\.js$': '<rootDir>/libs/application/$1',
+    '^#persistence/(.*)\\.js$': '<rootDir>/libs/persistence/$1',
+    '^#config/(.*)\\.js$': '<rootDir>/libs/config/$1',
+    '^#logging/(.*)\\.js$': '<rootDir>/libs/logging/$1',
+    '^#migrations/(.*)\\.js$': '<rootDir>/migrations/$1',
+    '^#api/(.*)\\.js$': '<rootDir>/apps/api/$1',
+    '^#worker/(.*)\\.js$': '<rootDir>/apps/worker/$1',
+    '^#cli/(.*)\\.js$': '<rootDir>/apps/cli/$1',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
 };

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import { migrate, openDatabase, type DatabaseHandle } from '../libs/persistence/db.js';
-import type { Database } from '../libs/persistence/database.js';
-import { PGlitePool } from '../libs/persistence/pglite-pool.js';
+import { migrate, openDatabase, type DatabaseHandle } from '#persistence/db.js';
+import type { Database } from '#persistence/database.js';
+import { PGlitePool } from '#persistence/pglite-pool.js';
 import type { Backend, BenchOptions } from './common.js';
 
 export interface BenchDatabase {

@@ -1,8 +1,8 @@
 /** The writers' domain work on generated events, without a database (cli-ingest's floor, write-model). */
-import { contentHash } from '../libs/application/ingest.service.js';
-import { streamId } from '../libs/domain/events.js';
-import { decide, evolve, initialStreamState, type StreamState } from '../libs/domain/stream.js';
-import { validateEvent } from '../libs/domain/validation.js';
+import { contentHash } from '#application/ingest/ingest.service.js';
+import { streamId } from '#domain/events.js';
+import { decide, evolve, initialStreamState, type StreamState } from '#domain/stream.js';
+import { validateEvent } from '#domain/validation.js';
 import { generateOptions, type BenchOptions } from './common.js';
 import { generateNdjson } from './generate.js';
 

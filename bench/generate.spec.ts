@@ -1,6 +1,6 @@
-import { streamId } from '../libs/domain/events.js';
-import { decide, evolve, initialStreamState, type StreamState } from '../libs/domain/stream.js';
-import { validateEvent } from '../libs/domain/validation.js';
+import { streamId } from '#domain/events.js';
+import { decide, evolve, initialStreamState, type StreamState } from '#domain/stream.js';
+import { validateEvent } from '#domain/validation.js';
 import { existsSync } from 'node:fs';
 import { countEvents, generateEvents, generateNdjson, ndjsonBodies, splitDepartments, type GenerateOptions, type WireEvent } from './generate.js';
 

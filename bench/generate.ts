@@ -19,7 +19,7 @@
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_FRAMEWORK, judgedCriteria } from '../libs/domain/evaluation/framework.js';
+import { DEFAULT_FRAMEWORK, judgedCriteria } from '#domain/evaluation/framework.js';
 
 /** An event as sent on the wire (EVENTS.md envelope). */
 export interface WireEvent {

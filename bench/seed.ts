@@ -1,7 +1,7 @@
 /** Fills a benchmark database through the service's IngestService (valid events, stream versions set). */
-import { IngestService } from '../libs/application/ingest.service.js';
-import type { DatabaseHandle } from '../libs/persistence/db.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import type { DatabaseHandle } from '#persistence/db.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { generateOptions, log, now, type BenchOptions } from './common.js';
 import { batches, generateEvents } from './generate.js';
 

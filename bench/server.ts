@@ -10,10 +10,10 @@
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../apps/api/src/app.js';
-import { ExecutionProjector } from '../libs/application/execution.projector.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { loadConfig, type AppConfig } from '../libs/config/config.js';
+import { createApp } from '#api/src/app.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { loadConfig, type AppConfig } from '#config/config.js';
 import { batches, generateEvents, type GenerateOptions } from './generate.js';
 
 type Message = { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number } | { id: number; cmd: 'stats' } | { id: number; cmd: 'stop' };
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   // Embedded default and plain Postgres alike: no Redis (jobs in-process), no month-close schedule.
   // The ingest rate limit (INGEST_RATE_PER_MINUTE, default 600/min) would throttle the load generator: raised.
   const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000', ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB, OVERVIEW_WARM_MS: process.env.OVERVIEW_WARM_MS, PRECOMPUTE_MS: process.env.PRECOMPUTE_MS }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
-  const app: NestExpressApplication = await createApp(config, { logger: ['error', 'warn'] });
+  const app: NestExpressApplication = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
 

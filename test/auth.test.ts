@@ -1,7 +1,7 @@
 /** Access control through HTTP with API keys: every role, including its refusals. */
 import request from 'supertest';
-import { ApiKeysService } from '../libs/application/api-keys.service.js';
-import { ApiKeysRepository } from '../libs/persistence/api-keys.repository.js';
+import { ApiKeysService } from '#application/access/api-keys.service.js';
+import { ApiKeysRepository } from '#persistence/api-keys.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { waitFor } from './support/receiver.js';

@@ -11,9 +11,9 @@
  */
 import fc from 'fast-check';
 import request from 'supertest';
-import { validateEvent } from '../libs/domain/validation.js';
-import { decide, evolve, initialStreamState } from '../libs/domain/stream.js';
-import type { EventInput } from '../libs/domain/events.js';
+import { validateEvent } from '#domain/validation.js';
+import { decide, evolve, initialStreamState } from '#domain/stream.js';
+import type { EventInput } from '#domain/events.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { badEvent, conflictEvent, goodEvent, mixedBatch, modelOf, openCopy, rawBody, uniquify, type Ev, type Model, type RawCase } from './support/bad-input.js';
 import type { Backend } from './support/databases.js';

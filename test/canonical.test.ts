@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { canonicalJson, canonicalJsonWithout } from '../libs/domain/canonical.js';
-import { contentHash, prepareEvent } from '../libs/application/ingest-prepare.js';
+import { canonicalJson, canonicalJsonWithout } from '#domain/canonical.js';
+import { contentHash, prepareEvent } from '#application/ingest/ingest-prepare.js';
 import { goodEvent, modelOf, openCopy } from './support/bad-input.js';
 import { sampleEvents } from './support/sample.js';
 

@@ -14,8 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
-import { ApiKeysService } from '../libs/application/api-keys.service.js';
-import { ApiKeysRepository } from '../libs/persistence/api-keys.repository.js';
+import { ApiKeysService } from '#application/access/api-keys.service.js';
+import { ApiKeysRepository } from '#persistence/api-keys.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { waitFor } from './support/receiver.js';
 import { sampleEvents, sampleText } from './support/sample.js';
@@ -263,7 +263,7 @@ describe('dashboard in headless Chromium', () => {
   });
 
   test('a spreadsheet uploaded from the department page: a dry run, and a clear refusal for a closed year', async () => {
-    const { exportStreamXlsx } = await import('../libs/application/import/sample-export.js');
+    const { exportStreamXlsx } = await import('#application/import/sample-export.js');
     const { writeFileSync } = await import('node:fs');
     // The open probe year: its own export, uploaded as a dry run, is found already stored.
     const probeFile = `${ARTIFACTS}xss-probe-2024-export.xlsx`;

@@ -4,7 +4,7 @@
  * new connections (which made the first requests after any pause slow, BENCHMARKS.md). Real server.
  */
 import { sql } from 'kysely';
-import { openDatabase, type DatabaseHandle } from '../libs/persistence/db.js';
+import { openDatabase, type DatabaseHandle } from '#persistence/db.js';
 import { createPostgresDatabase } from './support/databases.js';
 
 describe('PostgreSQL connection pool', () => {

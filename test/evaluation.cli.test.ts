@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { evaluateCommand } from '../apps/cli/commands/evaluate.command.js';
-import { UsageError } from '../apps/cli/context.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
+import { evaluateCommand } from '#cli/commands/evaluate.command.js';
+import { UsageError } from '#cli/context.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { testDatabase, type TestDatabase } from './support/databases.js';
 import { sampleEvents } from './support/sample.js';
 

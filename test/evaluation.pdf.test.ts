@@ -6,8 +6,8 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnavailableError } from '../libs/application/errors.js';
-import { htmlToPdf, PdfUnavailableError } from '../libs/application/exports/evaluation-pdf.js';
+import { UnavailableError } from '#application/common/errors.js';
+import { htmlToPdf, PdfUnavailableError } from '#application/evaluation/exports/evaluation-pdf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paceline-pdf-test-'));
 

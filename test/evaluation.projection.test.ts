@@ -3,15 +3,15 @@
  * (every criterion, source id, subtotal and the reconciliation), and the log is replayed while the
  * projection has not applied the whole stream.
  */
-import { EvaluationService } from '../libs/application/evaluation.service.js';
-import { ExecutionProjector } from '../libs/application/execution.projector.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { evaluationReport } from '../libs/application/evaluation.wire.js';
-import { DEFAULT_FRAMEWORK } from '../libs/domain/evaluation/framework.js';
-import type { StoredEvent } from '../libs/domain/events.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { EvaluationService } from '#application/evaluation/evaluation.service.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { evaluationReport } from '#application/evaluation/evaluation.wire.js';
+import { DEFAULT_FRAMEWORK } from '#domain/evaluation/framework.js';
+import type { StoredEvent } from '#domain/events.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { sampleEvents } from './support/sample.js';
 

@@ -3,9 +3,9 @@
  * skips an event committed out of order.
  */
 import { sql } from 'kysely';
-import { contentHash } from '../libs/application/ingest.service.js';
-import type { EventInput } from '../libs/domain/events.js';
-import { EventsRepository, START, type Checkpoint } from '../libs/persistence/events.repository.js';
+import { contentHash } from '#application/ingest/ingest.service.js';
+import type { EventInput } from '#domain/events.js';
+import { EventsRepository, START, type Checkpoint } from '#persistence/events.repository.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { waitFor } from './support/receiver.js';
@@ -175,7 +175,7 @@ describe('concurrent writers on postgres keep each stream in version order for c
   afterAll(async () => t.dispose());
 
   test('reading in (transaction id, position) order gives every stream its versions in order', async () => {
-    const { IngestService } = await import('../libs/application/ingest.service.js');
+    const { IngestService } = await import('#application/ingest/ingest.service.js');
     const repo = new EventsRepository(t.db);
     const unit = (dep: string, id: string) => ({ id, type: 'UnitRegistered', department: dep, year: 2024, occurredAt: '2024-01-03', data: { unit: id, name: id } });
     await new IngestService(repo).ingest([opened('dept-a1', 'a1-open'), opened('dept-b2', 'b2-open')]);

@@ -4,10 +4,10 @@
  * computed afresh (never the old one), and equals what an uncached service computes.
  */
 import request from 'supertest';
-import { ExecutionService } from '../libs/application/execution.service.js';
-import { createServices, type Services } from '../libs/application/services.js';
-import { loadConfig } from '../libs/config/config.js';
-import type { ExecutionRepository } from '../libs/persistence/execution.repository.js';
+import { ExecutionService } from '#application/execution/execution.service.js';
+import { createServices, type Services } from '#application/services.js';
+import { loadConfig } from '#config/config.js';
+import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { waitFor } from './support/receiver.js';

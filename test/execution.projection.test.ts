@@ -3,12 +3,12 @@
  * mid-batch resumes without double counting, and the figures of FRAMEWORK.md.
  */
 import { Decimal } from 'decimal.js';
-import { ExecutionProjector } from '../libs/application/execution.projector.js';
-import { ExecutionService } from '../libs/application/execution.service.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { ExecutionService } from '#application/execution/execution.service.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { sql } from 'kysely';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { batches, generateEvents, type GeneratorOptions } from './support/event-generator.js';

@@ -10,9 +10,9 @@
  */
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
-import { deliveryQueue } from '../libs/application/jobs/jobs.js';
-import { createServices, type Services } from '../libs/application/services.js';
-import { DeliveryRepository } from '../libs/persistence/delivery.repository.js';
+import { deliveryQueue } from '#application/jobs/jobs.js';
+import { createServices, type Services } from '#application/services.js';
+import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { ensureBuilt } from './support/build.js';
 import { testDatabase, type TestDatabase } from './support/databases.js';
 import { killAll, NodeProcess, WORKER } from './support/processes.js';

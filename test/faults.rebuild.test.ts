@@ -10,12 +10,12 @@
  */
 import { sql } from 'kysely';
 import pg from 'pg';
-import { ExecutionProjector, EXECUTION_PROJECTION } from '../libs/application/execution.projector.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { migrate, openDatabase, type DatabaseHandle } from '../libs/persistence/db.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { ExecutionProjector, EXECUTION_PROJECTION } from '#application/execution/execution.projector.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { migrate, openDatabase, type DatabaseHandle } from '#persistence/db.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { ensureBuilt } from './support/build.js';
 import { ADMIN_URL, createPostgresDatabase } from './support/databases.js';
 import { batches, generateEvents, type GeneratorOptions } from './support/event-generator.js';

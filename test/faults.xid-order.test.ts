@@ -6,12 +6,12 @@
  * projector then stopped for good on a duplicate key. Catch-up must order numerically.
  */
 import { sql } from 'kysely';
-import { ExecutionProjector } from '../libs/application/execution.projector.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { migrate, openDatabase, type DatabaseHandle } from '../libs/persistence/db.js';
-import { EventsRepository, START } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { migrate, openDatabase, type DatabaseHandle } from '#persistence/db.js';
+import { EventsRepository, START } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { PrivatePostgres } from './support/private-postgres.js';
 
 describe('catch-up across a power of ten in transaction ids', () => {

@@ -4,10 +4,10 @@
  * than a couple of batches ahead of what is stored), with or without a `prepare` step. On
  * embedded PGlite and PostgreSQL.
  */
-import { ingestLines } from '../libs/application/file-ingest.js';
-import { prepareEvent, type Prepared } from '../libs/application/ingest-prepare.js';
-import { IngestService, type IngestResult } from '../libs/application/ingest.service.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
+import { ingestLines } from '#application/ingest/file-ingest.js';
+import { prepareEvent, type Prepared } from '#application/ingest/ingest-prepare.js';
+import { IngestService, type IngestResult } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { BACKENDS, testDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { sampleText } from './support/sample.js';
@@ -117,7 +117,7 @@ describe('streaming file ingest reads lazily', () => {
   test('a refused event in the middle of a batch: the events before it are stored, it is reported, the next batch starts after it', async () => {
     const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ n: i }));
     const sent: number[][] = [];
-    const { InvalidInputError } = await import('../libs/application/errors.js');
+    const { InvalidInputError } = await import('#application/common/errors.js');
     const summary = await ingestLines(
       slowly(lines),
       async (batch): Promise<IngestResult> => {

@@ -3,9 +3,9 @@
  * every target of the sample is accepted, a target that cannot be read is a 400 on data.target
  * with the parser's message, and the log is unchanged.
  */
-import { InvalidInputError } from '../libs/application/errors.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
+import { InvalidInputError } from '#application/common/errors.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { sampleEvents } from './support/sample.js';

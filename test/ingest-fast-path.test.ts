@@ -6,11 +6,11 @@
  * service wrote), refusals. On embedded PGlite and PostgreSQL.
  */
 import { sql, type Kysely } from 'kysely';
-import { ConflictError, InvalidInputError } from '../libs/application/errors.js';
-import { IngestService, type IngestResult } from '../libs/application/ingest.service.js';
-import type { Database } from '../libs/persistence/database.js';
-import { EventsRepository, StreamVersionMismatchError, type NewEventRow } from '../libs/persistence/events.repository.js';
-import { contentHash } from '../libs/application/ingest-prepare.js';
+import { ConflictError, InvalidInputError } from '#application/common/errors.js';
+import { IngestService, type IngestResult } from '#application/ingest/ingest.service.js';
+import type { Database } from '#persistence/database.js';
+import { EventsRepository, StreamVersionMismatchError, type NewEventRow } from '#persistence/events.repository.js';
+import { contentHash } from '#application/ingest/ingest-prepare.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { sampleEvents } from './support/sample.js';

@@ -2,9 +2,9 @@
  * Ingest against real databases (embedded PGlite and PostgreSQL): the sample stream, idempotency,
  * and every bad-input rule of EVENTS.md, each checking the log is unchanged afterwards.
  */
-import { ConflictError, InvalidInputError } from '../libs/application/errors.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
+import { ConflictError, InvalidInputError } from '#application/common/errors.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { sampleEvents } from './support/sample.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { DeliveryRepository } from '../libs/persistence/delivery.repository.js';
+import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Receiver, waitFor } from './support/receiver.js';
 import { sampleText } from './support/sample.js';

@@ -3,7 +3,7 @@
  * when Redis is back.
  */
 import request from 'supertest';
-import { DeliveryRepository } from '../libs/persistence/delivery.repository.js';
+import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Receiver, waitFor } from './support/receiver.js';
 import { freePort, RedisProcess } from './support/redis-server.js';

@@ -6,17 +6,17 @@
  * is computed alone; a second visit, or a visit after the background warming, reads nothing but
  * the listing.
  */
-import { AnswerPrecomputer } from '../libs/application/answer-precomputer.js';
-import { EvaluationService } from '../libs/application/evaluation.service.js';
-import { ExecutionProjector } from '../libs/application/execution.projector.js';
-import { ExecutionService } from '../libs/application/execution.service.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { OverviewService } from '../libs/application/overview.service.js';
-import { AnswersRepository } from '../libs/persistence/answers.repository.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
-import { NoticesRepository } from '../libs/persistence/notices.repository.js';
-import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { AnswerPrecomputer } from '#application/answers/answer-precomputer.js';
+import { EvaluationService } from '#application/evaluation/evaluation.service.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { ExecutionService } from '#application/execution/execution.service.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { OverviewService } from '#application/overview/overview.service.js';
+import { AnswersRepository } from '#persistence/answers.repository.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { NoticesRepository } from '#persistence/notices.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { batches, countEvents, departmentSlug, generateEvents } from '../bench/generate.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';
 

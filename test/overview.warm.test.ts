@@ -4,16 +4,16 @@
  * them in the background for department-years that stopped changing, so that listing a city's
  * departments loads no facts.
  */
-import { EvaluationService } from '../libs/application/evaluation.service.js';
-import { ExecutionProjector } from '../libs/application/execution.projector.js';
-import { ExecutionService } from '../libs/application/execution.service.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { OverviewService } from '../libs/application/overview.service.js';
-import { loadConfig } from '../libs/config/config.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
-import { NoticesRepository } from '../libs/persistence/notices.repository.js';
-import { ProjectionFeedRepository } from '../libs/persistence/projection-feed.repository.js';
+import { EvaluationService } from '#application/evaluation/evaluation.service.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { ExecutionService } from '#application/execution/execution.service.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { OverviewService } from '#application/overview/overview.service.js';
+import { loadConfig } from '#config/config.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { NoticesRepository } from '#persistence/notices.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import request from 'supertest';
 import { startTestApp } from './support/app.js';
 import { BACKENDS, testDatabase, type TestDatabase } from './support/databases.js';

@@ -4,10 +4,10 @@
  */
 import { sql } from 'kysely';
 import pg from 'pg';
-import { EVENTS_CHANNEL } from '../libs/application/execution.projector.js';
-import { IngestService } from '../libs/application/ingest.service.js';
-import { EventsRepository } from '../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../libs/persistence/execution.repository.js';
+import { EVENTS_CHANNEL } from '#application/execution/execution.projector.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { ADMIN_URL, BACKENDS, testDatabase } from './support/databases.js';
 import { waitFor } from './support/receiver.js';

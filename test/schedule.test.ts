@@ -1,8 +1,8 @@
 /** The monthly close schedule: cron in Asia/Shanghai that only enqueues, and the job it enqueues doing the close. */
-import { createServices } from '../libs/application/services.js';
-import { InProcessRunner } from '../libs/application/jobs/in-process.runner.js';
-import type { CloseMonthJobData } from '../libs/application/jobs/jobs.js';
-import { enqueueMonthCloses, monthCloseCron, monthToClose } from '../libs/application/month-close.schedule.js';
+import { createServices } from '#application/services.js';
+import { InProcessRunner } from '#application/jobs/in-process.runner.js';
+import type { CloseMonthJobData } from '#application/jobs/jobs.js';
+import { enqueueMonthCloses, monthCloseCron, monthToClose } from '#application/notices/month-close.schedule.js';
 import { startTestApp } from './support/app.js';
 import { testDatabase } from './support/databases.js';
 import { sampleEvents } from './support/sample.js';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '../../libs/config/config.js';
-import { DATABASE } from '../../libs/persistence/persistence.module.js';
-import type { DatabaseHandle } from '../../libs/persistence/db.js';
+import { loadConfig } from '#config/config.js';
+import { DATABASE } from '#persistence/persistence.module.js';
+import type { DatabaseHandle } from '#persistence/db.js';
 import { createApp } from './src/app.js';
 
 const config = loadConfig();

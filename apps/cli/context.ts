@@ -1,5 +1,5 @@
-import { loadConfig } from '../../libs/config/config.js';
-import { migrate, openDatabase, type DatabaseHandle } from '../../libs/persistence/db.js';
+import { loadConfig } from '#config/config.js';
+import { migrate, openDatabase, type DatabaseHandle } from '#persistence/db.js';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {}

@@ -1,6 +1,6 @@
-import { ConflictError, InvalidInputError } from '../../libs/application/errors.js';
-import type { Submit } from '../../libs/application/file-ingest.js';
-import type { IngestResult } from '../../libs/application/ingest.service.js';
+import { ConflictError, InvalidInputError } from '#application/common/errors.js';
+import type { Submit } from '#application/ingest/file-ingest.js';
+import type { IngestResult } from '#application/ingest/ingest.service.js';
 
 /** Submits batches to a running API as NDJSON, mapping its 400/409 answers to the same errors. */
 export function httpSubmit(baseUrl: string, apiKey?: string): Submit {

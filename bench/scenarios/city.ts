@@ -16,13 +16,13 @@
  *                the precomputed answers; then the time until the worker has stored them again
  *   4. scoring   the year-end evaluation summary of every department from the projection (4 at a time)
  */
-import { EvaluationService } from '../../libs/application/evaluation.service.js';
-import { ExecutionProjector } from '../../libs/application/execution.projector.js';
-import { mapLimit } from '../../libs/application/map-limit.js';
-import { openDatabase } from '../../libs/persistence/db.js';
-import { EventsRepository } from '../../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
+import { EvaluationService } from '#application/evaluation/evaluation.service.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { mapLimit } from '#application/common/map-limit.js';
+import { openDatabase } from '#persistence/db.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { startApi, type ApiProcess } from '../api-process.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { answerCoverage, waitForAnswers, type AnswerCoverage } from '../answers.js';

@@ -4,15 +4,15 @@
  * current one is stored) into IngestService.ingestPrepared, on the service's own database factory.
  * Afterwards the projector catches up once (the CLI does not project; the API or worker would).
  */
-import { ExecutionProjector } from '../../libs/application/execution.projector.js';
-import { ingestLines } from '../../libs/application/file-ingest.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { ingestLines } from '#application/ingest/file-ingest.js';
 import { foldGenerated } from '../fold.js';
-import { prepareEvent, type Prepared } from '../../libs/application/ingest-prepare.js';
-import { IngestService } from '../../libs/application/ingest.service.js';
-import { EventsRepository } from '../../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
-import type { DatabaseHandle } from '../../libs/persistence/db.js';
+import { prepareEvent, type Prepared } from '#application/ingest/ingest-prepare.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
+import type { DatabaseHandle } from '#persistence/db.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
 import { countEvents, generateNdjson } from '../generate.js';

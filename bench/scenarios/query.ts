@@ -8,10 +8,10 @@
  *   evaluation @ R rps  GET …/evaluation, only when the route exists (a 404 "Cannot GET" means it does not)
  */
 import autocannon from 'autocannon';
-import { executionWire } from '../../libs/application/execution.wire.js';
-import { occurredOnDate } from '../../libs/domain/dates.js';
-import { executionReport } from '../../libs/domain/execution/execution.js';
-import { factsFromEvents, type DatedEvent } from '../../libs/domain/execution/facts.js';
+import { executionWire } from '#application/execution/execution.wire.js';
+import { occurredOnDate } from '#domain/dates.js';
+import { executionReport } from '#domain/execution/execution.js';
+import { factsFromEvents, type DatedEvent } from '#domain/execution/facts.js';
 import { startApi, type ApiProcess, type ApiStats } from '../api-process.js';
 import { generateOptions, log, row, type BenchOptions, type ResultRow } from '../common.js';
 import { waitForAnswers } from '../answers.js';

@@ -16,9 +16,9 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import { occurredOnDate } from '../../libs/domain/dates.js';
-import type { EventInput } from '../../libs/domain/events.js';
-import { EventsRepository, type NewEventRow } from '../../libs/persistence/events.repository.js';
+import { occurredOnDate } from '#domain/dates.js';
+import type { EventInput } from '#domain/events.js';
+import { EventsRepository, type NewEventRow } from '#persistence/events.repository.js';
 import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, openPaceline, openProfiled, type BenchDatabase } from '../db.js';
 import { batches, countEvents, generateEvents, splitDepartments, type WireEvent } from '../generate.js';

@@ -12,10 +12,10 @@
  *                       95% of the log
  */
 import { sql } from 'kysely';
-import { EXECUTION_PROJECTION, ExecutionProjector } from '../../libs/application/execution.projector.js';
-import type { DatabaseHandle } from '../../libs/persistence/db.js';
-import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
+import { EXECUTION_PROJECTION, ExecutionProjector } from '#application/execution/execution.projector.js';
+import type { DatabaseHandle } from '#persistence/db.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { cpuMark, cpuNote, cpuSince, log, now, row, stableJson, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
 

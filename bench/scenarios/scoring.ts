@@ -12,20 +12,20 @@
  *                     events) folded and evaluated in memory (no database)
  * Every variant's total and grade are checked equal for the departments they share.
  */
-import { EvaluationService, type EvaluationSummary } from '../../libs/application/evaluation.service.js';
-import { ExecutionProjector } from '../../libs/application/execution.projector.js';
-import { mapLimit } from '../../libs/application/map-limit.js';
-import { occurredOnDate } from '../../libs/domain/dates.js';
-import { fixed2 } from '../../libs/domain/decimal.js';
-import { evaluate } from '../../libs/domain/evaluation/evaluate.js';
-import { evaluationStateFromEvents } from '../../libs/domain/evaluation/evaluation-state.js';
-import { DEFAULT_FRAMEWORK } from '../../libs/domain/evaluation/framework.js';
-import { factsFromEvents, type DatedEvent } from '../../libs/domain/execution/facts.js';
-import type { StoredEvent } from '../../libs/domain/events.js';
-import type { DatabaseHandle } from '../../libs/persistence/db.js';
-import { EventsRepository } from '../../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../../libs/persistence/projection-feed.repository.js';
+import { EvaluationService, type EvaluationSummary } from '#application/evaluation/evaluation.service.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { mapLimit } from '#application/common/map-limit.js';
+import { occurredOnDate } from '#domain/dates.js';
+import { fixed2 } from '#domain/decimal.js';
+import { evaluate } from '#domain/evaluation/evaluate.js';
+import { evaluationStateFromEvents } from '#domain/evaluation/evaluation-state.js';
+import { DEFAULT_FRAMEWORK } from '#domain/evaluation/framework.js';
+import { factsFromEvents, type DatedEvent } from '#domain/execution/facts.js';
+import type { StoredEvent } from '#domain/events.js';
+import type { DatabaseHandle } from '#persistence/db.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { cpuMark, cpuNote, cpuSince, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { createBenchDatabase, openPaceline } from '../db.js';
 import { eventsPerDepartment, generateEvents } from '../generate.js';

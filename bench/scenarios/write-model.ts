@@ -12,8 +12,8 @@
  */
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { streamId } from '../../libs/domain/events.js';
-import type { StreamState } from '../../libs/domain/stream.js';
+import { streamId } from '#domain/events.js';
+import type { StreamState } from '#domain/stream.js';
 import { generateOptions, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
 import { foldGenerated } from '../fold.js';
 import { generateNdjson } from '../generate.js';

@@ -3,16 +3,16 @@
  * modules wire the same classes the same way.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../persistence/database.js';
-import { DeliveryRepository } from '../persistence/delivery.repository.js';
-import { EventsRepository } from '../persistence/events.repository.js';
-import { ExecutionRepository } from '../persistence/execution.repository.js';
-import { NoticesRepository } from '../persistence/notices.repository.js';
-import { ProjectionFeedRepository } from '../persistence/projection-feed.repository.js';
-import { ExecutionProjector } from './execution.projector.js';
-import { ExecutionService } from './execution.service.js';
-import { IngestService } from './ingest.service.js';
-import { MonthCloseService } from './month-close.service.js';
+import type { Database } from '#persistence/database.js';
+import { DeliveryRepository } from '#persistence/delivery.repository.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { NoticesRepository } from '#persistence/notices.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
+import { ExecutionProjector } from './execution/execution.projector.js';
+import { ExecutionService } from './execution/execution.service.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { MonthCloseService } from './notices/month-close.service.js';
 
 export function createServices(db: Kysely<Database>) {
   const events = new EventsRepository(db);

@@ -1,3 +1,5 @@
+import type { LogFormat, LogLevel } from '#logging/logger.js';
+
 /** Settings from the environment, read once at start-up. */
 export interface AppConfig {
   databaseUrl?: string;
@@ -31,7 +33,9 @@ export interface AppConfig {
   monthCloseTime: string;
   schedule: boolean;
   /** pino level: trace, debug, info, warn, error, fatal, silent. */
-  logLevel: string;
+  logLevel: LogLevel;
+  /** Readable lines for a terminal, or JSON lines (default: pretty when stdout is a terminal). */
+  logFormat: LogFormat;
   /** Readiness fails when the projector is more than this many events behind. */
   readyMaxLag: number;
   /** Memory for each answer cache (execution, evaluation) of this process, in MiB. */
@@ -71,10 +75,18 @@ function authFrom(value: string | undefined, production: boolean): boolean {
   return value === 'on';
 }
 
-function levelFrom(value: string | undefined): string {
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function levelFrom(value: string | undefined): LogLevel {
   const v = value || 'info';
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(v)) throw new Error(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${value}"`);
-  return v;
+  if (!LOG_LEVELS.includes(v as LogLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${value}"`);
+  return v as LogLevel;
+}
+
+function formatFrom(value: string | undefined, tty: boolean): LogFormat {
+  if (value === undefined || value === '') return tty ? 'pretty' : 'json';
+  if (value !== 'pretty' && value !== 'json') throw new Error(`LOG_FORMAT must be "pretty" or "json", got "${value}"`);
+  return value;
 }
 
 /** Whether this process consumes jobs and runs the schedule: the worker, or any process without Redis. */
@@ -82,7 +94,8 @@ export function runsJobs(config: AppConfig): boolean {
   return config.role === 'worker' || !config.redisUrl;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/** `tty`: whether stdout is a terminal (the default log format follows it). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, tty = process.stdout.isTTY === true): AppConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.PACELINE_DATA_DIR || './data/pglite',
@@ -104,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     monthCloseTime: timeFrom(env.MONTH_CLOSE_TIME),
     schedule: (env.MONTH_CLOSE_SCHEDULE ?? 'on') !== 'off',
     logLevel: levelFrom(env.LOG_LEVEL),
+    logFormat: formatFrom(env.LOG_FORMAT, tty),
     readyMaxLag: intFrom('READY_MAX_LAG', env.READY_MAX_LAG, 10_000),
     answerCacheMb: intFrom('ANSWER_CACHE_MB', env.ANSWER_CACHE_MB, 128),
     overviewWarmMs: env.OVERVIEW_WARM_MS === 'off' ? 0 : intFrom('OVERVIEW_WARM_MS', env.OVERVIEW_WARM_MS, 30_000),

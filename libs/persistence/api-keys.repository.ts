@@ -1,6 +1,6 @@
 /** API keys (hashed secrets). */
 import { sql, type Kysely } from 'kysely';
-import type { Role } from '../domain/access.js';
+import type { Role } from '#domain/access.js';
 import type { Database } from './database.js';
 
 export interface ApiKeyRecord {

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { MIGRATIONS } from '../../migrations/index.js';
+import { MIGRATIONS } from '#migrations/index.js';
 import type { Database } from './database.js';
 import { PGlitePool } from './pglite-pool.js';
 

@@ -2,7 +2,7 @@
  * The only code that reads and writes the event log tables.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { EventInput, StoredEvent } from '../domain/events.js';
+import type { EventInput, StoredEvent } from '#domain/events.js';
 import type { Database } from './database.js';
 import { intArrayLiteral, jsonArrayText, textArrayLiteral } from './pg-arrays.js';
 

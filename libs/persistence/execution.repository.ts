@@ -3,8 +3,8 @@
  * record month, see libs/domain/execution/stream-projection.ts) and projector checkpoints.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { EvaluationDoc } from '../domain/evaluation/evaluation-doc.js';
-import type { ExecutionFacts, StreamMeta } from '../domain/execution/facts.js';
+import type { EvaluationDoc } from '#domain/evaluation/evaluation-doc.js';
+import type { ExecutionFacts, StreamMeta } from '#domain/execution/facts.js';
 import {
   decodeSegment,
   encodeSegmentFacts,
@@ -14,7 +14,7 @@ import {
   type SegmentFactsJson,
   type SegmentSourcesJson,
   type StreamHead,
-} from '../domain/execution/stream-projection.js';
+} from '#domain/execution/stream-projection.js';
 import type { Database } from './database.js';
 import { intArrayLiteral, jsonArrayText, nullableTextArrayLiteral, textArrayLiteral } from './pg-arrays.js';
 import type { Checkpoint } from './events.repository.js';

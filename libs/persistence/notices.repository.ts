@@ -2,7 +2,7 @@
  * Month closes, issued notices (NoticeIssued records, with revisions) and alerts.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { AlertChange, OpenAlert } from '../domain/notices/alerts.js';
+import type { AlertChange, OpenAlert } from '#domain/notices/alerts.js';
 import type { Database } from './database.js';
 
 type Trx = Transaction<Database>;

@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '#config/config.module.js';
+import type { AppConfig } from '#config/config.js';
 import { migrate, openDatabase, type DatabaseHandle } from './db.js';
 import { EventsRepository } from './events.repository.js';
 

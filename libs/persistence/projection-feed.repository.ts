@@ -9,7 +9,7 @@
  * most of what a projector following a busy log, or rebuilding from it, spends its time on.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { FeedItem, ProjectedEvent, RecordedSpendingTuple } from '../domain/execution/stream-projection.js';
+import type { FeedItem, ProjectedEvent, RecordedSpendingTuple } from '#domain/execution/stream-projection.js';
 import type { Database } from './database.js';
 import type { Checkpoint } from './events.repository.js';
 

@@ -1,8 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../apps/api/src/app.js';
-import { loadConfig, type AppConfig } from '../../libs/config/config.js';
-import { DATABASE } from '../../libs/persistence/persistence.module.js';
-import type { DatabaseHandle } from '../../libs/persistence/db.js';
+import { createApp } from '#api/src/app.js';
+import { loadConfig, type AppConfig } from '#config/config.js';
+import { DATABASE } from '#persistence/persistence.module.js';
+import type { DatabaseHandle } from '#persistence/db.js';
 import { createPostgresDatabase, type Backend } from './databases.js';
 
 export interface TestApp {

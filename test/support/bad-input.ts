@@ -6,7 +6,7 @@
  * content types, empty and oversize bodies).
  */
 import fc from 'fast-check';
-import { EVENT_TYPES } from '../../libs/domain/events.js';
+import { EVENT_TYPES } from '#domain/events.js';
 
 export type Ev = Record<string, unknown> & { data: Record<string, unknown> };
 

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
 let built = false;
-/** Compiles the project once per test run so tests can run the real CLI binary. */
+/** Compiles the project (when a source changed) once per test run so tests can run the real processes. */
 export function ensureBuilt(): string {
   if (!built) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { stdio: 'inherit' });
     built = true;
   }
   const bin = 'dist/apps/cli/main.js';

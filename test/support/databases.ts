@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate, openDatabase, type DatabaseHandle } from '../../libs/persistence/db.js';
+import { migrate, openDatabase, type DatabaseHandle } from '#persistence/db.js';
 
 export type Backend = 'pglite' | 'postgres';
 export const BACKENDS: Backend[] = ['pglite', 'postgres'];

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../libs/persistence/database.js';
+import type { Database } from '#persistence/database.js';
 
 /** A fingerprint of the whole log: any stored, changed or removed event changes it. */
 export async function logSnapshot(db: Kysely<Database>): Promise<{ count: number; fingerprint: string; streams: string }> {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SAMPLE } from '../../libs/domain/testing/sample.fixture.js';
+import { SAMPLE } from '#domain/testing/sample.fixture.js';
 
 /** The reference department's year (samples/yantian-emergency-2023.jsonl), shipped with the project. */
 export const SAMPLE_PATH = SAMPLE;

@@ -2,20 +2,20 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
-import { Logger } from 'nestjs-pino';
-import type { AppConfig } from '../../../libs/config/config.js';
+import type { Logger } from 'pino';
+import type { AppConfig } from '#config/config.js';
+import { httpLogger } from '#logging/http-logger.js';
+import { createLogger } from '#logging/logger.js';
+import { PinoNestLogger } from '#logging/nest-logger.js';
 import { AppModule } from './app.module.js';
-import { ErrorsFilter } from './errors.filter.js';
-import { XLSX_MIME } from './imports.controller.js';
+import { ErrorsFilter } from './http/errors.filter.js';
+import { XLSX_MIME } from './ingest/imports.controller.js';
 
 /** Builds the HTTP application (used by main.ts and by the end-to-end tests). */
-export async function createApp(config: AppConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  });
-  app.useLogger(app.get(Logger));
+export async function createApp(config: AppConfig, options: { logger?: Logger } = {}): Promise<NestExpressApplication> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: new PinoNestLogger(logger) });
+  app.use(httpLogger(logger));
   // Ingest reads the raw bytes itself: strict UTF-8, JSON or NDJSON, precise errors.
   app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
   // Spreadsheet uploads (imports) arrive as raw bytes: xlsx or CSV.

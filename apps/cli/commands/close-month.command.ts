@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { shanghaiDate } from '../../../libs/application/execution.service.js';
-import { createServices } from '../../../libs/application/services.js';
-import { isIsoDate } from '../../../libs/domain/dates.js';
+import { shanghaiDate } from '#application/execution/execution.service.js';
+import { createServices } from '#application/services.js';
+import { isIsoDate } from '#domain/dates.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 export const closeMonthCommand: Command = {

@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InvalidInputError, NotFoundError } from '../../../libs/application/errors.js';
-import { EvaluationService } from '../../../libs/application/evaluation.service.js';
-import { evaluationHtml } from '../../../libs/application/exports/evaluation-html.js';
-import { evaluationText } from '../../../libs/application/exports/evaluation-text.js';
-import { evaluationXlsx } from '../../../libs/application/exports/evaluation-xlsx.js';
-import { isIsoDate } from '../../../libs/domain/dates.js';
-import { EventsRepository } from '../../../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../../../libs/persistence/projection-feed.repository.js';
+import { InvalidInputError, NotFoundError } from '#application/common/errors.js';
+import { EvaluationService } from '#application/evaluation/evaluation.service.js';
+import { evaluationHtml } from '#application/evaluation/exports/evaluation-html.js';
+import { evaluationText } from '#application/evaluation/exports/evaluation-text.js';
+import { evaluationXlsx } from '#application/evaluation/exports/evaluation-xlsx.js';
+import { isIsoDate } from '#domain/dates.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 export const evaluateCommand: Command = {

@@ -1,16 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidInputError } from '../../../libs/application/errors.js';
-import { isSupportedEncoding } from '../../../libs/application/import/csv.js';
-import { importSpreadsheet, repositoryStream, type ImportPorts } from '../../../libs/application/import/import.service.js';
-import { parseMappingText, type Mapping } from '../../../libs/application/import/mapping.js';
-import { formatReport } from '../../../libs/application/import/report.js';
-import { exportStreamXlsx } from '../../../libs/application/import/sample-export.js';
-import { IngestService } from '../../../libs/application/ingest.service.js';
-import { isIsoDate } from '../../../libs/domain/dates.js';
-import type { EventInput } from '../../../libs/domain/events.js';
-import { EventsRepository } from '../../../libs/persistence/events.repository.js';
+import { InvalidInputError } from '#application/common/errors.js';
+import { isSupportedEncoding } from '#application/import/csv.js';
+import { importSpreadsheet, repositoryStream, type ImportPorts } from '#application/import/import.service.js';
+import { parseMappingText, type Mapping } from '#application/import/mapping.js';
+import { formatReport } from '#application/import/report.js';
+import { exportStreamXlsx } from '#application/import/sample-export.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { isIsoDate } from '#domain/dates.js';
+import type { EventInput } from '#domain/events.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 import { httpSubmit } from '../http-submit.js';
 

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ingestLines, type FileIngestOptions, type Submit } from '../../../libs/application/file-ingest.js';
-import { prepareEvent, type Prepared } from '../../../libs/application/ingest-prepare.js';
-import { IngestService } from '../../../libs/application/ingest.service.js';
-import { EventsRepository } from '../../../libs/persistence/events.repository.js';
+import { ingestLines, type FileIngestOptions, type Submit } from '#application/ingest/file-ingest.js';
+import { prepareEvent, type Prepared } from '#application/ingest/ingest-prepare.js';
+import { IngestService } from '#application/ingest/ingest.service.js';
+import { EventsRepository } from '#persistence/events.repository.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 import { FileLines } from '../file-lines.js';
 import { httpSubmit } from '../http-submit.js';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ApiKeysService } from '../../../libs/application/api-keys.service.js';
-import { InvalidInputError } from '../../../libs/application/errors.js';
-import type { Role } from '../../../libs/domain/access.js';
-import { ApiKeysRepository } from '../../../libs/persistence/api-keys.repository.js';
+import { ApiKeysService } from '#application/access/api-keys.service.js';
+import { InvalidInputError } from '#application/common/errors.js';
+import type { Role } from '#domain/access.js';
+import { ApiKeysRepository } from '#persistence/api-keys.repository.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 export const keysCommand: Command = {

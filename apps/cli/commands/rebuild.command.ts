@@ -1,7 +1,7 @@
-import { ExecutionProjector } from '../../../libs/application/execution.projector.js';
-import { EventsRepository } from '../../../libs/persistence/events.repository.js';
-import { ExecutionRepository } from '../../../libs/persistence/execution.repository.js';
-import { ProjectionFeedRepository } from '../../../libs/persistence/projection-feed.repository.js';
+import { ExecutionProjector } from '#application/execution/execution.projector.js';
+import { EventsRepository } from '#persistence/events.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { withDatabase, type Command } from '../context.js';
 import { ProgressBar } from '../progress.js';
 

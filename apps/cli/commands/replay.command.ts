@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { shanghaiDate } from '../../../libs/application/execution.service.js';
-import { ingestLines } from '../../../libs/application/file-ingest.js';
-import { createServices } from '../../../libs/application/services.js';
-import { monthKey } from '../../../libs/domain/dates.js';
-import { pct, renderNoticeMarkdown, yuan } from '../../../libs/domain/notices/render.js';
-import type { Notice } from '../../../libs/domain/notices/notice.js';
-import { LEVEL_LABELS } from '../../../libs/domain/notices/notice.js';
-import { migrate, openDatabase } from '../../../libs/persistence/db.js';
+import { shanghaiDate } from '#application/execution/execution.service.js';
+import { ingestLines } from '#application/ingest/file-ingest.js';
+import { createServices } from '#application/services.js';
+import { monthKey } from '#domain/dates.js';
+import { pct, renderNoticeMarkdown, yuan } from '#domain/notices/render.js';
+import type { Notice } from '#domain/notices/notice.js';
+import { LEVEL_LABELS } from '#domain/notices/notice.js';
+import { migrate, openDatabase } from '#persistence/db.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 /** The date a month is closed on in a replay: day `closeDay` of the following month. */

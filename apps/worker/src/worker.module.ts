@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AnswersModule } from '../../../libs/application/answers.module.js';
-import { ExecutionModule } from '../../../libs/application/execution.module.js';
-import { IngestModule } from '../../../libs/application/ingest.module.js';
-import { NoticesModule } from '../../../libs/application/notices.module.js';
-import { ConfigModule } from '../../../libs/config/config.module.js';
-import type { AppConfig } from '../../../libs/config/config.js';
-import { PersistenceModule } from '../../../libs/persistence/persistence.module.js';
+import { AnswersModule } from '#application/answers/answers.module.js';
+import { ExecutionModule } from '#application/execution/execution.module.js';
+import { IngestModule } from '#application/ingest/ingest.module.js';
+import { NoticesModule } from '#application/notices/notices.module.js';
+import { ConfigModule } from '#config/config.module.js';
+import type { AppConfig } from '#config/config.js';
+import { PersistenceModule } from '#persistence/persistence.module.js';
 
 /** The background process: the execution projector, precomputed answers, the month-close schedule and the job workers. */
 @Module({})

@@ -3,7 +3,7 @@
  * `１，２３４．５０`), parentheses or a leading minus for negatives, amounts in 元 or 万元, blank
  * cells and the accounting dash for zero. The result is yuan with at most 2 decimals (fen), exactly.
  */
-import { Decimal } from '../../domain/decimal.js';
+import { Decimal } from '#domain/decimal.js';
 import { cleanNumber, type AmountUnit, type CellValue } from './text.js';
 
 export type AmountResult = { ok: true; amount: Decimal | null } | { ok: false; reason: string };

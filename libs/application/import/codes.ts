@@ -1,5 +1,5 @@
 /** Fund sources, categories and economic classes as printed in Chinese budget tables, and back. */
-import type { Category, Economic, FundSource } from '../../domain/events.js';
+import type { Category, Economic, FundSource } from '#domain/events.js';
 import type { ParseResult } from './dates.js';
 import type { CellValue } from './text.js';
 

@@ -4,7 +4,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../common/errors.js';
 import type { Table } from './table.js';
 
 export interface DecodedText {

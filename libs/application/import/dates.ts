@@ -2,7 +2,7 @@
  * Months and dates as spreadsheets hold them: `2023-03`, `2023/3`, `2023年3月`, `3月` (with the
  * import's year), `202303`, `三月`, Excel date cells and Excel serial day numbers.
  */
-import { isIsoDate } from '../../domain/dates.js';
+import { isIsoDate } from '#domain/dates.js';
 import type { CellValue } from './text.js';
 
 export type ParseResult<T> = { ok: true; value: T | null } | { ok: false; reason: string };

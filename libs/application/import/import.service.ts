@@ -3,13 +3,13 @@
  * against the stored stream → ingest (all through IngestService or the HTTP API), and a report of
  * every row: ingested, duplicate, correction, skipped or rejected with its column and reason.
  */
-import { shanghaiDate } from '../execution.service.js';
-import { InvalidInputError } from '../errors.js';
-import { ingestLines, type Submit } from '../file-ingest.js';
-import { isIsoDate } from '../../domain/dates.js';
-import type { EventInput, EventType } from '../../domain/events.js';
-import type { EventsRepository } from '../../persistence/events.repository.js';
-import { streamId } from '../../domain/events.js';
+import { shanghaiDate } from '../execution/execution.service.js';
+import { InvalidInputError } from '../common/errors.js';
+import { ingestLines, type Submit } from '../ingest/file-ingest.js';
+import { isIsoDate } from '#domain/dates.js';
+import type { EventInput, EventType } from '#domain/events.js';
+import type { EventsRepository } from '#persistence/events.repository.js';
+import { streamId } from '#domain/events.js';
 import { readCsv } from './csv.js';
 import { locateHeader } from './header.js';
 import { defaultMapping, type Mapping } from './mapping.js';

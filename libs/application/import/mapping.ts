@@ -2,8 +2,8 @@
  * Which column holds which event field. A built-in default knows the usual Chinese headers; a
  * mapping file (JSON) adds or overrides headers, names unit and line ids, and sets defaults.
  */
-import type { Category, Economic, FundSource } from '../../domain/events.js';
-import { InvalidInputError } from '../errors.js';
+import type { Category, Economic, FundSource } from '#domain/events.js';
+import { InvalidInputError } from '../common/errors.js';
 import { sourceOf } from './codes.js';
 import { nameKey, normalizeHeaderPath, type AmountUnit } from './text.js';
 

@@ -7,11 +7,11 @@
  * - plan rows become SpendingPlanned when the plan in force differs.
  * Rows the stream cannot take are rejected here with their column; the rest is left to ingest.
  */
-import { Decimal, ZERO } from '../../domain/decimal.js';
-import type { EventInput, EventType, FundSource } from '../../domain/events.js';
-import { decide, evolve, initialStreamState } from '../../domain/stream.js';
-import { validateEvent } from '../../domain/validation.js';
-import type { EventError } from '../errors.js';
+import { Decimal, ZERO } from '#domain/decimal.js';
+import type { EventInput, EventType, FundSource } from '#domain/events.js';
+import { decide, evolve, initialStreamState } from '#domain/stream.js';
+import { validateEvent } from '#domain/validation.js';
+import type { EventError } from '../common/errors.js';
 import { derivedLineId, derivedUnitId, importEventId } from './ids.js';
 import type { Mapping } from './mapping.js';
 import type { ChangeEntry, ColumnRef, PreviewRow, RowProblem, SkippedRow } from './report.js';

@@ -1,5 +1,5 @@
 /** What an import did (or, in a dry run, would do): the same shape for the CLI and the API. */
-import type { EventType } from '../../domain/events.js';
+import type { EventType } from '#domain/events.js';
 import type { AmountUnit } from './text.js';
 
 export interface RowRef {

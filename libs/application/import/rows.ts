@@ -2,8 +2,8 @@
  * Turns the data rows of one sheet into amount records (one per amount column and fund source),
  * skipping blank and subtotal rows and rejecting rows with unreadable cells, each with its column.
  */
-import { Decimal } from '../../domain/decimal.js';
-import type { Category, Economic, FundSource } from '../../domain/events.js';
+import { Decimal } from '#domain/decimal.js';
+import type { Category, Economic, FundSource } from '#domain/events.js';
 import { parseAmount } from './amount.js';
 import { parseCategory, parseEconomic, parseSource } from './codes.js';
 import { parseDate, parseMonth } from './dates.js';

@@ -5,9 +5,9 @@
  * the importer skips. Spending is written as corrected, one row per line and month.
  */
 import ExcelJS from 'exceljs';
-import { occurredOnDate } from '../../domain/dates.js';
-import { Decimal, ZERO } from '../../domain/decimal.js';
-import type { EventInput } from '../../domain/events.js';
+import { occurredOnDate } from '#domain/dates.js';
+import { Decimal, ZERO } from '#domain/decimal.js';
+import type { EventInput } from '#domain/events.js';
 import { CATEGORY_LABEL, ECONOMIC_LABEL, SOURCE_LABEL } from './codes.js';
 import type { KnownLine } from './stored.js';
 import type { AmountUnit } from './text.js';

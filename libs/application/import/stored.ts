@@ -1,7 +1,7 @@
 /** What the stream already holds, seen by row identity: the importer compares each row with it. */
-import { occurredOnDate } from '../../domain/dates.js';
-import { Decimal, ZERO } from '../../domain/decimal.js';
-import type { Category, Economic, EventInput, FundSource } from '../../domain/events.js';
+import { occurredOnDate } from '#domain/dates.js';
+import { Decimal, ZERO } from '#domain/decimal.js';
+import type { Category, Economic, EventInput, FundSource } from '#domain/events.js';
 
 export interface KnownLine {
   line: string;

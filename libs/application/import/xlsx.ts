@@ -1,6 +1,6 @@
 /** Reads the sheets of an .xlsx workbook (exceljs) into tables; merged cells keep their value. */
 import ExcelJS from 'exceljs';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../common/errors.js';
 import type { Table } from './table.js';
 import type { CellValue } from './text.js';
 

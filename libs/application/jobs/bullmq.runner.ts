@@ -1,6 +1,6 @@
 /** Jobs through BullMQ on Redis: a queue per delivery channel plus one for month closes. */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { CHANNELS, type OutboxItem } from '../../persistence/delivery.repository.js';
+import { CHANNELS, type OutboxItem } from '#persistence/delivery.repository.js';
 import { bullJobId, closeMonthJobId, deliverData, deliveryQueue, MONTH_CLOSE_QUEUE, type CloseMonthJobData, type DeliverJobData, type JobHandlers, type JobRunner, type RetryPolicy } from './jobs.js';
 
 export class BullMqRunner implements JobRunner {

@@ -3,7 +3,7 @@
  * Work survives a restart through the outbox: rows stay 'enqueued' until delivered or failed and
  * are handed back on start (the deliveries table keeps a job id from being delivered twice).
  */
-import type { OutboxItem } from '../../persistence/delivery.repository.js';
+import type { OutboxItem } from '#persistence/delivery.repository.js';
 import { deliverData, type CloseMonthJobData, type JobHandlers, type JobRunner, type RetryPolicy } from './jobs.js';
 
 export class InProcessRunner implements JobRunner {

@@ -2,7 +2,7 @@
  * Typed job names and payloads. Job ids are deterministic, so enqueuing the same work twice is a
  * no-op in BullMQ (and the deliveries table refuses a second delivery of one job id).
  */
-import type { Channel, OutboxItem } from '../../persistence/delivery.repository.js';
+import type { Channel, OutboxItem } from '#persistence/delivery.repository.js';
 
 export interface DeliverJobData {
   jobId: string;

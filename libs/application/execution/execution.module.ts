@@ -1,0 +1,56 @@
+import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG } from '#config/config.module.js';
+import type { AppConfig } from '#config/config.js';
+import { AnswersRepository } from '#persistence/answers.repository.js';
+import { ExecutionRepository } from '#persistence/execution.repository.js';
+import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
+import { DATABASE } from '#persistence/persistence.module.js';
+import type { DatabaseHandle } from '#persistence/db.js';
+import { EVENTS_CHANNEL, ExecutionProjector } from './execution.projector.js';
+import { ExecutionService } from './execution.service.js';
+import { IngestModule } from '../ingest/ingest.module.js';
+import { IngestService } from '../ingest/ingest.service.js';
+
+@Module({
+  imports: [IngestModule],
+  providers: [
+    { provide: ExecutionRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db) },
+    { provide: AnswersRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new AnswersRepository(h.db) },
+    {
+      provide: ExecutionProjector,
+      inject: [DATABASE, ExecutionRepository, APP_CONFIG],
+      useFactory: (h: DatabaseHandle, repo: ExecutionRepository, config: AppConfig) =>
+        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { pollMs: config.projectorPollMs, minIntervalMs: config.projectorIntervalMs }),
+    },
+    {
+      provide: ExecutionService,
+      inject: [ExecutionRepository, AnswersRepository, APP_CONFIG],
+      useFactory: (r: ExecutionRepository, answers: AnswersRepository, config: AppConfig) => new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
+    },
+  ],
+  exports: [ExecutionRepository, AnswersRepository, ExecutionProjector, ExecutionService],
+})
+export class ExecutionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private unlisten: (() => Promise<void>) | null = null;
+
+  constructor(
+    private readonly projector: ExecutionProjector,
+    private readonly ingest: IngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.ingest.onAppended(() => this.projector.wake());
+    if (!this.config.projector) return;
+    this.projector.start();
+    // Events appended by other processes (another API, the CLI) wake it too (migration 0008).
+    this.unlisten = await this.handle.listen(EVENTS_CHANNEL, () => this.projector.wake());
+  }
+
+  /** Before any module's onApplicationShutdown: the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.unlisten?.();
+    await this.projector.stop();
+  }
+}
