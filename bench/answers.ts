@@ -11,7 +11,8 @@ export interface AnswerCoverage {
 }
 export type ProjectionsStatus = { projections: { behind: number }[]; answers: AnswerCoverage };
 
-export const answersComplete = (c: AnswerCoverage) => c.execution === c.streams && c.standing === c.streams && c.summary === c.streams && c.evaluation === c.streams;
+export const answersComplete = (c: AnswerCoverage) =>
+  c.execution === c.streams && c.standing === c.streams && c.summary === c.streams && c.evaluation === c.streams;
 
 /** What is stored now. */
 export async function answerCoverage(base: string): Promise<AnswerCoverage> {
@@ -19,7 +20,11 @@ export async function answerCoverage(base: string): Promise<AnswerCoverage> {
 }
 
 /** Polls until every projected stream has all its answers stored, or `timeoutMs` from `since` passed. */
-export async function waitForAnswers(base: string, since: number, timeoutMs = 15 * 60_000): Promise<{ coverage: AnswerCoverage; complete: boolean; seconds: number }> {
+export async function waitForAnswers(
+  base: string,
+  since: number,
+  timeoutMs = 15 * 60_000,
+): Promise<{ coverage: AnswerCoverage; complete: boolean; seconds: number }> {
   for (;;) {
     const coverage = await answerCoverage(base);
     const complete = answersComplete(coverage);

@@ -21,7 +21,10 @@ export interface ApiStats {
 export interface ApiProcess {
   port: number;
   base: string;
-  seed(gen: GenerateOptions, batch: number): Promise<{ accepted: number; ingestSeconds: number; catchUpSeconds: number }>;
+  seed(
+    gen: GenerateOptions,
+    batch: number,
+  ): Promise<{ accepted: number; ingestSeconds: number; catchUpSeconds: number }>;
   stats(): Promise<ApiStats>;
   /** Closes the app and waits for the process to exit; returns its final stats. */
   stop(): Promise<ApiStats>;
@@ -29,15 +32,19 @@ export interface ApiProcess {
 
 export async function startApi(db: BenchDatabase, options: { projector?: boolean } = {}): Promise<ApiProcess> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
-  const child: ChildProcess = fork(script, [JSON.stringify({ databaseUrl: db.url, dataDir: db.dataDir, projector: options.projector ?? true })], {
-    // Request logs (pino, one JSON line per request as in production) are written, and discarded.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    // BENCH_API_CPU_PROF=DIR profiles the API process (node --cpu-prof) into DIR.
-    execArgv: [
-      ...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
-      ...(process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : []),
-    ],
-  });
+  const child: ChildProcess = fork(
+    script,
+    [JSON.stringify({ databaseUrl: db.url, dataDir: db.dataDir, projector: options.projector ?? true })],
+    {
+      // Request logs (pino, one JSON line per request as in production) are written, and discarded.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // BENCH_API_CPU_PROF=DIR profiles the API process (node --cpu-prof) into DIR.
+      execArgv: [
+        ...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+        ...(process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : []),
+      ],
+    },
+  );
   const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited = false;

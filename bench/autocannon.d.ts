@@ -28,7 +28,9 @@ declare module 'autocannon' {
     pipelining?: number;
     headers?: Record<string, string>;
     timeout?: number;
-    requests?: (RequestParams & { setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams })[];
+    requests?: (RequestParams & {
+      setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams;
+    })[];
   }
   interface Result {
     latency: Histogram;

@@ -93,7 +93,11 @@ const COLUMNS: { title: string; get: (r: ResultRow) => string; right?: boolean }
   { title: 'backend', get: (r) => r.backend },
   { title: 'events', get: (r) => r.events.toLocaleString('en-US'), right: true },
   { title: 'seconds', get: (r) => r.seconds.toFixed(2), right: true },
-  { title: 'events/s', get: (r) => (r.eventsPerSec === null ? '' : Math.round(r.eventsPerSec).toLocaleString('en-US')), right: true },
+  {
+    title: 'events/s',
+    get: (r) => (r.eventsPerSec === null ? '' : Math.round(r.eventsPerSec).toLocaleString('en-US')),
+    right: true,
+  },
   { title: 'p50 ms', get: (r) => round(r.p50), right: true },
   { title: 'p99 ms', get: (r) => round(r.p99), right: true },
   { title: 'catch-up s', get: (r) => round(r.catchUp), right: true },
@@ -111,7 +115,9 @@ export function formatTable(rows: ResultRow[]): string {
   return [line(COLUMNS.map((c) => c.title)), sep, ...cells.map(line)].join('\n');
 }
 
-export function row(r: Omit<ResultRow, 'eventsPerSec' | 'rssMB'> & { eventsPerSec?: number | null; rssMB?: number }): ResultRow {
+export function row(
+  r: Omit<ResultRow, 'eventsPerSec' | 'rssMB'> & { eventsPerSec?: number | null; rssMB?: number },
+): ResultRow {
   return {
     ...r,
     eventsPerSec: r.eventsPerSec !== undefined ? r.eventsPerSec : r.seconds > 0 ? r.events / r.seconds : null,
@@ -209,7 +215,12 @@ export function cpuSince(m: CpuMark): CpuSpent {
   const u = process.cpuUsage(m.node);
   let pgCpu = 0;
   for (const [pid, cpu] of postgresCpuByPid()) pgCpu += Math.max(0, cpu - (m.pg.get(pid) ?? 0));
-  return { wall: (now() - m.wall) / 1000, nodeCpu: (u.user + u.system) / 1e6, pgCpu, machineCpu: machineBusySeconds() - m.machine };
+  return {
+    wall: (now() - m.wall) / 1000,
+    nodeCpu: (u.user + u.system) / 1e6,
+    pgCpu,
+    machineCpu: machineBusySeconds() - m.machine,
+  };
 }
 
 /**

@@ -41,7 +41,11 @@ async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Pro
 }
 
 /** Creates an empty database (not migrated). `label` goes into the name: paceline_bench_{label}_{hex}. */
-export async function createBenchDatabase(o: BenchOptions, label: string, backend: Backend = o.backend): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  o: BenchOptions,
+  label: string,
+  backend: Backend = o.backend,
+): Promise<BenchDatabase> {
   if (backend === 'postgres') {
     const name = `paceline_bench_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
     await admin(o.adminUrl, async (c) => {
@@ -51,7 +55,8 @@ export async function createBenchDatabase(o: BenchOptions, label: string, backen
     return {
       backend,
       url: withDatabase(o.adminUrl, name),
-      drop: () => admin(o.adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`).then(() => undefined)),
+      drop: () =>
+        admin(o.adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`).then(() => undefined)),
     };
   }
   if (o.pgliteDir === 'memory') return { backend, dataDir: 'memory://', drop: async () => {} };
@@ -106,7 +111,15 @@ export async function openProfiled(b: BenchDatabase, poolSize = 10): Promise<Pro
     await first.close();
     const pool = new pg.Pool({ connectionString: b.url, max: poolSize });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
-    return { db, kind: 'postgres', location: b.url, listen: noListen, close: () => db.destroy(), stats: () => stats, resetStats: () => stats.clear() };
+    return {
+      db,
+      kind: 'postgres',
+      location: b.url,
+      listen: noListen,
+      close: () => db.destroy(),
+      stats: () => stats,
+      resetStats: () => stats.clear(),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const asString = (v: string) => v;
@@ -121,7 +134,16 @@ export async function openProfiled(b: BenchDatabase, poolSize = 10): Promise<Pro
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) }), log });
   await migrate(db);
-  return { db, kind: 'pglite', location: b.dataDir!, listen: noListen, close: () => db.destroy(), stats: () => stats, resetStats: () => stats.clear(), lite };
+  return {
+    db,
+    kind: 'pglite',
+    location: b.dataDir!,
+    listen: noListen,
+    close: () => db.destroy(),
+    stats: () => stats,
+    resetStats: () => stats.clear(),
+    lite,
+  };
 }
 
 /** Profiled handles run scenarios in one process: nothing listens for other processes' events. */

@@ -2,7 +2,15 @@ import { streamId } from '#domain/events.js';
 import { decide, evolve, initialStreamState, type StreamState } from '#domain/stream.js';
 import { validateEvent } from '#domain/validation.js';
 import { existsSync } from 'node:fs';
-import { countEvents, generateEvents, generateNdjson, ndjsonBodies, splitDepartments, type GenerateOptions, type WireEvent } from './generate.js';
+import {
+  countEvents,
+  generateEvents,
+  generateNdjson,
+  ndjsonBodies,
+  splitDepartments,
+  type GenerateOptions,
+  type WireEvent,
+} from './generate.js';
 
 const SMALL: GenerateOptions = { departments: 4, units: 3, lines: 2, seed: 7 };
 
@@ -35,7 +43,10 @@ describe('bench data generator', () => {
     for (let i = prepared.count - 1; i >= 0; i--) bodies.unshift((await prepared.read(i)).toString('utf8')); // any order of reads
     await prepared.close();
     expect(prepared.count).toBe(Math.ceil(lines.length / 100));
-    expect(bodies.map((b) => b.split('\n').length)).toEqual([...Array(prepared.count - 1).fill(100), lines.length - 100 * (prepared.count - 1)]);
+    expect(bodies.map((b) => b.split('\n').length)).toEqual([
+      ...Array(prepared.count - 1).fill(100),
+      lines.length - 100 * (prepared.count - 1),
+    ]);
     expect(bodies.join('\n')).toBe(lines.join('\n'));
   });
 
@@ -70,22 +81,25 @@ describe('bench data generator', () => {
     expect(countEvents({ departments: 1000, units: 20, lines: 42 })).toBeGreaterThan(10_000_000);
   });
 
-  it.each(['stream', 'month'] as const)('produces events that pass validateEvent and the stream rules (%s order)', (order) => {
-    const states = new Map<string, StreamState>();
-    const ids = new Set<string>();
-    for (const e of generateEvents({ ...SMALL, order })) {
-      const r = validateEvent(JSON.parse(JSON.stringify(e)));
-      if (!r.ok) throw new Error(`${e.type} ${e.id}: ${JSON.stringify(r.errors)}`);
-      expect(ids.has(e.id)).toBe(false);
-      ids.add(e.id);
-      const s = streamId(e.department, e.year);
-      const state = states.get(s) ?? states.set(s, initialStreamState()).get(s)!;
-      expect(decide(state, r.event)).toEqual([]);
-      evolve(state, r.event);
-    }
-    expect(states.size).toBe(SMALL.departments);
-    for (const state of states.values()) expect(state.closed).toBe(true);
-  });
+  it.each(['stream', 'month'] as const)(
+    'produces events that pass validateEvent and the stream rules (%s order)',
+    (order) => {
+      const states = new Map<string, StreamState>();
+      const ids = new Set<string>();
+      for (const e of generateEvents({ ...SMALL, order })) {
+        const r = validateEvent(JSON.parse(JSON.stringify(e)));
+        if (!r.ok) throw new Error(`${e.type} ${e.id}: ${JSON.stringify(r.errors)}`);
+        expect(ids.has(e.id)).toBe(false);
+        ids.add(e.id);
+        const s = streamId(e.department, e.year);
+        const state = states.get(s) ?? states.set(s, initialStreamState()).get(s)!;
+        expect(decide(state, r.event)).toEqual([]);
+        evolve(state, r.event);
+      }
+      expect(states.size).toBe(SMALL.departments);
+      for (const state of states.values()) expect(state.closed).toBe(true);
+    },
+  );
 
   it('generates lazily: the first event of a 10M-event city costs no more than a small run', () => {
     const it = generateEvents({ departments: 1000, units: 20, lines: 42 });

@@ -196,7 +196,14 @@ function* departmentEvents(o: GenerateOptions, index: number): Generator<Tagged>
   const date = (m: number, d: number, y = year) => `${y}-${pad2(m)}-${pad2(d)}`;
 
   // --- setup
-  yield { phase: 0, event: ev('YearOpened', date(1, 3), { departmentName: `基准测试第${index + 1}部门`, schedule: { Q1: '25', Q2: '50', Q3: '75', Q4: '100' }, alertThresholds: { yellow: '5', red: '10' } }) };
+  yield {
+    phase: 0,
+    event: ev('YearOpened', date(1, 3), {
+      departmentName: `基准测试第${index + 1}部门`,
+      schedule: { Q1: '25', Q2: '50', Q3: '75', Q4: '100' },
+      alertThresholds: { yellow: '5', red: '10' },
+    }),
+  };
   const units: string[] = [];
   for (let u = 0; u < o.units; u++) {
     const unit = `u${String(u).padStart(3, '0')}`;
@@ -237,8 +244,28 @@ function* departmentEvents(o: GenerateOptions, index: number): Generator<Tagged>
     { indicator: 'eff-social', target: '显著', actual: '显著', met: true },
   ];
   if (extras) {
-    for (const t of tasks) yield { phase: 0, event: ev('TaskPlanned', date(1, 10), { task: t.task, unit: t.unit, kind: t.kind, title: `重点任务 ${t.task}`, due: t.due }) };
-    for (const i of indicators) yield { phase: 0, event: ev('IndicatorDefined', date(1, 10), { indicator: i.indicator, level1: '产出指标', level2: '数量指标', name: `指标 ${i.indicator}`, target: i.target }) };
+    for (const t of tasks)
+      yield {
+        phase: 0,
+        event: ev('TaskPlanned', date(1, 10), {
+          task: t.task,
+          unit: t.unit,
+          kind: t.kind,
+          title: `重点任务 ${t.task}`,
+          due: t.due,
+        }),
+      };
+    for (const i of indicators)
+      yield {
+        phase: 0,
+        event: ev('IndicatorDefined', date(1, 10), {
+          indicator: i.indicator,
+          level1: '产出指标',
+          level2: '数量指标',
+          name: `指标 ${i.indicator}`,
+          target: i.target,
+        }),
+      };
   }
 
   // Correction targets: C distinct (line, month) records of months 1..11; adjustments: A distinct lines.
@@ -256,33 +283,66 @@ function* departmentEvents(o: GenerateOptions, index: number): Generator<Tagged>
     for (let u = 0; u < o.units; u++) {
       let planFen = 0;
       for (let l = 0; l < o.lines; l++) planFen += Math.floor(lines[u * o.lines + l]!.budgetFen / 12);
-      yield { phase: m, event: ev('SpendingPlanned', planOn, { unit: units[u], month: `${year}-${pad2(m)}`, amount: fenToAmount(planFen) }) };
+      yield {
+        phase: m,
+        event: ev('SpendingPlanned', planOn, {
+          unit: units[u],
+          month: `${year}-${pad2(m)}`,
+          amount: fenToAmount(planFen),
+        }),
+      };
     }
     const recordedOn = m === 12 ? date(1, 5, year + 1) : date(m + 1, 5);
     const thisMonth: { id: string; amountFen: number; li: number }[] = [];
     for (let li = 0; li < lines.length; li++) {
       const line = lines[li]!;
       const amountFen = Math.max(1, Math.floor((line.budgetFen / 12) * (0.6 + 0.6 * rng.next())));
-      const e = ev('SpendingRecorded', recordedOn, { line: line.id, source: line.source, month: `${year}-${pad2(m)}`, amount: fenToAmount(amountFen) });
+      const e = ev('SpendingRecorded', recordedOn, {
+        line: line.id,
+        source: line.source,
+        month: `${year}-${pad2(m)}`,
+        amount: fenToAmount(amountFen),
+      });
       thisMonth.push({ id: e.id, amountFen, li });
       yield { phase: m, event: e };
     }
     // Corrections of last month's records, reported this month.
     for (const c of pendingCorrections.splice(0)) {
-      const deltaFen = rng.next() < 0.7 ? -Math.max(1, Math.floor(c.amountFen * 0.3 * rng.next())) : Math.max(1, Math.floor(c.amountFen * 0.1 * rng.next()));
-      yield { phase: m, event: ev('SpendingCorrected', recordedOn, { corrects: c.id, amount: fenToAmount(deltaFen), reason: `${c.month}月支出更正` }) };
+      const deltaFen =
+        rng.next() < 0.7
+          ? -Math.max(1, Math.floor(c.amountFen * 0.3 * rng.next()))
+          : Math.max(1, Math.floor(c.amountFen * 0.1 * rng.next()));
+      yield {
+        phase: m,
+        event: ev('SpendingCorrected', recordedOn, {
+          corrects: c.id,
+          amount: fenToAmount(deltaFen),
+          reason: `${c.month}月支出更正`,
+        }),
+      };
     }
     if (m <= 11) {
-      for (const r of thisMonth) if (corrTargets.has((m - 1) * lines.length + r.li)) pendingCorrections.push({ id: r.id, amountFen: r.amountFen, month: m });
+      for (const r of thisMonth)
+        if (corrTargets.has((m - 1) * lines.length + r.li))
+          pendingCorrections.push({ id: r.id, amountFen: r.amountFen, month: m });
     }
     if (m === 7) {
       for (const li of [...adjLines].sort((a, b) => a - b)) {
         const line = lines[li]!;
-        const deltaFen = rng.next() < 0.5 ? -Math.max(1, Math.floor(line.budgetFen * 0.2 * rng.next())) : Math.max(1, Math.floor(line.budgetFen * 0.1 * rng.next()));
+        const deltaFen =
+          rng.next() < 0.5
+            ? -Math.max(1, Math.floor(line.budgetFen * 0.2 * rng.next()))
+            : Math.max(1, Math.floor(line.budgetFen * 0.1 * rng.next()));
         line.budgetFen += deltaFen;
         yield {
           phase: m,
-          event: ev('BudgetAdjusted', date(7, 15), { line: line.id, source: line.source, amount: fenToAmount(deltaFen), effectiveOn: date(7, 15), reason: deltaFen < 0 ? '年中调减' : '年中调增' }),
+          event: ev('BudgetAdjusted', date(7, 15), {
+            line: line.id,
+            source: line.source,
+            amount: fenToAmount(deltaFen),
+            effectiveOn: date(7, 15),
+            reason: deltaFen < 0 ? '年中调减' : '年中调增',
+          }),
         };
       }
     }
@@ -294,25 +354,71 @@ function* departmentEvents(o: GenerateOptions, index: number): Generator<Tagged>
   yield { phase: 13, event: ev('TaskCompleted', date(12, 20), { task: tasks[0]!.task, completedOn: date(12, 20) }) };
   yield { phase: 13, event: ev('TaskCompleted', date(11, 25), { task: tasks[1]!.task, completedOn: date(11, 25) }) };
   for (const i of indicators) {
-    yield { phase: 13, event: ev('IndicatorReported', after(1, 15), { indicator: i.indicator, actual: i.actual, asOf: date(12, 31), ...(i.met !== undefined ? { met: i.met } : {}) }) };
+    yield {
+      phase: 13,
+      event: ev('IndicatorReported', after(1, 15), {
+        indicator: i.indicator,
+        actual: i.actual,
+        asOf: date(12, 31),
+        ...(i.met !== undefined ? { met: i.met } : {}),
+      }),
+    };
   }
   const authorized = rng.int(20, 200);
-  yield { phase: 13, event: ev('HeadcountReported', date(12, 31), { asOf: date(12, 31), authorized, onStaff: authorized - rng.int(0, 5), directHires: rng.int(0, 30), dispatched: rng.int(0, 60), retired: rng.int(0, 3) }) };
+  yield {
+    phase: 13,
+    event: ev('HeadcountReported', date(12, 31), {
+      asOf: date(12, 31),
+      authorized,
+      onStaff: authorized - rng.int(0, 5),
+      directHires: rng.int(0, 30),
+      dispatched: rng.int(0, 60),
+      retired: rng.int(0, 3),
+    }),
+  };
   const assetsFen = rng.int(1_000_000_00, 9_000_000_00);
-  yield { phase: 13, event: ev('AssetsReported', date(12, 31), { asOf: date(12, 31), inUse: fenToAmount(assetsFen - rng.int(0, 100_000_00)), total: fenToAmount(assetsFen) }) };
+  yield {
+    phase: 13,
+    event: ev('AssetsReported', date(12, 31), {
+      asOf: date(12, 31),
+      inUse: fenToAmount(assetsFen - rng.int(0, 100_000_00)),
+      total: fenToAmount(assetsFen),
+    }),
+  };
   const procFen = rng.int(500_000_00, 8_000_000_00);
-  yield { phase: 13, event: ev('ProcurementReported', date(12, 31), { planned: fenToAmount(procFen), actual: fenToAmount(procFen - rng.int(0, 50_000_00)), policyCompliant: true }) };
-  yield { phase: 13, event: ev('SatisfactionMeasured', date(12, 31), { rate: String(rng.int(85, 99)), method: '问卷调查' }) };
+  yield {
+    phase: 13,
+    event: ev('ProcurementReported', date(12, 31), {
+      planned: fenToAmount(procFen),
+      actual: fenToAmount(procFen - rng.int(0, 50_000_00)),
+      policyCompliant: true,
+    }),
+  };
+  yield {
+    phase: 13,
+    event: ev('SatisfactionMeasured', date(12, 31), { rate: String(rng.int(85, 99)), method: '问卷调查' }),
+  };
   const received = rng.int(10, 80);
   const replied = received - rng.int(0, 2);
-  yield { phase: 13, event: ev('PetitionsReported', date(12, 31), { channel: true, received, replied, repliedOnTime: replied - rng.int(0, 1) }) };
+  yield {
+    phase: 13,
+    event: ev('PetitionsReported', date(12, 31), {
+      channel: true,
+      received,
+      replied,
+      repliedOnTime: replied - rng.int(0, 1),
+    }),
+  };
   yield { phase: 13, event: ev('DisclosureReported', date(12, 31), { budget: 'on_time', finalAccounts: 'on_time' }) };
   const scores: Record<string, string> = {};
   for (const c of JUDGED) {
     const weight = Number(c.weight);
     const score = String(Math.max(0, weight - rng.int(0, 1)));
     scores[c.id] = score;
-    yield { phase: 13, event: ev('AssessmentRecorded', after(1, 20), { criterion: c.id, score, evidence: `评定依据 ${c.name}` }) };
+    yield {
+      phase: 13,
+      event: ev('AssessmentRecorded', after(1, 20), { criterion: c.id, score, evidence: `评定依据 ${c.name}` }),
+    };
   }
   yield { phase: 13, event: ev('SelfEvaluationSubmitted', after(1, 25), { scores, total: '95', grade: '优' }) };
   yield { phase: 13, event: ev('YearClosed', after(1, 31), {}) };

@@ -10,7 +10,13 @@ export interface HttpResponse {
   body: string;
 }
 
-export function request(base: string, method: string, path: string, body?: string | Buffer, contentType = 'application/x-ndjson'): Promise<HttpResponse> {
+export function request(
+  base: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  contentType = 'application/x-ndjson',
+): Promise<HttpResponse> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = http.request(

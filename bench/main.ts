@@ -42,7 +42,18 @@ import { scoring } from './scenarios/scoring.js';
 import { writeModel } from './scenarios/write-model.js';
 import { now, row } from './common.js';
 
-const SCENARIOS = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring', 'write-model', 'city'] as const;
+const SCENARIOS = [
+  'generate',
+  'http-ingest',
+  'cli-ingest',
+  'raw-insert',
+  'emmett',
+  'rebuild',
+  'query',
+  'scoring',
+  'write-model',
+  'city',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 class UsageError extends Error {}
@@ -50,13 +61,15 @@ class UsageError extends Error {}
 function intOption(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be a whole number ≥ ${min}, got "${value}"`);
   return n;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, values: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got "${value}"`);
+  if (!values.includes(value as T))
+    throw new UsageError(`--${name} must be one of ${values.join(', ')}, got "${value}"`);
   return value as T;
 }
 
@@ -101,7 +114,9 @@ function parse(argv: string[]): Parsed {
   const listed = name === 'all' ? SCENARIOS.filter((s) => s !== 'city') : name.split(',');
   for (const s of listed) if (!SCENARIOS.includes(s as Scenario)) throw new UsageError(`unknown scenario "${s}"`);
   const backend = oneOf('backend', values.backend, ['pglite', 'postgres', 'both'] as const, 'both');
-  const rawVariants = (values['raw-variants'] ?? RAW_VARIANTS.join(',')).split(',').map((v) => oneOf('raw-variants', v, RAW_VARIANTS, 'insert'));
+  const rawVariants = (values['raw-variants'] ?? RAW_VARIANTS.join(','))
+    .split(',')
+    .map((v) => oneOf('raw-variants', v, RAW_VARIANTS, 'insert'));
   return {
     name,
     scenarios: listed as Scenario[],
@@ -142,7 +157,16 @@ function generateScenario(o: BenchOptions): ResultRow[] {
   }
   const seconds = (now() - started) / 1000;
   if (n !== countEvents(gen)) throw new Error(`generated ${n} events, countEvents says ${countEvents(gen)}`);
-  return [row({ scenario: 'generate', variant: `NDJSON, ${o.order} order`, backend: o.backend, events: n, seconds, notes: `${Math.round(bytes / n)} bytes/event, ${(bytes / 1048576).toFixed(1)} MB` })];
+  return [
+    row({
+      scenario: 'generate',
+      variant: `NDJSON, ${o.order} order`,
+      backend: o.backend,
+      events: n,
+      seconds,
+      notes: `${Math.round(bytes / n)} bytes/event, ${(bytes / 1048576).toFixed(1)} MB`,
+    }),
+  ];
 }
 
 async function runOne(scenario: Scenario, o: BenchOptions, rawVariants: RawVariant[]): Promise<ResultRow[]> {
@@ -179,7 +203,9 @@ function runChild(argv: string[], name: string, scenario: Scenario, backend: Bac
     child.on('message', (m: { rows?: ResultRow[] }) => {
       if (m.rows) rows = m.rows;
     });
-    child.on('exit', (code) => (rows && code === 0 ? resolve(rows) : reject(new Error(`${scenario} on ${backend} exited with code ${code}`))));
+    child.on('exit', (code) =>
+      rows && code === 0 ? resolve(rows) : reject(new Error(`${scenario} on ${backend} exited with code ${code}`)),
+    );
   });
 }
 
@@ -244,7 +270,8 @@ async function main(): Promise<number> {
   let failed = 0;
   if (pairs.length === 1 || p.child) {
     for (const { scenario, backend } of pairs) {
-      if (p.waitQuiet > 0 && !p.child) log(`machine busy ${(await waitQuiet(p.waitQuiet)).toFixed(2)} cores before ${scenario} on ${backend}`);
+      if (p.waitQuiet > 0 && !p.child)
+        log(`machine busy ${(await waitQuiet(p.waitQuiet)).toFixed(2)} cores before ${scenario} on ${backend}`);
       const rows = await runOne(scenario, { ...p.options, backend }, p.rawVariants);
       all.push(...rows);
       process.stdout.write(`\n${scenario} · ${backend}\n${formatTable(rows)}\n`);
@@ -263,10 +290,25 @@ async function main(): Promise<number> {
         log(`FAILED: ${(e as Error).message}`);
       }
     }
-    process.stdout.write(`\nall runs (${p.options.departments} departments × ${p.options.units} units × ${p.options.lines} lines × 12 months, batch ${p.options.batch})\n${formatTable(all)}\n`);
+    process.stdout.write(
+      `\nall runs (${p.options.departments} departments × ${p.options.units} units × ${p.options.lines} lines × 12 months, batch ${p.options.batch})\n${formatTable(all)}\n`,
+    );
   }
   if (p.json && !p.child) {
-    writeFileSync(p.json, JSON.stringify({ when: new Date().toISOString(), argv, options: p.options, machine: await machine(p.options.adminUrl), rows: all }, null, 2));
+    writeFileSync(
+      p.json,
+      JSON.stringify(
+        {
+          when: new Date().toISOString(),
+          argv,
+          options: p.options,
+          machine: await machine(p.options.adminUrl),
+          rows: all,
+        },
+        null,
+        2,
+      ),
+    );
     log(`wrote ${p.json}`);
   }
   return failed > 0 ? 1 : 0;

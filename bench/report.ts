@@ -23,7 +23,8 @@ const short = args.includes('--short');
 const runs: Run[] = args
   .filter((a) => !a.startsWith('--'))
   .map((file) => ({ file, ...(JSON.parse(readFileSync(file, 'utf8')) as { argv: string[]; rows: ResultRow[] }) }));
-const shorten = (rows: ResultRow[]) => (short ? rows.map((r) => ({ ...r, notes: (r.notes ?? '').split(';')[0] })) : rows);
+const shorten = (rows: ResultRow[]) =>
+  short ? rows.map((r) => ({ ...r, notes: (r.notes ?? '').split(';')[0] })) : rows;
 
 if (args.includes('--least-contended') || args.includes('--median')) {
   const byKey = new Map<string, ResultRow[]>();
@@ -37,7 +38,10 @@ if (args.includes('--least-contended') || args.includes('--median')) {
   for (const [key, rows] of byKey) {
     const leastOther = Math.min(...rows.map(other));
     if (!args.includes('--median')) {
-      best.set(key, rows.find((r) => other(r) === leastOther)!);
+      best.set(
+        key,
+        rows.find((r) => other(r) === leastOther)!,
+      );
       continue;
     }
     const quiet = rows.filter((r) => other(r) <= 15);
@@ -47,16 +51,31 @@ if (args.includes('--least-contended') || args.includes('--median')) {
     best.set(key, sorted[Math.floor((sorted.length - 1) / 2)]!);
   }
   // Scenario order of the benchmark, then backend, then the variant's first appearance.
-  const SCENARIO_ORDER = ['generate', 'http-ingest', 'cli-ingest', 'raw-insert', 'emmett', 'rebuild', 'query', 'scoring'];
+  const SCENARIO_ORDER = [
+    'generate',
+    'http-ingest',
+    'cli-ingest',
+    'raw-insert',
+    'emmett',
+    'rebuild',
+    'query',
+    'scoring',
+  ];
   const firstSeen = new Map<string, number>();
-  for (const run of runs) for (const r of run.rows) if (!firstSeen.has(r.variant)) firstSeen.set(r.variant, firstSeen.size);
+  for (const run of runs)
+    for (const r of run.rows) if (!firstSeen.has(r.variant)) firstSeen.set(r.variant, firstSeen.size);
   const rows = [...best.values()].sort(
     (x, y) =>
       SCENARIO_ORDER.indexOf(x.scenario) - SCENARIO_ORDER.indexOf(y.scenario) ||
       x.backend.localeCompare(y.backend) ||
       firstSeen.get(x.variant)! - firstSeen.get(y.variant)!,
   );
-  process.stdout.write(`\n<!-- ${args.includes('--median') ? 'median of the quiet runs' : 'least contended'} of: ${runs.map((r) => r.file).join(', ')} -->\n${formatTable(shorten(rows))}\n`);
+  process.stdout.write(
+    `\n<!-- ${args.includes('--median') ? 'median of the quiet runs' : 'least contended'} of: ${runs.map((r) => r.file).join(', ')} -->\n${formatTable(shorten(rows))}\n`,
+  );
 } else {
-  for (const run of runs) process.stdout.write(`\n<!-- ${run.file}: npm run bench -- ${run.argv.join(' ')} -->\n${formatTable(shorten(run.rows))}\n`);
+  for (const run of runs)
+    process.stdout.write(
+      `\n<!-- ${run.file}: npm run bench -- ${run.argv.join(' ')} -->\n${formatTable(shorten(run.rows))}\n`,
+    );
 }

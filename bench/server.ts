@@ -16,7 +16,10 @@ import { IngestService } from '#application/ingest/ingest.service.js';
 import { loadConfig, type AppConfig } from '#config/config.js';
 import { batches, generateEvents, type GenerateOptions } from './generate.js';
 
-type Message = { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number } | { id: number; cmd: 'stats' } | { id: number; cmd: 'stop' };
+type Message =
+  | { id: number; cmd: 'seed'; gen: GenerateOptions; batch: number }
+  | { id: number; cmd: 'stats' }
+  | { id: number; cmd: 'stop' };
 
 const send = (m: unknown) => process.send!(m);
 
@@ -45,14 +48,35 @@ function stats() {
   gc.recentMaxPauseMs = 0;
   const loop = { loopDelayP99Ms: lateBy(loopDelay.percentile(99)), loopDelayMaxMs: lateBy(loopDelay.max) };
   loopDelay.reset();
-  return { maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 1048576, cpuSeconds: (u.user + u.system) / 1e6, gcMaxPauseMs: gc.maxPauseMs, gcRecentMaxPauseMs: recent, gcTotalPauseMs: gc.totalPauseMs, ...loop };
+  return {
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    rssMB: process.memoryUsage().rss / 1048576,
+    cpuSeconds: (u.user + u.system) / 1e6,
+    gcMaxPauseMs: gc.maxPauseMs,
+    gcRecentMaxPauseMs: recent,
+    gcTotalPauseMs: gc.totalPauseMs,
+    ...loop,
+  };
 }
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as { databaseUrl?: string; dataDir?: string; projector?: boolean };
   // Embedded default and plain Postgres alike: no Redis (jobs in-process), no month-close schedule.
   // The ingest rate limit (INGEST_RATE_PER_MINUTE, default 600/min) would throttle the load generator: raised.
-  const config: AppConfig = { ...loadConfig({ INGEST_RATE_PER_MINUTE: '100000000', ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB, OVERVIEW_WARM_MS: process.env.OVERVIEW_WARM_MS, PRECOMPUTE_MS: process.env.PRECOMPUTE_MS }), databaseUrl: args.databaseUrl, dataDir: args.dataDir ?? 'memory://', host: '127.0.0.1', port: 0, schedule: false, projector: args.projector ?? true };
+  const config: AppConfig = {
+    ...loadConfig({
+      INGEST_RATE_PER_MINUTE: '100000000',
+      ANSWER_CACHE_MB: process.env.ANSWER_CACHE_MB,
+      OVERVIEW_WARM_MS: process.env.OVERVIEW_WARM_MS,
+      PRECOMPUTE_MS: process.env.PRECOMPUTE_MS,
+    }),
+    databaseUrl: args.databaseUrl,
+    dataDir: args.dataDir ?? 'memory://',
+    host: '127.0.0.1',
+    port: 0,
+    schedule: false,
+    projector: args.projector ?? true,
+  };
   const app: NestExpressApplication = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -75,7 +99,13 @@ async function main(): Promise<void> {
             if (s.behind === 0) break;
             await new Promise((r) => setTimeout(r, 50));
           }
-          send({ id: m.id, ok: true, accepted: n, ingestSeconds: (ingested - started) / 1000, catchUpSeconds: (Date.now() - ingested) / 1000 });
+          send({
+            id: m.id,
+            ok: true,
+            accepted: n,
+            ingestSeconds: (ingested - started) / 1000,
+            catchUpSeconds: (Date.now() - ingested) / 1000,
+          });
         } else if (m.cmd === 'stats') {
           send({ id: m.id, ok: true, ...stats() });
         } else if (m.cmd === 'stop') {

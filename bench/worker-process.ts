@@ -29,11 +29,22 @@ const PASSED_SETTINGS = ['PRECOMPUTE_MS', 'PROJECTOR_INTERVAL_MS'];
 export async function startWorker(databaseUrl: string): Promise<WorkerProcess> {
   const script = fileURLToPath(new URL('../apps/worker/main.js', import.meta.url));
   // The worker's own settings a bench run may set (nothing else of this process's environment).
-  const passed = Object.fromEntries(PASSED_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+  const passed = Object.fromEntries(
+    PASSED_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
   // BENCH_WORKER_CPU_PROF=DIR profiles the worker process (node --cpu-prof) into DIR.
-  const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
+  const profile = process.env.BENCH_WORKER_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`]
+    : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, script], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent', ...passed },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      DATABASE_URL: databaseUrl,
+      MONTH_CLOSE_SCHEDULE: 'off',
+      LOG_LEVEL: 'silent',
+      ...passed,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -43,7 +54,9 @@ export async function startWorker(databaseUrl: string): Promise<WorkerProcess> {
   try {
     for (let i = 0; ; i++) {
       if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode} before it was ready`);
-      const r = await c.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen %'`);
+      const r = await c.query(
+        `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen %'`,
+      );
       if (r.rows[0].n > 0) break;
       if (i > 600) throw new Error('the worker did not start listening within 30 s');
       await new Promise((r) => setTimeout(r, 50));

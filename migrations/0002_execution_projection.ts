@@ -68,7 +68,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       record_id text
     )`.execute(db);
   await sql`create index exec_spending_facts_stream_idx on exec_spending_facts (stream_id)`.execute(db);
-  await sql`create unique index exec_spending_facts_record_idx on exec_spending_facts (record_id) where record_id is not null`.execute(db);
+  await sql`create unique index exec_spending_facts_record_idx on exec_spending_facts (record_id) where record_id is not null`.execute(
+    db,
+  );
   await sql`
     create table exec_plan_facts (
       position bigint primary key,
@@ -82,7 +84,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['exec_plan_facts', 'exec_spending_facts', 'exec_budget_facts', 'exec_lines', 'exec_units', 'exec_streams', 'projection_checkpoints']) {
+  for (const t of [
+    'exec_plan_facts',
+    'exec_spending_facts',
+    'exec_budget_facts',
+    'exec_lines',
+    'exec_units',
+    'exec_streams',
+    'projection_checkpoints',
+  ]) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
 }

@@ -36,5 +36,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(): Promise<void> {
-  throw new Error('0007_execution_segments cannot be reverted: rebuild the projection with the earlier release instead');
+  throw new Error(
+    '0007_execution_segments cannot be reverted: rebuild the projection with the earlier release instead',
+  );
 }

@@ -13,7 +13,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return null;
     end
     $$`.execute(db);
-  await sql`create trigger events_notify after insert on events for each statement execute function events_notify()`.execute(db);
+  await sql`create trigger events_notify after insert on events for each statement execute function events_notify()`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -50,8 +50,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         using errcode = 'restrict_violation';
     end
     $$`.execute(db);
-  await sql`create trigger streams_keep before delete or update of stream_id on streams for each row execute function streams_keep()`.execute(db);
-  await sql`create trigger streams_keep_truncate before truncate on streams for each statement execute function streams_keep()`.execute(db);
+  await sql`create trigger streams_keep before delete or update of stream_id on streams for each row execute function streams_keep()`.execute(
+    db,
+  );
+  await sql`create trigger streams_keep_truncate before truncate on streams for each statement execute function streams_keep()`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
@@ -60,5 +64,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function streams_keep()`.execute(db);
   await sql`drop trigger events_stream_check on events`.execute(db);
   await sql`drop function events_stream_check()`.execute(db);
-  await sql`alter table events add constraint events_stream_id_fkey foreign key (stream_id) references streams (stream_id)`.execute(db);
+  await sql`alter table events add constraint events_stream_id_fkey foreign key (stream_id) references streams (stream_id)`.execute(
+    db,
+  );
 }

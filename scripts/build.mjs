@@ -23,7 +23,8 @@ async function sources() {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !/\.(spec|test)\.ts$/.test(entry.name)) out.push(full);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !/\.(spec|test)\.ts$/.test(entry.name))
+        out.push(full);
     }
   };
   for (const s of SOURCES) await walk(path.join(ROOT, s));
@@ -63,7 +64,11 @@ async function compile(files) {
     for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
       const rel = path.relative(ROOT, f);
       const target = path.join(OUT, rel.replace(/\.ts$/, '.js'));
-      const { code, map } = await swc.transformFile(f, { ...SWC_OPTIONS, filename: f, sourceFileName: path.relative(path.dirname(target), f) });
+      const { code, map } = await swc.transformFile(f, {
+        ...SWC_OPTIONS,
+        filename: f,
+        sourceFileName: path.relative(path.dirname(target), f),
+      });
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
       if (map) await writeFile(`${target}.map`, map);

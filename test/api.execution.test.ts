@@ -10,7 +10,10 @@ describe.each(BACKENDS)('execution API on %s', (backend) => {
   const base = '/api/v1/departments/yantian-emergency/years/2023';
   beforeAll(async () => {
     t = await startTestApp(backend, { projectorPollMs: 50 });
-    expect((await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText())).status).toBe(201);
+    expect(
+      (await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText()))
+        .status,
+    ).toBe(201);
     await waitFor('the projection to catch up', async () => {
       const r = await request(t.http).get('/api/v1/projections');
       return r.body.projections[0].behind === 0 && r.body.projections[0].processed === 241;
@@ -31,9 +34,18 @@ describe.each(BACKENDS)('execution API on %s', (backend) => {
     expect(r.status).toBe(200);
     expect(r.body.total).toMatchObject({ rate: '39.92', schedule: '50.00', lag: '10.08', level: 'red' });
     expect(typeof r.body.total.budget).toBe('string');
-    expect(r.body.units.filter((u: { level: string }) => u.level === 'red').map((u: { unit: string }) => u.unit)).toEqual(['command', 'emergency']);
-    expect(r.body.lines.find((l: { line: string }) => l.line === 'invest')).toMatchObject({ unit: 'command', rate: '16.75', level: 'red' });
-    expect(r.body.units.find((u: { unit: string }) => u.unit === 'command').forecast.nextCheckpoint).toMatchObject({ quarter: 3, neededToReach: '5726615.10' });
+    expect(
+      r.body.units.filter((u: { level: string }) => u.level === 'red').map((u: { unit: string }) => u.unit),
+    ).toEqual(['command', 'emergency']);
+    expect(r.body.lines.find((l: { line: string }) => l.line === 'invest')).toMatchObject({
+      unit: 'command',
+      rate: '16.75',
+      level: 'red',
+    });
+    expect(r.body.units.find((u: { unit: string }) => u.unit === 'command').forecast.nextCheckpoint).toMatchObject({
+      quarter: 3,
+      neededToReach: '5726615.10',
+    });
     const all = await request(t.http).get(`${base}/execution?asOf=2023-06-30&source=all`);
     expect(all.body.lines).toHaveLength(r.body.lines.length + 1);
   });
@@ -57,7 +69,9 @@ describe.each(BACKENDS)('execution API on %s', (backend) => {
       expect(r.status).toBe(400);
       expect(r.body.errors[0].path).toBe(path);
     }
-    expect((await request(t.http).get('/api/v1/departments/Bad_Dept/years/2023/execution')).body.errors[0].path).toBe('department');
+    expect((await request(t.http).get('/api/v1/departments/Bad_Dept/years/2023/execution')).body.errors[0].path).toBe(
+      'department',
+    );
     const missing = await request(t.http).get('/api/v1/departments/nobody/years/2023/execution');
     expect(missing.status).toBe(404);
   });

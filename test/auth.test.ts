@@ -27,10 +27,20 @@ describe('access control', () => {
     const revoked = await keys.create({ role: 'admin', name: 'old', departments: [] });
     key.revoked = revoked.key;
     await keys.revoke(revoked.record.id);
-    const r = await request(t.http).post('/api/v1/events').set(as('writer')).set('Content-Type', 'application/x-ndjson').send(sampleText());
+    const r = await request(t.http)
+      .post('/api/v1/events')
+      .set(as('writer'))
+      .set('Content-Type', 'application/x-ndjson')
+      .send(sampleText());
     expect(r.status).toBe(201);
-    await waitFor('projection', async () => (await request(t.http).get('/api/v1/projections').set(as('admin'))).body.projections?.[0]?.behind === 0);
-    expect((await request(t.http).post(`${base()}/months/6/close`).set(as('writer')).send({ knownOn: '2023-07-05' })).status).toBe(200);
+    await waitFor(
+      'projection',
+      async () =>
+        (await request(t.http).get('/api/v1/projections').set(as('admin'))).body.projections?.[0]?.behind === 0,
+    );
+    expect(
+      (await request(t.http).post(`${base()}/months/6/close`).set(as('writer')).send({ knownOn: '2023-07-05' })).status,
+    ).toBe(200);
   });
   afterAll(async () => t.close());
 
@@ -57,7 +67,13 @@ describe('access control', () => {
   });
 
   test('admin sees everything', async () => {
-    for (const path of [`${base()}/execution`, `${base()}/evaluation`, '/api/v1/deliveries', '/api/v1/projections', `/api/v1/streams/${A}/2023/events`]) {
+    for (const path of [
+      `${base()}/execution`,
+      `${base()}/evaluation`,
+      '/api/v1/deliveries',
+      '/api/v1/projections',
+      `/api/v1/streams/${A}/2023/events`,
+    ]) {
       expect([path, (await request(t.http).get(path).set(as('admin'))).status]).toEqual([path, 200]);
     }
   });
@@ -65,16 +81,37 @@ describe('access control', () => {
   test('a department writer ingests and reads its departments only', async () => {
     const before = await logSnapshot(t.db.db);
     const foreign = { ...sampleEvents()[1], id: 'w-foreign', department: 'other-dept' };
-    const mixed = await request(t.http).post('/api/v1/events').set(as('writer')).send([{ ...sampleEvents()[1], id: 'w-ok', data: { unit: 'newunit', name: '新科' } }, foreign]);
+    const mixed = await request(t.http)
+      .post('/api/v1/events')
+      .set(as('writer'))
+      .send([{ ...sampleEvents()[1], id: 'w-ok', data: { unit: 'newunit', name: '新科' } }, foreign]);
     expect(mixed.status).toBe(403);
     expect(mixed.body.message).toMatch(/event 1: this key may not write department "other-dept"/);
     expect(await logSnapshot(t.db.db)).toEqual(before);
     expect((await request(t.http).get(`${base()}/execution`).set(as('writer'))).status).toBe(200);
-    expect((await request(t.http).get(`${base('other-dept')}/execution`).set(as('writer'))).status).toBe(403);
-    expect((await request(t.http).post(`${base('other-dept')}/months/1/close`).set(as('writer')).send({})).status).toBe(403);
+    expect(
+      (
+        await request(t.http)
+          .get(`${base('other-dept')}/execution`)
+          .set(as('writer'))
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await request(t.http)
+          .post(`${base('other-dept')}/months/1/close`)
+          .set(as('writer'))
+          .send({})
+      ).status,
+    ).toBe(403);
     expect((await request(t.http).get('/api/v1/deliveries').set(as('writer'))).status).toBe(403);
-    expect((await request(t.http).post('/api/v1/events').set(as('otherWriter')).send(foreign)).body.errors[0].reason).toMatch(/YearOpened must be its first event/);
-    const sub = await request(t.http).post('/api/v1/subscriptions').set(as('writer')).send({ department: 'other-dept', subject: '*', channel: 'log' });
+    expect(
+      (await request(t.http).post('/api/v1/events').set(as('otherWriter')).send(foreign)).body.errors[0].reason,
+    ).toMatch(/YearOpened must be its first event/);
+    const sub = await request(t.http)
+      .post('/api/v1/subscriptions')
+      .set(as('writer'))
+      .send({ department: 'other-dept', subject: '*', channel: 'log' });
     expect(sub.status).toBe(403);
   });
 
@@ -104,12 +141,21 @@ describe('access control', () => {
     expect((await request(t.http).get(`${base()}/notices/department/6`).set(as('unit'))).status).toBe(403);
     expect((await request(t.http).get(`${base()}/notices?unit=office`).set(as('unit'))).status).toBe(403);
     const alerts = await request(t.http).get(`${base()}/alerts`).set(as('unit'));
-    expect([...alerts.body.open, ...alerts.body.past].every((a: { subject: string }) => a.subject === 'command')).toBe(true);
+    expect([...alerts.body.open, ...alerts.body.past].every((a: { subject: string }) => a.subject === 'command')).toBe(
+      true,
+    );
     expect(alerts.body.open.length).toBeGreaterThan(0);
-    for (const path of [`${base()}/evaluation`, `${base()}/months`, `/api/v1/streams/${A}/2023/events`, '/api/v1/deliveries']) {
+    for (const path of [
+      `${base()}/evaluation`,
+      `${base()}/months`,
+      `/api/v1/streams/${A}/2023/events`,
+      '/api/v1/deliveries',
+    ]) {
       expect([path, (await request(t.http).get(path).set(as('unit'))).status]).toEqual([path, 403]);
     }
-    expect((await request(t.http).get(`/api/v1/departments/other-dept/years/2023/execution`).set(as('unit'))).status).toBe(403);
+    expect(
+      (await request(t.http).get(`/api/v1/departments/other-dept/years/2023/execution`).set(as('unit'))).status,
+    ).toBe(403);
   });
 });
 

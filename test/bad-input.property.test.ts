@@ -15,7 +15,19 @@ import { validateEvent } from '#domain/validation.js';
 import { decide, evolve, initialStreamState } from '#domain/stream.js';
 import type { EventInput } from '#domain/events.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { badEvent, conflictEvent, goodEvent, mixedBatch, modelOf, openCopy, rawBody, uniquify, type Ev, type Model, type RawCase } from './support/bad-input.js';
+import {
+  badEvent,
+  conflictEvent,
+  goodEvent,
+  mixedBatch,
+  modelOf,
+  openCopy,
+  rawBody,
+  uniquify,
+  type Ev,
+  type Model,
+  type RawCase,
+} from './support/bad-input.js';
 import type { Backend } from './support/databases.js';
 import { logSnapshot } from './support/log-snapshot.js';
 import { sampleEvents } from './support/sample.js';
@@ -31,7 +43,8 @@ const RUNS: Record<Backend, { single: number; conflict: number; mixed: number; r
 
 /** PROPERTY_SCALE=0.1 for a quick run while developing. */
 const SCALE = Number(process.env.PROPERTY_SCALE ?? 1);
-for (const r of Object.values(RUNS)) for (const k of Object.keys(r) as (keyof typeof r)[]) r[k] = Math.max(1, Math.round(r[k] * SCALE));
+for (const r of Object.values(RUNS))
+  for (const k of Object.keys(r) as (keyof typeof r)[]) r[k] = Math.max(1, Math.round(r[k] * SCALE));
 
 /** Bounded in time, shrinking included; running out of time before numRuns counts as a failure. */
 const BOUNDS = { seed: SEED, interruptAfterTimeLimit: 80_000, markInterruptAsFailure: true };
@@ -80,7 +93,9 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
     const all = [...sample, ...open];
     let accepted = 0;
     for (let i = 0; i < all.length; i += 40) {
-      const seeded = await request(t.http).post('/api/v1/events').send(all.slice(i, i + 40));
+      const seeded = await request(t.http)
+        .post('/api/v1/events')
+        .send(all.slice(i, i + 40));
       expect(seeded.status).toBe(201);
       accepted += seeded.body.accepted;
     }
@@ -89,7 +104,9 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
   }, 60_000);
 
   afterAll(async () => {
-    console.log(`bad input on ${backend}: ${stats.requests} requests, statuses ${JSON.stringify(Object.fromEntries(stats.byStatus))}, log unchanged (${before?.count} events)`);
+    console.log(
+      `bad input on ${backend}: ${stats.requests} requests, statuses ${JSON.stringify(Object.fromEntries(stats.byStatus))}, log unchanged (${before?.count} events)`,
+    );
     await t?.close();
   }, 30_000);
 
@@ -102,19 +119,27 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
   }
 
   /** The answer is one of `allowed`, names its reason, and nothing was stored. */
-  async function expectRefused(res: request.Response, allowed: readonly number[], why: string, batch?: { length: number; bad?: number[] }) {
+  async function expectRefused(
+    res: request.Response,
+    allowed: readonly number[],
+    why: string,
+    batch?: { length: number; bad?: number[] },
+  ) {
     stats.requests++;
     stats.byStatus.set(res.status, (stats.byStatus.get(res.status) ?? 0) + 1);
     const context = `${why}: got ${res.status} ${JSON.stringify(res.body).slice(0, 400)}`;
     if (!allowed.includes(res.status)) throw new Error(`expected ${allowed.join('/')}; ${context}`);
-    if (typeof res.body?.message !== 'string' || res.body.message.trim().length === 0) throw new Error(`no message; ${context}`);
+    if (typeof res.body?.message !== 'string' || res.body.message.trim().length === 0)
+      throw new Error(`no message; ${context}`);
     if (res.status === 400 || res.status === 409) {
       const errors = res.body.errors;
       if (!Array.isArray(errors) || errors.length === 0) throw new Error(`no errors array; ${context}`);
       for (const e of errors) {
-        if (!Number.isInteger(e.index) || e.index < 0 || (batch && e.index >= batch.length)) throw new Error(`bad index in ${JSON.stringify(e)}; ${context}`);
+        if (!Number.isInteger(e.index) || e.index < 0 || (batch && e.index >= batch.length))
+          throw new Error(`bad index in ${JSON.stringify(e)}; ${context}`);
         if (typeof e.path !== 'string') throw new Error(`no path in ${JSON.stringify(e)}; ${context}`);
-        if (typeof e.reason !== 'string' || e.reason.trim().length === 0) throw new Error(`no reason in ${JSON.stringify(e)}; ${context}`);
+        if (typeof e.reason !== 'string' || e.reason.trim().length === 0)
+          throw new Error(`no reason in ${JSON.stringify(e)}; ${context}`);
         if (batch?.bad && !batch.bad.includes(e.index)) throw new Error(`error on good event ${e.index}; ${context}`);
       }
     }
@@ -128,14 +153,19 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
   const encode = (events: Ev[], format: Format) =>
     format === 'ndjson'
       ? { body: events.map((e) => JSON.stringify(e)).join('\n'), contentType: 'application/x-ndjson' }
-      : { body: JSON.stringify(format === 'object' && events.length === 1 ? events[0] : events), contentType: 'application/json' };
+      : {
+          body: JSON.stringify(format === 'object' && events.length === 1 ? events[0] : events),
+          contentType: 'application/json',
+        };
   const tooBig = (body: string) => Buffer.byteLength(body) > LIMITS.maxBodyBytes;
 
   test('single malformed events: wrong types, bad amounts, unknown ids and fields, out-of-year months, broken rules', async () => {
     await fc.assert(
       fc.asyncProperty(badEvent(model), fc.constantFrom<Format>('object', 'array', 'ndjson'), async (bad, format) => {
         const c = encode(bad.events, format);
-        await expectRefused(await post(c), tooBig(c.body) ? [413] : [bad.status], `${bad.why} (${format})`, { length: 1 });
+        await expectRefused(await post(c), tooBig(c.body) ? [413] : [bad.status], `${bad.why} (${format})`, {
+          length: 1,
+        });
       }),
       { numRuns: runs.single, ...BOUNDS },
     );
@@ -143,10 +173,14 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
 
   test('conflicts: an id reused with other content, a stale or future expectedVersion (409)', async () => {
     await fc.assert(
-      fc.asyncProperty(conflictEvent(model), fc.constantFrom<Format>('object', 'array', 'ndjson'), async (bad, format) => {
-        const c = encode(bad.events, format);
-        await expectRefused(await post(c), [409], `${bad.why} (${format})`, { length: 1 });
-      }),
+      fc.asyncProperty(
+        conflictEvent(model),
+        fc.constantFrom<Format>('object', 'array', 'ndjson'),
+        async (bad, format) => {
+          const c = encode(bad.events, format);
+          await expectRefused(await post(c), [409], `${bad.why} (${format})`, { length: 1 });
+        },
+      ),
       { numRuns: runs.conflict, ...BOUNDS },
     );
   }, 60_000);
@@ -155,10 +189,15 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
     await fc.assert(
       fc.asyncProperty(mixedBatch(model), fc.constantFrom<Format>('array', 'ndjson'), async (batch, format) => {
         const c = encode(batch.events, format);
-        await expectRefused(await post(c), tooBig(c.body) ? [413] : [400], `${batch.whys.join('; ')} at ${batch.bad.join(',')} of ${batch.events.length} (${format})`, {
-          length: batch.events.length,
-          bad: batch.bad,
-        });
+        await expectRefused(
+          await post(c),
+          tooBig(c.body) ? [413] : [400],
+          `${batch.whys.join('; ')} at ${batch.bad.join(',')} of ${batch.events.length} (${format})`,
+          {
+            length: batch.events.length,
+            bad: batch.bad,
+          },
+        );
       }),
       { numRuns: runs.mixed, ...BOUNDS },
     );
@@ -176,8 +215,15 @@ describe.each<Backend>(['pglite', 'postgres'])('bad input on %s', (backend) => {
   test('the process is alive, and the same transport stores good events in each format', async () => {
     expect((await request(t.http).get('/health/live')).status).toBe(200);
     // A control for the harness: the requests above were refused for their content, not their transport.
-    const good = uniquify(fc.sample(goodEvent(model), { numRuns: 6, seed: SEED }).map((g) => g.event)).map((e) => ({ ...e, id: `control-${e.id}` }));
-    for (const [events, format] of [[good.slice(0, 1), 'object'], [good.slice(1, 3), 'array'], [good.slice(3), 'ndjson']] as const) {
+    const good = uniquify(fc.sample(goodEvent(model), { numRuns: 6, seed: SEED }).map((g) => g.event)).map((e) => ({
+      ...e,
+      id: `control-${e.id}`,
+    }));
+    for (const [events, format] of [
+      [good.slice(0, 1), 'object'],
+      [good.slice(1, 3), 'array'],
+      [good.slice(3), 'ndjson'],
+    ] as const) {
       const r = await post(encode(events as Ev[], format));
       expect([format, r.status, r.body.accepted]).toEqual([format, 201, events.length]);
     }

@@ -48,7 +48,9 @@ describe('canonical JSON', () => {
     // Computed once with the first implementation: a change of the serializer or the hash shows here.
     expect(hashes[0]).toBe('9d86a4e18a92bdaa2185622eb96b003bc9f5c2a12e89b9a122c4adcc25818ff6');
     expect(hashes[100]).toBe('9d3210feb9c80ea2ff0eb583079c9279b83bb5052e9ef17ea601d5213f8beb9a');
-    expect(createHash('sha256').update(hashes.join('\n')).digest('hex')).toBe('b00a5b4f3f6c3b19af3ff5ad8165e83a22b618561c5a08357a03037c5de31f8e');
+    expect(createHash('sha256').update(hashes.join('\n')).digest('hex')).toBe(
+      'b00a5b4f3f6c3b19af3ff5ad8165e83a22b618561c5a08357a03037c5de31f8e',
+    );
   });
 
   test('prepareEvent hashes with the data text it stores: same hash, and the text is the canonical data', () => {
@@ -70,7 +72,12 @@ describe('canonical JSON', () => {
         const j = (seed * (i + 7)) % (i + 1);
         [keys[i], keys[j]] = [keys[j]!, keys[i]!];
       }
-      return Object.fromEntries(keys.map((k) => [k, o[k] !== null && typeof o[k] === 'object' ? shuffled(o[k] as Record<string, unknown>, seed + 1) : o[k]]));
+      return Object.fromEntries(
+        keys.map((k) => [
+          k,
+          o[k] !== null && typeof o[k] === 'object' ? shuffled(o[k] as Record<string, unknown>, seed + 1) : o[k],
+        ]),
+      );
     };
     fc.assert(
       fc.property(goodEvent(model), fc.nat(), fc.option(fc.nat({ max: 1000 })), (g, seed, expectedVersion) => {
@@ -110,7 +117,7 @@ describe('canonical JSON', () => {
       -0,
       [-0, 0, 1e21, 1e-7, NaN, Infinity],
       JSON.parse('{"__proto__": {"b": 1, "a": 2}, "10": 1, "9": 2, "a": 3, "": 4}'),
-      { 'é': 1, e: 2, 'E': 3, 'e\u0301': 4, '\ud800': '\udc00', 'a\u0000b': '\u2028\u2029"\\' },
+      { é: 1, e: 2, E: 3, 'e\u0301': 4, '\ud800': '\udc00', 'a\u0000b': '\u2028\u2029"\\' },
       { z: [], y: {}, x: [[]], w: [{}, { b: [undefined, null] }] },
       [undefined, () => 1, Symbol('s'), { f: () => 1 }],
       { emoji: '😀', cjk: '应急管理局', ctrl: '\b\f\n\r\t\u0001' },
@@ -139,13 +146,20 @@ describe('canonical JSON', () => {
 
   test('canonicalJsonWithout leaves out one top-level key and may take a known text for another', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.string(), fc.string(), (o, omit, key) => {
-        const { [omit]: _dropped, ...rest } = o;
-        expect(canonicalJsonWithout(o, omit)).toBe(referenceCanonicalJson(rest));
-        if (key !== omit && o[key] !== undefined) {
-          expect(canonicalJsonWithout(o, omit, { key, text: referenceCanonicalJson(o[key]) })).toBe(referenceCanonicalJson(rest));
-        }
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+        fc.string(),
+        fc.string(),
+        (o, omit, key) => {
+          const { [omit]: _dropped, ...rest } = o;
+          expect(canonicalJsonWithout(o, omit)).toBe(referenceCanonicalJson(rest));
+          if (key !== omit && o[key] !== undefined) {
+            expect(canonicalJsonWithout(o, omit, { key, text: referenceCanonicalJson(o[key]) })).toBe(
+              referenceCanonicalJson(rest),
+            );
+          }
+        },
+      ),
       { numRuns: 2000, seed: SEED },
     );
   });

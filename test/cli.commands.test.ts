@@ -33,15 +33,23 @@ describe('paceline CLI', () => {
     expect(first.stdout).toMatch(/已关账 closed/);
     const again = await run('node', [bin, 'close-month', 'yantian-emergency', '2023', '6'], { env });
     expect(again.stdout).toMatch(/already closed, nothing re-sent/);
-    const bad = await run('node', [bin, 'close-month', 'yantian-emergency', '2023']).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run('node', [bin, 'close-month', 'yantian-emergency', '2023']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(2);
   });
 
   test('replay --close-months prints the notices and alerts of the whole year', async () => {
-    const r = await run('node', [bin, 'replay', SAMPLE_PATH.pathname, '--close-months'], { maxBuffer: 16 * 1024 * 1024 });
+    const r = await run('node', [bin, 'replay', SAMPLE_PATH.pathname, '--close-months'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     expect(r.stdout).toMatch(/# 72 notices issued, 16 alerts raised/);
     for (let m = 1; m <= 12; m++) expect(r.stdout).toContain(`# 深圳市盐田区应急管理局2023年${m}月支出情况通报`);
-    expect(r.stdout).toContain('应急指挥信息科截至2月末预算执行率0.00%，低于序时进度16.67%共16.67个百分点，由黄色预警升级为红色预警。');
-    expect(r.stdout).toContain('应急管理科截至2月末预算执行率2.79%，低于序时进度16.67%共13.88个百分点，由黄色预警升级为红色预警。');
+    expect(r.stdout).toContain(
+      '应急指挥信息科截至2月末预算执行率0.00%，低于序时进度16.67%共16.67个百分点，由黄色预警升级为红色预警。',
+    );
+    expect(r.stdout).toContain(
+      '应急管理科截至2月末预算执行率2.79%，低于序时进度16.67%共13.88个百分点，由黄色预警升级为红色预警。',
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('PostgreSQL connection pool', () => {
   /** The server backends three concurrent queries ran on (each holds its connection 200 ms, so all three are open at once). */
   async function backends(): Promise<number[]> {
     const rows = await Promise.all(
-      [0, 1, 2].map(async () => (await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.2)`.execute(handle.db)).rows[0]!.pid),
+      [0, 1, 2].map(
+        async () =>
+          (await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.2)`.execute(handle.db)).rows[0]!.pid,
+      ),
     );
     return [...new Set(rows)].sort((a, b) => a - b);
   }
@@ -38,7 +41,11 @@ describe('PostgreSQL connection pool', () => {
     // And the server still sees exactly those three connections of this database.
     const admin = await openDatabase({ url: database.url, poolSize: 1 });
     try {
-      const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() order by pid`.execute(admin.db);
+      const r = await sql<{
+        pid: number;
+      }>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() order by pid`.execute(
+        admin.db,
+      );
       expect(r.rows.map((x) => x.pid)).toEqual(before);
     } finally {
       await admin.close();

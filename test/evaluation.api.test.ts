@@ -22,7 +22,8 @@ function binary(res: request.Response, done: (err: Error | null, body: unknown) 
 }
 
 /** The bytes as an ArrayBuffer (what exceljs' load() is typed to take). */
-const arrayBuffer = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+const arrayBuffer = (b: Buffer): ArrayBuffer =>
+  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
 /** Every numeric leaf's key in a JSON value. */
 function numericKeys(value: unknown, key = '', out = new Set<string>()): Set<string> {
@@ -32,7 +33,16 @@ function numericKeys(value: unknown, key = '', out = new Set<string>()): Set<str
   return out;
 }
 
-type Criterion = { id: string; score: string; exact: string; kind: string; how: { formula: string; inputs: Record<string, string> }; evidence: string | null; sources: string[]; items?: Criterion[] };
+type Criterion = {
+  id: string;
+  score: string;
+  exact: string;
+  kind: string;
+  how: { formula: string; inputs: Record<string, string> };
+  evidence: string | null;
+  sources: string[];
+  items?: Criterion[];
+};
 const find = (criteria: Criterion[], id: string): Criterion => {
   const all = criteria.flatMap((c) => [c, ...(c.items ?? [])]);
   const c = all.find((x) => x.id === id);
@@ -46,7 +56,10 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
 
   beforeAll(async () => {
     t = await startTestApp(backend);
-    const res = await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText());
+    const res = await request(t.http)
+      .post('/api/v1/events')
+      .set('Content-Type', 'application/x-ndjson')
+      .send(sampleText());
     expect(res.status).toBe(201);
     expect(res.body.accepted).toBe(241);
     const got = await request(t.http).get(URL);
@@ -56,7 +69,14 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
   afterAll(async () => t.close());
 
   test('the sample year: 91.70 优, subtotals 18 / 19 / 54.70, final', () => {
-    expect(body).toMatchObject({ department: 'yantian-emergency', year: 2023, departmentName: '深圳市盐田区应急管理局', status: 'final', note: null, grade: '优' });
+    expect(body).toMatchObject({
+      department: 'yantian-emergency',
+      year: 2023,
+      departmentName: '深圳市盐田区应急管理局',
+      status: 'final',
+      note: null,
+      grade: '优',
+    });
     expect(body.total.score).toBe('91.70');
     expect(body.total.exact).toMatch(/^91\.7034/);
     expect(body.asOf).toBe('2024-01-31');
@@ -82,11 +102,23 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     const criteria = body.criteria as Criterion[];
     const execution = find(criteria, 'performance.efficiency.execution');
     expect(execution.score).toBe('4.70');
-    expect(execution.how.inputs).toMatchObject({ q1Rate: '20.85', q2Rate: '39.92', q3Rate: '73.61', q4Rate: '94.51', averagePart: '1.1445' });
+    expect(execution.how.inputs).toMatchObject({
+      q1Rate: '20.85',
+      q2Rate: '39.92',
+      q3Rate: '73.61',
+      q4Rate: '94.51',
+      averagePart: '1.1445',
+    });
     expect(execution.how.formula).toContain('一季度 20.85% / 序时进度 25% = 0.834');
     expect(execution.sources).toContain(sampleEvents()[0]!.id);
-    expect(find(criteria, 'performance.economy.public_funds')).toMatchObject({ score: '4.00', how: { inputs: { threePublicRate: '100.00', routinePublicRate: '99.99' } } });
-    expect(find(criteria, 'management.staff.contract')).toMatchObject({ score: '0.00', how: { inputs: { rate: '75.53' } } });
+    expect(find(criteria, 'performance.economy.public_funds')).toMatchObject({
+      score: '4.00',
+      how: { inputs: { threePublicRate: '100.00', routinePublicRate: '99.99' } },
+    });
+    expect(find(criteria, 'management.staff.contract')).toMatchObject({
+      score: '0.00',
+      how: { inputs: { rate: '75.53' } },
+    });
     const compliance = find(criteria, 'management.funds.compliance');
     expect(compliance.kind).toBe('composite');
     expect(compliance.items!.map((i) => [i.id, i.score])).toEqual([
@@ -96,14 +128,25 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     ]);
     expect(find(criteria, 'management.funds.compliance.adjustment').how.formula).toContain('4,095,000.00');
     const clarity = find(criteria, 'decision.goals.clarity');
-    const assessment = sampleEvents().find((e) => e.type === 'AssessmentRecorded' && e.data.criterion === 'decision.goals.clarity')!;
-    expect(clarity).toMatchObject({ kind: 'judged', score: '5.00', evidence: assessment.data.evidence, sources: [assessment.id] });
+    const assessment = sampleEvents().find(
+      (e) => e.type === 'AssessmentRecorded' && e.data.criterion === 'decision.goals.clarity',
+    )!;
+    expect(clarity).toMatchObject({
+      kind: 'judged',
+      score: '5.00',
+      evidence: assessment.data.evidence,
+      sources: [assessment.id],
+    });
     for (const c of criteria) expect(c.how.formula.length).toBeGreaterThan(0);
   });
 
   test('indicators 12 applicable, 11 met; effect suggestion 22.92', () => {
     expect(body.indicators).toMatchObject({ defined: 15, applicable: 12, met: 11 });
-    expect(body.indicators.items.find((i: { indicator: string }) => i.indicator === 'cost-exec')).toMatchObject({ target: '≥95%', actual: '94.5%', status: 'not_met' });
+    expect(body.indicators.items.find((i: { indicator: string }) => i.indicator === 'cost-exec')).toMatchObject({
+      target: '≥95%',
+      actual: '94.5%',
+      status: 'not_met',
+    });
     expect(body.effectSuggestion).toMatchObject({ criterion: 'performance.effect', score: '22.92' });
     expect(body.effectSuggestion.formula).toContain('25 × 达成指标 11 / 适用指标 12');
   });
@@ -116,7 +159,9 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     ]);
     expect(rec.findings[0].reason).toContain('超过该指标分值 3 分');
     expect(rec.findings[1].reason).toContain('90%');
-    expect(rec.totalFindings.map((f: Record<string, string>) => [f.kind, f.submitted, f.expected])).toEqual([['total_vs_computed', '95.7', '91.70']]);
+    expect(rec.totalFindings.map((f: Record<string, string>) => [f.kind, f.submitted, f.expected])).toEqual([
+      ['total_vs_computed', '95.7', '91.70'],
+    ]);
     expect(rec).toMatchObject({ submittedTotal: '95.7', computedTotal: '91.70', computedGrade: '优' });
   });
 
@@ -124,11 +169,21 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     const safety = body.budget.tasks.find((x: { name: string }) => x.name === '安全生产工作');
     const all = independentFigures({ unit: 'safety', date: '2023-12-31', month: 12, source: 'all' });
     const fiscal = independentFigures({ unit: 'safety', date: '2023-12-31', month: 12, source: 'fiscal' });
-    expect(safety).toMatchObject({ budget: { total: all.budget, fiscal: fiscal.budget }, spent: { total: all.spent, fiscal: fiscal.spent } });
+    expect(safety).toMatchObject({
+      budget: { total: all.budget, fiscal: fiscal.budget },
+      spent: { total: all.spent, fiscal: fiscal.spent },
+    });
     const total = independentFigures({ unit: null, date: '2023-12-31', month: 12, source: 'all' });
     expect(body.budget.total.budget.total).toBe(total.budget);
     expect(body.budget.total.spent.total).toBe(total.spent);
-    expect(body.budget.tasks.map((x: { name: string }) => x.name)).toEqual(['单位日常运转', '保障单位人员支出', '安全生产工作', '自然灾害防治工作', '政府投资项目支出', '应急管理工作']);
+    expect(body.budget.tasks.map((x: { name: string }) => x.name)).toEqual([
+      '单位日常运转',
+      '保障单位人员支出',
+      '安全生产工作',
+      '自然灾害防治工作',
+      '政府投资项目支出',
+      '应急管理工作',
+    ]);
   });
 
   test('before year end the evaluation is a running forecast of the figures so far', async () => {
@@ -137,7 +192,9 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     expect(res.body).toMatchObject({ status: 'forecast', knownOn: '2023-09-30', reconciliation: null });
     expect(res.body.asOf <= '2023-09-30').toBe(true);
     expect(res.body.note).toMatch(/^预测/);
-    expect(res.body.eventsConsidered).toBe(sampleEvents().filter((e) => e.occurredAt.slice(0, 10) <= '2023-09-30').length);
+    expect(res.body.eventsConsidered).toBe(
+      sampleEvents().filter((e) => e.occurredAt.slice(0, 10) <= '2023-09-30').length,
+    );
     const criteria = res.body.criteria as Criterion[];
     expect(find(criteria, 'performance.efficiency.execution').how.inputs.q2Rate).toBe('39.92');
     expect(find(criteria, 'decision.budget.rationality')).toMatchObject({ score: '0.00', missing: true });
@@ -187,12 +244,18 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     const safety = rowOf(self, 2, '安全生产工作');
     const all = independentFigures({ unit: 'safety', date: '2023-12-31', month: 12, source: 'all' });
     const fiscal = independentFigures({ unit: 'safety', date: '2023-12-31', month: 12, source: 'fiscal' });
-    expect([5, 6, 7, 8].map((c) => self.getCell(safety, c).value)).toEqual([all.budget, fiscal.budget, all.spent, fiscal.spent].map(Number));
+    expect([5, 6, 7, 8].map((c) => self.getCell(safety, c).value)).toEqual(
+      [all.budget, fiscal.budget, all.spent, fiscal.spent].map(Number),
+    );
     expect(self.getCell(safety, 5).numFmt).toBe('#,##0.00');
     const sum = rowOf(self, 2, '金额合计');
-    expect(self.getCell(sum, 5).value).toBe(Number(independentFigures({ unit: null, date: '2023-12-31', month: 12, source: 'all' }).budget));
+    expect(self.getCell(sum, 5).value).toBe(
+      Number(independentFigures({ unit: null, date: '2023-12-31', month: 12, source: 'all' }).budget),
+    );
     const costExec = rowOf(self, 4, '预算执行率');
-    expect([self.getCell(costExec, 5).value, self.getCell(costExec, 7).value, self.getCell(costExec, 8).value]).toEqual(['≥95%', '94.5%', '未达成']);
+    expect([self.getCell(costExec, 5).value, self.getCell(costExec, 7).value, self.getCell(costExec, 8).value]).toEqual(
+      ['≥95%', '94.5%', '未达成'],
+    );
     expect(self.views[0]).toMatchObject({ state: 'frozen', ySplit: 4 });
 
     const score = wb.getWorksheet('评分表')!;
@@ -205,7 +268,11 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     expect(score.getCell(rowOf(score, 1, '综合评分'), 8).value).toBe(91.7);
     expect(score.getCell(rowOf(score, 1, '评分等级'), 8).value).toBe('优');
     const first = rowOf(score, 5, '预算编制合理性');
-    expect([score.getCell(first, 1).value, score.getCell(first, 2).value, score.getCell(first, 3).value]).toEqual(['部门决策', 20, '预算编制']);
+    expect([score.getCell(first, 1).value, score.getCell(first, 2).value, score.getCell(first, 3).value]).toEqual([
+      '部门决策',
+      20,
+      '预算编制',
+    ]);
     const lastDecision = rowOf(score, 5, '绩效指标明确性');
     expect(lastDecision).toBe(first + 3);
     expect(score.getCell(lastDecision, 1).isMerged).toBe(true);
@@ -246,18 +313,31 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
       expect((res.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     } else {
       expect(res.status).toBe(503);
-      expect(JSON.parse((res.body as Buffer).toString('utf8')).message).toMatch(/Chromium at \/usr\/bin\/chromium, which is not installed/);
+      expect(JSON.parse((res.body as Buffer).toString('utf8')).message).toMatch(
+        /Chromium at \/usr\/bin\/chromium, which is not installed/,
+      );
     }
   });
 
   test('client text is escaped in the HTML report', async () => {
     const evil = '<script>alert("x")</script>应急局';
-    const ev = (id: string, type: string, data: Record<string, unknown>) => ({ id, type, department: 'xss-test', year: 2024, occurredAt: '2024-02-01', data });
+    const ev = (id: string, type: string, data: Record<string, unknown>) => ({
+      id,
+      type,
+      department: 'xss-test',
+      year: 2024,
+      occurredAt: '2024-02-01',
+      data,
+    });
     const posted = await request(t.http)
       .post('/api/v1/events')
       .send([
         ev('xss-1', 'YearOpened', { departmentName: evil }),
-        ev('xss-2', 'AssessmentRecorded', { criterion: 'decision.budget.rationality', score: '4', evidence: '<img src=x onerror=alert(1)> & "quoted"' }),
+        ev('xss-2', 'AssessmentRecorded', {
+          criterion: 'decision.budget.rationality',
+          score: '4',
+          evidence: '<img src=x onerror=alert(1)> & "quoted"',
+        }),
       ]);
     expect(posted.status).toBe(201);
     const res = await request(t.http).get('/api/v1/departments/xss-test/years/2024/evaluation.html');

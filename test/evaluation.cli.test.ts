@@ -77,8 +77,14 @@ describe('paceline evaluate', () => {
     expect(await evaluateCommand.run(['nobody-here', '2023'])).toBe(1);
     expect(err.join('\n')).toContain('no opened year 2023 for department "nobody-here"');
     await expect(evaluateCommand.run(['yantian-emergency'])).rejects.toBeInstanceOf(UsageError);
-    await expect(evaluateCommand.run(['yantian-emergency', '23'])).rejects.toThrow('year must be between 2000 and 2100');
-    await expect(evaluateCommand.run(['yantian-emergency', '2023', '--known-on', '2023-13-01'])).rejects.toThrow('--known-on');
-    await expect(evaluateCommand.run(['yantian-emergency', '2023', '--framework', 'atlantis'])).rejects.toThrow('unknown framework "atlantis"');
+    await expect(evaluateCommand.run(['yantian-emergency', '23'])).rejects.toThrow(
+      'year must be between 2000 and 2100',
+    );
+    await expect(evaluateCommand.run(['yantian-emergency', '2023', '--known-on', '2023-13-01'])).rejects.toThrow(
+      '--known-on',
+    );
+    await expect(evaluateCommand.run(['yantian-emergency', '2023', '--framework', 'atlantis'])).rejects.toThrow(
+      'unknown framework "atlantis"',
+    );
   });
 });

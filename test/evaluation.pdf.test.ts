@@ -48,7 +48,15 @@ describe('htmlToPdf', () => {
     const pdf = await htmlToPdf('<!DOCTYPE html><p>部门整体支出绩效自评报告</p>', { chromium: printer, tmpRoot: root });
     expect(pdf.toString('latin1')).toBe('%PDF-1.4 stand-in');
     const args = readFileSync(join(dir, 'args.txt'), 'utf8');
-    for (const flag of ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--print-to-pdf=']) expect(args).toContain(flag);
+    for (const flag of [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--print-to-pdf=',
+    ])
+      expect(args).toContain(flag);
     expect(readdirSync(root)).toEqual([]);
   });
 
@@ -82,6 +90,8 @@ describe('htmlToPdf', () => {
     const missing = join(dir, 'no-such-chromium');
     expect(existsSync(missing)).toBe(false);
     await expect(htmlToPdf('<p>x</p>', { chromium: missing })).rejects.toBeInstanceOf(PdfUnavailableError);
-    await expect(htmlToPdf('<p>x</p>', { chromium: missing })).rejects.toThrow(`Chromium at ${missing}, which is not installed`);
+    await expect(htmlToPdf('<p>x</p>', { chromium: missing })).rejects.toThrow(
+      `Chromium at ${missing}, which is not installed`,
+    );
   });
 });

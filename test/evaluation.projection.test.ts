@@ -45,7 +45,13 @@ describe.each(BACKENDS)('evaluation from the projection on %s', (backend) => {
 
   async function replayed() {
     const all = await events.readStream(t.db, 'yantian-emergency/2023', 1, 10_000);
-    return evaluationReport({ department: 'yantian-emergency', year: 2023, events: all, framework: DEFAULT_FRAMEWORK, knownOn: null });
+    return evaluationReport({
+      department: 'yantian-emergency',
+      year: 2023,
+      events: all,
+      framework: DEFAULT_FRAMEWORK,
+      knownOn: null,
+    });
   }
 
   test('a forecast from the projection equals the replay, without reading the log', async () => {
@@ -74,7 +80,12 @@ describe.each(BACKENDS)('evaluation from the projection on %s', (backend) => {
     const projected = await fresh.evaluation('yantian-emergency', 2023);
     expect(events.pages).toBe(0);
     expect(projected).toEqual(behind);
-    expect(projected).toMatchObject({ status: 'final', grade: '优', total: { score: '91.70' }, eventsConsidered: sample.length });
+    expect(projected).toMatchObject({
+      status: 'final',
+      grade: '优',
+      total: { score: '91.70' },
+      eventsConsidered: sample.length,
+    });
     expect(projected.level1.map((l) => [l.name, l.score])).toEqual([
       ['部门决策', '18.00'],
       ['部门管理', '19.00'],

@@ -23,7 +23,9 @@ async function appendOne(repo: EventsRepository, e: EventInput, hold?: Promise<v
   return repo.transaction(async (trx) => {
     const stream = `${e.department}/${e.year}`;
     await repo.lockStream(trx, stream, e.department, e.year);
-    const [row] = await repo.append(trx, [{ event: e, stream, version: 1, occurredOn: '2024-01-02', contentHash: contentHash(e) }]);
+    const [row] = await repo.append(trx, [
+      { event: e, stream, version: 1, occurredOn: '2024-01-02', contentHash: contentHash(e) },
+    ]);
     await repo.setStreamVersion(trx, stream, 1);
     appended?.();
     if (hold) await hold;
@@ -60,29 +62,53 @@ describe.each(BACKENDS)('event log on %s', (backend) => {
       t.db.transaction().execute(async (trx) => {
         for (const [i, stream] of streams.entries()) {
           await sql`insert into events (event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
-                    values (${`orphan-${i}`}, ${stream}, ${i + 2}, 'dept-a', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x')`.execute(trx);
+                    values (${`orphan-${i}`}, ${stream}, ${i + 2}, 'dept-a', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x')`.execute(
+            trx,
+          );
         }
       });
-    await expect(insert(['dept-zz/2024'])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('stream "dept-zz/2024" does not exist') });
+    await expect(insert(['dept-zz/2024'])).rejects.toMatchObject({
+      code: '23503',
+      message: expect.stringContaining('stream "dept-zz/2024" does not exist'),
+    });
     // One statement holding a known stream and an unknown one fails whole.
     await expect(
       sql`insert into events (event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
           values ('orphan-a', 'dept-a/2024', 7, 'dept-a', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x'),
-                 ('orphan-b', 'nowhere/2024', 1, 'nowhere', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x')`.execute(t.db),
-    ).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('stream "nowhere/2024" does not exist') });
+                 ('orphan-b', 'nowhere/2024', 1, 'nowhere', 2024, 'YearClosed', '2024-12-31', '2024-12-31', '{}'::jsonb, 'x')`.execute(
+        t.db,
+      ),
+    ).rejects.toMatchObject({
+      code: '23503',
+      message: expect.stringContaining('stream "nowhere/2024" does not exist'),
+    });
     expect(await logSnapshot(t.db)).toEqual(before);
   });
 
   test.each([
     ['DELETE', sql`delete from streams where stream_id = 'dept-a/2024'`, /DELETE of a stream is not allowed/],
     ['TRUNCATE', sql`truncate streams cascade`, /TRUNCATE of a stream is not allowed/],
-    ['renaming', sql`update streams set stream_id = 'dept-q/2024' where stream_id = 'dept-a/2024'`, /renaming of a stream is not allowed/],
+    [
+      'renaming',
+      sql`update streams set stream_id = 'dept-q/2024' where stream_id = 'dept-a/2024'`,
+      /renaming of a stream is not allowed/,
+    ],
   ])('the database refuses %s on streams (events keep their stream)', async (_op, statement, message) => {
     const before = await logSnapshot(t.db);
-    const streams = await sql<{ stream_id: string; version: number }>`select stream_id, version from streams order by stream_id`.execute(t.db);
+    const streams = await sql<{
+      stream_id: string;
+      version: number;
+    }>`select stream_id, version from streams order by stream_id`.execute(t.db);
     await expect(statement.execute(t.db)).rejects.toThrow(message);
     expect(await logSnapshot(t.db)).toEqual(before);
-    expect((await sql<{ stream_id: string; version: number }>`select stream_id, version from streams order by stream_id`.execute(t.db)).rows).toEqual(streams.rows);
+    expect(
+      (
+        await sql<{
+          stream_id: string;
+          version: number;
+        }>`select stream_id, version from streams order by stream_id`.execute(t.db)
+      ).rows,
+    ).toEqual(streams.rows);
     expect(streams.rows.map((r) => r.stream_id)).toEqual(['dept-a/2024', 'dept-b/2024']);
   });
 
@@ -154,7 +180,15 @@ describe('catch-up reader on postgres with concurrent writers', () => {
     await expect(
       repo.transaction(async (trx) => {
         await repo.lockStream(trx, 'dept-x/2024', 'dept-x', 2024);
-        await repo.append(trx, [{ event: opened('dept-x', 'rolled-back'), stream: 'dept-x/2024', version: 1, occurredOn: '2024-01-02', contentHash: 'x' }]);
+        await repo.append(trx, [
+          {
+            event: opened('dept-x', 'rolled-back'),
+            stream: 'dept-x/2024',
+            version: 1,
+            occurredOn: '2024-01-02',
+            contentHash: 'x',
+          },
+        ]);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
@@ -177,14 +211,22 @@ describe('concurrent writers on postgres keep each stream in version order for c
   test('reading in (transaction id, position) order gives every stream its versions in order', async () => {
     const { IngestService } = await import('#application/ingest/ingest.service.js');
     const repo = new EventsRepository(t.db);
-    const unit = (dep: string, id: string) => ({ id, type: 'UnitRegistered', department: dep, year: 2024, occurredAt: '2024-01-03', data: { unit: id, name: id } });
+    const unit = (dep: string, id: string) => ({
+      id,
+      type: 'UnitRegistered',
+      department: dep,
+      year: 2024,
+      occurredAt: '2024-01-03',
+      data: { unit: id, name: id },
+    });
     await new IngestService(repo).ingest([opened('dept-a1', 'a1-open'), opened('dept-b2', 'b2-open')]);
     // A long first stream makes a writer that locks it first spend time before it reaches the second.
     await new IngestService(repo).ingest(Array.from({ length: 3000 }, (_, i) => unit('dept-a1', `a1-u${i}`)));
     let stop = false;
     // Writer X: batches over both streams, each with a fresh write model (folded from the log).
     const x = (async () => {
-      for (let i = 0; i < 15; i++) await new IngestService(repo).ingest([unit('dept-a1', `x-a-${i}`), unit('dept-b2', `x-b-${i}`)]);
+      for (let i = 0; i < 15; i++)
+        await new IngestService(repo).ingest([unit('dept-a1', `x-a-${i}`), unit('dept-b2', `x-b-${i}`)]);
       stop = true;
     })();
     // Writer Y: small batches on the second stream only, as fast as it can.
@@ -199,7 +241,8 @@ describe('concurrent writers on postgres keep each stream in version order for c
     await waitFor('every event', async () => {
       const page = await repo.readAll(cp, 5000);
       all.push(...page);
-      if (page.length > 0) cp = { transactionId: page[page.length - 1]!.transactionId, position: page[page.length - 1]!.position };
+      if (page.length > 0)
+        cp = { transactionId: page[page.length - 1]!.transactionId, position: page[page.length - 1]!.position };
       return all.length === total;
     });
     for (const stream of ['dept-a1/2024', 'dept-b2/2024']) {

@@ -47,17 +47,32 @@ describe.each(BACKENDS)('execution answer cache on %s', (backend) => {
     const first = await service.execution('yantian-emergency', 2023, { asOf: '2023-06-30' }, TODAY);
     expect(calls).toEqual({ version: 1, facts: 1 });
     expect(first.total).toMatchObject({ rate: '39.92', level: 'red' });
-    const again = await service.execution('yantian-emergency', 2023, { asOf: '2023-06-30', source: 'fiscal', runRateMonths: 3 }, TODAY);
+    const again = await service.execution(
+      'yantian-emergency',
+      2023,
+      { asOf: '2023-06-30', source: 'fiscal', runRateMonths: 3 },
+      TODAY,
+    );
     expect(again).toBe(first);
     expect(calls).toEqual({ version: 2, facts: 1 });
     // Another parameter is another answer.
-    const known = await service.execution('yantian-emergency', 2023, { asOf: '2023-03-31', knownOn: '2023-04-30' }, TODAY);
+    const known = await service.execution(
+      'yantian-emergency',
+      2023,
+      { asOf: '2023-03-31', knownOn: '2023-04-30' },
+      TODAY,
+    );
     expect(known.total.rate).toBe('21.04');
     expect(calls).toEqual({ version: 3, facts: 2 });
     // The unit view comes from the department's cached answer.
     const unit = await service.unitExecution('yantian-emergency', 2023, 'command', { asOf: '2023-06-30' }, TODAY);
     expect(calls).toEqual({ version: 4, facts: 2 });
-    expect(unit).toEqual({ ...first, total: null, units: first.units.filter((u) => u.unit === 'command'), lines: first.lines.filter((l) => l.unit === 'command') });
+    expect(unit).toEqual({
+      ...first,
+      total: null,
+      units: first.units.filter((u) => u.unit === 'command'),
+      lines: first.lines.filter((l) => l.unit === 'command'),
+    });
     expect(service.cacheStats()).toMatchObject({ entries: 2, hits: 2, misses: 2 });
   });
 
@@ -68,7 +83,9 @@ describe.each(BACKENDS)('execution answer cache on %s', (backend) => {
       (a.total as { rate: string | null }).rate = '100.00';
     }).toThrow(TypeError);
     expect(() => (a.units as unknown[]).pop()).toThrow(TypeError);
-    expect((await service.execution('yantian-emergency', 2023, { asOf: '2023-06-30' }, TODAY)).total.rate).toBe('39.92');
+    expect((await service.execution('yantian-emergency', 2023, { asOf: '2023-06-30' }, TODAY)).total.rate).toBe(
+      '39.92',
+    );
   });
 
   test('the default "as of" (today) is part of the key', async () => {
@@ -114,7 +131,8 @@ describe.each(BACKENDS)('execution answer cache on %s', (backend) => {
 
   test('an unknown stream is a 404 every time (not cached)', async () => {
     const service = new ExecutionService(s.executionRepo);
-    for (let i = 0; i < 2; i++) await expect(service.execution('nobody', 2023, {}, TODAY)).rejects.toMatchObject({ name: 'NotFoundError' });
+    for (let i = 0; i < 2; i++)
+      await expect(service.execution('nobody', 2023, {}, TODAY)).rejects.toMatchObject({ name: 'NotFoundError' });
     expect(service.cacheStats().entries).toBe(0);
   });
 });
@@ -130,7 +148,14 @@ describe('execution answers over HTTP follow the projection', () => {
 
   beforeAll(async () => {
     app = await startTestApp('pglite', { projectorPollMs: 50 });
-    expect((await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson(sample.slice(0, cut)))).status).toBe(201);
+    expect(
+      (
+        await request(app.http)
+          .post('/api/v1/events')
+          .set('Content-Type', 'application/x-ndjson')
+          .send(ndjson(sample.slice(0, cut)))
+      ).status,
+    ).toBe(201);
     await waitFor('the projection to catch up', projected(cut));
   });
   afterAll(async () => app.close());
@@ -141,13 +166,25 @@ describe('execution answers over HTTP follow the projection', () => {
     expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(again.text).toBe(first.text);
     const quarters = await request(app.http).get(`${base}/quarters`);
-    expect((await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson(sample.slice(cut)))).status).toBe(201);
+    expect(
+      (
+        await request(app.http)
+          .post('/api/v1/events')
+          .set('Content-Type', 'application/x-ndjson')
+          .send(ndjson(sample.slice(cut)))
+      ).status,
+    ).toBe(201);
     await waitFor('the projection to catch up', projected(sample.length));
     const after = await request(app.http).get(`${base}?asOf=2023-12-31`);
     expect(after.body.total.rate).toBe('94.51');
     expect(after.body.total.spent).not.toBe(first.body.total.spent);
     const quartersAfter = await request(app.http).get(`${base}/quarters`);
-    expect(quartersAfter.body.quarters.map((q: { rate: string }) => q.rate)).toEqual(['20.85', '39.92', '73.61', '94.51']);
+    expect(quartersAfter.body.quarters.map((q: { rate: string }) => q.rate)).toEqual([
+      '20.85',
+      '39.92',
+      '73.61',
+      '94.51',
+    ]);
     expect(quartersAfter.body).not.toEqual(quarters.body);
   });
 });
@@ -166,7 +203,10 @@ describe('the answer cache size (ANSWER_CACHE_MB)', () => {
     const app = await startTestApp('pglite', { answerCacheMb: mb });
     try {
       const ndjson = sample.map((e) => JSON.stringify(e)).join('\n');
-      expect((await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson)).status).toBe(201);
+      expect(
+        (await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson))
+          .status,
+      ).toBe(201);
       const url = '/api/v1/departments/yantian-emergency/years/2023/execution?asOf=2023-12-31';
       const first = await request(app.http).get(url);
       expect(first.body.total.rate).toBe('94.51');

@@ -46,8 +46,16 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
 
   /** Spending in the read model: the sum of every stored spending fact and the spending events behind them. */
   async function projectedSpending() {
-    const sum = await sql<{ s: string }>`select coalesce(sum((x->>4)::numeric), 0)::text as s from exec_segments, json_array_elements(facts->'s') x`.execute(t.db);
-    const n = await sql<{ n: number }>`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`.execute(t.db);
+    const sum = await sql<{
+      s: string;
+    }>`select coalesce(sum((x->>4)::numeric), 0)::text as s from exec_segments, json_array_elements(facts->'s') x`.execute(
+      t.db,
+    );
+    const n = await sql<{
+      n: number;
+    }>`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`.execute(
+      t.db,
+    );
     return { spent: sum.rows[0]!.s, events: n.rows[0]!.n };
   }
 
@@ -75,7 +83,10 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
     const live = await repo.dump();
     class CrashingRepo extends ExecutionRepository {
       calls = 0;
-      override async saveStep(trx: Parameters<ExecutionRepository['saveStep']>[0], step: Parameters<ExecutionRepository['saveStep']>[1]) {
+      override async saveStep(
+        trx: Parameters<ExecutionRepository['saveStep']>[0],
+        step: Parameters<ExecutionRepository['saveStep']>[1],
+      ) {
         await super.saveStep(trx, step);
         if (++this.calls === 3) throw new Error('simulated crash');
       }
@@ -100,7 +111,10 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
     const before = await repo.dump();
     const cp = await repo.checkpoint('execution');
     class FailingRepo extends ExecutionRepository {
-      override async saveHeads(trx: Parameters<ExecutionRepository['saveHeads']>[0], heads: Parameters<ExecutionRepository['saveHeads']>[1]) {
+      override async saveHeads(
+        trx: Parameters<ExecutionRepository['saveHeads']>[0],
+        heads: Parameters<ExecutionRepository['saveHeads']>[1],
+      ) {
         await super.saveHeads(trx, heads);
         throw new Error('disk full');
       }
@@ -123,13 +137,26 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
   test('Q1 as known on 2023-04-30 is 21.04 (the March overstatement was corrected in May)', async () => {
     const q = await service.quarters('yantian-emergency', 2023, { source: 'fiscal', knownOn: '2023-04-30' });
     expect(q.quarters[0]!.rate).toBe('21.04');
-    const ind = independentFigures({ unit: null, date: '2023-03-31', month: 3, source: 'fiscal', knownOn: '2023-04-30' });
+    const ind = independentFigures({
+      unit: null,
+      date: '2023-03-31',
+      month: 3,
+      source: 'fiscal',
+      knownOn: '2023-04-30',
+    });
     expect(q.quarters[0]!.spent).toBe(ind.spent);
     const asCorrected = await service.execution('yantian-emergency', 2023, { asOf: '2023-03-31' }, TODAY);
-    const asKnown = await service.execution('yantian-emergency', 2023, { asOf: '2023-03-31', knownOn: '2023-04-30' }, TODAY);
+    const asKnown = await service.execution(
+      'yantian-emergency',
+      2023,
+      { asOf: '2023-03-31', knownOn: '2023-04-30' },
+      TODAY,
+    );
     expect(asCorrected.total.rate).toBe('20.85');
     expect(asKnown.total.rate).toBe('21.04');
-    expect(asKnown.units.find((u) => u.unit === 'safety')!.spent).not.toBe(asCorrected.units.find((u) => u.unit === 'safety')!.spent);
+    expect(asKnown.units.find((u) => u.unit === 'safety')!.spent).not.toBe(
+      asCorrected.units.find((u) => u.unit === 'safety')!.spent,
+    );
   });
 
   test('at the end of Q2 units command and emergency are red; every unit and line matches an independent computation', async () => {
@@ -144,7 +171,12 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
     }
     const command = r.units.find((u) => u.unit === 'command')!;
     expect(command).toMatchObject({ rate: '16.75', lag: '33.25', level: 'red' });
-    expect(command.forecast.nextCheckpoint).toMatchObject({ quarter: 3, date: '2023-09-30', schedule: '75.00', neededToReach: '5726615.10' });
+    expect(command.forecast.nextCheckpoint).toMatchObject({
+      quarter: 3,
+      date: '2023-09-30',
+      schedule: '75.00',
+      neededToReach: '5726615.10',
+    });
     expect(r.lines.map((l) => l.line)).not.toContain('safety-other');
   });
 
@@ -165,7 +197,11 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
     for (const u of may.units) {
       const ind = independentFigures({ unit: u.unit, date: '2023-05-31', month: 5, source: 'fiscal' });
       const lag = new Decimal('41.67').minus(ind.rate);
-      expect({ unit: u.unit, lag: u.lag, level: u.level }).toEqual({ unit: u.unit, lag: lag.toFixed(2), level: lag.gte(10) ? 'red' : lag.gte(5) ? 'yellow' : 'green' });
+      expect({ unit: u.unit, lag: u.lag, level: u.level }).toEqual({
+        unit: u.unit,
+        lag: lag.toFixed(2),
+        level: lag.gte(10) ? 'red' : lag.gte(5) ? 'yellow' : 'green',
+      });
     }
     expect(may.units.map((u) => u.level)).toEqual(['green', 'green', 'green', 'red', 'red']);
   });
@@ -173,7 +209,14 @@ describe.each(BACKENDS)('execution projection on %s', (backend) => {
 
 describe('the projector segment cache on postgres', () => {
   // 3 departments × 2 years × (3 units × 4 lines × 12 months × 3 records + …) ≈ 6 × 470 events.
-  const GEN: GeneratorOptions = { departments: 3, years: [2022, 2023], units: 3, linesPerUnit: 4, recordsPerLineMonth: 3, seed: 5 };
+  const GEN: GeneratorOptions = {
+    departments: 3,
+    years: [2022, 2023],
+    units: 3,
+    linesPerUnit: 4,
+    recordsPerLineMonth: 3,
+    seed: 5,
+  };
   let t: TestDatabase;
 
   beforeAll(async () => {
@@ -224,7 +267,13 @@ describe.each(BACKENDS)('reading a stream while the projector writes it, on %s',
     // Spending (in fen) of the first v events of the stream: what a head at version v must come with.
     const fen = (a: string) => BigInt(new Decimal(a).times(100).toFixed(0));
     const spentAt = [0n];
-    for (const e of sample) spentAt.push(spentAt[spentAt.length - 1]! + (e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected' ? fen((e.data as { amount: string }).amount) : 0n));
+    for (const e of sample)
+      spentAt.push(
+        spentAt[spentAt.length - 1]! +
+          (e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected'
+            ? fen((e.data as { amount: string }).amount)
+            : 0n),
+      );
     let projecting = true;
     const writer = (async () => {
       while ((await projector.step()) > 0);
@@ -236,7 +285,10 @@ describe.each(BACKENDS)('reading a stream while the projector writes it, on %s',
       const inputs = await repo.loadEvaluationInputs('yantian-emergency/2023', false);
       if (!inputs) continue;
       const spent = inputs.facts.spending.reduce((n, s) => n + fen(s.amount), 0n);
-      expect({ version: inputs.head.version, spent }).toEqual({ version: inputs.head.version, spent: spentAt[inputs.head.version] });
+      expect({ version: inputs.head.version, spent }).toEqual({
+        version: inputs.head.version,
+        spent: spentAt[inputs.head.version],
+      });
       versions.add(inputs.head.version);
       reads += 1;
     }

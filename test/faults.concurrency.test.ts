@@ -13,7 +13,15 @@ const YEAR = 2024;
 const BATCH = 10;
 const ROUNDS = 24;
 
-const ev = (id: string, type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ id, type, department: DEPT, year: YEAR, occurredAt: `${YEAR}-03-01`, data, ...extra });
+const ev = (id: string, type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  id,
+  type,
+  department: DEPT,
+  year: YEAR,
+  occurredAt: `${YEAR}-03-01`,
+  data,
+  ...extra,
+});
 
 describe('two concurrent writers with the same expectedVersion', () => {
   let a: TestApp;
@@ -38,7 +46,11 @@ describe('two concurrent writers with the same expectedVersion', () => {
   }, 30_000);
 
   async function post(url: string, events: unknown[]) {
-    const r = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    const r = await fetch(`${url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+    });
     return { status: r.status, body: (await r.json()) as any };
   }
 
@@ -51,7 +63,15 @@ describe('two concurrent writers with the same expectedVersion', () => {
     const setup = await post(base[0]!, [
       ev('race-setup-0', 'YearOpened', { departmentName: '并发测试局' }),
       ev('race-setup-1', 'UnitRegistered', { unit: 'u1', name: '业务一科' }),
-      ev('race-setup-2', 'BudgetAllocated', { line: 'l1', unit: 'u1', name: '项目', category: 'project', economic: 'other', source: 'fiscal', amount: '1000000.00' }),
+      ev('race-setup-2', 'BudgetAllocated', {
+        line: 'l1',
+        unit: 'u1',
+        name: '项目',
+        category: 'project',
+        economic: 'other',
+        source: 'fiscal',
+        amount: '1000000.00',
+      }),
     ]);
     expect(setup.status).toBe(201);
 
@@ -60,7 +80,12 @@ describe('two concurrent writers with the same expectedVersion', () => {
       const v = await version();
       const batch = (writer: string) =>
         Array.from({ length: BATCH }, (_, i) =>
-          ev(`race-r${round}-${writer}-${i}`, 'SpendingRecorded', { line: 'l1', source: 'fiscal', month: `${YEAR}-03`, amount: `${round + 1}.${String(i).padStart(2, '0')}` }, i === 0 ? { expectedVersion: v } : {}),
+          ev(
+            `race-r${round}-${writer}-${i}`,
+            'SpendingRecorded',
+            { line: 'l1', source: 'fiscal', month: `${YEAR}-03`, amount: `${round + 1}.${String(i).padStart(2, '0')}` },
+            i === 0 ? { expectedVersion: v } : {},
+          ),
         );
       const [x, y] = await Promise.all([post(base[0]!, batch('x')), post(base[round % 2]!, batch('y'))]);
       const statuses = [x.status, y.status].sort();
@@ -69,18 +94,36 @@ describe('two concurrent writers with the same expectedVersion', () => {
       const winner = x.status === 201 ? 'x' : 'y';
       winners.push(winner);
       expect(won.body.accepted).toBe(BATCH);
-      expect(won.body.events.map((e: { version: number }) => e.version)).toEqual(Array.from({ length: BATCH }, (_, i) => v + 1 + i));
-      expect(lost.body.errors).toEqual([{ index: 0, id: `race-r${round}-${winner === 'x' ? 'y' : 'x'}-0`, path: 'expectedVersion', reason: `stream ${DEPT}/${YEAR} is at version ${v + BATCH}, expected ${v}` }]);
+      expect(won.body.events.map((e: { version: number }) => e.version)).toEqual(
+        Array.from({ length: BATCH }, (_, i) => v + 1 + i),
+      );
+      expect(lost.body.errors).toEqual([
+        {
+          index: 0,
+          id: `race-r${round}-${winner === 'x' ? 'y' : 'x'}-0`,
+          path: 'expectedVersion',
+          reason: `stream ${DEPT}/${YEAR} is at version ${v + BATCH}, expected ${v}`,
+        },
+      ]);
       expect(await version()).toBe(v + BATCH);
     }
 
     // The log holds the winners' events only, in order, with no gap.
-    const rows = await a.db.db.selectFrom('events').select(['event_id', 'version']).where('stream_id', '=', `${DEPT}/${YEAR}`).orderBy('version').execute();
+    const rows = await a.db.db
+      .selectFrom('events')
+      .select(['event_id', 'version'])
+      .where('stream_id', '=', `${DEPT}/${YEAR}`)
+      .orderBy('version')
+      .execute();
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: 3 + ROUNDS * BATCH }, (_, i) => i + 1));
     const stored = rows.slice(3).map((r) => r.event_id);
-    expect(stored).toEqual(winners.flatMap((w, round) => Array.from({ length: BATCH }, (_, i) => `race-r${round}-${w}-${i}`)));
+    expect(stored).toEqual(
+      winners.flatMap((w, round) => Array.from({ length: BATCH }, (_, i) => `race-r${round}-${w}-${i}`)),
+    );
     const snap = await logSnapshot(a.db.db);
     expect(snap.count).toBe(3 + ROUNDS * BATCH);
-    console.log(`concurrent writers: ${ROUNDS} rounds, ${ROUNDS} × 201 + ${ROUNDS} × 409; winners x/y = ${winners.filter((w) => w === 'x').length}/${winners.filter((w) => w === 'y').length}`);
+    console.log(
+      `concurrent writers: ${ROUNDS} rounds, ${ROUNDS} × 201 + ${ROUNDS} × 409; winners x/y = ${winners.filter((w) => w === 'x').length}/${winners.filter((w) => w === 'y').length}`,
+    );
   }, 60_000);
 });

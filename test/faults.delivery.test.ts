@@ -29,7 +29,8 @@ async function setUp(subscriptions: number, url: string): Promise<{ db: TestData
   const db = await testDatabase('postgres');
   const s = createServices(db.db);
   expect((await s.ingest.ingest(sampleEvents())).accepted).toBe(241);
-  for (let i = 1; i <= subscriptions; i++) await s.delivery.addSubscription({ department: DEPT, subject: '*', channel: 'webhook', url: `${url}/hook/${i}` });
+  for (let i = 1; i <= subscriptions; i++)
+    await s.delivery.addSubscription({ department: DEPT, subject: '*', channel: 'webhook', url: `${url}/hook/${i}` });
   return { db, s };
 }
 
@@ -47,12 +48,20 @@ function workerEnv(db: TestDatabase, redis: RedisProcess, prefix: string) {
 /** Starts the worker process and waits until its BullMQ workers are registered in Redis. */
 async function startWorker(name: string, env: Record<string, string>): Promise<NodeProcess> {
   const w = new NodeProcess(name, WORKER, [], env);
-  const queue = new Queue(deliveryQueue('webhook'), { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX });
+  const queue = new Queue(deliveryQueue('webhook'), {
+    connection: { url: env.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: env.QUEUE_PREFIX,
+  });
   try {
-    await waitFor(`${name} consuming`, async () => {
-      if (!w.running) throw new Error(`${name} exited:\n${w.tail()}`);
-      return (await queue.getWorkersCount()) > 0;
-    }, 30_000, 100);
+    await waitFor(
+      `${name} consuming`,
+      async () => {
+        if (!w.running) throw new Error(`${name} exited:\n${w.tail()}`);
+        return (await queue.getWorkersCount()) > 0;
+      },
+      30_000,
+      100,
+    );
   } finally {
     await queue.close();
   }
@@ -95,16 +104,25 @@ describe('kill -9 of the worker during notice delivery', () => {
     const env = workerEnv(db, redis, `pl-kill-${process.pid}`);
     const w1 = await startWorker('worker 1', env);
     let queued = 0;
-    for (let m = 1; m <= 12; m++) queued += (await s.monthClose.close(DEPT, 2023, m, { knownOn: knownOn(m), closedBy: 'test', today: TODAY })).deliveries;
-    const outboxRows = Number((await sql<{ n: number }>`select count(*)::int as n from outbox`.execute(db.db)).rows[0]!.n);
+    for (let m = 1; m <= 12; m++)
+      queued += (await s.monthClose.close(DEPT, 2023, m, { knownOn: knownOn(m), closedBy: 'test', today: TODAY }))
+        .deliveries;
+    const outboxRows = Number(
+      (await sql<{ n: number }>`select count(*)::int as n from outbox`.execute(db.db)).rows[0]!.n,
+    );
     expect(outboxRows).toBe(queued);
     expect(queued).toBeGreaterThan(200);
 
     // Kill once deliveries are well under way and some requests are waiting for their answer.
-    await waitFor('deliveries in flight', async () => {
-      if (!w1.running) throw new Error(`worker exited:\n${w1.tail()}`);
-      return receiver.arrivals.length >= 40 && receiver.pending().length > 0;
-    }, 60_000, 5);
+    await waitFor(
+      'deliveries in flight',
+      async () => {
+        if (!w1.running) throw new Error(`worker exited:\n${w1.tail()}`);
+        return receiver.arrivals.length >= 40 && receiver.pending().length > 0;
+      },
+      60_000,
+      5,
+    );
     await w1.kill9();
     const killedAt = Date.now();
     const arrivedBeforeKill = new Set(receiver.arrivals.map((a) => a.deliveryId));
@@ -118,12 +136,19 @@ describe('kill -9 of the worker during notice delivery', () => {
     const repo = new DeliveryRepository(db.db);
     // The jobs the dead worker held stay "active" in BullMQ until its stalled-job check (every 30 s,
     // locks of 30 s) has seen them twice: they go out 30–90 s after the restart, the rest at once.
-    await waitFor('every outbox row delivered after the restart', async () => {
-      if (!w2.running) throw new Error(`worker exited:\n${w2.tail()}`);
-      return (await repo.outboxCounts()).delivered === queued;
-    }, 100_000, 200);
+    await waitFor(
+      'every outbox row delivered after the restart',
+      async () => {
+        if (!w2.running) throw new Error(`worker exited:\n${w2.tail()}`);
+        return (await repo.outboxCounts()).delivered === queued;
+      },
+      100_000,
+      200,
+    );
     const recovered = (Date.now() - killedAt) / 1000;
-    const othersDoneAfter = (Math.max(...receiver.arrivals.filter((a) => !inFlight.has(a.deliveryId)).map((a) => a.arrivedAt)) - killedAt) / 1000;
+    const othersDoneAfter =
+      (Math.max(...receiver.arrivals.filter((a) => !inFlight.has(a.deliveryId)).map((a) => a.arrivedAt)) - killedAt) /
+      1000;
     await w2.stop();
 
     const counts = await repo.outboxCounts();
@@ -136,7 +161,8 @@ describe('kill -9 of the worker during notice delivery', () => {
 
     // The receiver saw every job id; the headers carry the job id.
     const byId = new Map<string, typeof receiver.arrivals>();
-    for (const a of receiver.arrivals) (byId.get(a.deliveryId) ?? byId.set(a.deliveryId, []).get(a.deliveryId)!).push(a);
+    for (const a of receiver.arrivals)
+      (byId.get(a.deliveryId) ?? byId.set(a.deliveryId, []).get(a.deliveryId)!).push(a);
     expect(new Set(byId.keys())).toEqual(new Set(outboxIds));
     for (const a of receiver.arrivals) expect(a.idempotencyKey).toBe(a.deliveryId);
     const seenTwice = [...byId.entries()].filter(([, as]) => as.length > 1);
@@ -192,7 +218,12 @@ describe('Redis stopped during a month close, then started again (worker process
     expect(receiver.arrivals).toHaveLength(0);
 
     await redis.start();
-    await waitFor('deliveries after Redis is back', async () => (await repo.outboxCounts()).delivered === r.deliveries, 60_000, 200);
+    await waitFor(
+      'deliveries after Redis is back',
+      async () => (await repo.outboxCounts()).delivered === r.deliveries,
+      60_000,
+      200,
+    );
     // Let any stray second send show up before counting.
     await new Promise((res) => setTimeout(res, 1000));
     await w.stop();

@@ -23,7 +23,20 @@ function setupBatch(c: number) {
   return [
     { ...base, id: `${batchId(c, 0)}-e00`, type: 'YearOpened', data: { departmentName: `重启测试${c}` } },
     { ...base, id: `${batchId(c, 0)}-e01`, type: 'UnitRegistered', data: { unit: 'u1', name: '业务一科' } },
-    { ...base, id: `${batchId(c, 0)}-e02`, type: 'BudgetAllocated', data: { line: 'l1', unit: 'u1', name: '项目', category: 'project', economic: 'other', source: 'fiscal', amount: '100000000.00' } },
+    {
+      ...base,
+      id: `${batchId(c, 0)}-e02`,
+      type: 'BudgetAllocated',
+      data: {
+        line: 'l1',
+        unit: 'u1',
+        name: '项目',
+        category: 'project',
+        economic: 'other',
+        source: 'fiscal',
+        amount: '100000000.00',
+      },
+    },
   ];
 }
 
@@ -34,7 +47,12 @@ function spendingBatch(c: number, b: number) {
     department: department(c),
     year: YEAR,
     occurredAt: `${YEAR}-06-30`,
-    data: { line: 'l1', source: 'fiscal', month: `${YEAR}-${String((b % 12) + 1).padStart(2, '0')}`, amount: `${(b * BATCH + i) % 997 + 1}.${String(i % 100).padStart(2, '0')}` },
+    data: {
+      line: 'l1',
+      source: 'fiscal',
+      month: `${YEAR}-${String((b % 12) + 1).padStart(2, '0')}`,
+      amount: `${((b * BATCH + i) % 997) + 1}.${String(i % 100).padStart(2, '0')}`,
+    },
   }));
 }
 
@@ -58,17 +76,43 @@ describe('PostgreSQL restarted during ingest', () => {
     server = await new PrivatePostgres().init();
     await server.start();
     // Access control is on with DATABASE_URL: a writer key for the test's departments, made by the CLI.
-    const keys = new NodeProcess('keys', CLI, ['keys', 'create', '--role', 'writer', '--name', 'restart-test', ...Array.from({ length: CLIENTS }, (_, c) => ['--department', department(c)]).flat()], { DATABASE_URL: server.url });
+    const keys = new NodeProcess(
+      'keys',
+      CLI,
+      [
+        'keys',
+        'create',
+        '--role',
+        'writer',
+        '--name',
+        'restart-test',
+        ...Array.from({ length: CLIENTS }, (_, c) => ['--department', department(c)]).flat(),
+      ],
+      { DATABASE_URL: server.url },
+    );
     key = (await keys.waitForOutput(/\b(pl_\S+)/, 30_000))[1]!;
     await keys.exited;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     // The ingest rate limit is raised: this test is about the database, not about throttling.
-    api = new NodeProcess('api', API, [], { DATABASE_URL: server.url, PORT: String(port), LOG_LEVEL: 'silent', INGEST_RATE_PER_MINUTE: '1000000' });
-    await waitFor('the API to listen', async () => {
-      if (!api.running) throw new Error(`the API exited:\n${api.tail()}`);
-      return fetch(`${base}/health/live`).then((r) => r.ok, () => false);
-    }, 30_000, 100);
+    api = new NodeProcess('api', API, [], {
+      DATABASE_URL: server.url,
+      PORT: String(port),
+      LOG_LEVEL: 'silent',
+      INGEST_RATE_PER_MINUTE: '1000000',
+    });
+    await waitFor(
+      'the API to listen',
+      async () => {
+        if (!api.running) throw new Error(`the API exited:\n${api.tail()}`);
+        return fetch(`${base}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      30_000,
+      100,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -87,7 +131,10 @@ describe('PostgreSQL restarted during ingest', () => {
         signal: AbortSignal.timeout(20_000),
       });
     } catch (e) {
-      return { status: 0, body: `${(e as Error).message}: ${String((e as { cause?: unknown }).cause)}; API ${api.running ? 'running' : `exited (${api.exitCode ?? api.signal})`}\n${api.tail(2000)}` };
+      return {
+        status: 0,
+        body: `${(e as Error).message}: ${String((e as { cause?: unknown }).cause)}; API ${api.running ? 'running' : `exited (${api.exitCode ?? api.signal})`}\n${api.tail(2000)}`,
+      };
     }
     const text = await r.text();
     let body: any = text;
@@ -120,16 +167,30 @@ describe('PostgreSQL restarted during ingest', () => {
 
     const restart = (async () => {
       // Let the clients get going, then restart the server under them.
-      await waitFor('some batches before the restart', async () => outcomes.filter((o) => o.status === 201).length >= 15 && Date.now() - started > 1500, 30_000, 10);
+      await waitFor(
+        'some batches before the restart',
+        async () => outcomes.filter((o) => o.status === 201).length >= 15 && Date.now() - started > 1500,
+        30_000,
+        10,
+      );
       restartedAt = Date.now();
       await server.restart();
       restartDone = Date.now();
       // Keep writing for a while after the server is back: later batches must succeed.
-      await waitFor('successes after the restart', async () => {
-        if (!api.running) throw new Error(`the API process died: ${api.exitCode ?? api.signal}\n${api.tail()}`);
-        const after = outcomes.filter((o) => o.at > restartDone && (o.status === 201 || o.status === 200));
-        return new Set(after.map((o) => o.client)).size === CLIENTS && after.length >= 3 * CLIENTS && Date.now() - restartDone > 2000;
-      }, 40_000, 50);
+      await waitFor(
+        'successes after the restart',
+        async () => {
+          if (!api.running) throw new Error(`the API process died: ${api.exitCode ?? api.signal}\n${api.tail()}`);
+          const after = outcomes.filter((o) => o.at > restartDone && (o.status === 201 || o.status === 200));
+          return (
+            new Set(after.map((o) => o.client)).size === CLIENTS &&
+            after.length >= 3 * CLIENTS &&
+            Date.now() - restartDone > 2000
+          );
+        },
+        40_000,
+        50,
+      );
       stopAt = Date.now();
     })();
     await Promise.all([restart, ...Array.from({ length: CLIENTS }, (_, c) => client(c))]);
@@ -172,11 +233,16 @@ describe('PostgreSQL restarted during ingest', () => {
     expect(api.running).toBe(true);
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     let ready: { status: number; body: unknown } = { status: 0, body: null };
-    await waitFor('readiness after the restart', async () => {
-      const r = await fetch(`${base}/health/ready`);
-      ready = { status: r.status, body: await r.json() };
-      return r.status === 200;
-    }, 30_000, 200).catch((e: Error) => {
+    await waitFor(
+      'readiness after the restart',
+      async () => {
+        const r = await fetch(`${base}/health/ready`);
+        ready = { status: r.status, body: await r.json() };
+        return r.status === 200;
+      },
+      30_000,
+      200,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}; last answer ${ready.status} ${JSON.stringify(ready.body)}`);
     });
 
@@ -205,11 +271,24 @@ describe('PostgreSQL restarted during ingest', () => {
       }
       // The API's projector came through the restart: it applies every event, each once.
       const total = (await c.query<{ n: number }>(`select count(*)::int as n from events`)).rows[0]!.n;
-      await waitFor('the projector to catch up', async () => {
-        const cp = (await c.query<{ processed: string }>(`select processed from projection_checkpoints where name = 'execution'`)).rows[0];
-        return Number(cp?.processed ?? 0) === total;
-      }, 30_000, 200);
-      const facts = (await c.query<{ n: number }>(`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`)).rows[0]!.n;
+      await waitFor(
+        'the projector to catch up',
+        async () => {
+          const cp = (
+            await c.query<{ processed: string }>(
+              `select processed from projection_checkpoints where name = 'execution'`,
+            )
+          ).rows[0];
+          return Number(cp?.processed ?? 0) === total;
+        },
+        30_000,
+        200,
+      );
+      const facts = (
+        await c.query<{ n: number }>(
+          `select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`,
+        )
+      ).rows[0]!.n;
       expect(facts).toBe(total - 3 * CLIENTS);
       console.log(
         `postgres restart: ${outcomes.length} batch requests in ${((stopAt - started) / 1000).toFixed(1)} s by ${CLIENTS} clients; ` +

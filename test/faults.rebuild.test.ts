@@ -22,7 +22,14 @@ import { batches, generateEvents, type GeneratorOptions } from './support/event-
 import { CLI, killAll, NodeProcess, WORKER } from './support/processes.js';
 import { waitFor } from './support/receiver.js';
 
-const GEN: GeneratorOptions = { departments: 4, years: [2021, 2022, 2023, 2024], units: 4, linesPerUnit: 5, recordsPerLineMonth: 12, seed: 11 };
+const GEN: GeneratorOptions = {
+  departments: 4,
+  years: [2021, 2022, 2023, 2024],
+  units: 4,
+  linesPerUnit: 5,
+  recordsPerLineMonth: 12,
+  seed: 11,
+};
 
 const fen = (a: string) => {
   const neg = a.startsWith('-');
@@ -30,7 +37,8 @@ const fen = (a: string) => {
   const v = BigInt(i!) * 100n + BigInt((f + '00').slice(0, 2));
   return neg ? -v : v;
 };
-const yuan = (f: bigint) => `${f < 0n ? '-' : ''}${(f < 0n ? -f : f) / 100n}.${String((f < 0n ? -f : f) % 100n).padStart(2, '0')}`;
+const yuan = (f: bigint) =>
+  `${f < 0n ? '-' : ''}${(f < 0n ? -f : f) / 100n}.${String((f < 0n ? -f : f) % 100n).padStart(2, '0')}`;
 
 describe('kill -9 during a projection rebuild', () => {
   let a: { url: string; drop: () => Promise<void> };
@@ -46,7 +54,9 @@ describe('kill -9 during a projection rebuild', () => {
     await migrate(h.db);
     const ingest = new IngestService(new EventsRepository(h.db));
     for (const batch of batches(GEN, 2000)) total += (await ingest.ingest(batch)).accepted;
-    for (const e of generateEvents(GEN)) if (e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected') expectedSpent += fen(e.data.amount as string);
+    for (const e of generateEvents(GEN))
+      if (e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected')
+        expectedSpent += fen(e.data.amount as string);
   }, 90_000);
 
   afterAll(async () => {
@@ -80,7 +90,9 @@ describe('kill -9 during a projection rebuild', () => {
     let reference: Record<string, unknown[]>;
     try {
       const refRepo = new ExecutionRepository(hb.db);
-      expect(await new ExecutionProjector(new ProjectionFeedRepository(hb.db), refRepo, { batchSize: 5000 }).rebuild()).toBe(total);
+      expect(
+        await new ExecutionProjector(new ProjectionFeedRepository(hb.db), refRepo, { batchSize: 5000 }).rebuild(),
+      ).toBe(total);
       reference = await refRepo.dump();
     } finally {
       await hb.close();
@@ -125,20 +137,30 @@ describe('kill -9 during a projection rebuild', () => {
     // 2. The worker process resumes from the checkpoint; kill -9 it too while it catches up.
     const env = { DATABASE_URL: a.url, MONTH_CLOSE_SCHEDULE: 'off', LOG_LEVEL: 'silent' };
     const w1 = new NodeProcess('worker 1', WORKER, [], env);
-    await waitFor('the worker to advance the projection', async () => {
-      if (!w1.running) throw new Error(`worker exited:\n${w1.tail()}`);
-      return (await checkpoint()) > afterCli;
-    }, 60_000, 10);
+    await waitFor(
+      'the worker to advance the projection',
+      async () => {
+        if (!w1.running) throw new Error(`worker exited:\n${w1.tail()}`);
+        return (await checkpoint()) > afterCli;
+      },
+      60_000,
+      10,
+    );
     await w1.kill9();
     const afterWorker = await checkpoint();
     expect(afterWorker).toBeGreaterThan(afterCli);
 
     // 3. Restarted, the worker catches up; then it is stopped gracefully.
     const w2 = new NodeProcess('worker 2', WORKER, [], env);
-    await waitFor('the projection to catch up', async () => {
-      if (!w2.running) throw new Error(`worker exited:\n${w2.tail()}`);
-      return (await checkpoint()) === total;
-    }, 60_000, 100);
+    await waitFor(
+      'the projection to catch up',
+      async () => {
+        if (!w2.running) throw new Error(`worker exited:\n${w2.tail()}`);
+        return (await checkpoint()) === total;
+      },
+      60_000,
+      100,
+    );
     await w2.stop();
     // Graceful: Nest's shutdown hooks ran and re-raised SIGTERM (not the SIGKILL fallback).
     expect(w2.exitCode === 0 || w2.signal === 'SIGTERM').toBe(true);
@@ -149,14 +171,24 @@ describe('kill -9 during a projection rebuild', () => {
       expect(dump[table]).toEqual(reference![table]);
     }
     expect(dump).toEqual(reference!);
-    const spent = await sql<{ s: string }>`select sum((x->>4)::numeric)::text as s from exec_segments, json_array_elements(facts->'s') x`.execute(h.db);
+    const spent = await sql<{
+      s: string;
+    }>`select sum((x->>4)::numeric)::text as s from exec_segments, json_array_elements(facts->'s') x`.execute(h.db);
     expect(spent.rows[0]!.s).toBe(yuan(expectedSpent));
-    const facts = await sql<{ n: number }>`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`.execute(h.db);
+    const facts = await sql<{
+      n: number;
+    }>`select coalesce(sum(json_array_length(x->2)), 0)::int as n from exec_segments, json_array_elements(sources) x`.execute(
+      h.db,
+    );
     // Every SpendingRecorded and SpendingCorrected once among the sources: no event applied twice.
-    expect(facts.rows[0]!.n).toBe([...generateEvents(GEN)].filter((e) => e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected').length);
+    expect(facts.rows[0]!.n).toBe(
+      [...generateEvents(GEN)].filter((e) => e.type === 'SpendingRecorded' || e.type === 'SpendingCorrected').length,
+    );
     console.log(
       `rebuild fault: ${total} events; CLI frozen and killed after ${cliSeconds.toFixed(1)} s, ${afterCli} still projected; worker 1 killed at ${afterWorker}; worker 2 caught up; ` +
-        `${Object.entries(dump).map(([t, r]) => `${t}=${r.length}`).join(' ')}`,
+        `${Object.entries(dump)
+          .map(([t, r]) => `${t}=${r.length}`)
+          .join(' ')}`,
     );
   }, 110_000);
 });

@@ -31,26 +31,51 @@ describe('catch-up across a power of ten in transaction ids', () => {
     await server?.dispose();
   }, 30_000);
 
-  const xid = async () => Number((await sql<{ x: string }>`select pg_current_xact_id()::text as x`.execute(h.db)).rows[0]!.x);
+  const xid = async () =>
+    Number((await sql<{ x: string }>`select pg_current_xact_id()::text as x`.execute(h.db)).rows[0]!.x);
 
   test('events of xids 99xx and 100xx are read, applied and checkpointed in numeric order', async () => {
     const events = new EventsRepository(h.db);
     const ingest = new IngestService(events);
-    const ev = (id: string, type: string, data: Record<string, unknown>) => ({ id, type, department: 'xid-dept', year: 2024, occurredAt: '2024-03-01', data });
+    const ev = (id: string, type: string, data: Record<string, unknown>) => ({
+      id,
+      type,
+      department: 'xid-dept',
+      year: 2024,
+      occurredAt: '2024-03-01',
+      data,
+    });
     await ingest.ingest([
       ev('x-open', 'YearOpened', { departmentName: '事务号测试局' }),
       ev('x-unit', 'UnitRegistered', { unit: 'u1', name: '业务一科' }),
-      ev('x-line', 'BudgetAllocated', { line: 'l1', unit: 'u1', name: '项目', category: 'project', economic: 'other', source: 'fiscal', amount: '1000000.00' }),
+      ev('x-line', 'BudgetAllocated', {
+        line: 'l1',
+        unit: 'u1',
+        name: '项目',
+        category: 'project',
+        economic: 'other',
+        source: 'fiscal',
+        amount: '1000000.00',
+      }),
     ]);
     const first = await xid();
     expect(first).toBeLessThan(10_000);
     // One transaction per event until the xids have crossed 10000 by a margin.
     let n = 0;
     while ((await xid()) < 10_040 && n < 2_000) {
-      await ingest.ingest([ev(`x-s${n}`, 'SpendingRecorded', { line: 'l1', source: 'fiscal', month: '2024-02', amount: `${(n % 90) + 1}.00` })]);
+      await ingest.ingest([
+        ev(`x-s${n}`, 'SpendingRecorded', {
+          line: 'l1',
+          source: 'fiscal',
+          month: '2024-02',
+          amount: `${(n % 90) + 1}.00`,
+        }),
+      ]);
       n++;
     }
-    const txs = (await sql<{ tx: string }>`select transaction_id::text as tx from events order by position`.execute(h.db)).rows.map((r) => Number(r.tx));
+    const txs = (
+      await sql<{ tx: string }>`select transaction_id::text as tx from events order by position`.execute(h.db)
+    ).rows.map((r) => Number(r.tx));
     expect(Math.min(...txs)).toBeLessThan(10_000);
     expect(Math.max(...txs)).toBeGreaterThanOrEqual(10_000);
 
@@ -72,7 +97,9 @@ describe('catch-up across a power of ten in transaction ids', () => {
     // Every spending event once among the segments' sources, and its amount once in the sums.
     const facts = await sql<{ c: number; s: string }>`
       select (select coalesce(sum(json_array_length(x->2)), 0)::int from exec_segments, json_array_elements(sources) x) as c,
-             (select sum((x->>4)::numeric)::text from exec_segments, json_array_elements(facts->'s') x) as s`.execute(h.db);
+             (select sum((x->>4)::numeric)::text from exec_segments, json_array_elements(facts->'s') x) as s`.execute(
+      h.db,
+    );
     expect(facts.rows[0]!.c).toBe(n);
     const expected = Array.from({ length: n }, (_, i) => (i % 90) + 1).reduce((a, b) => a + b, 0);
     expect(facts.rows[0]!.s).toBe(`${expected}.00`);

@@ -37,7 +37,11 @@ describe.each(BACKENDS)('streaming file ingest on %s', (backend) => {
     const [a, b] = [await testDatabase(backend), await testDatabase(backend)];
     try {
       // The array the earlier way: raw events, a fresh service per batch (the slow path after the first).
-      const fromArray = await ingestLines(lines, (batch) => new IngestService(new EventsRepository(a.db)).ingest(batch), { batchSize: 4 });
+      const fromArray = await ingestLines(
+        lines,
+        (batch) => new IngestService(new EventsRepository(a.db)).ingest(batch),
+        { batchSize: 4 },
+      );
       const service = new IngestService(new EventsRepository(b.db));
       const progress: [number, number][] = [];
       const fromStream = await ingestLines<Prepared>(slowly(lines), (batch) => service.ingestPrepared(batch), {
@@ -130,6 +134,11 @@ describe('streaming file ingest reads lazily', () => {
       { batchSize: 4 },
     );
     expect(sent).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [4], [6, 7, 8, 9]]);
-    expect(summary).toEqual({ lines: 10, accepted: 9, duplicates: 0, rejected: [{ line: 6, path: 'data.x', reason: 'five' }] });
+    expect(summary).toEqual({
+      lines: 10,
+      accepted: 9,
+      duplicates: 0,
+      rejected: [{ line: 6, path: 'data.x', reason: 'five' }],
+    });
   });
 });

@@ -11,7 +11,10 @@ test('live and ready on the embedded default; the request id is echoed or genera
     const ready = await request(t.http).get('/health/ready').set('X-Request-Id', 'abc-123');
     expect(ready.status).toBe(200);
     expect(ready.headers['x-request-id']).toBe('abc-123');
-    expect(ready.body.info).toMatchObject({ database: { status: 'up', kind: 'pglite' }, projector: { status: 'up', behind: 0 } });
+    expect(ready.body.info).toMatchObject({
+      database: { status: 'up', kind: 'pglite' },
+      projector: { status: 'up', behind: 0 },
+    });
     expect(ready.body.info.redis).toBeUndefined();
     const generated = await request(t.http).get('/health/live');
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -27,7 +30,10 @@ test('readiness reports Redis down (503) and up again; the projector lag is chec
   try {
     const up = await request(t.http).get('/health/ready');
     expect(up.status).toBe(200);
-    expect(up.body.info).toMatchObject({ database: { status: 'up', kind: 'postgres' }, redis: { status: 'up', ping: 'PONG' } });
+    expect(up.body.info).toMatchObject({
+      database: { status: 'up', kind: 'postgres' },
+      redis: { status: 'up', ping: 'PONG' },
+    });
     await redis.stop();
     const down = await request(t.http).get('/health/ready');
     expect(down.status).toBe(503);
@@ -49,7 +55,11 @@ test('shutting down lets an in-flight batch finish and commit', async () => {
   const t = await startTestApp('postgres');
   await new Promise<void>((r) => t.app.getHttpServer().listen(0, '127.0.0.1', () => r()));
   const port = (t.app.getHttpServer().address() as { port: number }).port;
-  const pending = fetch(`http://127.0.0.1:${port}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: sampleText() });
+  const pending = fetch(`http://127.0.0.1:${port}/api/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: sampleText(),
+  });
   await new Promise((r) => setTimeout(r, 20));
   const { Client } = (await import('pg')).default;
   const closing = t.app.close();
@@ -58,7 +68,7 @@ test('shutting down lets an in-flight batch finish and commit', async () => {
   expect(((await res.json()) as { accepted: number }).accepted).toBe(241);
   await closing;
   // The database is still there (dropped by close() below): the batch was committed whole.
-  const c = new Client({ connectionString: (t.config.databaseUrl as string) });
+  const c = new Client({ connectionString: t.config.databaseUrl as string });
   await c.connect();
   const n = await c.query('select count(*)::int as n from events');
   await c.end();

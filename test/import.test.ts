@@ -10,7 +10,12 @@ import request from 'supertest';
 import { ApiKeysService } from '#application/access/api-keys.service.js';
 import { ExecutionProjector } from '#application/execution/execution.projector.js';
 import { ExecutionService } from '#application/execution/execution.service.js';
-import { importSpreadsheet, repositoryStream, type ImportOptions, type ImportPorts } from '#application/import/import.service.js';
+import {
+  importSpreadsheet,
+  repositoryStream,
+  type ImportOptions,
+  type ImportPorts,
+} from '#application/import/import.service.js';
 import { exportStreamXlsx } from '#application/import/sample-export.js';
 import { IngestService } from '#application/ingest/ingest.service.js';
 import { ApiKeysRepository } from '#persistence/api-keys.repository.js';
@@ -32,7 +37,7 @@ type Row = (string | number | Date | null)[];
  * running anywhere on the server (other suites, other processes), so one pass may stop short.
  */
 async function caughtUp(projector: ExecutionProjector): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < 30_000; ) {
+  for (const started = Date.now(); Date.now() - started < 30_000;) {
     await projector.catchUp();
     if ((await projector.status()).behind === 0) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -44,9 +49,29 @@ async function caughtUp(projector: ExecutionProjector): Promise<void> {
 async function officeWorkbook(edit: (spending: Row[]) => void = () => {}): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const budget = wb.addWorksheet('预算');
-  budget.addRow(['科室', '预算项目', '项目类别', '经济分类', '资金来源', '预算数（元）', '调整数（元）', '调整日期', '调整原因']);
+  budget.addRow([
+    '科室',
+    '预算项目',
+    '项目类别',
+    '经济分类',
+    '资金来源',
+    '预算数（元）',
+    '调整数（元）',
+    '调整日期',
+    '调整原因',
+  ]);
   budget.addRow(['办公室', '日常公用经费', '基本支出', '日常公用经费', '财政拨款', '1,200,000.00', null, null, null]);
-  budget.addRow(['办公室', '人员经费', '基本支出', '30101 基本工资', '一般公共预算', 3000000, '(200,000.00)', '2024-07-01', '年中调减']);
+  budget.addRow([
+    '办公室',
+    '人员经费',
+    '基本支出',
+    '30101 基本工资',
+    '一般公共预算',
+    3000000,
+    '(200,000.00)',
+    '2024-07-01',
+    '年中调减',
+  ]);
   budget.addRow(['业务科', '专项工作', '项目支出', '其他', '财政拨款', 800000, null, null, null]);
   budget.addRow(['业务科', '专项工作', '项目支出', '其他', '其他资金', 100000, null, null, null]);
   budget.addRow(['合计', null, null, null, null, 5100000, -200000, null, null]);
@@ -80,7 +105,11 @@ const opened = (department: string, year: number, id: string) => ({
   department,
   year,
   occurredAt: `${year}-01-03`,
-  data: { departmentName: '测试局', schedule: { Q1: '25', Q2: '50', Q3: '75', Q4: '100' }, alertThresholds: { yellow: '5', red: '10' } },
+  data: {
+    departmentName: '测试局',
+    schedule: { Q1: '25', Q2: '50', Q3: '75', Q4: '100' },
+    alertThresholds: { yellow: '5', red: '10' },
+  },
 });
 
 describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
@@ -90,7 +119,13 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
   let ports: ImportPorts;
   let projector: ExecutionProjector;
   let execution: ExecutionService;
-  const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ department: DEP, year: 2024, fileName: 'office.xlsx', recordedOn: '2024-03-05', ...extra });
+  const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({
+    department: DEP,
+    year: 2024,
+    fileName: 'office.xlsx',
+    recordedOn: '2024-03-05',
+    ...extra,
+  });
   const fiscalFeb = async () => {
     await caughtUp(projector);
     return (await execution.execution(DEP, 2024, { asOf: '2024-02-29' }, TODAY)).total;
@@ -114,7 +149,13 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
     expect(await logSnapshot(t.db)).toEqual(before);
     expect(r.dryRun).toBe(true);
     expect(r.accepted).toBe(0);
-    expect(r.events).toEqual({ UnitRegistered: 2, BudgetAllocated: 4, BudgetAdjusted: 1, SpendingRecorded: 7, SpendingPlanned: 2 });
+    expect(r.events).toEqual({
+      UnitRegistered: 2,
+      BudgetAllocated: 4,
+      BudgetAdjusted: 1,
+      SpendingRecorded: 7,
+      SpendingPlanned: 2,
+    });
     expect(r.rejected).toEqual([]);
     expect(r.sheets.map((s) => [s.name, s.kinds, s.headerRow])).toEqual([
       ['预算', ['budget'], 1],
@@ -127,7 +168,12 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
       { sheet: '支出', row: 12, reason: 'subtotal', text: '小计' },
     ]);
     // Two payments of 专项工作 in February are one SpendingRecorded of 30000.00 (rows 8 and 9).
-    expect(r.preview.find((p) => p.type === 'SpendingRecorded' && p.line?.startsWith('l-') && p.month === '2024-02' && p.amount === '30000.00')).toMatchObject({ sheet: '支出', rows: [8, 9] });
+    expect(
+      r.preview.find(
+        (p) =>
+          p.type === 'SpendingRecorded' && p.line?.startsWith('l-') && p.month === '2024-02' && p.amount === '30000.00',
+      ),
+    ).toMatchObject({ sheet: '支出', rows: [8, 9] });
   });
 
   test('importing twice: the second run is all duplicates and the log is unchanged', async () => {
@@ -135,12 +181,25 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
     const first = await importSpreadsheet(file, options(), ports);
     expect(first.rejected).toEqual([]);
     expect(first.accepted).toBe(16);
-    expect(first.events).toEqual({ UnitRegistered: 2, BudgetAllocated: 4, BudgetAdjusted: 1, SpendingRecorded: 7, SpendingPlanned: 2 });
+    expect(first.events).toEqual({
+      UnitRegistered: 2,
+      BudgetAllocated: 4,
+      BudgetAdjusted: 1,
+      SpendingRecorded: 7,
+      SpendingPlanned: 2,
+    });
     expect(first.duplicates).toBe(0);
     const stored = await repositoryStream(repo)(DEP, 2024);
-    expect(stored.filter((e) => e.type === 'SpendingRecorded').every((e) => e.id.startsWith('imp-spending-'))).toBe(true);
+    expect(stored.filter((e) => e.type === 'SpendingRecorded').every((e) => e.id.startsWith('imp-spending-'))).toBe(
+      true,
+    );
     const adjusted = stored.find((e) => e.type === 'BudgetAdjusted')!;
-    expect(adjusted.data).toMatchObject({ amount: '-200000.00', effectiveOn: '2024-07-01', reason: '年中调减', source: 'fiscal' });
+    expect(adjusted.data).toMatchObject({
+      amount: '-200000.00',
+      effectiveOn: '2024-07-01',
+      reason: '年中调减',
+      source: 'fiscal',
+    });
     const pers = stored.find((e) => e.type === 'BudgetAllocated' && e.data.name === '人员经费')!;
     expect(pers.data).toMatchObject({ category: 'basic', economic: 'personnel', amount: '3000000.00' });
 
@@ -158,7 +217,17 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
       rows[1]![4] = '90,000.50';
     });
     const dry = await importSpreadsheet(edited, options({ dryRun: true }), ports);
-    expect(dry.corrections).toEqual([expect.objectContaining({ type: 'SpendingCorrected', sheet: '支出', rows: [4], month: '2024-02', old: '95000.50', new: '90000.50', delta: '-5000.00' })]);
+    expect(dry.corrections).toEqual([
+      expect.objectContaining({
+        type: 'SpendingCorrected',
+        sheet: '支出',
+        rows: [4],
+        month: '2024-02',
+        old: '95000.50',
+        new: '90000.50',
+        delta: '-5000.00',
+      }),
+    ]);
     const before = await logSnapshot(t.db);
     const r = await importSpreadsheet(edited, options({ recordedOn: '2024-04-02' }), ports);
     expect(r).toMatchObject({ accepted: 1, duplicates: 15, events: { SpendingCorrected: 1 }, rejected: [] });
@@ -214,7 +283,9 @@ describe.each(BACKENDS)('spreadsheet import on %s', (backend) => {
     expect(r.rejected[3]!.reason).toMatch(/negative amount can only correct spending already recorded/);
     expect(r.rejected[4]!.reason).toMatch(/is funded from fiscal, not other/);
     // Caught by the stream's rules at ingest: the correction would take 人员经费 below zero.
-    expect(r.rejected[5]!.reason).toMatch(/SpendingCorrected data.amount: would take the spending of line .* below zero/);
+    expect(r.rejected[5]!.reason).toMatch(
+      /SpendingCorrected data.amount: would take the spending of line .* below zero/,
+    );
     expect(r.rejectedRows).toBe(6);
     expect(r.skipped).toEqual([{ sheet: 'march', row: 10, reason: 'subtotal', text: '合计' }]);
     expect(r.events).toEqual({ SpendingRecorded: 2 });
@@ -246,16 +317,27 @@ describe.each(BACKENDS)('xlsx round trip of the sample on %s', (backend) => {
     const yearOpened = sample.find((e) => e.type === 'YearOpened')!;
     const units = sample.filter((e) => e.type === 'UnitRegistered');
     const ingest = new IngestService(tRepo);
-    await ingest.ingest([{ ...yearOpened, id: 'roundtrip-opened', department: NEW }, ...units.map((u, i) => ({ ...u, id: `roundtrip-unit-${i}`, department: NEW }))]);
+    await ingest.ingest([
+      { ...yearOpened, id: 'roundtrip-opened', department: NEW },
+      ...units.map((u, i) => ({ ...u, id: `roundtrip-unit-${i}`, department: NEW })),
+    ]);
     const xlsx = await exportStreamXlsx(await repositoryStream(sRepo)('yantian-emergency', 2023));
-    const report = await importSpreadsheet(xlsx, { department: NEW, year: 2023, fileName: 'yantian-emergency-2023.xlsx', recordedOn: '2024-01-10' }, { readStream: repositoryStream(tRepo), submit: (b) => ingest.ingest(b) });
+    const report = await importSpreadsheet(
+      xlsx,
+      { department: NEW, year: 2023, fileName: 'yantian-emergency-2023.xlsx', recordedOn: '2024-01-10' },
+      { readStream: repositoryStream(tRepo), submit: (b) => ingest.ingest(b) },
+    );
     expect(report.rejected).toEqual([]);
     expect(report.events).toMatchObject({ BudgetAllocated: 9, BudgetAdjusted: 4, SpendingPlanned: 55 });
     expect(report.events.UnitRegistered).toBeUndefined();
     expect(report.skipped.filter((s) => s.reason === 'subtotal').map((s) => s.sheet)).toEqual(['预算', '支出', '计划']);
     // Exported in 万元 and imported again: nothing new, every figure already there.
     const wan = await exportStreamXlsx(await repositoryStream(sRepo)('yantian-emergency', 2023), { unit: 'wan' });
-    const again = await importSpreadsheet(wan, { department: NEW, year: 2023, fileName: 'wan.xlsx', recordedOn: '2024-01-11' }, { readStream: repositoryStream(tRepo), submit: (b) => ingest.ingest(b) });
+    const again = await importSpreadsheet(
+      wan,
+      { department: NEW, year: 2023, fileName: 'wan.xlsx', recordedOn: '2024-01-11' },
+      { readStream: repositoryStream(tRepo), submit: (b) => ingest.ingest(b) },
+    );
     expect(again.sheets.map((s) => s.unit)).toEqual(['wan', 'wan', 'wan']);
     expect(again).toMatchObject({ accepted: 0, corrections: [], rejected: [] });
     await caughtUp(new ExecutionProjector(new ProjectionFeedRepository(target.db), tExec));
@@ -296,7 +378,9 @@ describe.each(BACKENDS)('upload endpoint on %s', (backend) => {
 
   beforeAll(async () => {
     t = await startTestApp(backend);
-    const res = await request(t.http).post('/api/v1/events').send(opened(DEP, 2024, 'upload-office-opened'));
+    const res = await request(t.http)
+      .post('/api/v1/events')
+      .send(opened(DEP, 2024, 'upload-office-opened'));
     expect(res.status).toBe(201);
   });
   afterAll(async () => t.close());
@@ -304,13 +388,26 @@ describe.each(BACKENDS)('upload endpoint on %s', (backend) => {
   test('a dry run answers the report and stores nothing; a real run stores; again: all duplicates', async () => {
     const file = await officeWorkbook();
     const before = await logSnapshot(t.db.db);
-    const dry = await request(t.http).post(url('?dryRun=true')).set('Content-Type', XLSX).set('X-Filename', encodeURIComponent('科室台账.xlsx')).send(file);
+    const dry = await request(t.http)
+      .post(url('?dryRun=true'))
+      .set('Content-Type', XLSX)
+      .set('X-Filename', encodeURIComponent('科室台账.xlsx'))
+      .send(file);
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ file: '科室台账.xlsx', format: 'xlsx', dryRun: true, accepted: 0, rejected: [] });
-    expect(dry.body.events).toEqual({ UnitRegistered: 2, BudgetAllocated: 4, BudgetAdjusted: 1, SpendingRecorded: 7, SpendingPlanned: 2 });
+    expect(dry.body.events).toEqual({
+      UnitRegistered: 2,
+      BudgetAllocated: 4,
+      BudgetAdjusted: 1,
+      SpendingRecorded: 7,
+      SpendingPlanned: 2,
+    });
     expect(await logSnapshot(t.db.db)).toEqual(before);
 
-    const real = await request(t.http).post(url('?dryRun=false&recordedOn=2024-03-05')).set('Content-Type', XLSX).send(file);
+    const real = await request(t.http)
+      .post(url('?dryRun=false&recordedOn=2024-03-05'))
+      .set('Content-Type', XLSX)
+      .send(file);
     expect(real.status).toBe(201);
     expect(real.body).toMatchObject({ dryRun: false, accepted: 16, duplicates: 0 });
     expect((await logSnapshot(t.db.db)).count).toBe(before.count + 16);
@@ -324,7 +421,10 @@ describe.each(BACKENDS)('upload endpoint on %s', (backend) => {
 
   test('a GBK CSV (charset in the Content-Type) in 万元 with one bad row', async () => {
     const csv = '科室,预算项目,月份,支出金额\n办公室,日常公用经费,2024-03,1.5\n办公室,日常公用经费,2024-04,0.0000001\n';
-    const res = await request(t.http).post(url('?unit=wan&recordedOn=2024-05-05')).set('Content-Type', 'text/csv; charset=gbk').send(iconv.encode(csv, 'gbk'));
+    const res = await request(t.http)
+      .post(url('?unit=wan&recordedOn=2024-05-05'))
+      .set('Content-Type', 'text/csv; charset=gbk')
+      .send(iconv.encode(csv, 'gbk'));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ format: 'csv', encoding: 'gb18030 (gbk)', accepted: 1, rejectedRows: 1 });
     expect(res.body.preview[0]).toMatchObject({ type: 'SpendingRecorded', month: '2024-03', amount: '15000.00' });
@@ -334,11 +434,17 @@ describe.each(BACKENDS)('upload endpoint on %s', (backend) => {
   test('a mapping passed as a query parameter names other headers', async () => {
     const csv = '处室,项目名称,支付月份,实付金额,摘要\n办公室,日常公用经费,2024-05,"1,000.00",5月累计电费\n';
     const mapping = JSON.stringify({ columns: { 处室: 'unitName', 支付月份: 'month', 实付金额: 'spending' } });
-    const res = await request(t.http).post(url(`?dryRun=true&mapping=${encodeURIComponent(mapping)}`)).set('Content-Type', 'text/csv').send(csv);
+    const res = await request(t.http)
+      .post(url(`?dryRun=true&mapping=${encodeURIComponent(mapping)}`))
+      .set('Content-Type', 'text/csv')
+      .send(csv);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ events: { SpendingRecorded: 1 }, rejected: [], skipped: [] });
     expect(res.body.sheets[0].unmapped).toEqual(['E 摘要']);
-    const bad = await request(t.http).post(url(`?mapping=${encodeURIComponent('{"columns":{"x":"nope"}}')}`)).set('Content-Type', 'text/csv').send(csv);
+    const bad = await request(t.http)
+      .post(url(`?mapping=${encodeURIComponent('{"columns":{"x":"nope"}}')}`))
+      .set('Content-Type', 'text/csv')
+      .send(csv);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ path: 'mapping.columns.x' });
   });
@@ -346,13 +452,22 @@ describe.each(BACKENDS)('upload endpoint on %s', (backend) => {
   test('refusals: empty body, a year not opened, an unknown sheet, a bad flag', async () => {
     const empty = await request(t.http).post(url()).set('Content-Type', 'text/csv').send('');
     expect(empty.status).toBe(400);
-    const notOpened = await request(t.http).post(`/api/v1/departments/${DEP}/years/2025/imports`).set('Content-Type', XLSX).send(await officeWorkbook());
+    const notOpened = await request(t.http)
+      .post(`/api/v1/departments/${DEP}/years/2025/imports`)
+      .set('Content-Type', XLSX)
+      .send(await officeWorkbook());
     expect(notOpened.status).toBe(400);
     expect(notOpened.body.message).toMatch(/has no YearOpened/);
-    const sheet = await request(t.http).post(url('?sheet=nope')).set('Content-Type', XLSX).send(await officeWorkbook());
+    const sheet = await request(t.http)
+      .post(url('?sheet=nope'))
+      .set('Content-Type', XLSX)
+      .send(await officeWorkbook());
     expect(sheet.status).toBe(400);
     expect(sheet.body.message).toMatch(/no sheet named "nope" \(sheets: 预算, 支出, 计划\)/);
-    const flag = await request(t.http).post(url('?dryRun=maybe')).set('Content-Type', XLSX).send(await officeWorkbook());
+    const flag = await request(t.http)
+      .post(url('?dryRun=maybe'))
+      .set('Content-Type', XLSX)
+      .send(await officeWorkbook());
     expect(flag.status).toBe(400);
   });
 });
@@ -369,7 +484,10 @@ describe('upload endpoint with API keys', () => {
     key.writer = (await keys.create({ role: 'writer', name: '财务', departments: [DEP] })).key;
     key.otherWriter = (await keys.create({ role: 'writer', name: '其他局', departments: ['other-dept'] })).key;
     key.finance = (await keys.create({ role: 'finance', name: '区财政局', departments: [DEP] })).key;
-    const res = await request(t.http).post('/api/v1/events').set('Authorization', `Bearer ${key.writer}`).send(opened(DEP, 2024, 'keyed-office-opened'));
+    const res = await request(t.http)
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${key.writer}`)
+      .send(opened(DEP, 2024, 'keyed-office-opened'));
     expect(res.status).toBe(201);
   });
   afterAll(async () => t.close());

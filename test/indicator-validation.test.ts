@@ -12,8 +12,16 @@ import { sampleEvents } from './support/sample.js';
 
 const DEP = 'indicator-dept';
 let seq = 0;
-const ev = (type: string, data: Record<string, unknown>) => ({ id: `iv-${++seq}`, type, department: DEP, year: 2024, occurredAt: '2024-01-10', data });
-const indicator = (target: string, id = `ind-${seq + 1}`) => ev('IndicatorDefined', { indicator: id, level1: '产出指标', level2: '数量指标', name: '排查企业数量', target });
+const ev = (type: string, data: Record<string, unknown>) => ({
+  id: `iv-${++seq}`,
+  type,
+  department: DEP,
+  year: 2024,
+  occurredAt: '2024-01-10',
+  data,
+});
+const indicator = (target: string, id = `ind-${seq + 1}`) =>
+  ev('IndicatorDefined', { indicator: id, level1: '产出指标', level2: '数量指标', name: '排查企业数量', target });
 
 describe.each(BACKENDS)('indicator targets at ingest on %s', (backend) => {
   let t: TestDatabase;
@@ -28,8 +36,12 @@ describe.each(BACKENDS)('indicator targets at ingest on %s', (backend) => {
 
   test('every target printed in the sample is accepted', async () => {
     const defined = sampleEvents().filter((e) => e.type === 'IndicatorDefined');
-    expect(defined.map((e) => e.data.target)).toEqual(expect.arrayContaining(['≥18处', '72家', '每季度10家企业', '100%', '10天内', '≥95%', '不适用', '显著', '≥90%']));
-    const r = await ingest.ingest(defined.map((e) => ({ ...e, id: `iv-sample-${e.id}`, department: DEP, year: 2024, occurredAt: '2024-01-10' })));
+    expect(defined.map((e) => e.data.target)).toEqual(
+      expect.arrayContaining(['≥18处', '72家', '每季度10家企业', '100%', '10天内', '≥95%', '不适用', '显著', '≥90%']),
+    );
+    const r = await ingest.ingest(
+      defined.map((e) => ({ ...e, id: `iv-sample-${e.id}`, department: DEP, year: 2024, occurredAt: '2024-01-10' })),
+    );
     expect(r.accepted).toBe(defined.length);
   });
 

@@ -29,9 +29,20 @@ const ev = (dep: string, type: string, data: Record<string, unknown>, extra: Rec
 const setup = (dep: string, lines = ['l1']) => [
   ev(dep, 'YearOpened', { departmentName: '快速路径测试局' }),
   ev(dep, 'UnitRegistered', { unit: 'u1', name: '业务一科' }),
-  ...lines.map((l) => ev(dep, 'BudgetAllocated', { line: l, unit: 'u1', name: '项目', category: 'project', economic: 'other', source: 'fiscal', amount: '1000000.00' })),
+  ...lines.map((l) =>
+    ev(dep, 'BudgetAllocated', {
+      line: l,
+      unit: 'u1',
+      name: '项目',
+      category: 'project',
+      economic: 'other',
+      source: 'fiscal',
+      amount: '1000000.00',
+    }),
+  ),
 ];
-const spend = (dep: string, line = 'l1', amount = '1.00') => ev(dep, 'SpendingRecorded', { line, source: 'fiscal', month: '2024-03', amount });
+const spend = (dep: string, line = 'l1', amount = '1.00') =>
+  ev(dep, 'SpendingRecorded', { line, source: 'fiscal', month: '2024-03', amount });
 
 /** Every stored column but recorded_at (and the xid, which differs between databases). */
 async function storedRows(db: Kysely<Database>) {
@@ -42,7 +53,11 @@ async function storedRows(db: Kysely<Database>) {
 }
 
 async function streamRows(db: Kysely<Database>) {
-  return (await sql<Record<string, unknown>>`select stream_id, department, year, version from streams order by stream_id`.execute(db)).rows;
+  return (
+    await sql<
+      Record<string, unknown>
+    >`select stream_id, department, year, version from streams order by stream_id`.execute(db)
+  ).rows;
 }
 
 async function refusal(p: Promise<unknown>): Promise<InvalidInputError | ConflictError> {
@@ -50,7 +65,8 @@ async function refusal(p: Promise<unknown>): Promise<InvalidInputError | Conflic
     () => null,
     (x: unknown) => x,
   );
-  if (!(e instanceof InvalidInputError || e instanceof ConflictError)) throw new Error(`expected a refusal, got ${String(e)}`);
+  if (!(e instanceof InvalidInputError || e instanceof ConflictError))
+    throw new Error(`expected a refusal, got ${String(e)}`);
   return e;
 }
 
@@ -90,7 +106,9 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
       }
       expect(slow).toBe(batches.length - 1);
       expect(slowResults).toEqual(fastResults);
-      expect(slowResults.flatMap((r) => r.events.map((e) => e.version))).toEqual(Array.from({ length: 241 }, (_, i) => i + 1));
+      expect(slowResults.flatMap((r) => r.events.map((e) => e.version))).toEqual(
+        Array.from({ length: 241 }, (_, i) => i + 1),
+      );
       const [a, b] = [await storedRows(other.db), await storedRows(t.db)];
       expect(b).toHaveLength(241);
       expect(b).toEqual(a);
@@ -138,12 +156,26 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     const svc = new IngestService(repo);
     const base = await svc.ingest([...setup(dep), spend(dep, 'l1', '5.00')]);
     const stored = (await repo.page(`${dep}/${YEAR}`, 4, 1))[0]!;
-    const changed = { id: stored.id, type: stored.type, department: dep, year: YEAR, occurredAt: stored.occurredAt, data: { ...stored.data, amount: '6.00' } };
+    const changed = {
+      id: stored.id,
+      type: stored.type,
+      department: dep,
+      year: YEAR,
+      occurredAt: stored.occurredAt,
+      data: { ...stored.data, amount: '6.00' },
+    };
     const fresh = spend(dep, 'l1', '7.00');
     const snap = await logSnapshot(t.db);
     const e = await refusal(svc.ingest([fresh, changed]));
     expect(e).toBeInstanceOf(ConflictError);
-    expect(e.errors).toEqual([{ index: 1, id: stored.id, path: 'id', reason: `id "${stored.id}" is already used by an event with different content (position ${base.events[3]!.position})` }]);
+    expect(e.errors).toEqual([
+      {
+        index: 1,
+        id: stored.id,
+        path: 'id',
+        reason: `id "${stored.id}" is already used by an event with different content (position ${base.events[3]!.position})`,
+      },
+    ]);
     expect(await logSnapshot(t.db)).toEqual(snap);
     // The refused batch's events left no trace in the cached write model.
     const ok = await svc.ingest([fresh]);
@@ -152,7 +184,11 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     const twice = spend(dep, 'l1', '8.00');
     const e2 = await refusal(svc.ingest([twice, { ...twice, data: { ...twice.data, amount: '8.01' } }]));
     expect(e2).toBeInstanceOf(ConflictError);
-    expect(e2.errors[0]).toMatchObject({ index: 1, path: 'id', reason: expect.stringMatching(/earlier in this batch/) });
+    expect(e2.errors[0]).toMatchObject({
+      index: 1,
+      path: 'id',
+      reason: expect.stringMatching(/earlier in this batch/),
+    });
     expect(await repo.count(`${dep}/${YEAR}`)).toBe(5);
   });
 
@@ -161,7 +197,18 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     const a = new IngestService(repo);
     const b = new IngestService(repo);
     await a.ingest(setup(dep)); // a caches version 3
-    await b.ingest([ev(dep, 'UnitRegistered', { unit: 'u2', name: '业务二科' }), ev(dep, 'BudgetAllocated', { line: 'l2', unit: 'u2', name: '项目二', category: 'project', economic: 'other', source: 'fiscal', amount: '500.00' })]);
+    await b.ingest([
+      ev(dep, 'UnitRegistered', { unit: 'u2', name: '业务二科' }),
+      ev(dep, 'BudgetAllocated', {
+        line: 'l2',
+        unit: 'u2',
+        name: '项目二',
+        category: 'project',
+        economic: 'other',
+        source: 'fiscal',
+        amount: '500.00',
+      }),
+    ]);
     // Line l2 is unknown to a's stale model: the fast decision refuses, the slow path (current state) accepts.
     const r1 = await a.ingest([spend(dep, 'l2', '10.00')]);
     expect(r1.events[0]).toMatchObject({ version: 6, duplicate: false });
@@ -179,9 +226,21 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     expect(e.errors[0]).toMatchObject({ index: 0, path: 'type', reason: expect.stringMatching(/year is closed/) });
     expect(await logSnapshot(t.db)).toEqual(snap);
     // A stale expectedVersion is a conflict with the real version.
-    const e2 = await refusal(b.ingest([ev(dep, 'AssessmentRecorded', { criterion: 'management.rules', score: '2', evidence: '制度' }, { expectedVersion: 9 })]));
+    const e2 = await refusal(
+      b.ingest([
+        ev(
+          dep,
+          'AssessmentRecorded',
+          { criterion: 'management.rules', score: '2', evidence: '制度' },
+          { expectedVersion: 9 },
+        ),
+      ]),
+    );
     expect(e2).toBeInstanceOf(ConflictError);
-    expect(e2.errors[0]).toMatchObject({ path: 'expectedVersion', reason: `stream ${dep}/${YEAR} is at version 10, expected 9` });
+    expect(e2.errors[0]).toMatchObject({
+      path: 'expectedVersion',
+      reason: `stream ${dep}/${YEAR} is at version 10, expected 9`,
+    });
     const versions = (await repo.page(`${dep}/${YEAR}`, 1, 100)).map((x) => x.version);
     expect(versions).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
   });
@@ -212,7 +271,10 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     const [r1, r2] = await Promise.allSettled([svc.ingest(batch1), svc.ingest(batch2)]);
     expect(r1.status === 'rejected' && r1.reason).toBeInstanceOf(ConflictError);
     expect(r2.status === 'rejected' && r2.reason).toBeInstanceOf(InvalidInputError);
-    expect((r2 as PromiseRejectedResult).reason.errors[0]).toMatchObject({ path: 'data.corrects', reason: expect.stringMatching(/not a SpendingRecorded/) });
+    expect((r2 as PromiseRejectedResult).reason.errors[0]).toMatchObject({
+      path: 'data.corrects',
+      reason: expect.stringMatching(/not a SpendingRecorded/),
+    });
     expect(await repo.count(`${dep}/${YEAR}`)).toBe(3);
 
     // Many good batches at once (and one bad one among them): all good ones stored, versions
@@ -223,21 +285,31 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     const refused = settled.filter((s) => s.status === 'rejected');
     expect(refused).toHaveLength(1);
     expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidInputError);
-    const accepted = settled.filter((s): s is PromiseFulfilledResult<IngestResult> => s.status === 'fulfilled').map((s) => s.value);
+    const accepted = settled
+      .filter((s): s is PromiseFulfilledResult<IngestResult> => s.status === 'fulfilled')
+      .map((s) => s.value);
     for (const r of accepted) {
       const v = r.events.map((e) => e.version);
       expect(v).toEqual(Array.from({ length: 25 }, (_, i) => v[0]! + i));
     }
-    expect(accepted.flatMap((r) => r.events.map((e) => e.version)).sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => 4 + i));
+    expect(accepted.flatMap((r) => r.events.map((e) => e.version)).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 300 }, (_, i) => 4 + i),
+    );
     const log = await repo.page(`${dep}/${YEAR}`, 1, 1000);
     expect(log.map((e) => e.version)).toEqual(Array.from({ length: 303 }, (_, i) => i + 1));
     expect(log.some((e) => bad.some((b) => b.id === e.id))).toBe(false);
     // Two batches with the same expectedVersion at once: one stored, one 409 naming the real version.
-    const both = await Promise.allSettled([0, 1].map(() => svc.ingest([{ ...spend(dep), expectedVersion: 303 }, spend(dep)])));
+    const both = await Promise.allSettled(
+      [0, 1].map(() => svc.ingest([{ ...spend(dep), expectedVersion: 303 }, spend(dep)])),
+    );
     expect(both.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
     const lost = both.find((s) => s.status === 'rejected') as PromiseRejectedResult;
     expect(lost.reason).toBeInstanceOf(ConflictError);
-    expect(lost.reason.errors[0]).toMatchObject({ index: 0, path: 'expectedVersion', reason: `stream ${dep}/${YEAR} is at version 305, expected 303` });
+    expect(lost.reason.errors[0]).toMatchObject({
+      index: 0,
+      path: 'expectedVersion',
+      reason: `stream ${dep}/${YEAR} is at version 305, expected 303`,
+    });
   });
 
   test('a batch waits for the batch of the same stream before it to finish; other streams do not wait', async () => {
@@ -288,7 +360,13 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
     expect(svc.cached).toEqual({ streams: 2, entries: 206 });
     // The first stream was evicted: its next batch is folded from the log (slow path), correctly.
     const slow = svc.counters.slow;
-    const r = await svc.ingest([ev(deps[0]!, 'SpendingCorrected', { corrects: (await repo.page(`${deps[0]}/${YEAR}`, 4, 1))[0]!.id, amount: '-0.50', reason: '冲回' })]);
+    const r = await svc.ingest([
+      ev(deps[0]!, 'SpendingCorrected', {
+        corrects: (await repo.page(`${deps[0]}/${YEAR}`, 4, 1))[0]!.id,
+        amount: '-0.50',
+        reason: '冲回',
+      }),
+    ]);
     expect(r.events[0]!.version).toBe(104);
     expect(svc.counters.slow).toBe(slow + 1);
     expect(svc.cached.entries).toBeLessThanOrEqual(250);
@@ -300,7 +378,17 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
 
   test('ids and texts with quotes, backslashes, braces, commas, NULL and spaces are stored exactly', async () => {
     const dep = 'null';
-    const weird = ['"quoted"', 'back\\slash\\', '{braces}', 'a,b', 'NULL', 'null', ' padded ', '应急\u2028"\\,{}', "it's"];
+    const weird = [
+      '"quoted"',
+      'back\\slash\\',
+      '{braces}',
+      'a,b',
+      'NULL',
+      'null',
+      ' padded ',
+      '应急\u2028"\\,{}',
+      "it's",
+    ];
     const events = [
       ev(dep, 'YearOpened', { departmentName: 'NULL "局" \\ {,}' }, { id: weird[0] }),
       ...weird.slice(1).map((id, i) => ev(dep, 'UnitRegistered', { unit: `u${i}`, name: id }, { id })),
@@ -341,20 +429,41 @@ describe.each(BACKENDS)('ingest fast and slow paths on %s', (backend) => {
         (x: unknown) => x,
       );
     expect(err).toBeInstanceOf(StreamVersionMismatchError);
-    expect((err as StreamVersionMismatchError).actual).toEqual(new Map([[`${dep}/${YEAR}`, 3], [`fp-none/${YEAR}`, 0]]));
+    expect((err as StreamVersionMismatchError).actual).toEqual(
+      new Map([
+        [`${dep}/${YEAR}`, 3],
+        [`fp-none/${YEAR}`, 0],
+      ]),
+    );
     expect(await logSnapshot(t.db)).toEqual(snap);
     // A reused id: the unique violation, nothing written either (not even the stream version).
     const reused = { ...spend(dep), id: (await repo.page(`${dep}/${YEAR}`, 1, 1))[0]!.id };
     await expect(
-      repo.appendBatch([{ stream: `${dep}/${YEAR}`, department: dep, year: YEAR, baseVersion: 3, count: 2 }], [row(e1, `${dep}/${YEAR}`, 4), row(reused, `${dep}/${YEAR}`, 5)]),
+      repo.appendBatch(
+        [{ stream: `${dep}/${YEAR}`, department: dep, year: YEAR, baseVersion: 3, count: 2 }],
+        [row(e1, `${dep}/${YEAR}`, 4), row(reused, `${dep}/${YEAR}`, 5)],
+      ),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await logSnapshot(t.db)).toEqual(snap);
     // Rows out of stream order are a caller error, caught before the database.
-    await expect(repo.appendBatch([{ stream: `${dep}/${YEAR}`, department: dep, year: YEAR, baseVersion: 3, count: 1 }], [row(e1, `${dep}/${YEAR}`, 5)])).rejects.toThrow(/should be version 4/);
+    await expect(
+      repo.appendBatch(
+        [{ stream: `${dep}/${YEAR}`, department: dep, year: YEAR, baseVersion: 3, count: 1 }],
+        [row(e1, `${dep}/${YEAR}`, 5)],
+      ),
+    ).rejects.toThrow(/should be version 4/);
     // The right base: stored, positions map back to their rows.
     const e2 = spend(dep);
-    const ok = await repo.appendBatch([{ stream: `${dep}/${YEAR}`, department: dep, year: YEAR, baseVersion: 3, count: 2 }], [row(e1, `${dep}/${YEAR}`, 4), row(e2, `${dep}/${YEAR}`, 5)]);
-    const back = await sql<{ event_id: string; position: number }>`select event_id, position from events where position = any(${ok.positions}::bigint[]) order by position`.execute(t.db);
+    const ok = await repo.appendBatch(
+      [{ stream: `${dep}/${YEAR}`, department: dep, year: YEAR, baseVersion: 3, count: 2 }],
+      [row(e1, `${dep}/${YEAR}`, 4), row(e2, `${dep}/${YEAR}`, 5)],
+    );
+    const back = await sql<{
+      event_id: string;
+      position: number;
+    }>`select event_id, position from events where position = any(${ok.positions}::bigint[]) order by position`.execute(
+      t.db,
+    );
     expect(back.rows.map((r) => [r.event_id, Number(r.position)])).toEqual([
       [e1.id, ok.positions[0]],
       [e2.id, ok.positions[1]],

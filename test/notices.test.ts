@@ -14,7 +14,10 @@ const UNITS = ['office', 'safety', 'disaster', 'command', 'emergency'];
 const closeDate = (m: number) => (m === 12 ? '2024-01-05' : `2023-${String(m + 1).padStart(2, '0')}-05`);
 
 async function setup(t: TestApp, receiver: Receiver) {
-  const ingest = await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText());
+  const ingest = await request(t.http)
+    .post('/api/v1/events')
+    .set('Content-Type', 'application/x-ndjson')
+    .send(sampleText());
   expect(ingest.status).toBe(201);
   const subs = [
     { department: DEP, subject: '*', channel: 'webhook', url: `${receiver.url}/hook` },
@@ -28,7 +31,9 @@ async function setup(t: TestApp, receiver: Receiver) {
 async function closeYear(t: TestApp) {
   const results = [];
   for (let m = 1; m <= 12; m++) {
-    const r = await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/${m}/close`).send({ knownOn: closeDate(m) });
+    const r = await request(t.http)
+      .post(`/api/v1/departments/${DEP}/years/2023/months/${m}/close`)
+      .send({ knownOn: closeDate(m) });
     expect(r.status).toBe(200);
     results.push(r.body);
   }
@@ -93,10 +98,14 @@ describe('month close on the embedded default (in-process jobs)', () => {
     const again = await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/6/close`).send({});
     expect(again.body.status).toBe('already-closed');
     expect(again.body.deliveries).toBe(0);
-    const noReason = await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/6/close`).send({ reissue: true });
+    const noReason = await request(t.http)
+      .post(`/api/v1/departments/${DEP}/years/2023/months/6/close`)
+      .send({ reissue: true });
     expect(noReason.status).toBe(400);
     expect(noReason.body.errors[0].path).toBe('reason');
-    const re = await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/6/close`).send({ reissue: true, reason: '更正5月数据后重新通报' });
+    const re = await request(t.http)
+      .post(`/api/v1/departments/${DEP}/years/2023/months/6/close`)
+      .send({ reissue: true, reason: '更正5月数据后重新通报' });
     expect(re.body.status).toBe('reissued');
     expect(re.body.notices.every((n: { revision: number }) => n.revision === 2)).toBe(true);
     expect(re.body.alerts.evaluated).toBe(false);
@@ -107,11 +116,15 @@ describe('month close on the embedded default (in-process jobs)', () => {
     });
     expect(re.body.deliveries).toBe(9); // 6 webhook ('*'), wecom (command), dingtalk (department), log (emergency)
     expect(receiver.delivered().length).toBe(before + 8);
-    expect(receiver.delivered().filter((r) => r.deliveryId.startsWith('notice:yantian-emergency:2023:command:6:r2'))).toHaveLength(2);
+    expect(
+      receiver.delivered().filter((r) => r.deliveryId.startsWith('notice:yantian-emergency:2023:command:6:r2')),
+    ).toHaveLength(2);
   });
 
   test('notices read back as JSON, Markdown and HTML; alerts list open and past', async () => {
-    const md = await request(t.http).get(`/api/v1/departments/${DEP}/years/2023/notices/command/6?format=markdown&revision=1`);
+    const md = await request(t.http).get(
+      `/api/v1/departments/${DEP}/years/2023/notices/command/6?format=markdown&revision=1`,
+    );
     expect(md.status).toBe(200);
     expect(md.text).toContain('# 深圳市盐田区应急管理局2023年6月支出情况通报（应急指挥信息科）');
     expect(md.text).toContain('预算执行率**16.75%**');
@@ -122,8 +135,12 @@ describe('month close on the embedded default (in-process jobs)', () => {
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.text).toContain('39.92%');
     const alerts = await request(t.http).get(`/api/v1/departments/${DEP}/years/2023/alerts`);
-    expect(alerts.body.open.map((a: { id: string }) => a.id)).toContain('alert:yantian-emergency:2023:emergency:level:red:2');
-    expect(alerts.body.past.find((a: { id: string }) => a.id === 'alert:yantian-emergency:2023:command:level:red:2').cleared).toMatchObject({ month: 9, reason: 'recovered' });
+    expect(alerts.body.open.map((a: { id: string }) => a.id)).toContain(
+      'alert:yantian-emergency:2023:emergency:level:red:2',
+    );
+    expect(
+      alerts.body.past.find((a: { id: string }) => a.id === 'alert:yantian-emergency:2023:command:level:red:2').cleared,
+    ).toMatchObject({ month: 9, reason: 'recovered' });
     expect((await request(t.http).get(`/api/v1/departments/${DEP}/years/2023/notices/nope/6`)).status).toBe(404);
     expect((await request(t.http).get(`/api/v1/departments/${DEP}/years/2023/alerts?status=bogus`)).status).toBe(400);
   });
@@ -131,16 +148,27 @@ describe('month close on the embedded default (in-process jobs)', () => {
   test('bad input: unknown month, unfinished month, bad subscriptions — nothing stored', async () => {
     const repo = new DeliveryRepository(t.db.db);
     const subsBefore = await repo.listSubscriptions(DEP);
-    expect((await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/13/close`).send({})).body.errors[0].path).toBe('month');
+    expect(
+      (await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/13/close`).send({})).body.errors[0]
+        .path,
+    ).toBe('month');
     const future = await request(t.http).post(`/api/v1/departments/${DEP}/years/2099/months/1/close`).send({});
     expect(future.status).toBe(400);
     expect(future.body.errors[0].reason).toMatch(/can be closed from the next day/);
-    expect((await request(t.http).post(`/api/v1/departments/unknown-dept/years/2023/months/1/close`).send({})).status).toBe(404);
-    const noUrl = await request(t.http).post('/api/v1/subscriptions').send({ department: DEP, subject: 'office', channel: 'webhook' });
+    expect(
+      (await request(t.http).post(`/api/v1/departments/unknown-dept/years/2023/months/1/close`).send({})).status,
+    ).toBe(404);
+    const noUrl = await request(t.http)
+      .post('/api/v1/subscriptions')
+      .send({ department: DEP, subject: 'office', channel: 'webhook' });
     expect(noUrl.body.errors[0]).toMatchObject({ path: 'url', reason: 'is required for channel webhook' });
-    const badChannel = await request(t.http).post('/api/v1/subscriptions').send({ department: DEP, subject: 'office', channel: 'sms', url: 'http://x' });
+    const badChannel = await request(t.http)
+      .post('/api/v1/subscriptions')
+      .send({ department: DEP, subject: 'office', channel: 'sms', url: 'http://x' });
     expect(badChannel.body.errors[0].path).toBe('channel');
-    const ftp = await request(t.http).post('/api/v1/subscriptions').send({ department: DEP, subject: 'office', channel: 'webhook', url: 'ftp://x' });
+    const ftp = await request(t.http)
+      .post('/api/v1/subscriptions')
+      .send({ department: DEP, subject: 'office', channel: 'webhook', url: 'ftp://x' });
     expect(ftp.body.errors[0].path).toBe('url');
     expect(await repo.listSubscriptions(DEP)).toEqual(subsBefore);
   });
@@ -152,7 +180,12 @@ describe('month close with BullMQ on Redis', () => {
   const prefix = `paceline-test-${randomBytes(4).toString('hex')}`;
   beforeAll(async () => {
     receiver = await new Receiver().start();
-    t = await startTestApp('postgres', { redisUrl: 'redis://127.0.0.1:6379', queuePrefix: prefix, role: 'worker', deliveryBackoffMs: 20 });
+    t = await startTestApp('postgres', {
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: prefix,
+      role: 'worker',
+      deliveryBackoffMs: 20,
+    });
     await setup(t, receiver);
   });
   afterAll(async () => {
@@ -166,11 +199,24 @@ describe('month close with BullMQ on Redis', () => {
     expectYearOfNotices(results);
     const repo = new DeliveryRepository(t.db.db);
     const expected = results.reduce((n, r) => n + r.deliveries, 0);
-    await waitFor('all deliveries through BullMQ', async () => (await repo.outboxCounts()).delivered === expected, 30_000);
+    await waitFor(
+      'all deliveries through BullMQ',
+      async () => (await repo.outboxCounts()).delivered === expected,
+      30_000,
+    );
     const ids = receiver.delivered().map((r) => r.deliveryId);
-    expect(ids).toHaveLength(expected - results.flatMap((r) => r.notices).filter((n: any) => n.subject === 'emergency').length - results.flatMap((r) => [...r.alerts.raised, ...r.alerts.cleared]).filter((a: any) => a.subject === 'emergency').length);
+    expect(ids).toHaveLength(
+      expected -
+        results.flatMap((r) => r.notices).filter((n: any) => n.subject === 'emergency').length -
+        results.flatMap((r) => [...r.alerts.raised, ...r.alerts.cleared]).filter((a: any) => a.subject === 'emergency')
+          .length,
+    );
     expect(new Set(ids).size).toBe(ids.length);
-    expect(receiver.received.filter((r) => r.deliveryId === 'notice:yantian-emergency:2023:emergency:3:s1').map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(
+      receiver.received
+        .filter((r) => r.deliveryId === 'notice:yantian-emergency:2023:emergency:3:s1')
+        .map((r) => r.status),
+    ).toEqual([500, 500, 200]);
 
     // Handing the same outbox rows to BullMQ again is a no-op: same job ids, nothing re-sent.
     const before = receiver.received.length;
@@ -181,10 +227,16 @@ describe('month close with BullMQ on Redis', () => {
 
   test('a receiver that keeps failing ends as a failed delivery, visible and retryable once it is back', async () => {
     receiver.down = true;
-    const r = await request(t.http).post(`/api/v1/departments/${DEP}/years/2023/months/12/close`).send({ reissue: true, reason: '年末重新通报' });
+    const r = await request(t.http)
+      .post(`/api/v1/departments/${DEP}/years/2023/months/12/close`)
+      .send({ reissue: true, reason: '年末重新通报' });
     expect(r.body.status).toBe('reissued');
     const repo = new DeliveryRepository(t.db.db);
-    await waitFor('failed deliveries', async () => (await repo.outboxCounts()).failed === r.body.deliveries - 1, 30_000);
+    await waitFor(
+      'failed deliveries',
+      async () => (await repo.outboxCounts()).failed === r.body.deliveries - 1,
+      30_000,
+    );
     const failed = await request(t.http).get('/api/v1/deliveries?status=failed');
     expect(failed.body.deliveries[0]).toMatchObject({ status: 'failed', attempts: 5 });
     expect(failed.body.deliveries[0].lastError).toMatch(/answered 503/);

@@ -19,8 +19,17 @@ describe('outbox with Redis down during a month close', () => {
     await redis.start();
     receiver = await new Receiver().start();
     t = await startTestApp('postgres', { redisUrl: redis.url, role: 'worker', deliveryBackoffMs: 20 });
-    expect((await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText())).status).toBe(201);
-    expect((await request(t.http).post('/api/v1/subscriptions').send({ department: 'yantian-emergency', subject: '*', channel: 'webhook', url: `${receiver.url}/hook` })).status).toBe(201);
+    expect(
+      (await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText()))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await request(t.http)
+          .post('/api/v1/subscriptions')
+          .send({ department: 'yantian-emergency', subject: '*', channel: 'webhook', url: `${receiver.url}/hook` })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await t.close();
@@ -30,7 +39,9 @@ describe('outbox with Redis down during a month close', () => {
 
   test('nothing is lost while Redis is down and nothing is sent twice when it is back', async () => {
     await redis.stop();
-    const r = await request(t.http).post('/api/v1/departments/yantian-emergency/years/2023/months/6/close').send({ knownOn: '2023-07-05' });
+    const r = await request(t.http)
+      .post('/api/v1/departments/yantian-emergency/years/2023/months/6/close')
+      .send({ knownOn: '2023-07-05' });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('closed');
     const repo = new DeliveryRepository(t.db.db);
@@ -40,7 +51,11 @@ describe('outbox with Redis down during a month close', () => {
     expect(receiver.received).toHaveLength(0);
 
     await redis.start();
-    await waitFor('deliveries after Redis is back', async () => (await repo.outboxCounts()).delivered === r.body.deliveries, 30_000);
+    await waitFor(
+      'deliveries after Redis is back',
+      async () => (await repo.outboxCounts()).delivered === r.body.deliveries,
+      30_000,
+    );
     const ids = receiver.delivered().map((x) => x.deliveryId);
     expect(ids).toHaveLength(r.body.deliveries);
     expect(new Set(ids).size).toBe(ids.length);
@@ -57,9 +72,29 @@ describe('deliveries held by Redis when it restarts without its data', () => {
     redis = new RedisProcess(await freePort());
     await redis.start();
     receiver = await new Receiver().start();
-    t = await startTestApp('postgres', { redisUrl: redis.url, role: 'worker', deliveryBackoffMs: 3000, reconcileEveryMs: 200, reconcileAfterMs: 100 });
-    expect((await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText())).status).toBe(201);
-    expect((await request(t.http).post('/api/v1/subscriptions').send({ department: 'yantian-emergency', subject: 'department', channel: 'webhook', url: `${receiver.url}/hook` })).status).toBe(201);
+    t = await startTestApp('postgres', {
+      redisUrl: redis.url,
+      role: 'worker',
+      deliveryBackoffMs: 3000,
+      reconcileEveryMs: 200,
+      reconcileAfterMs: 100,
+    });
+    expect(
+      (await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText()))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await request(t.http)
+          .post('/api/v1/subscriptions')
+          .send({
+            department: 'yantian-emergency',
+            subject: 'department',
+            channel: 'webhook',
+            url: `${receiver.url}/hook`,
+          })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await t.close();
@@ -69,14 +104,20 @@ describe('deliveries held by Redis when it restarts without its data', () => {
 
   test('the relay finds the lost jobs and sends them again, once each', async () => {
     receiver.down = true; // first attempts fail: the jobs wait in Redis for their retry
-    const r = await request(t.http).post('/api/v1/departments/yantian-emergency/years/2023/months/3/close').send({ knownOn: '2023-04-05' });
+    const r = await request(t.http)
+      .post('/api/v1/departments/yantian-emergency/years/2023/months/3/close')
+      .send({ knownOn: '2023-04-05' });
     expect(r.body.deliveries).toBeGreaterThan(0);
     const repo = new DeliveryRepository(t.db.db);
     await waitFor('the first failed attempts', async () => receiver.received.length >= r.body.deliveries);
     await redis.stop(); // Redis keeps nothing on disk: the delayed jobs are gone
     receiver.down = false;
     await redis.start();
-    await waitFor('deliveries after the lost jobs were found', async () => (await repo.outboxCounts()).delivered === r.body.deliveries, 30_000);
+    await waitFor(
+      'deliveries after the lost jobs were found',
+      async () => (await repo.outboxCounts()).delivered === r.body.deliveries,
+      30_000,
+    );
     const ids = receiver.delivered().map((x) => x.deliveryId);
     expect(ids).toHaveLength(r.body.deliveries);
     expect(new Set(ids).size).toBe(ids.length);

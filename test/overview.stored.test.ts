@@ -32,7 +32,15 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
   let feed: ProjectionFeedRepository;
   let notices: NoticesRepository;
   /** What a list costs, by call: per-department lookups and reads, loads, and the bulk reads. */
-  const calls = { projectedVersion: 0, streamVersion: 0, find: 0, findMany: 0, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 0 };
+  const calls = {
+    projectedVersion: 0,
+    streamVersion: 0,
+    find: 0,
+    findMany: 0,
+    loadFacts: 0,
+    loadEvaluationInputs: 0,
+    listStreams: 0,
+  };
   const reset = () => Object.keys(calls).forEach((k) => (calls[k as keyof typeof calls] = 0));
 
   /** An API process's services, just started (empty caches), reading stored answers, every call counted. */
@@ -47,11 +55,22 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     const a = Object.create(answers) as AnswersRepository;
     a.find = (...args) => ((calls.find += 1), answers.find(...args));
     a.findMany = (...args) => ((calls.findMany += 1), answers.findMany(...args));
-    return new OverviewService(r, new ExecutionService(r, {}, a), new EvaluationService(ev, r, feed, undefined, {}, a), notices);
+    return new OverviewService(
+      r,
+      new ExecutionService(r, {}, a),
+      new EvaluationService(ev, r, feed, undefined, {}, a),
+      notices,
+    );
   }
 
   /** The list as computed from the projection by services that read no stored answer. */
-  const computed = () => new OverviewService(repo, new ExecutionService(repo), new EvaluationService(events, repo, feed), notices).departments({}, TODAY);
+  const computed = () =>
+    new OverviewService(
+      repo,
+      new ExecutionService(repo),
+      new EvaluationService(events, repo, feed),
+      notices,
+    ).departments({}, TODAY);
 
   beforeAll(async () => {
     t = await testDatabase(backend);
@@ -65,7 +84,11 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     for (const batch of batches(generateEvents(GEN), 1000)) accepted += (await ingest.ingest(batch)).accepted;
     expect(accepted).toBe(countEvents(GEN));
     await new ExecutionProjector(feed, repo).catchUp();
-    const pass = await new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers)).run(TODAY, false);
+    const pass = await new AnswerPrecomputer(
+      answers,
+      new ExecutionService(repo, {}, answers),
+      new EvaluationService(events, repo, feed, undefined, {}, answers),
+    ).run(TODAY, false);
     // Four answers each: the execution answer, its standing, the summary, the report.
     expect(pass).toMatchObject({ stored: 4 * DEPARTMENTS, failed: 0 });
   }, 60_000);
@@ -73,7 +96,9 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
 
   test('a fresh API lists every department in two bulk reads, no per-department query or load, with the computed rows', async () => {
     const expected = await computed();
-    expect(expected.departments.map((d) => d.department)).toEqual(Array.from({ length: DEPARTMENTS }, (_, i) => departmentSlug(i)).sort());
+    expect(expected.departments.map((d) => d.department)).toEqual(
+      Array.from({ length: DEPARTMENTS }, (_, i) => departmentSlug(i)).sort(),
+    );
     for (const d of expected.departments) {
       expect(d.rate).toMatch(/^\d+\.\d{2}$/);
       expect(d.evaluation).toMatchObject({ status: 'final', grade: expect.any(String) });
@@ -81,7 +106,15 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     reset();
     const list = await freshApi().departments({}, TODAY);
     expect(list).toEqual(expected);
-    expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 2, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 1 });
+    expect(calls).toEqual({
+      projectedVersion: 0,
+      streamVersion: 0,
+      find: 0,
+      findMany: 2,
+      loadFacts: 0,
+      loadEvaluationInputs: 0,
+      listStreams: 1,
+    });
   });
 
   test('a second visit of the same API reads only the listing', async () => {
@@ -89,7 +122,15 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     const first = await api.departments({}, TODAY);
     reset();
     expect(await api.departments({}, TODAY)).toEqual(first);
-    expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 0, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 1 });
+    expect(calls).toEqual({
+      projectedVersion: 0,
+      streamVersion: 0,
+      find: 0,
+      findMany: 0,
+      loadFacts: 0,
+      loadEvaluationInputs: 0,
+      listStreams: 1,
+    });
   });
 
   test('warming in the background reads the stored parts of the settled departments in one query per kind; the list then reads only the listing', async () => {
@@ -97,29 +138,63 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     reset();
     expect(await api.warm(TODAY)).toBe(0); // the first call only looks
     expect(await api.warm(TODAY)).toBe(DEPARTMENTS);
-    expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 2, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 2 });
+    expect(calls).toEqual({
+      projectedVersion: 0,
+      streamVersion: 0,
+      find: 0,
+      findMany: 2,
+      loadFacts: 0,
+      loadEvaluationInputs: 0,
+      listStreams: 2,
+    });
     reset();
     expect(await api.departments({}, TODAY)).toEqual(await computed());
-    expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 0, loadFacts: 0, loadEvaluationInputs: 0, listStreams: 1 });
+    expect(calls).toEqual({
+      projectedVersion: 0,
+      streamVersion: 0,
+      find: 0,
+      findMany: 0,
+      loadFacts: 0,
+      loadEvaluationInputs: 0,
+      listStreams: 1,
+    });
   });
 
   test('a department without its stored standing, another without its stored summary: each computed alone, the same rows', async () => {
     const expected = await computed();
     const [first, second] = expected.departments;
     const drop = (department: string, kind: string) =>
-      t.db.deleteFrom('exec_answers').where('stream_id', '=', `${department}/2023`).where('kind', '=', kind).returningAll().executeTakeFirstOrThrow();
+      t.db
+        .deleteFrom('exec_answers')
+        .where('stream_id', '=', `${department}/2023`)
+        .where('kind', '=', kind)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     const kept = [await drop(first!.department, 'standing'), await drop(second!.department, 'summary')];
     try {
       reset();
       expect(await freshApi().departments({}, TODAY)).toEqual(expected);
-      expect(calls).toEqual({ projectedVersion: 0, streamVersion: 0, find: 0, findMany: 2, loadFacts: 1, loadEvaluationInputs: 1, listStreams: 1 });
+      expect(calls).toEqual({
+        projectedVersion: 0,
+        streamVersion: 0,
+        find: 0,
+        findMany: 2,
+        loadFacts: 1,
+        loadEvaluationInputs: 1,
+        listStreams: 1,
+      });
     } finally {
       await t.db.insertInto('exec_answers').values(kept).execute();
     }
   });
 
   test('"as known on" a date is never read from stored rows: computed per department, as before', async () => {
-    const expected = await new OverviewService(repo, new ExecutionService(repo), new EvaluationService(events, repo, feed), notices).departments({ knownOn: '2023-06-30' }, TODAY);
+    const expected = await new OverviewService(
+      repo,
+      new ExecutionService(repo),
+      new EvaluationService(events, repo, feed),
+      notices,
+    ).departments({ knownOn: '2023-06-30' }, TODAY);
     reset();
     const list = await freshApi().departments({ knownOn: '2023-06-30' }, TODAY);
     expect(list).toEqual(expected);

@@ -41,12 +41,20 @@ describe.each(BACKENDS)('department list and its warming on %s', (backend) => {
     // Counts how often the facts of a stream are loaded (what a computed answer costs).
     const counted = Object.create(repo) as ExecutionRepository;
     counted.loadFacts = (stream) => ((loads.facts += 1), repo.loadFacts(stream));
-    counted.loadEvaluationInputs = (stream, withSources) => ((loads.evaluation += 1), repo.loadEvaluationInputs(stream, withSources));
+    counted.loadEvaluationInputs = (stream, withSources) => (
+      (loads.evaluation += 1),
+      repo.loadEvaluationInputs(stream, withSources)
+    );
     const feed = new ProjectionFeedRepository(t.db);
     ingest = new IngestService(events);
     projector = new ExecutionProjector(feed, repo);
     execution = new ExecutionService(counted);
-    overview = new OverviewService(counted, execution, new EvaluationService(events, counted, feed), new NoticesRepository(t.db));
+    overview = new OverviewService(
+      counted,
+      execution,
+      new EvaluationService(events, counted, feed),
+      new NoticesRepository(t.db),
+    );
     await ingest.ingest(sample.slice(0, cut));
     await projector.catchUpStream(STREAM, cut);
   });
@@ -59,7 +67,15 @@ describe.each(BACKENDS)('department list and its warming on %s', (backend) => {
     const list = await overview.departments({}, TODAY);
     const row = list.departments.find((d) => d.department === 'yantian-emergency')!;
     const full = await execution.execution('yantian-emergency', 2023, { source: 'fiscal' }, TODAY);
-    expect(row).toMatchObject({ asOf: full.asOf, throughMonth: full.throughMonth, budget: full.total.budget, spent: full.total.spent, rate: full.total.rate, lag: full.total.lag, level: full.total.level });
+    expect(row).toMatchObject({
+      asOf: full.asOf,
+      throughMonth: full.throughMonth,
+      budget: full.total.budget,
+      spent: full.total.spent,
+      rate: full.total.rate,
+      lag: full.total.lag,
+      level: full.total.level,
+    });
     expect(row.units.total).toBe(full.units.length);
     expect(row.units.green + row.units.yellow + row.units.red).toBe(full.units.filter((u) => u.level !== null).length);
     expect(row.evaluation).toMatchObject({ status: 'forecast' });
@@ -73,7 +89,16 @@ describe.each(BACKENDS)('department list and its warming on %s', (backend) => {
   });
 
   test('warm(): the first call only looks, the next computes each unchanged department-year once', async () => {
-    const fresh = new OverviewService(new ExecutionRepository(t.db), execution, new EvaluationService(new EventsRepository(t.db), new ExecutionRepository(t.db), new ProjectionFeedRepository(t.db)), new NoticesRepository(t.db));
+    const fresh = new OverviewService(
+      new ExecutionRepository(t.db),
+      execution,
+      new EvaluationService(
+        new EventsRepository(t.db),
+        new ExecutionRepository(t.db),
+        new ProjectionFeedRepository(t.db),
+      ),
+      new NoticesRepository(t.db),
+    );
     expect(await fresh.warm(TODAY)).toBe(0);
     expect(await fresh.warm(TODAY)).toBe(1);
     expect(await fresh.warm(TODAY)).toBe(0);
@@ -96,7 +121,13 @@ describe.each(BACKENDS)('department list and its warming on %s', (backend) => {
     const n1 = loaded();
     const list = await overview.departments({}, TODAY);
     expect(loaded()).toBe(n1);
-    expect(list.departments.find((d) => d.department === 'yantian-emergency')).toMatchObject({ rate: '94.51', schedule: '100.00', lag: '5.49', level: 'yellow', evaluation: { total: '91.70', grade: '优', status: 'final' } });
+    expect(list.departments.find((d) => d.department === 'yantian-emergency')).toMatchObject({
+      rate: '94.51',
+      schedule: '100.00',
+      lag: '5.49',
+      level: 'yellow',
+      evaluation: { total: '91.70', grade: '优', status: 'final' },
+    });
   });
 });
 
@@ -111,14 +142,20 @@ test('the API computes the department list in the background (OVERVIEW_WARM_MS) 
   const app = await startTestApp('pglite', { overviewWarmMs: 50, projectorPollMs: 50 });
   try {
     const ndjson = sample.map((e) => JSON.stringify(e)).join('\n');
-    expect((await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson)).status).toBe(201);
+    expect(
+      (await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(ndjson)).status,
+    ).toBe(201);
     const stats = () => app.app.get(ExecutionService).cacheStats();
     // Nothing was asked; the warmer computes the standing once the stream stops moving.
     await waitFor('the department list to be computed in the background', async () => stats().entries === 1);
     const before = stats();
     const list = await request(app.http).get('/api/v1/departments');
     expect(list.status).toBe(200);
-    expect(list.body.departments[0]).toMatchObject({ department: 'yantian-emergency', rate: '94.51', evaluation: { total: '91.70', grade: '优' } });
+    expect(list.body.departments[0]).toMatchObject({
+      department: 'yantian-emergency',
+      rate: '94.51',
+      evaluation: { total: '91.70', grade: '优' },
+    });
     expect(stats()).toMatchObject({ entries: 1, misses: before.misses, hits: before.hits + 1 });
   } finally {
     await app.close();

@@ -29,7 +29,9 @@ describe.each(BACKENDS)('event notifications on %s', (backend) => {
         t.db.transaction().execute(async (trx) => {
           await sql`insert into streams (stream_id, department, year) values ('x/2023', 'x', 2023)`.execute(trx);
           await sql`insert into events (event_id, stream_id, version, department, year, type, occurred_at, occurred_on, data, content_hash)
-                    values ('rolled-back', 'x/2023', 1, 'x', 2023, 'YearOpened', '2023-01-01', '2023-01-01', '{}', 'h')`.execute(trx);
+                    values ('rolled-back', 'x/2023', 1, 'x', 2023, 'YearOpened', '2023-01-01', '2023-01-01', '{}', 'h')`.execute(
+            trx,
+          );
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');
@@ -49,7 +51,11 @@ describe('a projector in another process', () => {
   beforeAll(async () => {
     writer = await startTestApp('postgres', { projector: false });
     // Polls once a minute: only the notification can wake it within the test.
-    reader = await startTestApp('postgres', { databaseUrl: writer.config.databaseUrl, projector: true, projectorPollMs: 60_000 });
+    reader = await startTestApp('postgres', {
+      databaseUrl: writer.config.databaseUrl,
+      projector: true,
+      projectorPollMs: 60_000,
+    });
   });
   afterAll(async () => {
     await reader?.close();

@@ -17,9 +17,21 @@ test('the schedule enqueues one close per open department-year, and the job clos
   const t = await testDatabase('pglite');
   try {
     const s = createServices(t.db);
-    const open = sampleEvents().filter((e) => e.type !== 'YearClosed' && e.type !== 'SelfEvaluationSubmitted' && e.type !== 'AssessmentRecorded');
+    const open = sampleEvents().filter(
+      (e) => e.type !== 'YearClosed' && e.type !== 'SelfEvaluationSubmitted' && e.type !== 'AssessmentRecorded',
+    );
     await s.ingest.ingest(open);
-    await s.ingest.ingest([{ ...sampleEvents()[0], id: 'closed-year-open', department: 'closed-dept' }, { id: 'closed-year-close', type: 'YearClosed', department: 'closed-dept', year: 2023, occurredAt: '2023-12-31', data: {} }]);
+    await s.ingest.ingest([
+      { ...sampleEvents()[0], id: 'closed-year-open', department: 'closed-dept' },
+      {
+        id: 'closed-year-close',
+        type: 'YearClosed',
+        department: 'closed-dept',
+        year: 2023,
+        occurredAt: '2023-12-31',
+        data: {},
+      },
+    ]);
     await s.projector.catchUp();
     const closed: CloseMonthJobData[] = [];
     const runner = new InProcessRunner(

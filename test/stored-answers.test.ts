@@ -36,7 +36,12 @@ const cut = sample.findIndex((e) => e.occurredAt >= '2023-09');
  * fingerprints under the new number: answers stored by the previous release must not be served.
  */
 const FINGERPRINTS: Record<number, { execution: string; standing: string; summary: string; evaluation: string }> = {
-  1: { execution: '25281d75c53d08fd7b8f5c200b9bbaab02d562901ed4a08fc4d8d22b350a8c88', standing: 'a10087ebabe718d62d600ea3b9bca6fae4a9379c6a50e3a9602c388db3458ede', summary: '7c0aa28764ee42f4ba6d08e0135b78e6d318a6f4e2cec76c95f6c7c7c814736f', evaluation: '1e2d2ddb0a2e2d162c27953ee3d29cfa9b52d02877b16e1ea239210f5c1c1db6' },
+  1: {
+    execution: '25281d75c53d08fd7b8f5c200b9bbaab02d562901ed4a08fc4d8d22b350a8c88',
+    standing: 'a10087ebabe718d62d600ea3b9bca6fae4a9379c6a50e3a9602c388db3458ede',
+    summary: '7c0aa28764ee42f4ba6d08e0135b78e6d318a6f4e2cec76c95f6c7c7c814736f',
+    evaluation: '1e2d2ddb0a2e2d162c27953ee3d29cfa9b52d02877b16e1ea239210f5c1c1db6',
+  },
 };
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -59,12 +64,25 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     return { execution, evaluation };
   };
   /** Services computing every answer (the reference). */
-  const plainServices = () => ({ execution: new ExecutionService(repo), evaluation: new EvaluationService(events, repo, feed) });
+  const plainServices = () => ({
+    execution: new ExecutionService(repo),
+    evaluation: new EvaluationService(events, repo, feed),
+  });
   /** A precomputer as the worker wires it. */
-  const precomputer = () => new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers));
+  const precomputer = () =>
+    new AnswerPrecomputer(
+      answers,
+      new ExecutionService(repo, {}, answers),
+      new EvaluationService(events, repo, feed, undefined, {}, answers),
+    );
   /** The stored row of that kind, its body as the JSON text (bodies are stored gzip-compressed). */
   const storedRow = async (kind: string) => {
-    const row = await t.db.selectFrom('exec_answers').select(['params', 'format', 'version', 'body']).where('stream_id', '=', STREAM).where('kind', '=', kind).executeTakeFirst();
+    const row = await t.db
+      .selectFrom('exec_answers')
+      .select(['params', 'format', 'version', 'body'])
+      .where('stream_id', '=', STREAM)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
     return row && { ...row, body: gunzipSync(row.body).toString('utf8') };
   };
 
@@ -77,7 +95,10 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     feed = new ProjectionFeedRepository(t.db);
     counted = Object.create(repo) as ExecutionRepository;
     counted.loadFacts = (stream) => ((loads.facts += 1), repo.loadFacts(stream));
-    counted.loadEvaluationInputs = (stream, withSources) => ((loads.evaluation += 1), repo.loadEvaluationInputs(stream, withSources));
+    counted.loadEvaluationInputs = (stream, withSources) => (
+      (loads.evaluation += 1),
+      repo.loadEvaluationInputs(stream, withSources)
+    );
     ingest = new IngestService(events);
     projector = new ExecutionProjector(feed, repo);
     await ingest.ingest(sample.slice(0, cut));
@@ -90,14 +111,30 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   test('a pass stores a stream only once its version stayed the same since the previous pass; the stored text is the computed answer', async () => {
     const p = precomputer();
     expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 4, failed: 0, moving: true });
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, standing: 0, summary: 0, evaluation: 0 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({
+      streams: 1,
+      execution: 0,
+      standing: 0,
+      summary: 0,
+      evaluation: 0,
+    });
     expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
     expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 0, failed: 0, moving: false });
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, standing: 1, summary: 1, evaluation: 1 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({
+      streams: 1,
+      execution: 1,
+      standing: 1,
+      summary: 1,
+      evaluation: 1,
+    });
 
     const plain = plainServices();
     const exec = await storedRow('execution');
-    expect(exec).toMatchObject({ params: JSON.stringify(['2023-12-31', null, 'fiscal', 3]), format: ANSWER_FORMAT, version: cut });
+    expect(exec).toMatchObject({
+      params: JSON.stringify(['2023-12-31', null, 'fiscal', 3]),
+      format: ANSWER_FORMAT,
+      version: cut,
+    });
     expect(exec!.body).toBe((await plain.execution.executionCached(DEPT, 2023, {}, TODAY)).json);
     const standing = await storedRow('standing');
     expect(standing).toMatchObject({ params: exec!.params, format: ANSWER_FORMAT, version: cut });
@@ -106,14 +143,31 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(lines.length).toBeGreaterThan(0);
     expect(JSON.parse(standing!.body)).toEqual(withoutLines);
     const evaluation = await storedRow('evaluation');
-    expect(evaluation).toMatchObject({ params: JSON.stringify([null, 'shenzhen-department-overall']), format: ANSWER_FORMAT, version: cut });
+    expect(evaluation).toMatchObject({
+      params: JSON.stringify([null, 'shenzhen-department-overall']),
+      format: ANSWER_FORMAT,
+      version: cut,
+    });
     expect(evaluation!.body).toBe((await plain.evaluation.evaluationCached(DEPT, 2023)).json);
     expect(JSON.parse(evaluation!.body)).toMatchObject({ status: 'forecast', eventsConsidered: cut });
     const summary = await storedRow('summary');
-    expect(summary).toMatchObject({ params: JSON.stringify([null, 'shenzhen-department-overall']), format: ANSWER_FORMAT, version: cut });
+    expect(summary).toMatchObject({
+      params: JSON.stringify([null, 'shenzhen-department-overall']),
+      format: ANSWER_FORMAT,
+      version: cut,
+    });
     expect(JSON.parse(summary!.body)).toEqual(await plain.evaluation.summary(DEPT, 2023));
     const report = JSON.parse(evaluation!.body);
-    expect(JSON.parse(summary!.body)).toEqual({ department: DEPT, year: 2023, status: 'forecast', total: report.total.score, exact: report.total.exact, grade: report.grade, framework: report.framework.name, eventsConsidered: cut });
+    expect(JSON.parse(summary!.body)).toEqual({
+      department: DEPT,
+      year: 2023,
+      status: 'forecast',
+      total: report.total.score,
+      exact: report.total.exact,
+      grade: report.grade,
+      framework: report.framework.name,
+      eventsConsidered: cut,
+    });
   });
 
   test('an API service sends the stored text without loading the stream; other parameters are computed', async () => {
@@ -121,7 +175,12 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const n0 = loaded();
     const cached = await api.execution.executionCached(DEPT, 2023, {}, TODAY);
     // Kept compressed as stored: sent so to clients accepting gzip.
-    const raw = await t.db.selectFrom('exec_answers').select('body').where('stream_id', '=', STREAM).where('kind', '=', 'execution').executeTakeFirstOrThrow();
+    const raw = await t.db
+      .selectFrom('exec_answers')
+      .select('body')
+      .where('stream_id', '=', STREAM)
+      .where('kind', '=', 'execution')
+      .executeTakeFirstOrThrow();
     expect(cached.gzip!.equals(Buffer.from(raw.body))).toBe(true);
     expect(cached.json).toBe((await storedRow('execution'))!.body);
     expect((await api.evaluation.evaluationCached(DEPT, 2023)).json).toBe((await storedRow('evaluation'))!.body);
@@ -142,7 +201,12 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(known.json).not.toBe((await storedRow('evaluation'))!.body);
     expect(loaded()).toBe(n1 + 1);
     // Without a stored standing (not computed yet): computed from the projection, the same figures.
-    const kept = await t.db.selectFrom('exec_answers').selectAll().where('stream_id', '=', STREAM).where('kind', '=', 'standing').executeTakeFirstOrThrow();
+    const kept = await t.db
+      .selectFrom('exec_answers')
+      .selectAll()
+      .where('stream_id', '=', STREAM)
+      .where('kind', '=', 'standing')
+      .executeTakeFirstOrThrow();
     await t.db.deleteFrom('exec_answers').where('stream_id', '=', STREAM).where('kind', '=', 'standing').execute();
     expect(await apiServices().execution.standing(DEPT, 2023, {}, TODAY)).toEqual(standing);
     expect(loaded()).toBe(n1 + 2);
@@ -164,7 +228,12 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     expect(june.eventsConsidered).toBeLessThan(cut);
     expect(june).toEqual(await plainServices().evaluation.summary(DEPT, 2023, { knownOn: '2023-06-30' }));
     // Without a stored summary (not computed yet): scored from the projection, the same figures.
-    const kept = await t.db.selectFrom('exec_answers').selectAll().where('stream_id', '=', STREAM).where('kind', '=', 'summary').executeTakeFirstOrThrow();
+    const kept = await t.db
+      .selectFrom('exec_answers')
+      .selectAll()
+      .where('stream_id', '=', STREAM)
+      .where('kind', '=', 'summary')
+      .executeTakeFirstOrThrow();
     await t.db.deleteFrom('exec_answers').where('stream_id', '=', STREAM).where('kind', '=', 'summary').execute();
     const n1 = loads.evaluation;
     expect(await apiServices().evaluation.summary(DEPT, 2023)).toEqual(summary);
@@ -190,11 +259,21 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   });
 
   test('answers of an older format are not served and are computed again', async () => {
-    await t.db.updateTable('exec_answers').set({ format: ANSWER_FORMAT - 1 }).where('stream_id', '=', STREAM).execute();
+    await t.db
+      .updateTable('exec_answers')
+      .set({ format: ANSWER_FORMAT - 1 })
+      .where('stream_id', '=', STREAM)
+      .execute();
     const n0 = loaded();
     const json = (await apiServices().execution.executionCached(DEPT, 2023, {}, TODAY)).json;
     expect(loaded()).toBe(n0 + 1);
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, standing: 0, summary: 0, evaluation: 0 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({
+      streams: 1,
+      execution: 0,
+      standing: 0,
+      summary: 0,
+      evaluation: 0,
+    });
     const p = precomputer();
     await p.run(TODAY);
     expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
@@ -211,7 +290,9 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     await projector.catchUpStream(STREAM, sample.length);
     expect(await answers.save(stale!.answers, stale!.token)).toBe(false);
     await expect(answers.save([], stale!.token)).rejects.toThrow('save: answers of one stream, at least one');
-    await expect(answers.save([stale!.answers[0]!, { ...stale!.answers[1]!, stream: 'other/2023' }], stale!.token)).rejects.toThrow('save: answers of one stream');
+    await expect(
+      answers.save([stale!.answers[0]!, { ...stale!.answers[1]!, stream: 'other/2023' }], stale!.token),
+    ).rejects.toThrow('save: answers of one stream');
     expect((await storedRow('execution'))!.version).toBe(cut);
     // Served for the new version: computed (the full year), not the stored August text.
     const n0 = loaded();
@@ -224,17 +305,33 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
     const p = precomputer();
     expect(await p.run(TODAY)).toEqual({ stored: 0, waiting: 4, failed: 0, moving: true });
     expect(await p.run(TODAY)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
-    expect(JSON.parse((await storedRow('summary'))!.body)).toMatchObject({ status: 'final', total: '91.70', exact: '91.70341666666666666666666666666666666667', grade: '优', eventsConsidered: sample.length });
-    expect(JSON.parse((await storedRow('evaluation'))!.body)).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优', eventsConsidered: sample.length });
+    expect(JSON.parse((await storedRow('summary'))!.body)).toMatchObject({
+      status: 'final',
+      total: '91.70',
+      exact: '91.70341666666666666666666666666666666667',
+      grade: '优',
+      eventsConsidered: sample.length,
+    });
+    expect(JSON.parse((await storedRow('evaluation'))!.body)).toMatchObject({
+      status: 'final',
+      total: { score: '91.70' },
+      grade: '优',
+      eventsConsidered: sample.length,
+    });
   });
 
-  test('the sample\'s stored answers match the fingerprints recorded for this ANSWER_FORMAT', async () => {
+  test("the sample's stored answers match the fingerprints recorded for this ANSWER_FORMAT", async () => {
     const exec = await storedRow('execution');
     const standing = await storedRow('standing');
     const summary = await storedRow('summary');
     const evaluation = await storedRow('evaluation');
     expect(exec!.version).toBe(sample.length);
-    const got = { execution: sha(exec!.body), standing: sha(standing!.body), summary: sha(summary!.body), evaluation: sha(evaluation!.body) };
+    const got = {
+      execution: sha(exec!.body),
+      standing: sha(standing!.body),
+      summary: sha(summary!.body),
+      evaluation: sha(evaluation!.body),
+    };
     expect(got).toEqual(FINGERPRINTS[ANSWER_FORMAT]);
   });
 
@@ -245,16 +342,35 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
       throw new Error('boom');
     };
     await t.db.deleteFrom('exec_answers').execute();
-    const p = new AnswerPrecomputer(answers, execution, new EvaluationService(events, repo, feed, undefined, {}, answers), { warn: (m) => warnings.push(m) });
+    const p = new AnswerPrecomputer(
+      answers,
+      execution,
+      new EvaluationService(events, repo, feed, undefined, {}, answers),
+      { warn: (m) => warnings.push(m) },
+    );
     expect(await p.run(TODAY, false)).toEqual({ stored: 2, waiting: 0, failed: 2, moving: true });
-    expect(warnings).toEqual([`precomputing the execution answer of ${STREAM} at version ${sample.length} failed: boom`]);
+    expect(warnings).toEqual([
+      `precomputing the execution answer of ${STREAM} at version ${sample.length} failed: boom`,
+    ]);
     expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 0, failed: 0, moving: false });
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 0, standing: 0, summary: 1, evaluation: 1 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({
+      streams: 1,
+      execution: 0,
+      standing: 0,
+      summary: 1,
+      evaluation: 1,
+    });
   });
 
   test('while streams are changing a pass computes within its busy budget; the rest waits for a quieter pass', async () => {
     await t.db.deleteFrom('exec_answers').execute();
-    const p = new AnswerPrecomputer(answers, new ExecutionService(repo, {}, answers), new EvaluationService(events, repo, feed, undefined, {}, answers), undefined, { busyBudgetMs: 0 });
+    const p = new AnswerPrecomputer(
+      answers,
+      new ExecutionService(repo, {}, answers),
+      new EvaluationService(events, repo, feed, undefined, {}, answers),
+      undefined,
+      { busyBudgetMs: 0 },
+    );
     // The first pass has seen nothing before: moving, so nothing is computed within a budget of 0 ms.
     expect(await p.run(TODAY, false)).toEqual({ stored: 0, waiting: 4, failed: 0, moving: true });
     expect(await p.run(TODAY, false)).toEqual({ stored: 4, waiting: 0, failed: 0, moving: false });
@@ -263,7 +379,13 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   test('a rebuild empties the stored answers in its transaction; the next passes store them again', async () => {
     const p = precomputer();
     await p.run(TODAY, false);
-    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({ streams: 1, execution: 1, standing: 1, summary: 1, evaluation: 1 });
+    expect(await answers.coverage(ANSWER_FORMAT)).toEqual({
+      streams: 1,
+      execution: 1,
+      standing: 1,
+      summary: 1,
+      evaluation: 1,
+    });
     const before = (await storedRow('execution'))!.body;
     await projector.rebuild();
     expect(await t.db.selectFrom('exec_answers').select('stream_id').execute()).toEqual([]);
@@ -278,11 +400,27 @@ describe.each(BACKENDS)('precomputed answers through the API on %s', (backend) =
     try {
       const body = sample.map((e) => JSON.stringify(e)).join('\n');
       await request(app.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(body).expect(201);
-      const status = await waitFor('every answer stored', async () => {
-        const r = await request(app.http).get('/api/v1/projections').expect(200);
-        return r.body.answers.execution === 1 && r.body.answers.standing === 1 && r.body.answers.summary === 1 && r.body.answers.evaluation === 1 ? r.body : null;
-      }, 20_000);
-      expect(status.answers).toEqual({ format: ANSWER_FORMAT, streams: 1, execution: 1, standing: 1, summary: 1, evaluation: 1 });
+      const status = await waitFor(
+        'every answer stored',
+        async () => {
+          const r = await request(app.http).get('/api/v1/projections').expect(200);
+          return r.body.answers.execution === 1 &&
+            r.body.answers.standing === 1 &&
+            r.body.answers.summary === 1 &&
+            r.body.answers.evaluation === 1
+            ? r.body
+            : null;
+        },
+        20_000,
+      );
+      expect(status.answers).toEqual({
+        format: ANSWER_FORMAT,
+        streams: 1,
+        execution: 1,
+        standing: 1,
+        summary: 1,
+        evaluation: 1,
+      });
       const stored = await app.db.db.selectFrom('exec_answers').select(['kind', 'body']).orderBy('kind').execute();
       const storedJson = (kind: string) => gunzipSync(stored.find((r) => r.kind === kind)!.body).toString('utf8');
       // supertest asks for gzip (Accept-Encoding: gzip, deflate) and decompresses.
@@ -292,7 +430,10 @@ describe.each(BACKENDS)('precomputed answers through the API on %s', (backend) =
       expect(exec.text).toBe(storedJson('execution'));
       expect(exec.body.total).toMatchObject({ rate: '94.51', level: 'yellow' });
       // A client that does not accept gzip gets the same JSON uncompressed.
-      const plain = await request(app.http).get(`/api/v1/departments/${DEPT}/years/2023/execution`).set('Accept-Encoding', 'identity').expect(200);
+      const plain = await request(app.http)
+        .get(`/api/v1/departments/${DEPT}/years/2023/execution`)
+        .set('Accept-Encoding', 'identity')
+        .expect(200);
       expect(plain.headers['content-encoding']).toBeUndefined();
       expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(plain.text).toBe(storedJson('execution'));
@@ -310,5 +451,7 @@ test('PRECOMPUTE_MS: every 10 s by default, "off" turns it off, anything else na
   expect(loadConfig({}).precomputeMs).toBe(10_000);
   expect(loadConfig({ PRECOMPUTE_MS: '2000' }).precomputeMs).toBe(2000);
   expect(loadConfig({ PRECOMPUTE_MS: 'off' }).precomputeMs).toBe(0);
-  expect(() => loadConfig({ PRECOMPUTE_MS: 'soon' })).toThrow('PRECOMPUTE_MS must be a positive whole number, got "soon"');
+  expect(() => loadConfig({ PRECOMPUTE_MS: 'soon' })).toThrow(
+    'PRECOMPUTE_MS must be a positive whole number, got "soon"',
+  );
 });

@@ -9,4 +9,6 @@ const app = await createApp(config);
 await app.listen(config.port, config.host);
 const db = app.get<DatabaseHandle>(DATABASE);
 const log = new Logger('paceline');
-log.log(`API on http://${config.host}:${config.port}/api/v1 — database: ${db.kind} (${db.location}); jobs: ${config.redisUrl ? 'BullMQ (Redis)' : 'in-process'}`);
+log.log(
+  `API on http://${config.host}:${config.port}/api/v1 — database: ${db.kind} (${db.location}); jobs: ${config.redisUrl ? 'BullMQ (Redis)' : 'in-process'}`,
+);

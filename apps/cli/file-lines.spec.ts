@@ -46,7 +46,15 @@ describe('FileLines', () => {
   });
 
   test('undecodable bytes become U+FFFD exactly as when the file is decoded whole', async () => {
-    const f = file(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xe4, 0xb8]), Buffer.from('"}\n'), Buffer.from([0xff, 0xfe, 0x0a, 0xe4]), Buffer.from('\n{"b":1}')]));
+    const f = file(
+      Buffer.concat([
+        Buffer.from('{"a":"'),
+        Buffer.from([0xe4, 0xb8]),
+        Buffer.from('"}\n'),
+        Buffer.from([0xff, 0xfe, 0x0a, 0xe4]),
+        Buffer.from('\n{"b":1}'),
+      ]),
+    );
     expect(await read(f)).toEqual(reference(f));
   });
 

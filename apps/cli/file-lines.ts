@@ -48,7 +48,8 @@ export class FileLines implements AsyncIterable<string> {
         start = nl + 1;
         nl = chunk.indexOf(10, start);
       }
-      if (start < chunk.length) rest = rest ? Buffer.concat([rest, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+      if (start < chunk.length)
+        rest = rest ? Buffer.concat([rest, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
     }
     // The text after the last "\n" (split gives it, even when empty).
     const last = rest ?? Buffer.alloc(0);

@@ -9,7 +9,9 @@ import { UsageError } from './context.js';
 const usage = () =>
   `paceline — budget-execution monitoring\n\nUsage:\n${Object.values(COMMANDS)
     .map((c) => `  paceline ${c.usage}`)
-    .join('\n')}\n  paceline help\n\nDatabase: DATABASE_URL (PostgreSQL) or, when unset, embedded PGlite in PACELINE_DATA_DIR (default ./data/pglite).\n`;
+    .join(
+      '\n',
+    )}\n  paceline help\n\nDatabase: DATABASE_URL (PostgreSQL) or, when unset, embedded PGlite in PACELINE_DATA_DIR (default ./data/pglite).\n`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -24,7 +24,18 @@ import { EventsRepository } from '#persistence/events.repository.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { startApi, type ApiProcess } from '../api-process.js';
-import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import {
+  cpuMark,
+  cpuNote,
+  cpuSince,
+  generateOptions,
+  latencyStats,
+  log,
+  now,
+  row,
+  type BenchOptions,
+  type ResultRow,
+} from '../common.js';
 import { answerCoverage, waitForAnswers, type AnswerCoverage } from '../answers.js';
 import { createBenchDatabase } from '../db.js';
 import { countEvents, ndjsonBodies, splitDepartments } from '../generate.js';
@@ -36,13 +47,23 @@ import { load, passNotes } from './query.js';
  * Waits until the worker has stored every department's execution answer and standing, evaluation
  * summary and evaluation report (at most 15 min), polling GET /api/v1/projections: the row's seconds run from `since`.
  */
-async function answersStored(api: ApiProcess, worker: WorkerProcess, o: BenchOptions, events: number, label: string, since: number, atLastBatch: AnswerCoverage | null): Promise<ResultRow> {
+async function answersStored(
+  api: ApiProcess,
+  worker: WorkerProcess,
+  o: BenchOptions,
+  events: number,
+  label: string,
+  since: number,
+  atLastBatch: AnswerCoverage | null,
+): Promise<ResultRow> {
   const cpu0 = worker.cpuSeconds();
   const mark = cpuMark();
   const { coverage: last, complete, seconds } = await waitForAnswers(api.base, since);
   const cpu = cpuSince(mark);
   const workerCpu = worker.cpuSeconds() - cpu0;
-  log(`  answers stored ${label}: ${last.execution}/${last.streams} execution, ${last.standing}/${last.streams} standing, ${last.summary}/${last.streams} summary, ${last.evaluation}/${last.streams} evaluation, ${seconds.toFixed(1)} s`);
+  log(
+    `  answers stored ${label}: ${last.execution}/${last.streams} execution, ${last.standing}/${last.streams} standing, ${last.summary}/${last.streams} summary, ${last.evaluation}/${last.streams} evaluation, ${seconds.toFixed(1)} s`,
+  );
   return row({
     scenario: 'city',
     variant: `precomputed answers stored, ${label}`,
@@ -56,7 +77,18 @@ async function answersStored(api: ApiProcess, worker: WorkerProcess, o: BenchOpt
 }
 
 export async function city(o: BenchOptions): Promise<ResultRow[]> {
-  if (o.backend !== 'postgres') return [row({ scenario: 'city', variant: 'n/a', backend: o.backend, events: 0, seconds: 0, eventsPerSec: null, notes: 'not run: the city runs on PostgreSQL (API and worker processes)' })];
+  if (o.backend !== 'postgres')
+    return [
+      row({
+        scenario: 'city',
+        variant: 'n/a',
+        backend: o.backend,
+        events: 0,
+        seconds: 0,
+        eventsPerSec: null,
+        notes: 'not run: the city runs on PostgreSQL (API and worker processes)',
+      }),
+    ];
   const db = await createBenchDatabase(o, 'city');
   let api: ApiProcess | undefined;
   let worker: WorkerProcess | undefined;
@@ -68,7 +100,9 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
     worker = await startWorker(db.url!);
     const expected = countEvents(generateOptions(o));
     const ranges = splitDepartments(o.departments, o.clients);
-    log(`city: generating ${expected} events (${shape}) as request bodies for ${ranges.length} clients, batches of ${o.batch}`);
+    log(
+      `city: generating ${expected} events (${shape}) as request bodies for ${ranges.length} clients, batches of ${o.batch}`,
+    );
     const bodies = await Promise.all(ranges.map((range) => ndjsonBodies(generateOptions(o, range), o.batch)));
     log(`city: ingesting ${expected} events (${shape}) with ${ranges.length} clients, batches of ${o.batch}`);
     const apiCpu0 = (await api.stats()).cpuSeconds;
@@ -112,20 +146,41 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
         p99,
         catchUp: (caughtUp - lastBatch) / 1000,
         notes: `${shape}; API CPU ${pct(apiCpu)}, worker CPU ${pct(workerCpu)}, ${cpuNote(cpu, apiCpu + workerCpu, 'clients')}; ${behindAtLast} events behind at the last batch (first status poll ${firstPollMs === null ? '—' : Math.round(firstPollMs)} ms); API GC pauses: longest ${Math.round(apiAfter.gcMaxPauseMs)} ms, ${(apiAfter.gcTotalPauseMs / 1000).toFixed(1)} s in all; ${(ingestSeconds / 60).toFixed(1)} min for ${accepted.toLocaleString('en-US')} events${tenMillion === null ? '' : `, the first 10,000,000 in ${(tenMillion / 1000).toFixed(0)} s`}`,
-        extra: { apiCpuSeconds: apiCpu, workerCpuSeconds: workerCpu, pgCpuSeconds: cpu.pgCpu, clientCpuSeconds: cpu.nodeCpu, ...(tenMillion === null ? {} : { tenMillionSeconds: tenMillion / 1000 }) },
+        extra: {
+          apiCpuSeconds: apiCpu,
+          workerCpuSeconds: workerCpu,
+          pgCpuSeconds: cpu.pgCpu,
+          clientCpuSeconds: cpu.nodeCpu,
+          ...(tenMillion === null ? {} : { tenMillionSeconds: tenMillion / 1000 }),
+        },
       }),
     );
-    log(`  ingested in ${ingestSeconds.toFixed(0)} s (${Math.round(accepted / ingestSeconds)}/s), caught up ${((caughtUp - lastBatch) / 1000).toFixed(2)} s later`);
+    log(
+      `  ingested in ${ingestSeconds.toFixed(0)} s (${Math.round(accepted / ingestSeconds)}/s), caught up ${((caughtUp - lastBatch) / 1000).toFixed(2)} s later`,
+    );
     out.push(await answersStored(api, worker, o, accepted, 'after the load', caughtUp, atLastBatch));
 
     // The department list (the finance bureau's home page) right after the load, then once the
     // API's background computation (OVERVIEW_WARM_MS, 30 s) has seen every department-year settle.
-    for (const [label, waitMs] of [['right after the load', 0], ['65 s later (computed in the background)', 65_000]] as const) {
+    for (const [label, waitMs] of [
+      ['right after the load', 0],
+      ['65 s later (computed in the background)', 65_000],
+    ] as const) {
       await new Promise((r) => setTimeout(r, waitMs));
       const t = now();
       const list = await getJson<{ departments: unknown[] }>(api.base, '/api/v1/departments');
       const seconds = (now() - t) / 1000;
-      out.push(row({ scenario: 'city', variant: `department list, ${label}`, backend: o.backend, events: accepted, seconds, eventsPerSec: null, notes: `GET /api/v1/departments: ${list.departments.length} department-years` }));
+      out.push(
+        row({
+          scenario: 'city',
+          variant: `department list, ${label}`,
+          backend: o.backend,
+          events: accepted,
+          seconds,
+          eventsPerSec: null,
+          notes: `GET /api/v1/departments: ${list.departments.length} department-years`,
+        }),
+      );
       log(`  department list ${label}: ${seconds.toFixed(2)} s`);
     }
     // The department list from an API process started after the load (a deploy, a second
@@ -137,7 +192,17 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       const list = await getJson<{ departments: unknown[] }>(fresh.base, '/api/v1/departments');
       const seconds = (now() - t) / 1000;
       const freshCpu = (await fresh.stats()).cpuSeconds - cpu0;
-      out.push(row({ scenario: 'city', variant: 'department list, a freshly started API', backend: o.backend, events: accepted, seconds, eventsPerSec: null, notes: `GET /api/v1/departments: ${list.departments.length} department-years; that API's CPU ${freshCpu.toFixed(2)} s` }));
+      out.push(
+        row({
+          scenario: 'city',
+          variant: 'department list, a freshly started API',
+          backend: o.backend,
+          events: accepted,
+          seconds,
+          eventsPerSec: null,
+          notes: `GET /api/v1/departments: ${list.departments.length} department-years; that API's CPU ${freshCpu.toFixed(2)} s`,
+        }),
+      );
       log(`  department list from a freshly started API: ${seconds.toFixed(2)} s`);
     } finally {
       await fresh.stop();
@@ -158,26 +223,26 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
         ['evaluation', 'second pass', 'gzip'],
       ] as const;
       for (const [endpoint, pass, encoding] of passes) {
-          const before = await api.stats();
-          mark = cpuMark();
-          const res = await load(api.base, o, endpoint, o.rate, o.duration, encoding);
-          const spent = cpuSince(mark);
-          const after = await api.stats();
-          out.push(
-            row({
-              scenario: 'city',
-              variant: `${endpoint === 'health' ? '/health/live' : endpoint} @ ${o.rate} rps, ${pass}`,
-              backend: o.backend,
-              events: accepted,
-              seconds: res.duration,
-              eventsPerSec: null,
-              p50: res.latency.p50,
-              p99: res.latency.p99,
-              rssMB: after.maxRssMB,
-              notes: passNotes(res, before, after, spent),
-            }),
-          );
-          log(`  ${endpoint} ${pass}: p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
+        const before = await api.stats();
+        mark = cpuMark();
+        const res = await load(api.base, o, endpoint, o.rate, o.duration, encoding);
+        const spent = cpuSince(mark);
+        const after = await api.stats();
+        out.push(
+          row({
+            scenario: 'city',
+            variant: `${endpoint === 'health' ? '/health/live' : endpoint} @ ${o.rate} rps, ${pass}`,
+            backend: o.backend,
+            events: accepted,
+            seconds: res.duration,
+            eventsPerSec: null,
+            p50: res.latency.p50,
+            p99: res.latency.p99,
+            rssMB: after.maxRssMB,
+            notes: passNotes(res, before, after, spent),
+          }),
+        );
+        log(`  ${endpoint} ${pass}: p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
       }
 
       // 3. Rebuild, in this process.
@@ -185,7 +250,16 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       started = now();
       const rebuilt = await new ExecutionProjector(feed, execution, { rebuildReaders: 2 }).rebuild();
       cpu = cpuSince(mark);
-      out.push(row({ scenario: 'city', variant: 'rebuild (2 snapshot readers)', backend: o.backend, events: rebuilt, seconds: cpu.wall, notes: `${shape}; ${cpuNote(cpu)}` }));
+      out.push(
+        row({
+          scenario: 'city',
+          variant: 'rebuild (2 snapshot readers)',
+          backend: o.backend,
+          events: rebuilt,
+          seconds: cpu.wall,
+          notes: `${shape}; ${cpuNote(cpu)}`,
+        }),
+      );
       log(`  rebuilt ${rebuilt} events in ${cpu.wall.toFixed(1)} s`);
       // The rebuild emptied the precomputed answers: the worker stores them again.
       out.push(await answersStored(api, worker, o, accepted, 'after the rebuild', now(), null));

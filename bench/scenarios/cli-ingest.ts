@@ -13,8 +13,26 @@ import { EventsRepository } from '#persistence/events.repository.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import type { DatabaseHandle } from '#persistence/db.js';
-import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
-import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
+import {
+  cpuMark,
+  cpuNote,
+  cpuSince,
+  generateOptions,
+  latencyStats,
+  log,
+  now,
+  row,
+  type BenchOptions,
+  type ResultRow,
+} from '../common.js';
+import {
+  createBenchDatabase,
+  formatStats,
+  isProfiled,
+  openPaceline,
+  openProfiled,
+  type ProfiledHandle,
+} from '../db.js';
 import { countEvents, generateNdjson } from '../generate.js';
 
 /**
@@ -73,12 +91,16 @@ export async function cliIngest(o: BenchOptions): Promise<ResultRow[]> {
     const rejected = summary.rejected.length;
     const wall = (now() - started) / 1000;
     const cpu = cpuSince(mark);
-    if (accepted !== expected || rejected > 0) throw new Error(`accepted ${accepted} (expected ${expected}), rejected ${rejected}`);
+    if (accepted !== expected || rejected > 0)
+      throw new Error(`accepted ${accepted} (expected ${expected}), rejected ${rejected}`);
     const dbNote = isProfiled(handle) ? `; ${formatStats(handle.stats(), wall * 1000)}` : '';
     if (isProfiled(handle)) handle.resetStats();
 
     // Projection of everything ingested (what a projector would then have to do).
-    const projector = new ExecutionProjector(new ProjectionFeedRepository(handle.db), new ExecutionRepository(handle.db));
+    const projector = new ExecutionProjector(
+      new ProjectionFeedRepository(handle.db),
+      new ExecutionRepository(handle.db),
+    );
     const p0 = now();
     const projected = await projector.catchUp();
     const catchUp = (now() - p0) / 1000;

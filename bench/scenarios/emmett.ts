@@ -10,7 +10,18 @@
  */
 import { endAllPools } from '@event-driven-io/dumbo';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
-import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import {
+  cpuMark,
+  cpuNote,
+  cpuSince,
+  generateOptions,
+  latencyStats,
+  log,
+  now,
+  row,
+  type BenchOptions,
+  type ResultRow,
+} from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { countEvents, generateEvents, splitDepartments, type WireEvent } from '../generate.js';
 
@@ -48,7 +59,11 @@ async function runVariant(o: BenchOptions, writers: number): Promise<ResultRow> 
           const t = now();
           await store.appendToStream(
             b.stream,
-            b.events.map((e) => ({ type: e.type, data: e.data, metadata: { messageId: e.id, occurredAt: e.occurredAt } })),
+            b.events.map((e) => ({
+              type: e.type,
+              data: e.data,
+              metadata: { messageId: e.id, occurredAt: e.occurredAt },
+            })),
           );
           latencies.push(now() - t);
           n += b.events.length;
@@ -90,7 +105,17 @@ async function runVariant(o: BenchOptions, writers: number): Promise<ResultRow> 
 
 export async function emmett(o: BenchOptions): Promise<ResultRow[]> {
   if (o.backend !== 'postgres') {
-    return [row({ scenario: 'emmett', variant: 'n/a', backend: o.backend, events: 0, seconds: 0, eventsPerSec: null, notes: "not run: Emmett's PostgreSQL event store needs a PostgreSQL server (no PGlite support)" })];
+    return [
+      row({
+        scenario: 'emmett',
+        variant: 'n/a',
+        backend: o.backend,
+        events: 0,
+        seconds: 0,
+        eventsPerSec: null,
+        notes: "not run: Emmett's PostgreSQL event store needs a PostgreSQL server (no PGlite support)",
+      }),
+    ];
   }
   return [await runVariant(o, 1), await runVariant(o, o.clients)];
 }

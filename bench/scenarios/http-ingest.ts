@@ -6,7 +6,18 @@
  * without one (--projector worker, PostgreSQL: the production setup).
  */
 import { startApi, type ApiProcess } from '../api-process.js';
-import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import {
+  cpuMark,
+  cpuNote,
+  cpuSince,
+  generateOptions,
+  latencyStats,
+  log,
+  now,
+  row,
+  type BenchOptions,
+  type ResultRow,
+} from '../common.js';
 import { createBenchDatabase } from '../db.js';
 import { countEvents, ndjsonBodies, splitDepartments } from '../generate.js';
 import { getJson, postPrepared } from '../http.js';
@@ -21,7 +32,8 @@ export async function httpIngest(o: BenchOptions): Promise<ResultRow[]> {
   let running: ApiProcess | undefined;
   let worker: WorkerProcess | undefined;
   try {
-    if (o.projector === 'worker' && !db.url) throw new Error('--projector worker needs PostgreSQL (PGlite is one process)');
+    if (o.projector === 'worker' && !db.url)
+      throw new Error('--projector worker needs PostgreSQL (PGlite is one process)');
     const api = (running = await startApi(db, { projector: o.projector === 'api' }));
     if (o.projector === 'worker') worker = await startWorker(db.url!);
     const workerCpu0 = worker?.cpuSeconds() ?? 0;

@@ -21,7 +21,12 @@ import { cpuMark, cpuNote, cpuSince, latencyStats, now, type CpuSpent } from '..
 import { request } from '../http.js';
 
 /** A load pass's notes: rate achieved, failures, the API's CPU, its garbage-collection pauses and its event loop's delay during the pass. */
-export function passNotes(res: Awaited<ReturnType<typeof autocannon>>, before: ApiStats, after: ApiStats, spent: CpuSpent): string {
+export function passNotes(
+  res: Awaited<ReturnType<typeof autocannon>>,
+  before: ApiStats,
+  after: ApiStats,
+  spent: CpuSpent,
+): string {
   const apiCpu = after.cpuSeconds - before.cpuSeconds;
   const bad = res.non2xx + res.errors + res.timeouts;
   return `${Math.round(res.requests.total / res.duration)} req/s achieved, ${res.requests.total} requests, ${bad} failed; max ${res.latency.max} ms; API CPU ${Math.round((100 * apiCpu) / res.duration)}%, ${cpuNote(spent, apiCpu, 'autocannon')}; API GC pauses: longest ${Math.round(after.gcRecentMaxPauseMs)} ms, ${Math.round(after.gcTotalPauseMs - before.gcTotalPauseMs)} ms in all; API event-loop delay p99 ${Math.round(after.loopDelayP99Ms)} ms, max ${Math.round(after.loopDelayMaxMs)} ms`;
@@ -33,9 +38,19 @@ export function passNotes(res: Awaited<ReturnType<typeof autocannon>>, before: A
  * request at that rate). `encoding` 'gzip' sends `Accept-Encoding: gzip` as browsers and most
  * HTTP clients do (large answers then come compressed); 'identity' asks for plain JSON.
  */
-export async function load(base: string, o: Pick<BenchOptions, 'departments'>, endpoint: 'execution' | 'evaluation' | 'health', rate: number | undefined, duration: number, encoding: 'gzip' | 'identity' = 'gzip') {
+export async function load(
+  base: string,
+  o: Pick<BenchOptions, 'departments'>,
+  endpoint: 'execution' | 'evaluation' | 'health',
+  rate: number | undefined,
+  duration: number,
+  encoding: 'gzip' | 'identity' = 'gzip',
+) {
   let i = 0;
-  const nextPath = endpoint === 'health' ? () => '/health/live' : () => `/api/v1/departments/${departmentSlug(i++ % o.departments)}/years/${DEFAULT_YEAR}/${endpoint}`;
+  const nextPath =
+    endpoint === 'health'
+      ? () => '/health/live'
+      : () => `/api/v1/departments/${departmentSlug(i++ % o.departments)}/years/${DEFAULT_YEAR}/${endpoint}`;
   return autocannon({
     url: base,
     connections: 10,
@@ -60,10 +75,14 @@ function computeOnly(o: BenchOptions, lines: number, departments: number, label:
     }
     events += evs.length;
     const facts = factsFromEvents(evs);
-    if (d === 0) for (let i = 0; i < 30; i++) executionReport(facts, { asOf: `${DEFAULT_YEAR}-12-31`, knownOn: null, source: 'fiscal' }); // JIT warm-up
+    if (d === 0)
+      for (let i = 0; i < 30; i++)
+        executionReport(facts, { asOf: `${DEFAULT_YEAR}-12-31`, knownOn: null, source: 'fiscal' }); // JIT warm-up
     for (let i = 0; i < 20; i++) {
       const t = now();
-      JSON.stringify(executionWire(executionReport(facts, { asOf: `${DEFAULT_YEAR}-12-31`, knownOn: null, source: 'fiscal' })));
+      JSON.stringify(
+        executionWire(executionReport(facts, { asOf: `${DEFAULT_YEAR}-12-31`, knownOn: null, source: 'fiscal' })),
+      );
       samples.push(now() - t);
     }
   }
@@ -88,10 +107,21 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
     const api = (running = await startApi(db));
     log(`query ${o.backend}: seeding through the API process`);
     const seeded = await api.seed(generateOptions(o), Math.max(o.batch, 1000));
-    log(`  seeded ${seeded.accepted} events in ${seeded.ingestSeconds.toFixed(1)} s, projection caught up ${seeded.catchUpSeconds.toFixed(1)} s later`);
-    const probe = await request(api.base, 'GET', `/api/v1/departments/${departmentSlug(0)}/years/${DEFAULT_YEAR}/execution`);
-    if (probe.status !== 200) throw new Error(`execution endpoint answered ${probe.status}: ${probe.body.slice(0, 300)}`);
-    const evalProbe = await request(api.base, 'GET', `/api/v1/departments/${departmentSlug(0)}/years/${DEFAULT_YEAR}/evaluation`);
+    log(
+      `  seeded ${seeded.accepted} events in ${seeded.ingestSeconds.toFixed(1)} s, projection caught up ${seeded.catchUpSeconds.toFixed(1)} s later`,
+    );
+    const probe = await request(
+      api.base,
+      'GET',
+      `/api/v1/departments/${departmentSlug(0)}/years/${DEFAULT_YEAR}/execution`,
+    );
+    if (probe.status !== 200)
+      throw new Error(`execution endpoint answered ${probe.status}: ${probe.body.slice(0, 300)}`);
+    const evalProbe = await request(
+      api.base,
+      'GET',
+      `/api/v1/departments/${departmentSlug(0)}/years/${DEFAULT_YEAR}/evaluation`,
+    );
     const evaluationMissing = evalProbe.status === 404 && /Cannot GET/i.test(evalProbe.body);
 
     const out: ResultRow[] = [];
@@ -113,16 +143,38 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
     // Each endpoint twice at the fixed rate, asking for gzip as browsers do: the first pass starts
     // with the API's answer cache empty (every department's first request reads its stored answer),
     // the second one is the steady state; then execution once more asking for plain JSON.
-    const runs: { label: string; endpoint: 'execution' | 'evaluation' | 'health'; rate?: number; duration: number; encoding?: 'identity' }[] = [
+    const runs: {
+      label: string;
+      endpoint: 'execution' | 'evaluation' | 'health';
+      rate?: number;
+      duration: number;
+      encoding?: 'identity';
+    }[] = [
       { label: `execution @ ${o.rate} rps, first pass`, endpoint: 'execution', rate: o.rate, duration: o.duration },
       { label: `execution @ ${o.rate} rps, second pass`, endpoint: 'execution', rate: o.rate, duration: o.duration },
       { label: `/health/live @ ${o.rate} rps (the floor)`, endpoint: 'health', rate: o.rate, duration: o.duration },
-      { label: `execution @ ${o.rate} rps, no gzip`, endpoint: 'execution', rate: o.rate, duration: o.duration, encoding: 'identity' },
+      {
+        label: `execution @ ${o.rate} rps, no gzip`,
+        endpoint: 'execution',
+        rate: o.rate,
+        duration: o.duration,
+        encoding: 'identity',
+      },
       { label: 'execution max', endpoint: 'execution', duration: Math.min(o.duration, 5) },
     ];
     if (!evaluationMissing) {
-      runs.push({ label: `evaluation @ ${o.rate} rps, first pass`, endpoint: 'evaluation', rate: o.rate, duration: o.duration });
-      runs.push({ label: `evaluation @ ${o.rate} rps, second pass`, endpoint: 'evaluation', rate: o.rate, duration: o.duration });
+      runs.push({
+        label: `evaluation @ ${o.rate} rps, first pass`,
+        endpoint: 'evaluation',
+        rate: o.rate,
+        duration: o.duration,
+      });
+      runs.push({
+        label: `evaluation @ ${o.rate} rps, second pass`,
+        endpoint: 'evaluation',
+        rate: o.rate,
+        duration: o.duration,
+      });
     }
     for (const r of runs) {
       log(`  ${r.label} for ${r.duration} s`);
@@ -158,7 +210,8 @@ export async function query(o: BenchOptions): Promise<ResultRow[]> {
           events: seeded.accepted,
           seconds: 0,
           eventsPerSec: null,
-          notes: 'not measured: GET …/evaluation answers 404 "Cannot GET" (the route does not exist yet); execution only',
+          notes:
+            'not measured: GET …/evaluation answers 404 "Cannot GET" (the route does not exist yet); execution only',
         }),
       );
     }

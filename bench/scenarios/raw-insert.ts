@@ -19,7 +19,18 @@ import type { PGlite } from '@electric-sql/pglite';
 import { occurredOnDate } from '#domain/dates.js';
 import type { EventInput } from '#domain/events.js';
 import { EventsRepository, type NewEventRow } from '#persistence/events.repository.js';
-import { cpuMark, cpuNote, cpuSince, generateOptions, latencyStats, log, now, row, type BenchOptions, type ResultRow } from '../common.js';
+import {
+  cpuMark,
+  cpuNote,
+  cpuSince,
+  generateOptions,
+  latencyStats,
+  log,
+  now,
+  row,
+  type BenchOptions,
+  type ResultRow,
+} from '../common.js';
 import { createBenchDatabase, openPaceline, openProfiled, type BenchDatabase } from '../db.js';
 import { batches, countEvents, generateEvents, splitDepartments, type WireEvent } from '../generate.js';
 import { copyFrom, copyText } from '../pg-copy.js';
@@ -27,7 +38,18 @@ import { copyFrom, copyText } from '../pg-copy.js';
 export type RawVariant = 'insert' | 'copy' | 'unnest' | 'copy-parallel' | 'repo.append';
 export const RAW_VARIANTS: RawVariant[] = ['insert', 'copy', 'unnest', 'copy-parallel', 'repo.append'];
 
-const COLUMNS = ['event_id', 'stream_id', 'version', 'department', 'year', 'type', 'occurred_at', 'occurred_on', 'data', 'content_hash'] as const;
+const COLUMNS = [
+  'event_id',
+  'stream_id',
+  'version',
+  'department',
+  'year',
+  'type',
+  'occurred_at',
+  'occurred_on',
+  'data',
+  'content_hash',
+] as const;
 const TYPES = ['text', 'text', 'int4', 'text', 'int4', 'text', 'text', 'date', 'jsonb', 'text'] as const;
 const CHUNK = 2000;
 
@@ -46,7 +68,18 @@ class RowBuilder {
       if (v === 1) newStreams.push([stream, e.department, e.year]);
       this.versions.set(stream, v);
       const hash = createHash('sha256').update(JSON.stringify(e)).digest('hex');
-      rows.push([e.id, stream, v, e.department, e.year, e.type, e.occurredAt, occurredOnDate(e.occurredAt)!, JSON.stringify(e.data), hash]);
+      rows.push([
+        e.id,
+        stream,
+        v,
+        e.department,
+        e.year,
+        e.type,
+        e.occurredAt,
+        occurredOnDate(e.occurredAt)!,
+        JSON.stringify(e.data),
+        hash,
+      ]);
     }
     return { rows, newStreams };
   }
@@ -63,7 +96,8 @@ function insertSql(n: number): string {
 
 const UNNEST_SQL = `insert into events (${COLUMNS.join(',')}) select * from unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
 const COPY_SQL = `copy events (${COLUMNS.join(',')}) from stdin`;
-const STREAMS_SQL = 'insert into streams (stream_id, department, year, version) select s, d, y, 0 from unnest($1::text[], $2::text[], $3::int4[]) as t(s, d, y) on conflict do nothing';
+const STREAMS_SQL =
+  'insert into streams (stream_id, department, year, version) select s, d, y, 0 from unnest($1::text[], $2::text[], $3::int4[]) as t(s, d, y) on conflict do nothing';
 
 function columns(rows: Row[]): unknown[][] {
   return COLUMNS.map((_, c) => rows.map((r) => r[c]));
@@ -87,11 +121,20 @@ async function postgresWriter(url: string, variant: 'insert' | 'copy' | 'unnest'
   return {
     async write(rows, newStreams) {
       await client.query('begin');
-      if (newStreams.length > 0) await client.query(STREAMS_SQL, [newStreams.map((s) => s[0]), newStreams.map((s) => s[1]), newStreams.map((s) => s[2])]);
+      if (newStreams.length > 0)
+        await client.query(STREAMS_SQL, [
+          newStreams.map((s) => s[0]),
+          newStreams.map((s) => s[1]),
+          newStreams.map((s) => s[2]),
+        ]);
       if (variant === 'insert') {
         for (let i = 0; i < rows.length; i += CHUNK) {
           const chunk = rows.slice(i, i + CHUNK);
-          await client.query({ name: `raw_insert_${chunk.length}`, text: insertSql(chunk.length), values: chunk.flat() });
+          await client.query({
+            name: `raw_insert_${chunk.length}`,
+            text: insertSql(chunk.length),
+            values: chunk.flat(),
+          });
         }
       } else if (variant === 'unnest') {
         await client.query({ name: 'raw_unnest', text: UNNEST_SQL, values: columns(rows) });
@@ -109,7 +152,12 @@ function pgliteWriter(lite: PGlite, variant: 'insert' | 'copy' | 'unnest'): Writ
   return {
     async write(rows, newStreams) {
       await lite.transaction(async (tx) => {
-        if (newStreams.length > 0) await tx.query(STREAMS_SQL, [newStreams.map((s) => s[0]), newStreams.map((s) => s[1]), newStreams.map((s) => s[2])]);
+        if (newStreams.length > 0)
+          await tx.query(STREAMS_SQL, [
+            newStreams.map((s) => s[0]),
+            newStreams.map((s) => s[1]),
+            newStreams.map((s) => s[2]),
+          ]);
         if (variant === 'insert') {
           for (let i = 0; i < rows.length; i += CHUNK) {
             const chunk = rows.slice(i, i + CHUNK);
@@ -118,7 +166,9 @@ function pgliteWriter(lite: PGlite, variant: 'insert' | 'copy' | 'unnest'): Writ
         } else if (variant === 'unnest') {
           await tx.query(UNNEST_SQL, columns(rows));
         } else {
-          await tx.query(`copy events (${COLUMNS.join(',')}) from '/dev/blob'`, [], { blob: new Blob([copyData(rows)]) });
+          await tx.query(`copy events (${COLUMNS.join(',')}) from '/dev/blob'`, [], {
+            blob: new Blob([copyData(rows)]),
+          });
         }
       });
     },
@@ -133,10 +183,21 @@ async function repoWriter(b: BenchDatabase): Promise<Writer> {
     async write(rows, newStreams) {
       await repo.transaction(async (trx) => {
         for (const [stream, department, year] of newStreams) {
-          await trx.insertInto('streams').values({ stream_id: stream, department, year, version: 0 }).onConflict((oc) => oc.column('stream_id').doNothing()).execute();
+          await trx
+            .insertInto('streams')
+            .values({ stream_id: stream, department, year, version: 0 })
+            .onConflict((oc) => oc.column('stream_id').doNothing())
+            .execute();
         }
         const newRows: NewEventRow[] = rows.map((r) => ({
-          event: { id: r[0], type: r[5], department: r[3], year: r[4], occurredAt: r[6], data: JSON.parse(r[8]) } as EventInput,
+          event: {
+            id: r[0],
+            type: r[5],
+            department: r[3],
+            year: r[4],
+            occurredAt: r[6],
+            data: JSON.parse(r[8]),
+          } as EventInput,
           stream: r[1],
           version: r[2],
           occurredOn: r[7],
@@ -151,12 +212,21 @@ async function repoWriter(b: BenchDatabase): Promise<Writer> {
 
 async function runVariant(o: BenchOptions, variant: RawVariant): Promise<ResultRow> {
   if (variant === 'copy-parallel' && o.backend !== 'postgres') {
-    return row({ scenario: 'raw-insert', variant: `copy × ${o.clients}`, backend: o.backend, events: 0, seconds: 0, eventsPerSec: null, notes: 'not run: PGlite has one connection' });
+    return row({
+      scenario: 'raw-insert',
+      variant: `copy × ${o.clients}`,
+      backend: o.backend,
+      events: 0,
+      seconds: 0,
+      eventsPerSec: null,
+      notes: 'not run: PGlite has one connection',
+    });
   }
   const b = await createBenchDatabase(o, `raw_${variant.replace(/[^a-z]/g, '_')}`);
   const writers: Writer[] = [];
   try {
-    const ranges = variant === 'copy-parallel' ? splitDepartments(o.departments, o.clients) : [{ from: 0, to: o.departments }];
+    const ranges =
+      variant === 'copy-parallel' ? splitDepartments(o.departments, o.clients) : [{ from: 0, to: o.departments }];
     if (variant === 'repo.append') writers.push(await repoWriter(b));
     else if (b.url) {
       // Migrate through the service's factory, then write on plain pg connections.
@@ -168,7 +238,9 @@ async function runVariant(o: BenchOptions, variant: RawVariant): Promise<ResultR
       writers.push(pgliteWriter(h.lite!, variant as 'insert' | 'copy' | 'unnest'));
     }
     const expected = countEvents(generateOptions(o));
-    log(`raw-insert ${variant} ${o.backend}: ${expected} events, ${o.batch}/transaction, ${ranges.length} connection(s)`);
+    log(
+      `raw-insert ${variant} ${o.backend}: ${expected} events, ${o.batch}/transaction, ${ranges.length} connection(s)`,
+    );
     const latencies: number[] = [];
     let n = 0;
     let buildMs = 0;

@@ -17,7 +17,14 @@ import type { DatabaseHandle } from '#persistence/db.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { cpuMark, cpuNote, cpuSince, log, now, row, stableJson, type BenchOptions, type ResultRow } from '../common.js';
-import { createBenchDatabase, formatStats, isProfiled, openPaceline, openProfiled, type ProfiledHandle } from '../db.js';
+import {
+  createBenchDatabase,
+  formatStats,
+  isProfiled,
+  openPaceline,
+  openProfiled,
+  type ProfiledHandle,
+} from '../db.js';
 
 import { seed } from '../seed.js';
 
@@ -43,7 +50,9 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
       if (isProfiled(handle)) handle.resetStats();
       const mark = cpuMark();
       const started = now();
-      const n = await new ExecutionProjector(feed, repo, { rebuildReaders: o.backend === 'postgres' ? 2 : 0 }).rebuild();
+      const n = await new ExecutionProjector(feed, repo, {
+        rebuildReaders: o.backend === 'postgres' ? 2 : 0,
+      }).rebuild();
       const wall = (now() - started) / 1000;
       const cpu = cpuSince(mark);
       if (n !== events) throw new Error(`rebuild applied ${n} events, the log holds ${events}`);
@@ -97,13 +106,24 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
         for (const s of horizon.streams) read += (await feed.readStreamBelow(trx, s, horizon.xmin)).events.length;
       });
       const wall = (now() - started) / 1000;
-      out.push(row({ scenario: 'rebuild', variant: 'read only (readStreamBelow)', backend: o.backend, events: read, seconds: wall, notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, folds and writes nothing` }));
+      out.push(
+        row({
+          scenario: 'rebuild',
+          variant: 'read only (readStreamBelow)',
+          backend: o.backend,
+          events: read,
+          seconds: wall,
+          notes: `${cpuNote(cpuSince(mark))}; reads and decodes every event, folds and writes nothing`,
+        }),
+      );
     }
 
     // One catch-up page (2000 events) from checkpoints early, midway and late in the log, median of 5.
     {
       const ordered = await sql<{ transaction_id: string; position: number }>`
-        select transaction_id::text as transaction_id, position from events order by events.transaction_id, events.position`.execute(handle.db);
+        select transaction_id::text as transaction_id, position from events order by events.transaction_id, events.position`.execute(
+        handle.db,
+      );
       const at = (f: number) => {
         const r = ordered.rows[Math.min(ordered.rows.length - 1, Math.floor(f * ordered.rows.length))]!;
         return { transactionId: r.transaction_id, position: Number(r.position) };
@@ -120,7 +140,17 @@ export async function rebuild(o: BenchOptions): Promise<ResultRow[]> {
         }
         parts.push(`at ${Math.round(f * 100)}% ${median(ms).toFixed(1)} ms`);
       }
-      out.push(row({ scenario: 'rebuild', variant: 'readAfter page of 2000 events', backend: o.backend, events: ordered.rows.length, seconds: 0, eventsPerSec: null, notes: `median of 5: ${parts.join(', ')} of the log` }));
+      out.push(
+        row({
+          scenario: 'rebuild',
+          variant: 'readAfter page of 2000 events',
+          backend: o.backend,
+          events: ordered.rows.length,
+          seconds: 0,
+          eventsPerSec: null,
+          notes: `median of 5: ${parts.join(', ')} of the log`,
+        }),
+      );
     }
     return out;
   } finally {

@@ -33,7 +33,7 @@ import { seed } from '../seed.js';
 
 async function readAllOf(repo: EventsRepository, stream: string): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  for (let from = 1; ; ) {
+  for (let from = 1; ;) {
     const page = await repo.page(stream, from, 5000);
     for (const e of page) out.push(e);
     if (page.length < 5000) return out;
@@ -53,7 +53,9 @@ export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
     const feed = new ProjectionFeedRepository(handle.db);
     const service = new EvaluationService(events, execution, feed);
     let t = now();
-    const projected = await new ExecutionProjector(feed, execution, { rebuildReaders: o.backend === 'postgres' ? 2 : 0 }).rebuild();
+    const projected = await new ExecutionProjector(feed, execution, {
+      rebuildReaders: o.backend === 'postgres' ? 2 : 0,
+    }).rebuild();
     const rebuildSeconds = (now() - t) / 1000;
     const streams = await events.listStreams();
     const out: ResultRow[] = [];
@@ -83,7 +85,8 @@ export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
     const reports = await mapLimit(some, 4, (s) => service.evaluation(s.department, s.year));
     wall = (now() - t) / 1000;
     reports.forEach((r, i) => {
-      if (r.total.score !== summaries[i]!.total || r.grade !== summaries[i]!.grade) throw new Error(`${some[i]!.stream}: the full report and the summary differ`);
+      if (r.total.score !== summaries[i]!.total || r.grade !== summaries[i]!.grade)
+        throw new Error(`${some[i]!.stream}: the full report and the summary differ`);
     });
     out.push(
       row({
@@ -103,17 +106,34 @@ export async function scoring(o: BenchOptions): Promise<ResultRow[]> {
     for (const [i, s] of some.entries()) {
       const list = await readAllOf(events, s.stream);
       replayed += list.length;
-      const e = evaluate({ framework: DEFAULT_FRAMEWORK, facts: factsFromEvents(list), state: evaluationStateFromEvents(list) });
+      const e = evaluate({
+        framework: DEFAULT_FRAMEWORK,
+        facts: factsFromEvents(list),
+        state: evaluationStateFromEvents(list),
+      });
       const summary = summaries[i] as EvaluationSummary;
-      if (fixed2(e.total) !== summary.total || e.grade !== summary.grade) throw new Error(`${s.stream}: replay ${fixed2(e.total)} ${e.grade}, projection ${summary.total} ${summary.grade}`);
+      if (fixed2(e.total) !== summary.total || e.grade !== summary.grade)
+        throw new Error(
+          `${s.stream}: replay ${fixed2(e.total)} ${e.grade}, projection ${summary.total} ${summary.grade}`,
+        );
     }
     wall = (now() - t) / 1000;
-    out.push(row({ scenario: 'scoring', variant: `replay (read + fold + evaluate), ${some.length} depts`, backend: o.backend, events: replayed, seconds: wall, notes: `${((wall / some.length) * 1000).toFixed(1)} ms/dept; ${cpuNote(cpuSince(mark))}` }));
+    out.push(
+      row({
+        scenario: 'scoring',
+        variant: `replay (read + fold + evaluate), ${some.length} depts`,
+        backend: o.backend,
+        events: replayed,
+        seconds: wall,
+        notes: `${((wall / some.length) * 1000).toFixed(1)} ms/dept; ${cpuNote(cpuSince(mark))}`,
+      }),
+    );
 
     // One city-scale department, in memory.
     log(`scoring: one city-scale department (${o.units}×${o.cityLines})`);
     const city: DatedEvent[] = [];
-    for (const e of generateEvents({ departments: 1, units: o.units, lines: o.cityLines, seed: o.seed })) city.push({ ...(e as unknown as DatedEvent), occurredOn: occurredOnDate(e.occurredAt)! });
+    for (const e of generateEvents({ departments: 1, units: o.units, lines: o.cityLines, seed: o.seed }))
+      city.push({ ...(e as unknown as DatedEvent), occurredOn: occurredOnDate(e.occurredAt)! });
     t = now();
     const facts = factsFromEvents(city);
     const t1 = now();

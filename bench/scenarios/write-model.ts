@@ -79,14 +79,20 @@ export function writeModel(o: BenchOptions): ResultRow[] {
       events: n,
       seconds,
       notes: `${states.size} streams, ${spending.toLocaleString('en-US')} spending ids; ${heldNote(models, base, 'with nothing held')}; JSON.parse + validateEvent + decide/evolve`,
-      extra: { heapMB: models.heapMB - base.heapMB, arrayBuffersMB: models.arrayBuffersMB - base.arrayBuffersMB, gcMs: models.gcMs, spendingIds: spending },
+      extra: {
+        heapMB: models.heapMB - base.heapMB,
+        arrayBuffersMB: models.arrayBuffersMB - base.arrayBuffersMB,
+        gcMs: models.gcMs,
+        spendingIds: spending,
+      },
     }),
   ];
 
   // The same ids as a Map per stream, strings as parsed from JSON: what a write model held before.
   const t0 = now();
   let maps: Map<string, Map<string, string>> | null = new Map();
-  for (const { id, stream, line } of recordedSpending(o)) (maps.get(stream) ?? maps.set(stream, new Map()).get(stream)!).set(id, line);
+  for (const { id, stream, line } of recordedSpending(o))
+    (maps.get(stream) ?? maps.set(stream, new Map()).get(stream)!).set(id, line);
   const mapSeconds = (now() - t0) / 1000;
   const withMaps = held();
   let mapped = 0;
@@ -117,7 +123,8 @@ export function writeModel(o: BenchOptions): ResultRow[] {
     if (state.spending.get(unknown[i]!) === undefined) missed++;
   });
   const lookupSeconds = (now() - t1) / 1000;
-  if (found !== spending || missed !== spending) throw new Error(`lookups: ${found} found and ${missed} missed of ${spending}`);
+  if (found !== spending || missed !== spending)
+    throw new Error(`lookups: ${found} found and ${missed} missed of ${spending}`);
   rows.push(
     row({
       scenario: 'write-model',

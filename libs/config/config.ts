@@ -79,7 +79,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'erro
 
 function levelFrom(value: string | undefined): LogLevel {
   const v = value || 'info';
-  if (!LOG_LEVELS.includes(v as LogLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${value}"`);
+  if (!LOG_LEVELS.includes(v as LogLevel))
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${value}"`);
   return v as LogLevel;
 }
 
@@ -106,7 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, tty = process.s
     maxBatch: intFrom('MAX_BATCH_EVENTS', env.MAX_BATCH_EVENTS, 10_000),
     projector: (env.PROJECTOR ?? 'on') !== 'off',
     projectorPollMs: intFrom('PROJECTOR_POLL_MS', env.PROJECTOR_POLL_MS, 1000),
-    projectorIntervalMs: env.PROJECTOR_INTERVAL_MS === 'off' ? 0 : intFrom('PROJECTOR_INTERVAL_MS', env.PROJECTOR_INTERVAL_MS, 250),
+    projectorIntervalMs:
+      env.PROJECTOR_INTERVAL_MS === 'off' ? 0 : intFrom('PROJECTOR_INTERVAL_MS', env.PROJECTOR_INTERVAL_MS, 250),
     role: env.PACELINE_ROLE === 'worker' ? 'worker' : 'api',
     deliveryAttempts: intFrom('DELIVERY_ATTEMPTS', env.DELIVERY_ATTEMPTS, 5),
     deliveryBackoffMs: intFrom('DELIVERY_BACKOFF_MS', env.DELIVERY_BACKOFF_MS, 2000),

@@ -17,7 +17,13 @@ export interface Principal {
 }
 
 /** The principal used when access control is off (embedded single-user default). */
-export const OPEN_ACCESS: Principal = { keyId: 'open', name: 'access control off', role: 'admin', departments: ['*'], unit: null };
+export const OPEN_ACCESS: Principal = {
+  keyId: 'open',
+  name: 'access control off',
+  role: 'admin',
+  departments: ['*'],
+  unit: null,
+};
 
 export function inScope(p: Principal, department: string): boolean {
   return p.role === 'admin' || p.departments.includes('*') || p.departments.includes(department);
@@ -65,11 +71,16 @@ export function decide(rule: AccessRule | undefined, p: Principal, department: s
       return p.role === 'admin' || p.role === 'writer' ? { allow: true } : deny(`role ${p.role} cannot write`);
     case 'write':
       if (!department) return deny('no department in the request');
-      return canWrite(p, department) ? { allow: true } : deny(p.role === 'writer' ? `department ${department} is not in this key's scope` : `role ${p.role} cannot write`);
+      return canWrite(p, department)
+        ? { allow: true }
+        : deny(
+            p.role === 'writer' ? `department ${department} is not in this key's scope` : `role ${p.role} cannot write`,
+          );
     case 'read':
       if (!department) return deny('no department in the request');
       if (!canRead(p, department)) return deny(`department ${department} is not in this key's scope`);
-      if (p.role === 'unit' && !rule.unitScoped) return deny(`a unit reader sees only its own unit's figures, notices and alerts`);
+      if (p.role === 'unit' && !rule.unitScoped)
+        return deny(`a unit reader sees only its own unit's figures, notices and alerts`);
       return { allow: true };
   }
 }

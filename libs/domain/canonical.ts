@@ -18,7 +18,11 @@ export function canonicalJson(value: unknown): string {
  * the text of the top-level key `known.key` is `known.text`, which must be canonicalJson of its
  * value (a caller that needs that text anyway serializes it once).
  */
-export function canonicalJsonWithout(value: Record<string, unknown>, omit: string, known?: { key: string; text: string }): string {
+export function canonicalJsonWithout(
+  value: Record<string, unknown>,
+  omit: string,
+  known?: { key: string; text: string },
+): string {
   return writeObject(value, omit, known);
 }
 
@@ -51,7 +55,11 @@ function write(value: unknown): string | undefined {
   return writeObject(value as Record<string, unknown>, undefined, undefined);
 }
 
-function writeObject(value: Record<string, unknown>, omit: string | undefined, known: { key: string; text: string } | undefined): string {
+function writeObject(
+  value: Record<string, unknown>,
+  omit: string | undefined,
+  known: { key: string; text: string } | undefined,
+): string {
   const keys = Object.keys(value).sort();
   let out = '{';
   let first = true;

@@ -8,7 +8,9 @@ const amount = fc.oneof(
     return `${neg ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`;
   }),
   fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
-  fc.tuple(fc.integer({ min: -99_999, max: 99_999 }), fc.integer({ min: 0, max: 999_999 })).map(([i, f]) => `${i}.${String(f).padStart(6, '0')}`),
+  fc
+    .tuple(fc.integer({ min: -99_999, max: 99_999 }), fc.integer({ min: 0, max: 999_999 }))
+    .map(([i, f]) => `${i}.${String(f).padStart(6, '0')}`),
   fc.constantFrom('0', '-0', '0.00', '-0.00', '1e3', '-2.5E-3', '12.', '.5'),
 );
 

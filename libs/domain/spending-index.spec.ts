@@ -43,7 +43,10 @@ describe('SpendingIndex', () => {
 
   it('tells apart ids that differ in one 32-bit word only (same hash neighbourhood)', () => {
     const index = new SpendingIndex();
-    const ids = Array.from({ length: 64 }, (_, i) => `00000000-0000-0000-0000-0000000000${i.toString(16).padStart(2, '0')}`);
+    const ids = Array.from(
+      { length: 64 },
+      (_, i) => `00000000-0000-0000-0000-0000000000${i.toString(16).padStart(2, '0')}`,
+    );
     ids.forEach((id, i) => index.set(id, `l${i}`));
     ids.forEach((id, i) => expect(index.get(id)).toBe(`l${i}`));
     expect(index.size).toBe(64);

@@ -96,7 +96,7 @@ export class SpendingIndex {
       this.other.set(id, index);
       return this;
     }
-    if ((this.packed + 1) > this.values.length * MAX_LOAD) this.grow();
+    if (this.packed + 1 > this.values.length * MAX_LOAD) this.grow();
     const slot = this.find(scratch);
     if (this.values[slot] === 0) {
       this.keys.set(scratch, slot * WORDS);
@@ -115,7 +115,8 @@ export class SpendingIndex {
     for (let slot = hash(key) & mask; ; slot = (slot + 1) & mask) {
       if (this.values[slot] === 0) return slot;
       const at = slot * WORDS;
-      if (keys[at] === key[0] && keys[at + 1] === key[1] && keys[at + 2] === key[2] && keys[at + 3] === key[3]) return slot;
+      if (keys[at] === key[0] && keys[at + 1] === key[1] && keys[at + 2] === key[2] && keys[at + 3] === key[3])
+        return slot;
     }
   }
 

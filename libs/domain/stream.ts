@@ -49,7 +49,10 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
     return errors;
   }
   if (!state.opened && event.type !== 'YearOpened') {
-    fail('type', `the stream ${event.department}/${event.year} has no YearOpened yet: YearOpened must be its first event`);
+    fail(
+      'type',
+      `the stream ${event.department}/${event.year} has no YearOpened yet: YearOpened must be its first event`,
+    );
     return errors;
   }
   if (state.closed && !AFTER_CLOSE_TYPES.has(event.type)) {
@@ -99,13 +102,19 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
     case 'SpendingCorrected': {
       const lineId = state.spending.get(event.data.corrects);
       if (lineId === undefined) {
-        fail('data.corrects', `"${event.data.corrects}" is not a SpendingRecorded event of stream ${event.department}/${event.year}`);
+        fail(
+          'data.corrects',
+          `"${event.data.corrects}" is not a SpendingRecorded event of stream ${event.department}/${event.year}`,
+        );
         break;
       }
       const l = state.lines.get(lineId)!;
       const after = l.spent.plus(event.data.amount);
       if (after.isNeg()) {
-        fail('data.amount', `would take the spending of line "${lineId}" below zero (${l.spent.toFixed(2)} ${event.data.amount})`);
+        fail(
+          'data.amount',
+          `would take the spending of line "${lineId}" below zero (${l.spent.toFixed(2)} ${event.data.amount})`,
+        );
       }
       break;
     }

@@ -16,7 +16,15 @@ export interface FieldError {
 
 export type ValidationResult = { ok: true; event: EventInput } | { ok: false; errors: FieldError[] };
 
-const ENVELOPE_FIELDS: readonly string[] = ['id', 'type', 'department', 'year', 'occurredAt', 'expectedVersion', 'data'];
+const ENVELOPE_FIELDS: readonly string[] = [
+  'id',
+  'type',
+  'department',
+  'year',
+  'occurredAt',
+  'expectedVersion',
+  'data',
+];
 const SLUG_RE = /^[a-z0-9-]{1,64}$/;
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** At most 2 decimals, at most 13 integer digits (below ten trillion yuan). */
@@ -27,7 +35,11 @@ const SCORE_RE = /^(0|[1-9]\d{0,2})(\.\d{1,4})?$/;
 const MAX_TEXT = 1000;
 /** Option objects shared by every call (these run for every field of every event). */
 const NO_OPTIONS = {};
-const KEY_OPTIONS = { max: 64, pattern: KEY_RE, patternHint: 'must be an identifier of letters, digits, ".", "_" or "-" (1–64 chars)' };
+const KEY_OPTIONS = {
+  max: 64,
+  pattern: KEY_RE,
+  patternHint: 'must be an identifier of letters, digits, ".", "_" or "-" (1–64 chars)',
+};
 const DEPARTMENT_OPTIONS = { max: 64, pattern: SLUG_RE, patternHint: 'must match [a-z0-9-]{1,64}' };
 const ID_OPTIONS = { max: 128 };
 
@@ -57,7 +69,10 @@ class Checker {
     return true;
   }
 
-  string(field: string, opts: { optional?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = NO_OPTIONS) {
+  string(
+    field: string,
+    opts: { optional?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = NO_OPTIONS,
+  ) {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'string') return this.fail(field, `must be a string, got ${typeOf(v)}`);
@@ -72,7 +87,11 @@ class Checker {
     return this.string(field, KEY_OPTIONS);
   }
 
-  oneOf<T extends string>(field: string, values: readonly T[], opts: { optional?: boolean } = NO_OPTIONS): T | undefined {
+  oneOf<T extends string>(
+    field: string,
+    values: readonly T[],
+    opts: { optional?: boolean } = NO_OPTIONS,
+  ): T | undefined {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'string' || !values.includes(v as T)) {
@@ -325,7 +344,8 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
       k.date('asOf');
       const inUse = k.amount('inUse', 'nonNegative');
       const total = k.amount('total', 'nonNegative');
-      if (inUse && total && new Decimal(inUse).gt(total)) k.fail('inUse', `must not exceed total (${total}), got "${inUse}"`);
+      if (inUse && total && new Decimal(inUse).gt(total))
+        k.fail('inUse', `must not exceed total (${total}), got "${inUse}"`);
       break;
     }
     case 'ProcurementReported':
@@ -383,11 +403,13 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
         for (const [crit, v] of Object.entries(scores)) {
           const path = `scores.${crit}`;
           if (!allCriteria.has(crit)) k.fail(path, `unknown criterion "${crit}"`);
-          else if (typeof v !== 'string' || !SCORE_RE.test(v)) k.fail(path, `must be a decimal string such as "4.7", got ${show(v)}`);
+          else if (typeof v !== 'string' || !SCORE_RE.test(v))
+            k.fail(path, `must be a decimal string such as "4.7", got ${show(v)}`);
         }
       }
       const total = k.string('total', { max: 16 });
-      if (total !== undefined && !SCORE_RE.test(total)) k.fail('total', `must be a decimal string such as "95.7", got ${show(total)}`);
+      if (total !== undefined && !SCORE_RE.test(total))
+        k.fail('total', `must be a decimal string such as "95.7", got ${show(total)}`);
       k.oneOf('grade', ['优', '良', '中', '差']);
       break;
     }
@@ -408,7 +430,9 @@ const MAX_UNSTORABLE_ERRORS = 10;
 const MAX_UNSTORABLE_DEPTH = 32;
 
 function unstorableReason(value: string): string {
-  return value.includes('\u0000') ? 'contains a NUL character (U+0000), which cannot be stored' : 'contains an unpaired UTF-16 surrogate, which is not valid Unicode';
+  return value.includes('\u0000')
+    ? 'contains a NUL character (U+0000), which cannot be stored'
+    : 'contains an unpaired UTF-16 surrogate, which is not valid Unicode';
 }
 
 function childPath(parent: object, path: string, k: string): string {
@@ -430,7 +454,11 @@ function unstorableText(value: unknown, path: string, out: FieldError[], depth =
   const obj = value as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
     const v = obj[k];
-    if (UNSTORABLE.test(k)) out.push({ path: childPath(obj, path, k), reason: 'the field name contains a NUL character or an unpaired UTF-16 surrogate' });
+    if (UNSTORABLE.test(k))
+      out.push({
+        path: childPath(obj, path, k),
+        reason: 'the field name contains a NUL character or an unpaired UTF-16 surrogate',
+      });
     if (typeof v === 'string') {
       // What the recursive call would do for this string at depth + 1.
       if (out.length < MAX_UNSTORABLE_ERRORS && depth + 1 <= MAX_UNSTORABLE_DEPTH && UNSTORABLE.test(v)) {
@@ -458,7 +486,11 @@ export function validateEvent(raw: unknown): ValidationResult {
     k.fail('year', `must be a whole number between 2000 and 2100, got ${show(raw.year)}`);
   } else year = raw.year;
   if (raw.occurredAt === undefined || raw.occurredAt === null) k.fail('occurredAt', 'is required');
-  else if (typeof raw.occurredAt !== 'string' || raw.occurredAt.length > 40 || occurredOnDateMemo(raw.occurredAt) === null) {
+  else if (
+    typeof raw.occurredAt !== 'string' ||
+    raw.occurredAt.length > 40 ||
+    occurredOnDateMemo(raw.occurredAt) === null
+  ) {
     k.fail('occurredAt', `must be an ISO date or date-time, got ${show(raw.occurredAt)}`);
   }
   if (raw.expectedVersion !== undefined) {

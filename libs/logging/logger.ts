@@ -18,6 +18,12 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stdout;
   if (options.format === 'json') return pino({ level: options.level }, destination);
-  const stream = pretty({ colorize: destination === process.stdout && process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination });
+  const stream = pretty({
+    colorize: destination === process.stdout && process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    sync: true,
+    destination,
+  });
   return pino({ level: options.level }, stream);
 }

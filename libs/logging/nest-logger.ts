@@ -42,7 +42,8 @@ export class PinoNestLogger implements LoggerService {
     if (!this.logger.isLevelEnabled(level)) return;
     const context = rest[rest.length - 1];
     const fields = typeof context === 'string' ? { context } : {};
-    if (message !== null && typeof message === 'object' && !(message instanceof Error)) this.logger[level]({ ...fields, ...message });
+    if (message !== null && typeof message === 'object' && !(message instanceof Error))
+      this.logger[level]({ ...fields, ...message });
     else this.logger[level](fields, String(message));
   }
 }

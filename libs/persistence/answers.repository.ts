@@ -51,7 +51,13 @@ export class AnswersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The body (gzip) stored for exactly this stream, kind, parameters, version and format; else null. */
-  async find(stream: string, kind: AnswerKind, params: string, version: number, format: number): Promise<Buffer | null> {
+  async find(
+    stream: string,
+    kind: AnswerKind,
+    params: string,
+    version: number,
+    format: number,
+  ): Promise<Buffer | null> {
     const row = await this.db
       .selectFrom('exec_answers')
       .select('body')
@@ -69,14 +75,20 @@ export class AnswersRepository {
    * version, in this kind and format (one query: the department list reads every department's
    * standing and summary so). Streams without such an answer are absent.
    */
-  async findMany(kind: AnswerKind, format: number, wanted: readonly { stream: string; params: string; version: number }[]): Promise<Map<string, Buffer>> {
+  async findMany(
+    kind: AnswerKind,
+    format: number,
+    wanted: readonly { stream: string; params: string; version: number }[],
+  ): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
     if (wanted.length === 0) return out;
     const rows = await sql<{ stream_id: string; body: Uint8Array }>`
       select a.stream_id, a.body
       from unnest(${textArrayLiteral(wanted.map((w) => w.stream))}::text[], ${textArrayLiteral(wanted.map((w) => w.params))}::text[],
                   ${intArrayLiteral(wanted.map((w) => w.version))}::int[]) as w(stream_id, params, version)
-      join exec_answers a on a.stream_id = w.stream_id and a.kind = ${kind} and a.params = w.params and a.version = w.version and a.format = ${format}`.execute(this.db);
+      join exec_answers a on a.stream_id = w.stream_id and a.kind = ${kind} and a.params = w.params and a.version = w.version and a.format = ${format}`.execute(
+      this.db,
+    );
     for (const r of rows.rows) out.set(r.stream_id, bodyBuffer(r.body));
     return out;
   }
@@ -89,14 +101,19 @@ export class AnswersRepository {
    */
   async save(answers: readonly StoredAnswer[], token: string): Promise<boolean> {
     const stream = answers[0]?.stream;
-    if (stream === undefined || answers.some((a) => a.stream !== stream)) throw new Error('save: answers of one stream, at least one');
-    const rows = sql.join(answers.map((a) => sql`(${a.kind}, ${a.params}, ${a.format}::int, ${a.version}::int, ${a.body}::bytea)`));
+    if (stream === undefined || answers.some((a) => a.stream !== stream))
+      throw new Error('save: answers of one stream, at least one');
+    const rows = sql.join(
+      answers.map((a) => sql`(${a.kind}, ${a.params}, ${a.format}::int, ${a.version}::int, ${a.body}::bytea)`),
+    );
     const r = await sql`
       insert into exec_answers (stream_id, kind, params, format, version, body)
       select ${stream}, v.kind, v.params, v.format, v.version, v.body from (values ${rows}) as v(kind, params, format, version, body)
       where exists (select 1 from exec_streams where stream_id = ${stream} and xmin::text = ${token})
       on conflict (stream_id, kind) do update
-        set params = excluded.params, format = excluded.format, version = excluded.version, body = excluded.body, computed_at = now()`.execute(this.db);
+        set params = excluded.params, format = excluded.format, version = excluded.version, body = excluded.body, computed_at = now()`.execute(
+      this.db,
+    );
     return Number(r.numAffectedRows ?? 0) > 0;
   }
 
@@ -105,14 +122,38 @@ export class AnswersRepository {
     const rows = await this.db
       .selectFrom('exec_streams as s')
       .leftJoin('exec_answers as a', 'a.stream_id', 's.stream_id')
-      .select(['s.stream_id', 's.department', 's.year', 's.projected_version', 'a.kind', 'a.params', 'a.format', 'a.version'])
+      .select([
+        's.stream_id',
+        's.department',
+        's.year',
+        's.projected_version',
+        'a.kind',
+        'a.params',
+        'a.format',
+        'a.version',
+      ])
       .orderBy('s.stream_id')
       .execute();
     const out = new Map<string, AnswerState>();
     for (const r of rows) {
       let state = out.get(r.stream_id);
-      if (!state) out.set(r.stream_id, (state = { stream: r.stream_id, department: r.department, year: r.year, projectedVersion: Number(r.projected_version), stored: {} }));
-      if (r.kind !== null) state.stored[r.kind as AnswerKind] = { params: r.params!, format: Number(r.format), version: Number(r.version) };
+      if (!state)
+        out.set(
+          r.stream_id,
+          (state = {
+            stream: r.stream_id,
+            department: r.department,
+            year: r.year,
+            projectedVersion: Number(r.projected_version),
+            stored: {},
+          }),
+        );
+      if (r.kind !== null)
+        state.stored[r.kind as AnswerKind] = {
+          params: r.params!,
+          format: Number(r.format),
+          version: Number(r.version),
+        };
     }
     return [...out.values()];
   }
@@ -121,10 +162,13 @@ export class AnswersRepository {
   async coverage(format: number): Promise<{ streams: number } & Record<AnswerKind, number>> {
     const stored = (kind: AnswerKind) => sql<string>`count(*) filter (where exists (
       select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = ${kind} and a.version = s.projected_version and a.format = ${format}))`;
-    const row = await this.db
+    const row = (await this.db
       .selectFrom('exec_streams as s')
       .select((eb) => [eb.fn.countAll<string>().as('streams'), ...ANSWER_KINDS.map((kind) => stored(kind).as(kind))])
-      .executeTakeFirstOrThrow() as Record<string, string>;
-    return { streams: Number(row.streams), ...(Object.fromEntries(ANSWER_KINDS.map((kind) => [kind, Number(row[kind])])) as Record<AnswerKind, number>) };
+      .executeTakeFirstOrThrow()) as Record<string, string>;
+    return {
+      streams: Number(row.streams),
+      ...(Object.fromEntries(ANSWER_KINDS.map((kind) => [kind, Number(row[kind])])) as Record<AnswerKind, number>),
+    };
   }
 }

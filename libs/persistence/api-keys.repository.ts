@@ -33,7 +33,14 @@ export class ApiKeysRepository {
   async insert(k: Omit<ApiKeyRecord, 'createdAt' | 'revokedAt'>): Promise<ApiKeyRecord> {
     const row = await this.db
       .insertInto('api_keys')
-      .values({ id: k.id, name: k.name, secret_hash: k.secretHash, role: k.role, departments: sql`${sql.val(k.departments)}::text[]` as never, unit: k.unit })
+      .values({
+        id: k.id,
+        name: k.name,
+        secret_hash: k.secretHash,
+        role: k.role,
+        departments: sql`${sql.val(k.departments)}::text[]` as never,
+        unit: k.unit,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toRecord(row);
@@ -49,7 +56,12 @@ export class ApiKeysRepository {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const r = await this.db.updateTable('api_keys').set({ revoked_at: sql`now()` as never }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: sql`now()` as never })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 }

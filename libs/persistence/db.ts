@@ -40,7 +40,12 @@ export interface DatabaseHandle {
 }
 
 /** Listens on a dedicated PostgreSQL connection, reconnecting after failures until stopped. */
-async function listenPostgres(url: string, channel: string, onNotify: () => void, onError?: (e: Error) => void): Promise<() => Promise<void>> {
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: () => void,
+  onError?: (e: Error) => void,
+): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;

@@ -40,7 +40,10 @@ export interface OutboxItem {
   finishedAt: string | null;
 }
 
-export type NewOutboxItem = Pick<OutboxItem, 'jobId' | 'channel' | 'subscriptionId' | 'stream' | 'kind' | 'itemId' | 'url' | 'payload'>;
+export type NewOutboxItem = Pick<
+  OutboxItem,
+  'jobId' | 'channel' | 'subscriptionId' | 'stream' | 'kind' | 'itemId' | 'url' | 'payload'
+>;
 
 const iso = (v: string | null) => (v === null ? null : new Date(v).toISOString());
 
@@ -96,12 +99,25 @@ export class DeliveryRepository {
   }
 
   async deactivateSubscription(id: number): Promise<Subscription | null> {
-    const row = await this.db.updateTable('subscriptions').set({ active: false }).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await this.db
+      .updateTable('subscriptions')
+      .set({ active: false })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
     return row ? toSubscription(row) : null;
   }
 
   async subscriptionsFor(trx: Trx, department: string): Promise<Subscription[]> {
-    return (await trx.selectFrom('subscriptions').selectAll().where('department', '=', department).where('active', '=', true).orderBy('id').execute()).map(toSubscription);
+    return (
+      await trx
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('department', '=', department)
+        .where('active', '=', true)
+        .orderBy('id')
+        .execute()
+    ).map(toSubscription);
   }
 
   /** Adds outbox rows in the caller's transaction; a job id already in the outbox is left as it is. */
@@ -182,7 +198,11 @@ export class DeliveryRepository {
   async recordAttempt(jobId: string, attempts: number, error: string, final: boolean): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set({ attempts, last_error: error.slice(0, 2000), ...(final ? { status: 'failed', finished_at: sql`now()` as never } : {}) })
+      .set({
+        attempts,
+        last_error: error.slice(0, 2000),
+        ...(final ? { status: 'failed', finished_at: sql`now()` as never } : {}),
+      })
       .where('job_id', '=', jobId)
       .where('status', '!=', 'delivered')
       .execute();
@@ -192,7 +212,10 @@ export class DeliveryRepository {
   async requeue(jobIds: string[] | 'failed'): Promise<number> {
     if (Array.isArray(jobIds) && jobIds.length === 0) return 0;
     let q = this.db.updateTable('outbox').set({ status: 'pending', enqueued_at: null, finished_at: null });
-    q = jobIds === 'failed' ? q.where('status', '=', 'failed') : q.where('job_id', 'in', jobIds).where('status', 'in', ['failed', 'enqueued']);
+    q =
+      jobIds === 'failed'
+        ? q.where('status', '=', 'failed')
+        : q.where('job_id', 'in', jobIds).where('status', 'in', ['failed', 'enqueued']);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
@@ -200,7 +223,8 @@ export class DeliveryRepository {
   /** Rows handed to an in-process runner that died before finishing them. */
   async enqueuedItems(limit = 1000, olderThanMs = 0): Promise<OutboxItem[]> {
     let q = this.db.selectFrom('outbox').selectAll().where('status', '=', 'enqueued');
-    if (olderThanMs > 0) q = q.where('enqueued_at', '<', sql<string>`now() - make_interval(secs => ${olderThanMs / 1000})`);
+    if (olderThanMs > 0)
+      q = q.where('enqueued_at', '<', sql<string>`now() - make_interval(secs => ${olderThanMs / 1000})`);
     return (await q.orderBy('id').limit(limit).execute()).map(toOutbox);
   }
 
@@ -213,16 +237,28 @@ export class DeliveryRepository {
     let q = this.db.selectFrom('outbox').selectAll();
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.stream) q = q.where('stream_id', '=', filter.stream);
-    return (await q.orderBy('id', 'desc').limit(filter.limit ?? 200).execute()).map(toOutbox);
+    return (
+      await q
+        .orderBy('id', 'desc')
+        .limit(filter.limit ?? 200)
+        .execute()
+    ).map(toOutbox);
   }
 
   async countDeliveries(): Promise<number> {
-    const r = await this.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
   async outboxCounts(): Promise<Record<OutboxStatus, number>> {
-    const rows = await this.db.selectFrom('outbox').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
     const out: Record<OutboxStatus, number> = { pending: 0, enqueued: 0, delivered: 0, failed: 0 };
     for (const r of rows) out[r.status as OutboxStatus] = Number(r.n);
     return out;

@@ -180,7 +180,11 @@ export class EventsRepository {
   }
 
   async streamVersion(stream: string): Promise<number> {
-    const row = await this.db.selectFrom('streams').select('version').where('stream_id', '=', stream).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('streams')
+      .select('version')
+      .where('stream_id', '=', stream)
+      .executeTakeFirst();
     return row?.version ?? 0;
   }
 
@@ -208,7 +212,10 @@ export class EventsRepository {
    * the row count; returns position and transaction id per row, in order (ROWS FROM yields the
    * arrays in order, and positions are drawn in insertion order).
    */
-  async append(trx: Transaction<Database>, rows: NewEventRow[]): Promise<{ position: number; transactionId: string }[]> {
+  async append(
+    trx: Transaction<Database>,
+    rows: NewEventRow[],
+  ): Promise<{ position: number; transactionId: string }[]> {
     if (rows.length === 0) return [];
     const c = columnsOf(rows);
     const result = await sql<{ position: number; transaction_id: string }>`
@@ -243,7 +250,9 @@ export class EventsRepository {
           ${intArrayLiteral(streams.map((s) => s.year))}::int4[], ${intArrayLiteral(streams.map((s) => s.baseVersion))}::int4[],
           ${intArrayLiteral(streams.map((s) => s.count))}::int4[], ${textArrayLiteral(c.ids)}::text[], ${intArrayLiteral(streamIndex)}::int4[],
           ${intArrayLiteral(c.versions)}::int4[], ${textArrayLiteral(c.types)}::text[], ${textArrayLiteral(c.occurredAt)}::text[],
-          ${textArrayLiteral(c.occurredOn)}::date[], ${jsonArrayText(c.data)}::text, ${textArrayLiteral(c.hashes)}::text[])`.execute(executor);
+          ${textArrayLiteral(c.occurredOn)}::date[], ${jsonArrayText(c.data)}::text, ${textArrayLiteral(c.hashes)}::text[])`.execute(
+        executor,
+      );
     } catch (e) {
       const err = e as { code?: string; detail?: string };
       if (err.code === VERSION_MISMATCH) {
@@ -252,7 +261,8 @@ export class EventsRepository {
       }
       throw e;
     }
-    if (result.rows.length !== rows.length) throw new Error(`appendBatch: ${result.rows.length} rows stored for ${rows.length} given`);
+    if (result.rows.length !== rows.length)
+      throw new Error(`appendBatch: ${result.rows.length} rows stored for ${rows.length} given`);
     // Each returned row back to its input row by (stream, version), not by the order of RETURNING:
     // a stream's rows are contiguous from version baseVersion + 1 (checked by batchLayout).
     const firstRow = new Map<string, { row: number; version: number }>();
@@ -273,7 +283,11 @@ export class EventsRepository {
   async readStream(executor: Executor, stream: string, fromVersion = 1, limit = 1000): Promise<StoredEvent[]> {
     const rows = await executor
       .selectFrom('events')
-      .select(STORED_COLUMNS.map((c) => (c === 'transaction_id' ? sql<string>`transaction_id::text`.as('transaction_id') : c)) as never)
+      .select(
+        STORED_COLUMNS.map((c) =>
+          c === 'transaction_id' ? sql<string>`transaction_id::text`.as('transaction_id') : c,
+        ) as never,
+      )
       .where('stream_id', '=', stream)
       .where('version', '>=', fromVersion)
       .orderBy('version')
@@ -291,7 +305,11 @@ export class EventsRepository {
   async readAll(after: Checkpoint, limit = 1000, executor: Executor = this.db): Promise<StoredEvent[]> {
     const rows = await executor
       .selectFrom('events')
-      .select(STORED_COLUMNS.map((c) => (c === 'transaction_id' ? sql<string>`transaction_id::text`.as('transaction_id') : c)) as never)
+      .select(
+        STORED_COLUMNS.map((c) =>
+          c === 'transaction_id' ? sql<string>`transaction_id::text`.as('transaction_id') : c,
+        ) as never,
+      )
       .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
       .where(sql<boolean>`(transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)`)
       // Qualified: a bare "transaction_id" here would name the text output column above, and
@@ -319,7 +337,12 @@ export class EventsRepository {
   }
 
   async listStreams(): Promise<{ stream: string; department: string; year: number; version: number }[]> {
-    const rows = await this.db.selectFrom('streams').selectAll().where('version', '>', 0).orderBy('stream_id').execute();
+    const rows = await this.db
+      .selectFrom('streams')
+      .selectAll()
+      .where('version', '>', 0)
+      .orderBy('stream_id')
+      .execute();
     return rows.map((r) => ({ stream: r.stream_id, department: r.department, year: r.year, version: r.version }));
   }
 }
@@ -336,7 +359,9 @@ function batchLayout(streams: BatchStream[], rows: NewEventRow[]): number[] {
     for (let k = 1; k <= s.count; k++, row++) {
       const r = rows[row];
       if (!r || r.stream !== s.stream || r.version !== s.baseVersion + k) {
-        throw new Error(`appendBatch: row ${row} should be version ${s.baseVersion + k} of ${s.stream}, got ${r ? `${r.version} of ${r.stream}` : 'nothing'}`);
+        throw new Error(
+          `appendBatch: row ${row} should be version ${s.baseVersion + k} of ${s.stream}, got ${r ? `${r.version} of ${r.stream}` : 'nothing'}`,
+        );
       }
       out[row] = i + 1;
     }

@@ -142,7 +142,11 @@ export class ExecutionRepository {
     // One round trip when the row exists (every batch but the first).
     let row = await select();
     if (!row) {
-      await trx.insertInto('projection_checkpoints').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      await trx
+        .insertInto('projection_checkpoints')
+        .values({ name })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
       row = await select();
     }
     return { transactionId: row!.transaction_id, position: Number(row!.position), processed: Number(row!.processed) };
@@ -151,7 +155,12 @@ export class ExecutionRepository {
   async saveCheckpoint(trx: Trx, name: string, cp: Checkpoint, processed: number): Promise<void> {
     await trx
       .updateTable('projection_checkpoints')
-      .set({ transaction_id: sql`${cp.transactionId}::xid8` as never, position: cp.position, processed, updated_at: sql`now()` as never })
+      .set({
+        transaction_id: sql`${cp.transactionId}::xid8` as never,
+        position: cp.position,
+        processed,
+        updated_at: sql`now()` as never,
+      })
       .where('name', '=', name)
       .execute();
   }
@@ -163,7 +172,12 @@ export class ExecutionRepository {
       .where('name', '=', name)
       .executeTakeFirst();
     return row
-      ? { transactionId: row.transaction_id, position: Number(row.position), processed: Number(row.processed), updatedAt: new Date(row.updated_at).toISOString() }
+      ? {
+          transactionId: row.transaction_id,
+          position: Number(row.position),
+          processed: Number(row.processed),
+          updatedAt: new Date(row.updated_at).toISOString(),
+        }
       : null;
   }
 
@@ -192,16 +206,32 @@ export class ExecutionRepository {
   }
 
   /** These segments, decoded (with their sources), by stream and bucket; missing ones are absent. */
-  async loadSegments(trx: Executor, keys: { stream: string; bucket: number }[]): Promise<Map<string, Map<number, Segment>>> {
+  async loadSegments(
+    trx: Executor,
+    keys: { stream: string; bucket: number }[],
+  ): Promise<Map<string, Map<number, Segment>>> {
     const out = new Map<string, Map<number, Segment>>();
     if (keys.length === 0) return out;
-    const rows = await sql<{ stream_id: string; bucket: number; facts: unknown; sources: unknown; events: number; position: number }>`
+    const rows = await sql<{
+      stream_id: string;
+      bucket: number;
+      facts: unknown;
+      sources: unknown;
+      events: number;
+      position: number;
+    }>`
       select s.stream_id, s.bucket, s.facts, s.sources, s.events, s.position
       from exec_segments s
       join unnest(${keys.map((k) => k.stream)}::text[], ${keys.map((k) => k.bucket)}::int[]) as k(stream_id, bucket)
         on s.stream_id = k.stream_id and s.bucket = k.bucket`.execute(trx);
     for (const r of rows.rows) {
-      const seg = decodeSegment(r.bucket, json<SegmentFactsJson>(r.facts), json<SegmentSourcesJson>(r.sources), r.events, Number(r.position));
+      const seg = decodeSegment(
+        r.bucket,
+        json<SegmentFactsJson>(r.facts),
+        json<SegmentSourcesJson>(r.sources),
+        r.events,
+        Number(r.position),
+      );
       (out.get(r.stream_id) ?? out.set(r.stream_id, new Map()).get(r.stream_id)!).set(r.bucket, seg);
     }
     return out;
@@ -263,7 +293,10 @@ export class ExecutionRepository {
    * and the checkpoint moved (the batch's round trips are what a projector sharing its process with
    * a busy ingest waits on).
    */
-  async saveStep(trx: Trx, step: { segments: StreamSegment[]; heads: StreamHead[]; name: string; checkpoint: Checkpoint; processed: number }): Promise<void> {
+  async saveStep(
+    trx: Trx,
+    step: { segments: StreamSegment[]; heads: StreamHead[]; name: string; checkpoint: Checkpoint; processed: number },
+  ): Promise<void> {
     const segs = step.segments;
     const heads = step.heads.map(headValues);
     await sql`
@@ -304,7 +337,11 @@ export class ExecutionRepository {
 
   /** The highest version of a stream the projection has applied (0 when none). */
   async projectedVersion(stream: string): Promise<number> {
-    const r = await this.db.selectFrom('exec_streams').select('projected_version').where('stream_id', '=', stream).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('exec_streams')
+      .select('projected_version')
+      .where('stream_id', '=', stream)
+      .executeTakeFirst();
     return Number(r?.projected_version ?? 0);
   }
 
@@ -315,8 +352,15 @@ export class ExecutionRepository {
    */
   private headAndSegments<S extends 'facts' | 'sources'>(stream: string, columns: readonly S[]) {
     return this.snapshotTransaction(async (trx) => {
-      const head = await trx.selectFrom('exec_streams').selectAll().select(sql<string>`xmin::text`.as('row_token')).where('stream_id', '=', stream).executeTakeFirst();
-      const segments = head ? await trx.selectFrom('exec_segments').select(columns).where('stream_id', '=', stream).execute() : [];
+      const head = await trx
+        .selectFrom('exec_streams')
+        .selectAll()
+        .select(sql<string>`xmin::text`.as('row_token'))
+        .where('stream_id', '=', stream)
+        .executeTakeFirst();
+      const segments = head
+        ? await trx.selectFrom('exec_segments').select(columns).where('stream_id', '=', stream).execute()
+        : [];
       return { head, segments };
     });
   }
@@ -333,7 +377,10 @@ export class ExecutionRepository {
   async loadVersionedFacts(stream: string): Promise<{ facts: ExecutionFacts; version: number; token: string } | null> {
     const { head, segments } = await this.headAndSegments(stream, ['facts']);
     if (!head) return null;
-    const facts = factsFromSegments(metaOf(head as unknown as HeadRow), segments.map((s) => json<SegmentFactsJson>(s.facts)));
+    const facts = factsFromSegments(
+      metaOf(head as unknown as HeadRow),
+      segments.map((s) => json<SegmentFactsJson>(s.facts)),
+    );
     return { facts, version: Number(head.projected_version), token: head.row_token };
   }
 
@@ -342,20 +389,41 @@ export class ExecutionRepository {
     const { head, segments } = await this.headAndSegments(stream, withSources ? ['facts', 'sources'] : ['facts']);
     if (!head) return null;
     const h = headOf(head as unknown as HeadRow);
-    const facts = factsFromSegments(h.meta!, segments.map((s) => json<SegmentFactsJson>(s.facts)));
-    const sources = withSources ? segments.map((s) => json<SegmentSourcesJson>((s as unknown as { sources: unknown }).sources)) : [];
+    const facts = factsFromSegments(
+      h.meta!,
+      segments.map((s) => json<SegmentFactsJson>(s.facts)),
+    );
+    const sources = withSources
+      ? segments.map((s) => json<SegmentSourcesJson>((s as unknown as { sources: unknown }).sources))
+      : [];
     return { head: h, facts, sources, token: head.row_token };
   }
 
   /** Every projected stream with its projected version (the events of it the projection holds). */
-  async listStreams(): Promise<{ stream: string; department: string; year: number; departmentName: string; closedOn: string | null; version: number }[]> {
+  async listStreams(): Promise<
+    {
+      stream: string;
+      department: string;
+      year: number;
+      departmentName: string;
+      closedOn: string | null;
+      version: number;
+    }[]
+  > {
     const rows = await this.db
       .selectFrom('exec_streams')
       .select(['stream_id', 'department', 'year', 'department_name', 'closed_on', 'projected_version'])
       .orderBy('department')
       .orderBy('year')
       .execute();
-    return rows.map((r) => ({ stream: r.stream_id, department: r.department, year: r.year, departmentName: r.department_name, closedOn: r.closed_on, version: Number(r.projected_version) }));
+    return rows.map((r) => ({
+      stream: r.stream_id,
+      department: r.department,
+      year: r.year,
+      departmentName: r.department_name,
+      closedOn: r.closed_on,
+      version: Number(r.projected_version),
+    }));
   }
 
   /** All projection rows in a canonical order (json as text): used to compare a rebuild with live processing. */

@@ -54,7 +54,10 @@ export class NoticesRepository {
   }
 
   /** Locks the (stream, month) close row, creating it on first close; returns the previous row if any. */
-  async lockMonth(trx: Trx, row: Omit<MonthCloseRow, 'closedAt' | 'alertsEvaluated'>): Promise<{ existing: MonthCloseRow | null }> {
+  async lockMonth(
+    trx: Trx,
+    row: Omit<MonthCloseRow, 'closedAt' | 'alertsEvaluated'>,
+  ): Promise<{ existing: MonthCloseRow | null }> {
     const before = await trx
       .selectFrom('month_closes')
       .selectAll()
@@ -77,7 +80,18 @@ export class NoticesRepository {
     return { existing: null };
   }
 
-  async updateMonth(trx: Trx, stream: string, month: number, set: { knownOn: string | null; streamVersion: number; projectionPosition: number; alertsEvaluated?: boolean; closedBy: string }): Promise<void> {
+  async updateMonth(
+    trx: Trx,
+    stream: string,
+    month: number,
+    set: {
+      knownOn: string | null;
+      streamVersion: number;
+      projectionPosition: number;
+      alertsEvaluated?: boolean;
+      closedBy: string;
+    },
+  ): Promise<void> {
     await trx
       .updateTable('month_closes')
       .set({
@@ -104,7 +118,12 @@ export class NoticesRepository {
   }
 
   async months(stream: string): Promise<MonthCloseRow[]> {
-    const rows = await this.db.selectFrom('month_closes').selectAll().where('stream_id', '=', stream).orderBy('month').execute();
+    const rows = await this.db
+      .selectFrom('month_closes')
+      .selectAll()
+      .where('stream_id', '=', stream)
+      .orderBy('month')
+      .execute();
     return rows.map(toClose);
   }
 
@@ -140,17 +159,31 @@ export class NoticesRepository {
   }
 
   /** Latest revision of each notice of a stream, optionally for one month / subject. */
-  async listNotices(stream: string, filter: { month?: number; subject?: string; limit?: number } = {}, executor: Trx | Kysely<Database> = this.db): Promise<IssuedNotice[]> {
+  async listNotices(
+    stream: string,
+    filter: { month?: number; subject?: string; limit?: number } = {},
+    executor: Trx | Kysely<Database> = this.db,
+  ): Promise<IssuedNotice[]> {
     let q = executor
       .selectFrom('notices as n')
       .selectAll('n')
       .where('n.stream_id', '=', stream)
       .where(({ eb, selectFrom }) =>
-        eb('n.revision', '=', selectFrom('notices as m').select((e) => e.fn.max('m.revision').as('r')).whereRef('m.notice_id', '=', 'n.notice_id')),
+        eb(
+          'n.revision',
+          '=',
+          selectFrom('notices as m')
+            .select((e) => e.fn.max('m.revision').as('r'))
+            .whereRef('m.notice_id', '=', 'n.notice_id'),
+        ),
       );
     if (filter.month !== undefined) q = q.where('n.month', '=', filter.month);
     if (filter.subject !== undefined) q = q.where('n.subject', '=', filter.subject);
-    const rows = await q.orderBy('n.month', 'desc').orderBy('n.subject').limit(filter.limit ?? 500).execute();
+    const rows = await q
+      .orderBy('n.month', 'desc')
+      .orderBy('n.subject')
+      .limit(filter.limit ?? 500)
+      .execute();
     return rows.map(toNotice);
   }
 
@@ -162,11 +195,22 @@ export class NoticesRepository {
   }
 
   async openAlerts(trx: Trx | Kysely<Database>, stream: string): Promise<OpenAlert[]> {
-    const rows = await trx.selectFrom('alerts').selectAll().where('stream_id', '=', stream).where('status', '=', 'open').orderBy('created_at').orderBy('alert_id').execute();
+    const rows = await trx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('stream_id', '=', stream)
+      .where('status', '=', 'open')
+      .orderBy('created_at')
+      .orderBy('alert_id')
+      .execute();
     return rows.map((r) => toAlert(r));
   }
 
-  async applyAlertChanges(trx: Trx, stream: string, changes: { raised: AlertChange[]; cleared: AlertChange[] }): Promise<void> {
+  async applyAlertChanges(
+    trx: Trx,
+    stream: string,
+    changes: { raised: AlertChange[]; cleared: AlertChange[] },
+  ): Promise<void> {
     for (const c of changes.cleared) {
       await trx
         .updateTable('alerts')
@@ -217,7 +261,13 @@ export class NoticesRepository {
       replacedBy: r.replaced_by,
       cleared:
         r.status === 'cleared'
-          ? { month: Number(r.cleared_month), on: r.cleared_on!, reason: r.cleared_reason!, figures: json(r.cleared_figures), message: r.cleared_message ?? '' }
+          ? {
+              month: Number(r.cleared_month),
+              on: r.cleared_on!,
+              reason: r.cleared_reason!,
+              figures: json(r.cleared_figures),
+              message: r.cleared_message ?? '',
+            }
           : null,
     }));
   }

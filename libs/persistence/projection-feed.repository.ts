@@ -54,28 +54,79 @@ const EVENT_JSON = sql`
          || ']'
   end`;
 
-type EventTuple = [number, number, 0 | 1, string, string, string, string] | [number, number, string, string, string, unknown, [string, string] | null];
+type EventTuple =
+  | [number, number, 0 | 1, string, string, string, string]
+  | [number, number, string, string, string, unknown, [string, string] | null];
 
-function decodeEvent(t: EventTuple, stream: string, department: string, year: number, placements: Placements): ProjectedEvent {
+function decodeEvent(
+  t: EventTuple,
+  stream: string,
+  department: string,
+  year: number,
+  placements: Placements,
+): ProjectedEvent {
   const [position, version, type, occurredOn] = t;
   if (type === 0) {
     const [, , , , line, month, amount] = t as [number, number, 0, string, string, string, string];
-    return { id: '', type: 'SpendingRecorded', department, year, occurredAt: occurredOn, occurredOn, data: { line, month, amount }, stream, version, position } as unknown as ProjectedEvent;
+    return {
+      id: '',
+      type: 'SpendingRecorded',
+      department,
+      year,
+      occurredAt: occurredOn,
+      occurredOn,
+      data: { line, month, amount },
+      stream,
+      version,
+      position,
+    } as unknown as ProjectedEvent;
   }
   if (type === 1) {
     const [, , , , unit, month, amount] = t as [number, number, 1, string, string, string, string];
-    return { id: '', type: 'SpendingPlanned', department, year, occurredAt: occurredOn, occurredOn, data: { unit, month, amount }, stream, version, position } as unknown as ProjectedEvent;
+    return {
+      id: '',
+      type: 'SpendingPlanned',
+      department,
+      year,
+      occurredAt: occurredOn,
+      occurredOn,
+      data: { unit, month, amount },
+      stream,
+      version,
+      position,
+    } as unknown as ProjectedEvent;
   }
-  const [, , , , id, data, placement] = t as [number, number, string, string, string, { corrects?: string }, [string, string] | null];
-  if (placement && data.corrects) placements.set(data.corrects, { line: placement[0], month: Number(placement[1].slice(5, 7)) });
+  const [, , , , id, data, placement] = t as [
+    number,
+    number,
+    string,
+    string,
+    string,
+    { corrects?: string },
+    [string, string] | null,
+  ];
+  if (placement && data.corrects)
+    placements.set(data.corrects, { line: placement[0], month: Number(placement[1].slice(5, 7)) });
   // The projection reads the record date only (occurredOn).
-  return { id, type, department, year, occurredAt: occurredOn, occurredOn, data, stream, version, position } as ProjectedEvent;
+  return {
+    id,
+    type,
+    department,
+    year,
+    occurredAt: occurredOn,
+    occurredOn,
+    data,
+    stream,
+    version,
+    position,
+  } as ProjectedEvent;
 }
 
 /** Events per row of a stream read. */
 const READ_CHUNK = 1000;
 
-const parsed = <T>(v: unknown): T[] => (v === null || v === undefined ? [] : typeof v === 'string' ? JSON.parse(v) : v) as T[];
+const parsed = <T>(v: unknown): T[] =>
+  (v === null || v === undefined ? [] : typeof v === 'string' ? JSON.parse(v) : v) as T[];
 
 /** A stream to rebuild. */
 export interface HorizonStream {
@@ -219,7 +270,9 @@ export class ProjectionFeedRepository {
 
   /** The rebuild horizon of the executor's snapshot (call inside a REPEATABLE READ transaction). */
   async horizon(executor: Executor): Promise<Horizon> {
-    const x = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(executor);
+    const x = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(
+      executor,
+    );
     const xmin = x.rows[0]!.xmin;
     const last = await sql<{ xid: string; position: number }>`
       select transaction_id::text as xid, position from events
@@ -262,7 +315,10 @@ export class ProjectionFeedRepository {
     const events: FeedItem[] = [];
     for (const row of r.rows) {
       // SpendingRecorded tuples go to the fold as they are (applyRecordedSpending); the rest as events.
-      for (const t of JSON.parse(row.events) as EventTuple[]) events.push(t[2] === 0 ? (t as RecordedSpendingTuple) : decodeEvent(t, s.stream, s.department, s.year, placements));
+      for (const t of JSON.parse(row.events) as EventTuple[])
+        events.push(
+          t[2] === 0 ? (t as RecordedSpendingTuple) : decodeEvent(t, s.stream, s.department, s.year, placements),
+        );
     }
     return { events, placements };
   }
@@ -271,7 +327,10 @@ export class ProjectionFeedRepository {
   async eventIdsAt(positions: number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     if (positions.length === 0) return out;
-    const r = await sql<{ position: number; event_id: string }>`select position, event_id from events where position = any(${positions}::bigint[])`.execute(this.db);
+    const r = await sql<{
+      position: number;
+      event_id: string;
+    }>`select position, event_id from events where position = any(${positions}::bigint[])`.execute(this.db);
     for (const row of r.rows) out.set(Number(row.position), row.event_id);
     return out;
   }

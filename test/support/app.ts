@@ -19,7 +19,8 @@ export interface TestApp {
  * database is neither created nor dropped here).
  */
 export async function startTestApp(backend: Backend, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
-  const pgdb = backend === 'postgres' && overrides.databaseUrl === undefined ? await createPostgresDatabase() : undefined;
+  const pgdb =
+    backend === 'postgres' && overrides.databaseUrl === undefined ? await createPostgresDatabase() : undefined;
   const config: AppConfig = {
     ...loadConfig({}),
     databaseUrl: pgdb?.url,

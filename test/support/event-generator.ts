@@ -54,10 +54,15 @@ function* streamEvents(o: GeneratorOptions, d: number, year: number): Generator<
   });
   yield ev('YearOpened', `${year}-01-03`, { departmentName: `生成测试第${d + 1}局` });
   const lines: { line: string; unit: string; source: 'fiscal' | 'other' }[] = [];
-  for (let u = 0; u < o.units; u++) yield ev('UnitRegistered', `${year}-01-03`, { unit: `u${u}`, name: `业务${u + 1}科` });
+  for (let u = 0; u < o.units; u++)
+    yield ev('UnitRegistered', `${year}-01-03`, { unit: `u${u}`, name: `业务${u + 1}科` });
   for (let u = 0; u < o.units; u++) {
     for (let l = 0; l < o.linesPerUnit; l++) {
-      const line = { line: `u${u}-l${l}`, unit: `u${u}`, source: (l % 3 === 2 ? 'other' : 'fiscal') as 'fiscal' | 'other' };
+      const line = {
+        line: `u${u}-l${l}`,
+        unit: `u${u}`,
+        source: (l % 3 === 2 ? 'other' : 'fiscal') as 'fiscal' | 'other',
+      };
       lines.push(line);
       yield ev('BudgetAllocated', `${year}-01-05`, {
         line: line.line,
@@ -73,12 +78,22 @@ function* streamEvents(o: GeneratorOptions, d: number, year: number): Generator<
   for (let m = 1; m <= 12; m++) {
     const month = `${year}-${pad(m)}`;
     const recorded = `${year}-${pad(m)}-${pad(10 + (m % 15))}`;
-    for (let u = 0; u < o.units; u++) yield ev('SpendingPlanned', `${year}-${pad(m)}-01`, { unit: `u${u}`, month, amount: amount(Math.floor(rnd() * 20_000_000)) });
+    for (let u = 0; u < o.units; u++)
+      yield ev('SpendingPlanned', `${year}-${pad(m)}-01`, {
+        unit: `u${u}`,
+        month,
+        amount: amount(Math.floor(rnd() * 20_000_000)),
+      });
     const records: { id: string; fen: number; line: (typeof lines)[number] }[] = [];
     for (const line of lines) {
       for (let k = 0; k < o.recordsPerLineMonth; k++) {
         const fen = 1_000 + Math.floor(rnd() * 5_000_000);
-        const e = ev('SpendingRecorded', recorded, { line: line.line, source: line.source, month, amount: amount(fen) });
+        const e = ev('SpendingRecorded', recorded, {
+          line: line.line,
+          source: line.source,
+          month,
+          amount: amount(fen),
+        });
         records.push({ id: e.id, fen, line });
         yield e;
       }
@@ -86,11 +101,21 @@ function* streamEvents(o: GeneratorOptions, d: number, year: number): Generator<
     // A correction for every 7th record of the month: a partial reversal (never below zero).
     for (let i = 0; i < records.length; i += 7) {
       const r = records[i]!;
-      yield ev('SpendingCorrected', `${year}-${pad(m)}-28`, { corrects: r.id, amount: amount(-Math.max(1, Math.floor(r.fen * rnd() * 0.9))), reason: '冲回部分重复入账' });
+      yield ev('SpendingCorrected', `${year}-${pad(m)}-28`, {
+        corrects: r.id,
+        amount: amount(-Math.max(1, Math.floor(r.fen * rnd() * 0.9))),
+        reason: '冲回部分重复入账',
+      });
     }
     if (m === 7) {
       for (const line of lines) {
-        yield ev('BudgetAdjusted', `${year}-07-15`, { line: line.line, source: line.source, amount: amount(Math.floor(rnd() * 1_000_000_00) - 300_000_00), effectiveOn: `${year}-07-15`, reason: '年中调整' });
+        yield ev('BudgetAdjusted', `${year}-07-15`, {
+          line: line.line,
+          source: line.source,
+          amount: amount(Math.floor(rnd() * 1_000_000_00) - 300_000_00),
+          effectiveOn: `${year}-07-15`,
+          reason: '年中调整',
+        });
       }
     }
   }

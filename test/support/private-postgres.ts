@@ -41,7 +41,19 @@ export class PrivatePostgres {
       chownSync(this.dir, uid, gid);
     }
     this.port = await freePort();
-    await this.pg('initdb', ['-D', this.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+    await this.pg('initdb', [
+      '-D',
+      this.dataDir,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale',
+      'C',
+    ]);
     return this;
   }
 
@@ -60,12 +72,36 @@ export class PrivatePostgres {
   }
 
   async start(): Promise<void> {
-    await this.pg('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-w', '-t', '30', '-o', this.options(), 'start']);
+    await this.pg('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      this.options(),
+      'start',
+    ]);
   }
 
   /** pg_ctl restart -m fast: sessions are terminated, in-flight transactions roll back. */
   async restart(): Promise<void> {
-    await this.pg('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-w', '-t', '30', '-m', 'fast', '-o', this.options(), 'restart']);
+    await this.pg('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-m',
+      'fast',
+      '-o',
+      this.options(),
+      'restart',
+    ]);
   }
 
   async stop(): Promise<void> {

@@ -23,7 +23,11 @@ export class NodeProcess {
     env: Record<string, string | undefined>,
   ) {
     // Only what the test sets, plus PATH/HOME: no DATABASE_URL or REDIS_URL leaks from the shell.
-    const clean: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test' };
+    const clean: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'test',
+    };
     for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
     this.child = spawn(process.execPath, [script, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
     started.add(this.child);
@@ -54,7 +58,10 @@ export class NodeProcess {
       async () => {
         const m = (this.stdout + this.stderr).match(what);
         if (m) return m;
-        if (!this.running) throw new Error(`${this.name} exited (${this.exitCode ?? this.signal}) before printing ${what}:\n${this.tail()}`);
+        if (!this.running)
+          throw new Error(
+            `${this.name} exited (${this.exitCode ?? this.signal}) before printing ${what}:\n${this.tail()}`,
+          );
         return null;
       },
       timeoutMs,

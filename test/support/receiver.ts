@@ -39,7 +39,9 @@ export class Receiver {
         }
         this.received.push({ path: req.url ?? '', deliveryId, body, status });
         res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(req.url?.startsWith('/robot') ? JSON.stringify({ errcode: status === 200 ? 0 : 1, errmsg: 'ok' }) : '{}');
+        res.end(
+          req.url?.startsWith('/robot') ? JSON.stringify({ errcode: status === 200 ? 0 : 1, errmsg: 'ok' }) : '{}',
+        );
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -56,7 +58,12 @@ export class Receiver {
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -25,8 +25,28 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), HealthModule, PersistenceModule, AuthModule, IngestModule, ExecutionModule, NoticesModule, EvaluationModule, AnswersModule],
-      controllers: [SessionController, EventsController, ExecutionController, NoticesController, DeliveriesController, EvaluationController, ImportsController, OverviewController, DashboardController],
+      imports: [
+        ConfigModule.forRoot(config),
+        HealthModule,
+        PersistenceModule,
+        AuthModule,
+        IngestModule,
+        ExecutionModule,
+        NoticesModule,
+        EvaluationModule,
+        AnswersModule,
+      ],
+      controllers: [
+        SessionController,
+        EventsController,
+        ExecutionController,
+        NoticesController,
+        DeliveriesController,
+        EvaluationController,
+        ImportsController,
+        OverviewController,
+        DashboardController,
+      ],
       providers: [OverviewWarmer],
     };
   }

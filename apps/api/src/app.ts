@@ -14,12 +14,18 @@ import { XLSX_MIME } from './ingest/imports.controller.js';
 /** Builds the HTTP application (used by main.ts and by the end-to-end tests). */
 export async function createApp(config: AppConfig, options: { logger?: Logger } = {}): Promise<NestExpressApplication> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+  });
   app.use(httpLogger(logger));
   // Ingest reads the raw bytes itself: strict UTF-8, JSON or NDJSON, precise errors.
   app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
   // Spreadsheet uploads (imports) arrive as raw bytes: xlsx or CSV.
-  app.use('/api/v1/departments', express.raw({ type: [XLSX_MIME, 'text/csv', 'application/octet-stream'], limit: config.maxBodyBytes }));
+  app.use(
+    '/api/v1/departments',
+    express.raw({ type: [XLSX_MIME, 'text/csv', 'application/octet-stream'], limit: config.maxBodyBytes }),
+  );
   app.use('/login', express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(express.json({ limit: '1mb' }));
   app.useGlobalFilters(new ErrorsFilter());

@@ -5,7 +5,8 @@ import { isIsoDate } from '#domain/dates.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 export const closeMonthCommand: Command = {
-  usage: 'close-month DEPARTMENT YEAR MONTH [--reissue --reason TEXT] [--known-on DATE]   issue the month\'s notices and alerts',
+  usage:
+    "close-month DEPARTMENT YEAR MONTH [--reissue --reason TEXT] [--known-on DATE]   issue the month's notices and alerts",
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -28,7 +29,9 @@ export const closeMonthCommand: Command = {
         closedBy: 'cli',
         today: shanghaiDate(new Date()),
       });
-      console.log(`${r.stream} ${month}月: ${r.status === 'already-closed' ? '已关账（未重复发出）already closed, nothing re-sent' : r.status === 'reissued' ? '已重新发出 re-issued' : '已关账 closed'}`);
+      console.log(
+        `${r.stream} ${month}月: ${r.status === 'already-closed' ? '已关账（未重复发出）already closed, nothing re-sent' : r.status === 'reissued' ? '已重新发出 re-issued' : '已关账 closed'}`,
+      );
       for (const n of r.notices) console.log(`  ${n.id} r${n.revision} ${n.title}`);
       for (const a of r.alerts.raised) console.log(`  预警 raised  ${a.message}`);
       for (const a of r.alerts.cleared) console.log(`  解除 cleared ${a.message}`);

@@ -18,10 +18,14 @@ import { httpSubmit } from '../http-submit.js';
 function httpStream(baseUrl: string, apiKey?: string): ImportPorts['readStream'] {
   return async (department, year) => {
     const out: EventInput[] = [];
-    for (let from: number | null = 1; from !== null; ) {
+    for (let from: number | null = 1; from !== null;) {
       const url = `${baseUrl.replace(/\/$/, '')}/api/v1/streams/${encodeURIComponent(department)}/${year}/events?fromVersion=${from}&limit=1000`;
       const res = await fetch(url, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
-      const body = (await res.json().catch(() => ({}))) as { events?: EventInput[]; nextFromVersion?: number | null; message?: string };
+      const body = (await res.json().catch(() => ({}))) as {
+        events?: EventInput[];
+        nextFromVersion?: number | null;
+        message?: string;
+      };
       if (!res.ok) throw new Error(`${url} answered ${res.status}: ${body.message ?? res.statusText}`);
       out.push(...(body.events ?? []));
       from = body.nextFromVersion ?? null;
@@ -59,10 +63,13 @@ export const importCommand: Command = {
       },
     });
     const department = values.department;
-    if (!department || !/^[a-z0-9-]{1,64}$/.test(department)) throw new UsageError('--department must be a department slug ([a-z0-9-], e.g. yantian-emergency)');
+    if (!department || !/^[a-z0-9-]{1,64}$/.test(department))
+      throw new UsageError('--department must be a department slug ([a-z0-9-], e.g. yantian-emergency)');
     const year = Number(values.year);
-    if (!values.year || !/^\d{4}$/.test(values.year) || year < 2000 || year > 2100) throw new UsageError('--year must be a year between 2000 and 2100');
-    if (values.unit !== undefined && values.unit !== 'yuan' && values.unit !== 'wan') throw new UsageError('--unit must be "yuan" (元) or "wan" (万元)');
+    if (!values.year || !/^\d{4}$/.test(values.year) || year < 2000 || year > 2100)
+      throw new UsageError('--year must be a year between 2000 and 2100');
+    if (values.unit !== undefined && values.unit !== 'yuan' && values.unit !== 'wan')
+      throw new UsageError('--unit must be "yuan" (元) or "wan" (万元)');
     const unit = values.unit as 'yuan' | 'wan' | undefined;
     const apiKey = values['api-key'] ?? process.env.PACELINE_API_KEY;
 
@@ -75,13 +82,17 @@ export const importCommand: Command = {
         console.log(`${department}/${year}: ${events.length} events written to ${file} (sheets 预算, 支出, 计划)`);
         return 0;
       };
-      return values.api ? read(httpStream(values.api, apiKey)) : withDatabase((h) => read(repositoryStream(new EventsRepository(h.db))));
+      return values.api
+        ? read(httpStream(values.api, apiKey))
+        : withDatabase((h) => read(repositoryStream(new EventsRepository(h.db))));
     }
 
     const file = positionals[0];
     if (!file) throw new UsageError('import needs a file: paceline import FILE.xlsx --department D --year Y');
-    if (values.encoding !== undefined && !isSupportedEncoding(values.encoding)) throw new UsageError(`unknown --encoding "${values.encoding}" (use utf-8 or gbk)`);
-    if (values['recorded-on'] !== undefined && !isIsoDate(values['recorded-on'])) throw new UsageError('--recorded-on must be a date YYYY-MM-DD');
+    if (values.encoding !== undefined && !isSupportedEncoding(values.encoding))
+      throw new UsageError(`unknown --encoding "${values.encoding}" (use utf-8 or gbk)`);
+    if (values['recorded-on'] !== undefined && !isIsoDate(values['recorded-on']))
+      throw new UsageError('--recorded-on must be a date YYYY-MM-DD');
     const preview = values.preview === undefined ? 10 : Number(values.preview);
     if (!Number.isInteger(preview) || preview < 0) throw new UsageError('--preview must be a whole number');
     let bytes: Buffer;

@@ -22,7 +22,8 @@ export const ingestCommand: Command = {
     const file = positionals[0];
     if (!file) throw new UsageError('ingest needs a file: paceline ingest FILE.jsonl');
     const batchSize = values.batch ? Number(values.batch) : DEFAULT_BATCH;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError('--batch must be a whole number between 1 and 10000');
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+      throw new UsageError('--batch must be a whole number between 1 and 10000');
     let lines: FileLines;
     try {
       // Read as a stream: the file may be larger than any string.
@@ -35,7 +36,12 @@ export const ingestCommand: Command = {
       return ingestLines(lines, submit, {
         batchSize,
         ...(prepare ? { prepare } : {}),
-        onProgress: (done, read, s) => bar.update(done, lines.estimateTotal(read), `新增 ${s.accepted} · 重复 ${s.duplicates} · 拒绝 ${s.rejected.length}`),
+        onProgress: (done, read, s) =>
+          bar.update(
+            done,
+            lines.estimateTotal(read),
+            `新增 ${s.accepted} · 重复 ${s.duplicates} · 拒绝 ${s.rejected.length}`,
+          ),
       });
     };
     const summary = values.api
@@ -43,14 +49,19 @@ export const ingestCommand: Command = {
       : await withDatabase((h) => {
           const service = new IngestService(new EventsRepository(h.db));
           // Validation and hashing of the next batch run while the current one is being stored.
-          return run<Prepared>((batch) => service.ingestPrepared(batch), (value) => prepareEvent(value));
+          return run<Prepared>(
+            (batch) => service.ingestPrepared(batch),
+            (value) => prepareEvent(value),
+          );
         });
     console.log(`\n${file}: ${summary.lines} 条事件 events`);
     console.log(`  新增 accepted:    ${summary.accepted}`);
     console.log(`  重复 duplicates:  ${summary.duplicates}`);
     console.log(`  拒绝 rejected:    ${summary.rejected.length}`);
     for (const r of summary.rejected) {
-      console.log(`    第 ${r.line} 行 line ${r.line}${r.id ? ` (${r.id})` : ''}: ${r.path ? `${r.path}: ` : ''}${r.reason}`);
+      console.log(
+        `    第 ${r.line} 行 line ${r.line}${r.id ? ` (${r.id})` : ''}: ${r.path ? `${r.path}: ` : ''}${r.reason}`,
+      );
     }
     return summary.rejected.length > 0 ? 1 : 0;
   },

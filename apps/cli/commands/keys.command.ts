@@ -6,13 +6,19 @@ import { ApiKeysRepository } from '#persistence/api-keys.repository.js';
 import { UsageError, withDatabase, type Command } from '../context.js';
 
 export const keysCommand: Command = {
-  usage: 'keys create --role admin|writer|finance|unit --name NAME [--department D ...] [--unit U] | keys list | keys revoke ID   manage API keys',
+  usage:
+    'keys create --role admin|writer|finance|unit --name NAME [--department D ...] [--unit U] | keys list | keys revoke ID   manage API keys',
   async run(args) {
     const [sub, ...rest] = args;
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { role: { type: 'string' }, name: { type: 'string' }, department: { type: 'string', multiple: true }, unit: { type: 'string' } },
+      options: {
+        role: { type: 'string' },
+        name: { type: 'string' },
+        department: { type: 'string', multiple: true },
+        unit: { type: 'string' },
+      },
     });
     return withDatabase(async (h) => {
       const keys = new ApiKeysService(new ApiKeysRepository(h.db));
@@ -20,8 +26,15 @@ export const keysCommand: Command = {
         case 'create': {
           if (!values.role || !values.name) throw new UsageError('keys create needs --role and --name');
           try {
-            const { key, record } = await keys.create({ role: values.role as Role, name: values.name, departments: values.department ?? [], unit: values.unit ?? null });
-            console.log(`created key ${record.id} (${record.role}${record.role === 'admin' ? '' : `: ${record.departments.join(', ')}`}${record.unit ? ` / ${record.unit}` : ''})`);
+            const { key, record } = await keys.create({
+              role: values.role as Role,
+              name: values.name,
+              departments: values.department ?? [],
+              unit: values.unit ?? null,
+            });
+            console.log(
+              `created key ${record.id} (${record.role}${record.role === 'admin' ? '' : `: ${record.departments.join(', ')}`}${record.unit ? ` / ${record.unit}` : ''})`,
+            );
             console.log(`\n  ${key}\n\nStore it now: it is not shown again (only its hash is kept).`);
             return 0;
           } catch (e) {
@@ -31,7 +44,9 @@ export const keysCommand: Command = {
         }
         case 'list':
           for (const k of await keys.list()) {
-            console.log(`${k.id}  ${k.role.padEnd(7)}  ${k.departments.join(',').padEnd(30)}  ${k.unit ?? '-'}  ${k.name}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`);
+            console.log(
+              `${k.id}  ${k.role.padEnd(7)}  ${k.departments.join(',').padEnd(30)}  ${k.unit ?? '-'}  ${k.name}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`,
+            );
           }
           return 0;
         case 'revoke': {

@@ -13,7 +13,9 @@ export const rebuildCommand: Command = {
   async run() {
     return withDatabase(async (h) => {
       const events = new EventsRepository(h.db);
-      const projector = new ExecutionProjector(new ProjectionFeedRepository(h.db), new ExecutionRepository(h.db), { rebuildReaders: h.kind === 'postgres' ? REBUILD_READERS : 0 });
+      const projector = new ExecutionProjector(new ProjectionFeedRepository(h.db), new ExecutionRepository(h.db), {
+        rebuildReaders: h.kind === 'postgres' ? REBUILD_READERS : 0,
+      });
       const total = await events.count();
       const bar = new ProgressBar('重建 rebuild');
       const started = process.hrtime.bigint();

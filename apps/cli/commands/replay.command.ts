@@ -17,12 +17,18 @@ export function closeDateOf(year: number, month: number, closeDay: number): stri
 }
 
 export const replayCommand: Command = {
-  usage: 'replay FILE.jsonl --close-months [--close-day N] [--full] [--persist]   replay a year: notices and alerts month by month',
+  usage:
+    'replay FILE.jsonl --close-months [--close-day N] [--full] [--persist]   replay a year: notices and alerts month by month',
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { 'close-months': { type: 'boolean' }, 'close-day': { type: 'string' }, full: { type: 'boolean' }, persist: { type: 'boolean' } },
+      options: {
+        'close-months': { type: 'boolean' },
+        'close-day': { type: 'string' },
+        full: { type: 'boolean' },
+        persist: { type: 'boolean' },
+      },
     });
     const file = positionals[0];
     if (!file) throw new UsageError('replay needs a file: paceline replay FILE.jsonl --close-months');
@@ -37,7 +43,9 @@ export const replayCommand: Command = {
     const run = async (db: Parameters<typeof createServices>[0]) => {
       const s = createServices(db);
       const summary = await ingestLines(text.split('\n'), (b) => s.ingest.ingest(b));
-      console.log(`# 回放 replay of ${file}: ${summary.accepted} new, ${summary.duplicates} duplicates, ${summary.rejected.length} rejected`);
+      console.log(
+        `# 回放 replay of ${file}: ${summary.accepted} new, ${summary.duplicates} duplicates, ${summary.rejected.length} rejected`,
+      );
       for (const r of summary.rejected) console.log(`  line ${r.line}: ${r.path} ${r.reason}`);
       await s.projector.catchUp();
       if (!values['close-months']) return 0;
@@ -59,7 +67,9 @@ export const replayCommand: Command = {
               console.log(`\n${renderNoticeMarkdown(content)}`);
             } else {
               const f = content.figures;
-              console.log(`- ${content.unitName}：累计支出 ${yuan(f.spentCumulative)}，执行率 ${f.rate === null ? '—' : pct(f.rate)}，序时进度 ${pct(f.schedule)}，滞后 ${f.lag ?? '—'} 个百分点，${f.level ? LEVEL_LABELS[f.level] : '无预算'}，排名 ${content.rank.position}/${content.rank.of}`);
+              console.log(
+                `- ${content.unitName}：累计支出 ${yuan(f.spentCumulative)}，执行率 ${f.rate === null ? '—' : pct(f.rate)}，序时进度 ${pct(f.schedule)}，滞后 ${f.lag ?? '—'} 个百分点，${f.level ? LEVEL_LABELS[f.level] : '无预算'}，排名 ${content.rank.position}/${content.rank.of}`,
+              );
             }
           }
           for (const a of r.alerts.raised) {

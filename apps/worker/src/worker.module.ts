@@ -11,6 +11,16 @@ import { PersistenceModule } from '#persistence/persistence.module.js';
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), PersistenceModule, IngestModule, ExecutionModule, NoticesModule, AnswersModule] };
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        IngestModule,
+        ExecutionModule,
+        NoticesModule,
+        AnswersModule,
+      ],
+    };
   }
 }

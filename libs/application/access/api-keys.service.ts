@@ -30,7 +30,8 @@ export class ApiKeysService {
 
   /** Creates a key; the returned `key` is the only time the secret is visible. */
   async create(k: NewKey): Promise<{ key: string; record: ApiKeyRecord }> {
-    const bad = (path: string, reason: string) => new InvalidInputError(`${path}: ${reason}`, [{ index: 0, path, reason }]);
+    const bad = (path: string, reason: string) =>
+      new InvalidInputError(`${path}: ${reason}`, [{ index: 0, path, reason }]);
     if (!ROLES.includes(k.role)) throw bad('role', `must be one of ${ROLES.join(', ')}`);
     if (!k.name?.trim() || k.name.length > 200) throw bad('name', 'is required (at most 200 characters)');
     const departments = [...new Set(k.departments)];
@@ -38,15 +39,28 @@ export class ApiKeysService {
       if (departments.length > 0) throw bad('departments', 'an admin key covers every department; give none');
     } else {
       if (departments.length === 0) throw bad('departments', `a ${k.role} key needs at least one department`);
-      for (const d of departments) if (!DEPARTMENT_RE.test(d)) throw bad('departments', `"${d}" is not a department slug`);
+      for (const d of departments)
+        if (!DEPARTMENT_RE.test(d)) throw bad('departments', `"${d}" is not a department slug`);
     }
     if (k.role === 'unit') {
       if (departments.length !== 1) throw bad('departments', 'a unit reader key belongs to exactly one department');
       if (!k.unit || !UNIT_RE.test(k.unit)) throw bad('unit', 'a unit reader key needs its unit id');
     } else if (k.unit) throw bad('unit', `only unit reader keys have a unit`);
-    const id = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12).padEnd(12, '0');
+    const id = randomBytes(9)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0')
+      .slice(0, 12)
+      .padEnd(12, '0');
     const secret = randomBytes(32).toString('base64url');
-    const record = await this.repo.insert({ id, name: k.name.trim(), secretHash: hash(secret), role: k.role, departments: k.role === 'admin' ? ['*'] : departments, unit: k.unit ?? null });
+    const record = await this.repo.insert({
+      id,
+      name: k.name.trim(),
+      secretHash: hash(secret),
+      role: k.role,
+      departments: k.role === 'admin' ? ['*'] : departments,
+      unit: k.unit ?? null,
+    });
     return { key: `pl_${id}_${secret}`, record };
   }
 
@@ -60,7 +74,13 @@ export class ApiKeysService {
     const a = Buffer.from(hash(secret!), 'hex');
     const b = Buffer.from(record.secretHash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-    return { keyId: record.id, name: record.name, role: record.role, departments: record.departments, unit: record.unit };
+    return {
+      keyId: record.id,
+      name: record.name,
+      role: record.role,
+      departments: record.departments,
+      unit: record.unit,
+    };
   }
 
   async revoke(id: string): Promise<boolean> {

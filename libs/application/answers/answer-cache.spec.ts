@@ -109,7 +109,10 @@ describe('AnswerCache', () => {
       async (missing) => {
         prefetched.push(missing);
         // 'a' stored, 'c' known to have nothing stored, 'd' and 'e' not read.
-        return new Map([[0, gzipSync(JSON.stringify(value(10)))], [2, null]]);
+        return new Map([
+          [0, gzipSync(JSON.stringify(value(10)))],
+          [2, null],
+        ]);
       },
       async (n, body) => {
         computed.push([n, body === undefined ? 'unread' : body === null ? 'none' : 'stored']);
@@ -123,14 +126,24 @@ describe('AnswerCache', () => {
       2,
     );
     expect(prefetched).toEqual([[0, 2, 3, 4]]);
-    expect(computed.sort()).toEqual([[0, 'stored'], [2, 'none'], [3, 'unread'], [4, 'unread']]);
+    expect(computed.sort()).toEqual([
+      [0, 'stored'],
+      [2, 'none'],
+      [3, 'unread'],
+      [4, 'unread'],
+    ]);
     expect(most).toBe(2);
     expect(got.slice(0, 3)).toEqual([value(10), value(2), value(200)]);
     expect(got[3]).toEqual(new Error('stream gone'));
     expect(got[4]).toEqual(value(400));
     // Kept: a second call prefetches only the failed key.
     prefetched.length = 0;
-    await cache.getMany(['a', 'b', 'c', 'd', 'e'], async (missing) => (prefetched.push(missing), new Map()), async (n) => value(n), 4);
+    await cache.getMany(
+      ['a', 'b', 'c', 'd', 'e'],
+      async (missing) => (prefetched.push(missing), new Map()),
+      async (n) => value(n),
+      4,
+    );
     expect(prefetched).toEqual([[3]]);
   });
 });

@@ -129,7 +129,9 @@ export class AnswerCache<V> {
     const running = this.pending.get(key);
     if (running) return running;
     this.misses += 1;
-    const computing = compute().then((got) => this.put(key, new Entry<V>(got instanceof GzipJson ? { gzip: got.gzip } : { value: deepFreeze(got) })));
+    const computing = compute().then((got) =>
+      this.put(key, new Entry<V>(got instanceof GzipJson ? { gzip: got.gzip } : { value: deepFreeze(got) })),
+    );
     this.pending.set(key, computing);
     try {
       return await computing;

@@ -11,7 +11,13 @@ import type { AnswerKind, AnswersRepository, StoredAnswer } from '#persistence/a
 export const ANSWER_FORMAT = 1;
 
 /** An answer as it is stored: its JSON gzip-compressed, in this ANSWER_FORMAT, for the stream version it holds. */
-export function storedAnswer(stream: string, kind: AnswerKind, params: string, version: number, value: unknown): StoredAnswer {
+export function storedAnswer(
+  stream: string,
+  kind: AnswerKind,
+  params: string,
+  version: number,
+  value: unknown,
+): StoredAnswer {
   return { stream, kind, params, format: ANSWER_FORMAT, version, body: gzipSync(JSON.stringify(value)) };
 }
 
@@ -27,7 +33,11 @@ export interface WantedAnswer {
  * The stored bodies (gzip) of these answers in this ANSWER_FORMAT, read in one query, by index:
  * null where nothing matching is stored (AnswerCache.getMany's prefetch).
  */
-export async function storedBodies(answers: AnswersRepository | null, kind: AnswerKind, wanted: readonly WantedAnswer[]): Promise<Map<number, Buffer | null>> {
+export async function storedBodies(
+  answers: AnswersRepository | null,
+  kind: AnswerKind,
+  wanted: readonly WantedAnswer[],
+): Promise<Map<number, Buffer | null>> {
   const out = new Map<number, Buffer | null>();
   if (!answers || wanted.length === 0) return out;
   const found = await answers.findMany(kind, ANSWER_FORMAT, wanted);

@@ -74,7 +74,9 @@ export class AnswerPrecomputer {
   }
 
   private wanted(task: Task, s: AnswerState, today: string): string {
-    return task.name === 'execution' ? this.execution.defaultParamsKey(s.year, today) : this.evaluation.defaultParamsKey();
+    return task.name === 'execution'
+      ? this.execution.defaultParamsKey(s.year, today)
+      : this.evaluation.defaultParamsKey();
   }
 
   /** Some answer of the task is missing, or stored for another version, format or parameters. */
@@ -88,7 +90,9 @@ export class AnswerPrecomputer {
 
   private compute(task: Task, s: AnswerState, today: string): Promise<Precomputed | null> {
     if (task.name === 'execution') return this.execution.precompute(s.department, s.year, today);
-    return task.name === 'summary' ? this.evaluation.precomputeSummary(s.department, s.year) : this.evaluation.precompute(s.department, s.year);
+    return task.name === 'summary'
+      ? this.evaluation.precomputeSummary(s.department, s.year)
+      : this.evaluation.precompute(s.department, s.year);
   }
 
   /**
@@ -127,7 +131,9 @@ export class AnswerPrecomputer {
         } catch (e) {
           this.failedAt.set(key, s.projectedVersion);
           pass.failed += n;
-          this.logger.warn(`precomputing the ${task.name} answer of ${s.stream} at version ${s.projectedVersion} failed: ${(e as Error).message}`);
+          this.logger.warn(
+            `precomputing the ${task.name} answer of ${s.stream} at version ${s.projectedVersion} failed: ${(e as Error).message}`,
+          );
         }
       }
     }

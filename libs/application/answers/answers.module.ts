@@ -20,8 +20,15 @@ import { ExecutionService, shanghaiDate } from '../execution/execution.service.j
       provide: AnswerPrecomputer,
       inject: [AnswersRepository, ExecutionService, EvaluationService, APP_CONFIG],
       // While events keep arriving, a pass computes for a quarter of the interval at most.
-      useFactory: (answers: AnswersRepository, execution: ExecutionService, evaluation: EvaluationService, config: AppConfig) =>
-        new AnswerPrecomputer(answers, execution, evaluation, new Logger('precompute'), { busyBudgetMs: Math.ceil(config.precomputeMs / 4) }),
+      useFactory: (
+        answers: AnswersRepository,
+        execution: ExecutionService,
+        evaluation: EvaluationService,
+        config: AppConfig,
+      ) =>
+        new AnswerPrecomputer(answers, execution, evaluation, new Logger('precompute'), {
+          busyBudgetMs: Math.ceil(config.precomputeMs / 4),
+        }),
     },
   ],
   exports: [AnswerPrecomputer],
@@ -35,13 +42,18 @@ export class AnswersModule implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const on = config.projector && config.precomputeMs > 0;
-    this.loop = on ? new BackgroundLoop(() => this.pass(), { pollMs: config.precomputeMs, errorPollMs: config.precomputeMs }) : null;
+    this.loop = on
+      ? new BackgroundLoop(() => this.pass(), { pollMs: config.precomputeMs, errorPollMs: config.precomputeMs })
+      : null;
   }
 
   private async pass(): Promise<void> {
     const started = Date.now();
     const pass = await this.precomputer.run(shanghaiDate(new Date()));
-    if (pass.stored > 0 || pass.failed > 0) this.logger.log(`stored ${pass.stored} answers in ${Date.now() - started} ms (${pass.waiting} waiting${pass.moving ? ': events are arriving' : ''}, ${pass.failed} failed)`);
+    if (pass.stored > 0 || pass.failed > 0)
+      this.logger.log(
+        `stored ${pass.stored} answers in ${Date.now() - started} ms (${pass.waiting} waiting${pass.moving ? ': events are arriving' : ''}, ${pass.failed} failed)`,
+      );
   }
 
   onApplicationBootstrap(): void {

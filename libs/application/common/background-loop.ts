@@ -47,7 +47,9 @@ export class BackgroundLoop {
         }
         if (!this.running) break;
         if (!this.pendingWake || this.lastError) {
-          const wait = this.lastError ? Math.max(this.options.pollMs, this.options.errorPollMs ?? 2000) : this.options.pollMs;
+          const wait = this.lastError
+            ? Math.max(this.options.pollMs, this.options.errorPollMs ?? 2000)
+            : this.options.pollMs;
           await this.sleep(wait, true);
         }
         // Woken (or polled) sooner than minIntervalMs after a busy run started: wait out the rest.

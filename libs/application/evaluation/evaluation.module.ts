@@ -16,8 +16,21 @@ import { ExecutionModule } from '../execution/execution.module.js';
     {
       provide: EvaluationService,
       inject: [EventsRepository, ExecutionRepository, AnswersRepository, DATABASE, APP_CONFIG],
-      useFactory: (events: EventsRepository, execution: ExecutionRepository, answers: AnswersRepository, h: DatabaseHandle, config: AppConfig) =>
-        new EvaluationService(events, execution, new ProjectionFeedRepository(h.db), undefined, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
+      useFactory: (
+        events: EventsRepository,
+        execution: ExecutionRepository,
+        answers: AnswersRepository,
+        h: DatabaseHandle,
+        config: AppConfig,
+      ) =>
+        new EvaluationService(
+          events,
+          execution,
+          new ProjectionFeedRepository(h.db),
+          undefined,
+          { maxBytes: config.answerCacheMb * 2 ** 20 },
+          answers,
+        ),
     },
   ],
   exports: [EvaluationService],

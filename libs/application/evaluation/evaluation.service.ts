@@ -18,7 +18,13 @@ import type { AnswersRepository, Precomputed } from '#persistence/answers.reposi
 import type { EventsRepository } from '#persistence/events.repository.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
-import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from '../answers/answer-cache.js';
+import {
+  AnswerCache,
+  GzipJson,
+  gzipJsonValue,
+  type AnswerCacheOptions,
+  type CachedAnswer,
+} from '../answers/answer-cache.js';
 import { ANSWER_FORMAT, storedAnswer, storedBodies } from '../answers/answer-format.js';
 import { InvalidInputError, NotFoundError } from '../common/errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
@@ -74,7 +80,7 @@ export class EvaluationService {
   async streamEvents(department: string, year: number): Promise<StoredEvent[]> {
     const stream = streamId(department, year);
     const out: StoredEvent[] = [];
-    for (let from = 1; ; ) {
+    for (let from = 1; ;) {
       const page = await this.events.page(stream, from, this.pageSize);
       for (const e of page) out.push(e);
       if (page.length < this.pageSize) return out;
@@ -87,7 +93,11 @@ export class EvaluationService {
   }
 
   /** The cached report with its bytes (the HTTP response). */
-  async evaluationCached(department: string, year: number, p: EvaluationParams = {}): Promise<CachedAnswer<EvaluationReport>> {
+  async evaluationCached(
+    department: string,
+    year: number,
+    p: EvaluationParams = {},
+  ): Promise<CachedAnswer<EvaluationReport>> {
     return (await this.evaluationAnswer(department, year, p)) as CachedAnswer<EvaluationReport>;
   }
 
@@ -96,7 +106,11 @@ export class EvaluationService {
    * so a report stays right until an event is appended to the stream, which changes the key. A
    * request costs one version lookup while nothing was appended.
    */
-  private async evaluationAnswer(department: string, year: number, p: EvaluationParams): Promise<CachedAnswer<EvaluationReport | EvaluationSummary>> {
+  private async evaluationAnswer(
+    department: string,
+    year: number,
+    p: EvaluationParams,
+  ): Promise<CachedAnswer<EvaluationReport | EvaluationSummary>> {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
@@ -125,7 +139,13 @@ export class EvaluationService {
   }
 
   /** `stored`: the stream's version in the log, read by the caller (the cache key's version). */
-  private async compute(department: string, year: number, framework: FrameworkDef, knownOn: string | null, stored: number): Promise<EvaluationReport> {
+  private async compute(
+    department: string,
+    year: number,
+    framework: FrameworkDef,
+    knownOn: string | null,
+    stored: number,
+  ): Promise<EvaluationReport> {
     if (!knownOn) {
       const projected = await this.fromProjection(department, year, framework, stored);
       if (projected) return projected;
@@ -134,7 +154,9 @@ export class EvaluationService {
     const events = knownOn ? all.filter((e) => e.occurredOn <= knownOn) : all;
     if (!events.some((e) => e.type === 'YearOpened')) {
       const when = knownOn && all.length ? ` as known on ${knownOn} (the year was opened later)` : '';
-      throw new NotFoundError(`no opened year ${year} for department "${department}"${when}: ingest its YearOpened first`);
+      throw new NotFoundError(
+        `no opened year ${year} for department "${department}"${when}: ingest its YearOpened first`,
+      );
     }
     return evaluationReport({ department, year, events, framework, knownOn });
   }
@@ -147,7 +169,9 @@ export class EvaluationService {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
-    const answer = await this.cache.get(summaryKey(stream, version, p, framework), () => this.computeSummary(department, year, framework, p, version));
+    const answer = await this.cache.get(summaryKey(stream, version, p, framework), () =>
+      this.computeSummary(department, year, framework, p, version),
+    );
     return answer.value as EvaluationSummary;
   }
 
@@ -157,23 +181,61 @@ export class EvaluationService {
    * query, the rest computed (`concurrency` at a time). No version lookup per department. A
    * department that cannot be scored gets its error.
    */
-  async summaries(items: readonly StreamAt[], p: EvaluationParams = {}, concurrency = 4): Promise<(EvaluationSummary | Error)[]> {
+  async summaries(
+    items: readonly StreamAt[],
+    p: EvaluationParams = {},
+    concurrency = 4,
+  ): Promise<(EvaluationSummary | Error)[]> {
     const framework = frameworkById(p.framework);
     const streams = items.map((i) => streamId(i.department, i.year));
     const keys = items.map((i, n) => summaryKey(streams[n]!, i.version, p, framework));
     const prefetch = (missing: number[]) =>
-      storedBodies(this.answers, 'summary', p.knownOn ? [] : missing.map((n) => ({ index: n, stream: streams[n]!, params: paramsKey(framework), version: items[n]!.version })));
-    const got = await this.cache.getMany(keys, prefetch, (n, body) => this.computeSummary(items[n]!.department, items[n]!.year, framework, p, items[n]!.version, body), concurrency);
+      storedBodies(
+        this.answers,
+        'summary',
+        p.knownOn
+          ? []
+          : missing.map((n) => ({
+              index: n,
+              stream: streams[n]!,
+              params: paramsKey(framework),
+              version: items[n]!.version,
+            })),
+      );
+    const got = await this.cache.getMany(
+      keys,
+      prefetch,
+      (n, body) => this.computeSummary(items[n]!.department, items[n]!.year, framework, p, items[n]!.version, body),
+      concurrency,
+    );
     return got as (EvaluationSummary | Error)[];
   }
 
   /** A summary: the stored one of this version (`prefetched`: already read, null when there is none), else scored. */
-  private async computeSummary(department: string, year: number, framework: FrameworkDef, p: EvaluationParams, stored: number, prefetched?: Buffer | null): Promise<EvaluationSummary> {
+  private async computeSummary(
+    department: string,
+    year: number,
+    framework: FrameworkDef,
+    p: EvaluationParams,
+    stored: number,
+    prefetched?: Buffer | null,
+  ): Promise<EvaluationSummary> {
     if (!p.knownOn) {
       // The stored summary of this version, when there is one: ~0.2 kB to fetch and parse, against
       // 32–35 ms to score a city department from the projection (the department list asks for
       // every department after each load).
-      const body = prefetched !== undefined ? prefetched : this.answers ? await this.answers.find(streamId(department, year), 'summary', paramsKey(framework), stored, ANSWER_FORMAT) : null;
+      const body =
+        prefetched !== undefined
+          ? prefetched
+          : this.answers
+            ? await this.answers.find(
+                streamId(department, year),
+                'summary',
+                paramsKey(framework),
+                stored,
+                ANSWER_FORMAT,
+              )
+            : null;
       if (body !== null) return gzipJsonValue<EvaluationSummary>(body);
       const projected = await this.projectedSummary(department, year, framework, stored);
       if (projected) return projected.summary;
@@ -196,22 +258,46 @@ export class EvaluationService {
    * on them), with the read-model row's token; null when the projection has not applied the stream
    * up to `stored`.
    */
-  private async projectedSummary(department: string, year: number, framework: FrameworkDef, stored: number): Promise<{ summary: EvaluationSummary; token: string } | null> {
+  private async projectedSummary(
+    department: string,
+    year: number,
+    framework: FrameworkDef,
+    stored: number,
+  ): Promise<{ summary: EvaluationSummary; token: string } | null> {
     const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
     if (!inputs || inputs.head.version < stored) return null;
     const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
     const status = inputs.head.meta!.closedOn !== null ? 'final' : 'forecast';
-    const summary: EvaluationSummary = { department, year, status, total: fixed2(e.total), exact: e.total.toFixed(), grade: e.grade, framework: framework.name, eventsConsidered: inputs.head.version };
+    const summary: EvaluationSummary = {
+      department,
+      year,
+      status,
+      total: fixed2(e.total),
+      exact: e.total.toFixed(),
+      grade: e.grade,
+      framework: framework.name,
+      eventsConsidered: inputs.head.version,
+    };
     return { summary, token: inputs.token };
   }
 
   /** The report from the projection, or null when the projection has not applied the whole stream. */
-  private async fromProjection(department: string, year: number, framework: FrameworkDef, stored: number): Promise<EvaluationReport | null> {
+  private async fromProjection(
+    department: string,
+    year: number,
+    framework: FrameworkDef,
+    stored: number,
+  ): Promise<EvaluationReport | null> {
     return (await this.projectedReport(department, year, framework, stored))?.report ?? null;
   }
 
   /** The report from the projection with the read-model row's token; null as fromProjection. */
-  private async projectedReport(department: string, year: number, framework: FrameworkDef, stored: number): Promise<{ report: EvaluationReport; token: string } | null> {
+  private async projectedReport(
+    department: string,
+    year: number,
+    framework: FrameworkDef,
+    stored: number,
+  ): Promise<{ report: EvaluationReport; token: string } | null> {
     const stream = streamId(department, year);
     const inputs = await this.execution.loadEvaluationInputs(stream, true);
     if (!inputs || inputs.head.version < stored) return null;
@@ -238,16 +324,41 @@ export class EvaluationService {
 }
 
 function summaryOf(r: EvaluationReport): EvaluationSummary {
-  return { department: r.department, year: r.year, status: r.status, total: r.total.score, exact: r.total.exact, grade: r.grade, framework: r.framework.name, eventsConsidered: r.eventsConsidered };
+  return {
+    department: r.department,
+    year: r.year,
+    status: r.status,
+    total: r.total.score,
+    exact: r.total.exact,
+    grade: r.grade,
+    framework: r.framework.name,
+    eventsConsidered: r.eventsConsidered,
+  };
 }
 
 /** A summary's cache key: the stream, the version it holds at least, as known on, the framework. */
-const summaryKey = (stream: string, version: number, p: EvaluationParams, framework: FrameworkDef) => JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]);
+const summaryKey = (stream: string, version: number, p: EvaluationParams, framework: FrameworkDef) =>
+  JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]);
 
 /** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
 const paramsKey = (framework: FrameworkDef) => JSON.stringify([null, framework.id]);
 
 /** A default report or summary as stored, for the stream version it holds. */
-function precomputed(kind: 'evaluation' | 'summary', value: EvaluationReport | EvaluationSummary, token: string): Precomputed {
-  return { answers: [storedAnswer(streamId(value.department, value.year), kind, paramsKey(DEFAULT_FRAMEWORK), value.eventsConsidered, value)], token };
+function precomputed(
+  kind: 'evaluation' | 'summary',
+  value: EvaluationReport | EvaluationSummary,
+  token: string,
+): Precomputed {
+  return {
+    answers: [
+      storedAnswer(
+        streamId(value.department, value.year),
+        kind,
+        paramsKey(DEFAULT_FRAMEWORK),
+        value.eventsConsidered,
+        value,
+      ),
+    ],
+    token,
+  };
 }

@@ -80,7 +80,13 @@ export interface EvaluationReport {
   total: ScoreWire;
   grade: string;
   indicators: { defined: number; applicable: number; met: number; items: IndicatorResult[] };
-  effectSuggestion: { criterion: string; weight: string; score: string | null; exact: string | null; formula: string } | null;
+  effectSuggestion: {
+    criterion: string;
+    weight: string;
+    score: string | null;
+    exact: string | null;
+    formula: string;
+  } | null;
   reconciliation: Reconciliation | null;
   /** Budget and spending for the year as corrected (budget in force on Dec 31, spending of months 1–12). */
   budget: { tasks: BudgetTaskWire[]; total: { budget: AmountPair; spent: AmountPair } };
@@ -105,11 +111,22 @@ export function criterionWire(c: CriterionScore): CriterionWire {
   };
 }
 
-const subtotalWire = (s: Subtotal): SubtotalWire => ({ id: s.id, name: s.name, weight: s.weight, ...scoreWire(s.score) });
+const subtotalWire = (s: Subtotal): SubtotalWire => ({
+  id: s.id,
+  name: s.name,
+  weight: s.weight,
+  ...scoreWire(s.score),
+});
 
 function suggestionWire(s: EffectSuggestion | null): EvaluationReport['effectSuggestion'] {
   if (!s) return null;
-  return { criterion: s.criterion, weight: s.weight, score: s.display, exact: s.score ? s.score.toFixed() : null, formula: s.formula };
+  return {
+    criterion: s.criterion,
+    weight: s.weight,
+    score: s.display,
+    exact: s.score ? s.score.toFixed() : null,
+    formula: s.formula,
+  };
 }
 
 /** The task a budget line belongs to: its name up to the first dash, without a trailing "（…）" note. */
@@ -129,10 +146,15 @@ export function budgetTasks(facts: ExecutionFacts): EvaluationReport['budget'] {
   for (const l of facts.lines) {
     const t = totals.get(l.line)!;
     const name = taskNameOf(l.name);
-    const g = groups.get(name) ?? { lines: [], all: { budget: ZERO, spent: ZERO }, fiscal: { budget: ZERO, spent: ZERO } };
+    const g = groups.get(name) ?? {
+      lines: [],
+      all: { budget: ZERO, spent: ZERO },
+      fiscal: { budget: ZERO, spent: ZERO },
+    };
     g.lines.push({ line: l.line, name: l.name, unit: l.unit, source: l.source });
     g.all = { budget: g.all.budget.plus(t.budget), spent: g.all.spent.plus(t.spent) };
-    if (l.source === 'fiscal') g.fiscal = { budget: g.fiscal.budget.plus(t.budget), spent: g.fiscal.spent.plus(t.spent) };
+    if (l.source === 'fiscal')
+      g.fiscal = { budget: g.fiscal.budget.plus(t.budget), spent: g.fiscal.spent.plus(t.spent) };
     groups.set(name, g);
   }
   const tasks = [...groups].map(([name, g]) => {
@@ -147,7 +169,10 @@ export function budgetTasks(facts: ExecutionFacts): EvaluationReport['budget'] {
       rate: rate === null ? null : roundRate(rate).toFixed(2),
     };
   });
-  return { tasks, total: { budget: pair(sums.all.budget, sums.fiscal.budget), spent: pair(sums.all.spent, sums.fiscal.spent) } };
+  return {
+    tasks,
+    total: { budget: pair(sums.all.budget, sums.fiscal.budget), spent: pair(sums.all.spent, sums.fiscal.spent) },
+  };
 }
 
 function forecastNote(year: number, asOf: string, knownOn: string | null, missing: number): string {
@@ -198,7 +223,17 @@ export function evaluationReport({ department, year, events, framework, knownOn 
 }
 
 /** Scores facts and evaluation state with the framework and puts the result on the wire. */
-export function scoredReport({ department, year, facts, state, framework, knownOn, asOf, eventsConsidered, closed }: ScoredInput): EvaluationReport {
+export function scoredReport({
+  department,
+  year,
+  facts,
+  state,
+  framework,
+  knownOn,
+  asOf,
+  eventsConsidered,
+  closed,
+}: ScoredInput): EvaluationReport {
   if (!facts.meta) throw new Error('a report needs the meta of the year (YearOpened)');
   const e = evaluate({ framework, facts, state });
   const status = closed ? 'final' : 'forecast';
@@ -218,7 +253,12 @@ export function scoredReport({ department, year, facts, state, framework, knownO
     level2: e.level2.map(subtotalWire),
     total: scoreWire(e.total),
     grade: e.grade,
-    indicators: { defined: e.indicators.defined, applicable: e.indicators.applicable, met: e.indicators.met, items: e.indicators.indicators },
+    indicators: {
+      defined: e.indicators.defined,
+      applicable: e.indicators.applicable,
+      met: e.indicators.met,
+      items: e.indicators.indicators,
+    },
     effectSuggestion: suggestionWire(e.effectSuggestion),
     reconciliation: e.reconciliation,
     budget: budgetTasks(facts),

@@ -14,18 +14,26 @@ import { IngestService } from '../ingest/ingest.service.js';
 @Module({
   imports: [IngestModule],
   providers: [
-    { provide: ExecutionRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db) },
+    {
+      provide: ExecutionRepository,
+      inject: [DATABASE],
+      useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db),
+    },
     { provide: AnswersRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new AnswersRepository(h.db) },
     {
       provide: ExecutionProjector,
       inject: [DATABASE, ExecutionRepository, APP_CONFIG],
       useFactory: (h: DatabaseHandle, repo: ExecutionRepository, config: AppConfig) =>
-        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, { pollMs: config.projectorPollMs, minIntervalMs: config.projectorIntervalMs }),
+        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, {
+          pollMs: config.projectorPollMs,
+          minIntervalMs: config.projectorIntervalMs,
+        }),
     },
     {
       provide: ExecutionService,
       inject: [ExecutionRepository, AnswersRepository, APP_CONFIG],
-      useFactory: (r: ExecutionRepository, answers: AnswersRepository, config: AppConfig) => new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
+      useFactory: (r: ExecutionRepository, answers: AnswersRepository, config: AppConfig) =>
+        new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
     },
   ],
   exports: [ExecutionRepository, AnswersRepository, ExecutionProjector, ExecutionService],

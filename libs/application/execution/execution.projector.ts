@@ -14,7 +14,15 @@
  * segment once, and sets the checkpoint to the last of those events; readers see the old model
  * until it commits, a crash leaves the old model, and catch-up takes over from the checkpoint.
  */
-import { applyEvent, bucketOf, foldStream, newHead, newSegment, type Segment, type StreamHead } from '#domain/execution/stream-projection.js';
+import {
+  applyEvent,
+  bucketOf,
+  foldStream,
+  newHead,
+  newSegment,
+  type Segment,
+  type StreamHead,
+} from '#domain/execution/stream-projection.js';
 import type { Checkpoint } from '#persistence/events.repository.js';
 import type { ExecutionRepository, StreamSegment } from '#persistence/execution.repository.js';
 import type { FeedEvent, ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
@@ -70,7 +78,8 @@ const eventsIn = (c: CachedStream) => {
   return n;
 };
 
-const sameCheckpoint = (a: Checkpoint | null, b: Checkpoint) => !!a && a.transactionId === b.transactionId && a.position === b.position;
+const sameCheckpoint = (a: Checkpoint | null, b: Checkpoint) =>
+  !!a && a.transactionId === b.transactionId && a.position === b.position;
 
 export class ExecutionProjector {
   private readonly loop: BackgroundLoop;
@@ -94,7 +103,10 @@ export class ExecutionProjector {
       cacheEvents?: number;
     } = {},
   ) {
-    this.loop = new BackgroundLoop(() => this.catchUp(), { pollMs: options.pollMs ?? 1000, minIntervalMs: options.minIntervalMs ?? 0 });
+    this.loop = new BackgroundLoop(() => this.catchUp(), {
+      pollMs: options.pollMs ?? 1000,
+      minIntervalMs: options.minIntervalMs ?? 0,
+    });
   }
 
   get lastError(): Error | null {
@@ -155,7 +167,8 @@ export class ExecutionProjector {
     for (const e of batch) {
       if (!streams.has(e.stream)) streams.set(e.stream, e);
       const bucket = bucketOf(e.occurredOn);
-      if (!this.cache.get(e.stream)?.segments.has(bucket)) needed.set(`${e.stream}\u0000${bucket}`, { stream: e.stream, bucket });
+      if (!this.cache.get(e.stream)?.segments.has(bucket))
+        needed.set(`${e.stream}\u0000${bucket}`, { stream: e.stream, bucket });
     }
     const missingHeads = [...streams.keys()].filter((s) => !this.cache.has(s));
     // One after the other: both run on the batch's connection.
@@ -216,7 +229,10 @@ export class ExecutionProjector {
     for (;;) {
       await this.catchUp();
       if ((await this.repo.projectedVersion(stream)) >= version) return;
-      if (Date.now() > until) throw new UnavailableError(`the execution projection has not caught up with ${stream} version ${version} within ${timeoutMs} ms; retry shortly`);
+      if (Date.now() > until)
+        throw new UnavailableError(
+          `the execution projection has not caught up with ${stream} version ${version} within ${timeoutMs} ms; retry shortly`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -281,7 +297,9 @@ export class ExecutionProjector {
     // Node folds side by side.
     const snapshot = await this.feed.snapshotReaders(trx, this.options.rebuildReaders ?? 0);
     try {
-      const lanes = snapshot.readers.length ? snapshot.readers.map((reader) => ({ reader, queue: serialQueue() })) : [{ reader: trx, queue: onTrx }];
+      const lanes = snapshot.readers.length
+        ? snapshot.readers.map((reader) => ({ reader, queue: serialQueue() }))
+        : [{ reader: trx, queue: onTrx }];
       const depth = REBUILD_READ_AHEAD * lanes.length;
       const readAhead = (i: number) => {
         const lane = lanes[i % lanes.length]!;
@@ -306,7 +324,12 @@ export class ExecutionProjector {
     } finally {
       await snapshot.close();
     }
-    await this.repo.saveCheckpoint(trx, EXECUTION_PROJECTION, horizon.last ?? { transactionId: '0', position: 0 }, processed);
+    await this.repo.saveCheckpoint(
+      trx,
+      EXECUTION_PROJECTION,
+      horizon.last ?? { transactionId: '0', position: 0 },
+      processed,
+    );
     return processed;
   }
 
@@ -314,7 +337,14 @@ export class ExecutionProjector {
     const cp = await this.repo.checkpoint(EXECUTION_PROJECTION);
     const at = cp ?? { transactionId: '0', position: 0 };
     const [behind, head] = await Promise.all([this.feed.countAfter(at), this.feed.lastPosition()]);
-    return { name: EXECUTION_PROJECTION, position: cp?.position ?? 0, processed: cp?.processed ?? 0, headPosition: head, behind, running: this.loop.isRunning };
+    return {
+      name: EXECUTION_PROJECTION,
+      position: cp?.position ?? 0,
+      processed: cp?.processed ?? 0,
+      headPosition: head,
+      behind,
+      running: this.loop.isRunning,
+    };
   }
 
   /** Signals new events (called after ingest commits). */

@@ -10,7 +10,13 @@ import type { ExecutionFacts } from '#domain/execution/facts.js';
 import { streamId } from '#domain/events.js';
 import type { AnswersRepository, Precomputed } from '#persistence/answers.repository.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
-import { AnswerCache, GzipJson, gzipJsonValue, type AnswerCacheOptions, type CachedAnswer } from '../answers/answer-cache.js';
+import {
+  AnswerCache,
+  GzipJson,
+  gzipJsonValue,
+  type AnswerCacheOptions,
+  type CachedAnswer,
+} from '../answers/answer-cache.js';
 import { ANSWER_FORMAT, storedAnswer, storedBodies } from '../answers/answer-format.js';
 import { NotFoundError } from '../common/errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
@@ -33,7 +39,14 @@ export type ExecutionAnswer = ReturnType<typeof executionWire>;
  * the department list shows. About 6 kB where a 20 × 42 department's full answer is ~170 kB.
  */
 export type ExecutionStanding = Omit<ExecutionAnswer, 'lines'>;
-export type QuartersAnswer = { department: string; year: number; unit: string | null; source: SourceFilter; knownOn: string | null; quarters: ReturnType<typeof quartersWire> };
+export type QuartersAnswer = {
+  department: string;
+  year: number;
+  unit: string | null;
+  source: SourceFilter;
+  knownOn: string | null;
+  quarters: ReturnType<typeof quartersWire>;
+};
 
 /** A department-year at the projected version a caller listed it with (the department list). */
 export interface StreamAt {
@@ -67,7 +80,10 @@ export class ExecutionService {
 
   async facts(department: string, year: number): Promise<ExecutionFacts> {
     const facts = await this.repo.loadFacts(streamId(department, year));
-    if (!facts) throw new NotFoundError(`no opened year ${year} for department "${department}" (has YearOpened been ingested, and the projection caught up?)`);
+    if (!facts)
+      throw new NotFoundError(
+        `no opened year ${year} for department "${department}" (has YearOpened been ingested, and the projection caught up?)`,
+      );
     return facts;
   }
 
@@ -84,7 +100,12 @@ export class ExecutionService {
    * before the answer: facts loaded after it hold at least that version, so an entry is never older
    * than its key says (a newer projected version makes a new key).
    */
-  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(department: string, year: number, key: unknown[], compute: (version: number) => Promise<T | GzipJson>): Promise<CachedAnswer<T>> {
+  private async cached<T extends ExecutionAnswer | QuartersAnswer | ExecutionStanding>(
+    department: string,
+    year: number,
+    key: unknown[],
+    compute: (version: number) => Promise<T | GzipJson>,
+  ): Promise<CachedAnswer<T>> {
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
     const answer = await this.cache.get(cacheKey(stream, version, key), () => compute(version));
@@ -92,22 +113,45 @@ export class ExecutionService {
   }
 
   /** The precomputed default answer (or standing) of this exact version and query (gzip-compressed JSON), or null. */
-  private stored(kind: 'execution' | 'standing', department: string, year: number, version: number, q: Query): Promise<Buffer | null> {
+  private stored(
+    kind: 'execution' | 'standing',
+    department: string,
+    year: number,
+    version: number,
+    q: Query,
+  ): Promise<Buffer | null> {
     if (!this.answers || !mayBeStored(q)) return Promise.resolve(null);
     return this.answers.find(streamId(department, year), kind, paramsKey(q), version, ANSWER_FORMAT);
   }
 
   private query(year: number, p: ExecutionParams, today: string): Query {
-    return { asOf: p.asOf ?? this.defaultAsOf(year, today), knownOn: p.knownOn ?? null, source: p.source ?? 'fiscal', runRateMonths: p.runRateMonths ?? 3 };
+    return {
+      asOf: p.asOf ?? this.defaultAsOf(year, today),
+      knownOn: p.knownOn ?? null,
+      source: p.source ?? 'fiscal',
+      runRateMonths: p.runRateMonths ?? 3,
+    };
   }
 
   /** The answer with its bytes, cached (the HTTP response: nothing serialized, encoded or compressed per request). */
-  executionCached(department: string, year: number, p: ExecutionParams, today: string): Promise<CachedAnswer<ExecutionAnswer>> {
+  executionCached(
+    department: string,
+    year: number,
+    p: ExecutionParams,
+    today: string,
+  ): Promise<CachedAnswer<ExecutionAnswer>> {
     const q = this.query(year, p, today);
-    return this.cached(department, year, ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths], async (version) => {
-      const body = await this.stored('execution', department, year, version, q);
-      return body !== null ? new GzipJson(body) : executionWire(executionReport(await this.facts(department, year), q));
-    });
+    return this.cached(
+      department,
+      year,
+      ['execution', q.asOf, q.knownOn, q.source, q.runRateMonths],
+      async (version) => {
+        const body = await this.stored('execution', department, year, version, q);
+        return body !== null
+          ? new GzipJson(body)
+          : executionWire(executionReport(await this.facts(department, year), q));
+      },
+    );
   }
 
   /**
@@ -129,21 +173,46 @@ export class ExecutionService {
    * one query, the rest computed (`concurrency` at a time). No version lookup per department. A
    * department that cannot be answered (gone since it was listed: a rebuild) gets its error.
    */
-  async standings(items: readonly StreamAt[], p: ExecutionParams, today: string, concurrency = 4): Promise<(ExecutionStanding | Error)[]> {
+  async standings(
+    items: readonly StreamAt[],
+    p: ExecutionParams,
+    today: string,
+    concurrency = 4,
+  ): Promise<(ExecutionStanding | Error)[]> {
     const queries = items.map((i) => this.query(i.year, p, today));
     const streams = items.map((i) => streamId(i.department, i.year));
     const keys = items.map((i, n) => cacheKey(streams[n]!, i.version, standingKey(queries[n]!)));
     const prefetch = (missing: number[]) =>
-      storedBodies(this.answers, 'standing', missing.filter((n) => mayBeStored(queries[n]!)).map((n) => ({ index: n, stream: streams[n]!, params: paramsKey(queries[n]!), version: items[n]!.version })));
-    const got = await this.cache.getMany(keys, prefetch, (n, body) => this.computeStanding(items[n]!.department, items[n]!.year, items[n]!.version, queries[n]!, body), concurrency);
+      storedBodies(
+        this.answers,
+        'standing',
+        missing
+          .filter((n) => mayBeStored(queries[n]!))
+          .map((n) => ({ index: n, stream: streams[n]!, params: paramsKey(queries[n]!), version: items[n]!.version })),
+      );
+    const got = await this.cache.getMany(
+      keys,
+      prefetch,
+      (n, body) => this.computeStanding(items[n]!.department, items[n]!.year, items[n]!.version, queries[n]!, body),
+      concurrency,
+    );
     return got as (ExecutionStanding | Error)[];
   }
 
   /** A standing: the stored one of this version (`prefetched`: already read, null when there is none), else computed. */
-  private async computeStanding(department: string, year: number, version: number, q: Query, prefetched?: Buffer | null): Promise<ExecutionStanding> {
+  private async computeStanding(
+    department: string,
+    year: number,
+    version: number,
+    q: Query,
+    prefetched?: Buffer | null,
+  ): Promise<ExecutionStanding> {
     const body = prefetched !== undefined ? prefetched : await this.stored('standing', department, year, version, q);
     if (body !== null) return gzipJsonValue<ExecutionStanding>(body);
-    const { lines: _lines, ...standing } = executionWire({ ...executionReport(await this.facts(department, year), q), lines: [] });
+    const { lines: _lines, ...standing } = executionWire({
+      ...executionReport(await this.facts(department, year), q),
+      lines: [],
+    });
     return standing;
   }
 
@@ -165,7 +234,13 @@ export class ExecutionService {
     const answer = executionWire(executionReport(loaded.facts, q));
     const { lines: _lines, ...standing } = answer;
     const params = paramsKey(q);
-    return { answers: [storedAnswer(stream, 'execution', params, loaded.version, answer), storedAnswer(stream, 'standing', params, loaded.version, standing)], token: loaded.token };
+    return {
+      answers: [
+        storedAnswer(stream, 'execution', params, loaded.version, answer),
+        storedAnswer(stream, 'standing', params, loaded.version, standing),
+      ],
+      token: loaded.token,
+    };
   }
 
   /** The parameters the default answer of this year is stored under on `today`. */
@@ -176,25 +251,46 @@ export class ExecutionService {
   /** One unit's view: its own figures and lines, without the department total or other units (from the department's answer). */
   async unitExecution(department: string, year: number, unit: string, p: ExecutionParams, today: string) {
     const wire = await this.execution(department, year, p, today);
-    return { ...wire, total: null, units: wire.units.filter((u) => u.unit === unit), lines: wire.lines.filter((l) => l.unit === unit) };
+    return {
+      ...wire,
+      total: null,
+      units: wire.units.filter((u) => u.unit === unit),
+      lines: wire.lines.filter((l) => l.unit === unit),
+    };
   }
 
   /** Quarter-end rates with their bytes, cached (the HTTP response). */
-  quartersCached(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<CachedAnswer<QuartersAnswer>> {
+  quartersCached(
+    department: string,
+    year: number,
+    p: ExecutionParams,
+    unit: string | null = null,
+  ): Promise<CachedAnswer<QuartersAnswer>> {
     const source = p.source ?? 'fiscal';
     const knownOn = p.knownOn ?? null;
     return this.cached(department, year, ['quarters', knownOn, source, unit], async () => {
       const facts = await this.facts(department, year);
       const lines = unit === null ? undefined : facts.lines.filter((l) => l.unit === unit).map((l) => l.line);
-      return { department, year, unit, source, knownOn, quarters: quartersWire(quarterRates(facts, { source, knownOn, lines })) };
+      return {
+        department,
+        year,
+        unit,
+        source,
+        knownOn,
+        quarters: quartersWire(quarterRates(facts, { source, knownOn, lines })),
+      };
     });
   }
 
   /** Quarter-end rates of the department, or with `unit` of that unit's lines only. */
-  async quarters(department: string, year: number, p: ExecutionParams, unit: string | null = null): Promise<QuartersAnswer> {
+  async quarters(
+    department: string,
+    year: number,
+    p: ExecutionParams,
+    unit: string | null = null,
+  ): Promise<QuartersAnswer> {
     return (await this.quartersCached(department, year, p, unit)).value;
   }
-
 
   /** Entries, approximate bytes, hits and misses of the answer cache. */
   cacheStats() {

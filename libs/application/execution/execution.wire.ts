@@ -6,7 +6,14 @@ const amt = (d: Decimal) => d.toFixed(2);
 const pct = (d: Decimal | null) => (d === null ? null : d.toFixed(2));
 
 export function standingWire(s: Standing) {
-  return { budget: amt(s.budget), spent: amt(s.spent), rate: pct(s.rate), schedule: pct(s.schedule), lag: pct(s.lag), level: s.level };
+  return {
+    budget: amt(s.budget),
+    spent: amt(s.spent),
+    rate: pct(s.rate),
+    schedule: pct(s.schedule),
+    lag: pct(s.lag),
+    level: s.level,
+  };
 }
 
 export function forecastWire(f: Forecast) {
@@ -36,13 +43,32 @@ export function executionWire(r: ExecutionReport) {
     knownOn: r.knownOn,
     source: r.source,
     throughMonth: r.throughMonth,
-    nextCheckpoint: r.checkpoint && { quarter: r.checkpoint.quarter, date: r.checkpoint.date, schedule: pct(r.checkpoint.percent) },
+    nextCheckpoint: r.checkpoint && {
+      quarter: r.checkpoint.quarter,
+      date: r.checkpoint.date,
+      schedule: pct(r.checkpoint.percent),
+    },
     total: { ...standingWire(r.total), forecast: forecastWire(r.total.forecast) },
     units: r.units.map((u) => ({ unit: u.unit, name: u.name, ...standingWire(u), forecast: forecastWire(u.forecast) })),
-    lines: r.lines.map((l) => ({ line: l.line, unit: l.unit, name: l.name, category: l.category, economic: l.economic, source: l.source, ...standingWire(l) })),
+    lines: r.lines.map((l) => ({
+      line: l.line,
+      unit: l.unit,
+      name: l.name,
+      category: l.category,
+      economic: l.economic,
+      source: l.source,
+      ...standingWire(l),
+    })),
   };
 }
 
 export function quartersWire(qs: QuarterRate[]) {
-  return qs.map((q) => ({ quarter: q.quarter, date: q.date, budget: amt(q.budget), spent: amt(q.spent), rate: pct(q.rate), schedule: pct(q.schedule) }));
+  return qs.map((q) => ({
+    quarter: q.quarter,
+    date: q.date,
+    budget: amt(q.budget),
+    spent: amt(q.spent),
+    rate: pct(q.rate),
+    schedule: pct(q.schedule),
+  }));
 }

@@ -20,7 +20,8 @@ const LIMIT = new Decimal('1e13');
  */
 export function parseAmount(value: CellValue, unit: AmountUnit = 'yuan'): AmountResult {
   if (value === null) return { ok: true, amount: null };
-  if (typeof value === 'boolean' || value instanceof Date) return { ok: false, reason: `${show(value)} is not an amount` };
+  if (typeof value === 'boolean' || value instanceof Date)
+    return { ok: false, reason: `${show(value)} is not an amount` };
   let text = typeof value === 'number' ? cleanNumber(value) : value.normalize('NFKC').replace(/\s+/g, '');
   if (text === '') return { ok: true, amount: null };
   if (DASHES.test(text)) return { ok: true, amount: new Decimal(0) };
@@ -46,7 +47,10 @@ export function parseAmount(value: CellValue, unit: AmountUnit = 'yuan'): Amount
   } else if (text.startsWith('+')) text = text.slice(1);
   text = text.replace(/^[¥$]/, '');
   if (!PLAIN.test(text) && !GROUPED.test(text)) {
-    const hint = /^\d+(,\d+)+$/.test(text) || /^\d+(,\d+)*,\d{1,2}$/.test(text) ? ' (commas are only read as thousands separators: 1,234.50)' : '';
+    const hint =
+      /^\d+(,\d+)+$/.test(text) || /^\d+(,\d+)*,\d{1,2}$/.test(text)
+        ? ' (commas are only read as thousands separators: 1,234.50)'
+        : '';
     return { ok: false, reason: `${show(original)} is not an amount${hint}` };
   }
   let amount = new Decimal(text.replace(/,/g, ''));
@@ -54,9 +58,13 @@ export function parseAmount(value: CellValue, unit: AmountUnit = 'yuan'): Amount
   if (negative) amount = amount.negated();
   if (amount.decimalPlaces() > 2) {
     const yuan = cellUnit === 'wan' ? ` (${amount.toString()} 元)` : '';
-    return { ok: false, reason: `${show(original)}${cellUnit === 'wan' ? ' 万元' : ''} has more than 2 decimals in yuan${yuan}: amounts are recorded to the fen (0.01 元)` };
+    return {
+      ok: false,
+      reason: `${show(original)}${cellUnit === 'wan' ? ' 万元' : ''} has more than 2 decimals in yuan${yuan}: amounts are recorded to the fen (0.01 元)`,
+    };
   }
-  if (amount.abs().gte(LIMIT)) return { ok: false, reason: `${show(original)} is too large (at most 13 digits of yuan)` };
+  if (amount.abs().gte(LIMIT))
+    return { ok: false, reason: `${show(original)} is too large (at most 13 digits of yuan)` };
   return { ok: true, amount: amount.isZero() ? new Decimal(0) : amount };
 }
 

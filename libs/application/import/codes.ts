@@ -3,10 +3,16 @@ import type { Category, Economic, FundSource } from '#domain/events.js';
 import type { ParseResult } from './dates.js';
 import type { CellValue } from './text.js';
 
-const key = (v: string) => v.normalize('NFKC').replace(/[\s"'“”‘’「」]/g, '').toLowerCase();
+const key = (v: string) =>
+  v
+    .normalize('NFKC')
+    .replace(/[\s"'“”‘’「」]/g, '')
+    .toLowerCase();
 
-const FISCAL = /^(财政拨款|财政资金|财政|一般公共预算|一般公共预算拨款|一般公共预算资金|一般公共预算收入|政府性基金|政府性基金预算|政府性基金预算拨款|国有资本经营预算|国有资本经营预算拨款|财政补助|fiscal)(资金|收入|拨款)?$/;
-const OTHER = /^(其他资金|其他收入|其他|单位资金|自有资金|事业收入|经营收入|上级补助收入|附属单位上缴收入|非财政拨款|非财政资金|other)$/;
+const FISCAL =
+  /^(财政拨款|财政资金|财政|一般公共预算|一般公共预算拨款|一般公共预算资金|一般公共预算收入|政府性基金|政府性基金预算|政府性基金预算拨款|国有资本经营预算|国有资本经营预算拨款|财政补助|fiscal)(资金|收入|拨款)?$/;
+const OTHER =
+  /^(其他资金|其他收入|其他|单位资金|自有资金|事业收入|经营收入|上级补助收入|附属单位上缴收入|非财政拨款|非财政资金|other)$/;
 
 /** 财政拨款 / 一般公共预算 (and the other 财政 budgets) → fiscal; 其他资金 / 其他收入 / 单位资金 → other. */
 export function sourceOf(text: string): FundSource | undefined {
@@ -26,7 +32,12 @@ export function parseSource(value: CellValue): ParseResult<FundSource> {
   const s = text(value);
   if (s === null) return { ok: true, value: null };
   const src = sourceOf(s);
-  return src ? { ok: true, value: src } : { ok: false, reason: `unknown fund source ${JSON.stringify(s)} (use 财政拨款 / 一般公共预算, or 其他资金 / 其他收入)` };
+  return src
+    ? { ok: true, value: src }
+    : {
+        ok: false,
+        reason: `unknown fund source ${JSON.stringify(s)} (use 财政拨款 / 一般公共预算, or 其他资金 / 其他收入)`,
+      };
 }
 
 export function parseCategory(value: CellValue): ParseResult<Category> {
@@ -54,10 +65,14 @@ export function parseEconomic(value: CellValue): ParseResult<Economic> {
     return { ok: true, value: 'other' };
   }
   if (/三公|公务接待|公务用车|因公出国/.test(k) || k === 'three_public') return { ok: true, value: 'three_public' };
-  if (/^(人员经费|人员支出|工资福利支出|对个人和家庭的补助|personnel)$/.test(k)) return { ok: true, value: 'personnel' };
+  if (/^(人员经费|人员支出|工资福利支出|对个人和家庭的补助|personnel)$/.test(k))
+    return { ok: true, value: 'personnel' };
   if (/^(日常公用经费|公用经费|商品和服务支出|routine_public)$/.test(k)) return { ok: true, value: 'routine_public' };
   if (/^(其他|其他支出|其他经费|业务经费|资本性支出|other)$/.test(k)) return { ok: true, value: 'other' };
-  return { ok: false, reason: `unknown 经济分类 ${JSON.stringify(s)} (use 人员经费, 日常公用经费, “三公”经费 or 其他, or a 301/302/303… code)` };
+  return {
+    ok: false,
+    reason: `unknown 经济分类 ${JSON.stringify(s)} (use 人员经费, 日常公用经费, “三公”经费 or 其他, or a 301/302/303… code)`,
+  };
 }
 
 /** Labels the exporter writes (and the parsers above read back). */

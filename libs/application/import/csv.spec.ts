@@ -4,7 +4,8 @@ import { locateHeader } from './header.js';
 import { defaultMapping } from './mapping.js';
 import { readRecords } from './rows.js';
 
-const TEXT = '科室,预算项目,资金来源,月份,支出金额（元）\n办公室,单位日常运转—日常公用经费,一般公共预算,2023年3月,"１，２３４．５０"\n安全生产监督管理科,安全生产工作,财政拨款,3月,(100.00)\n,,,,\n合计,,,,"1,134.50"\n';
+const TEXT =
+  '科室,预算项目,资金来源,月份,支出金额（元）\n办公室,单位日常运转—日常公用经费,一般公共预算,2023年3月,"１，２３４．５０"\n安全生产监督管理科,安全生产工作,财政拨款,3月,(100.00)\n,,,,\n合计,,,,"1,134.50"\n';
 
 describe('CSV encodings', () => {
   test('GBK bytes are detected and decoded', () => {
@@ -30,7 +31,10 @@ describe('CSV encodings', () => {
     expect(decodeText(gbk, 'gbk')).toEqual({ text: TEXT, encoding: 'gb18030 (gbk)' });
     expect(decodeText(iconv.encode(TEXT, 'gb18030'), 'gb18030').text).toBe(TEXT);
     expect(decodeText(Buffer.from(TEXT, 'utf8'))).toEqual({ text: TEXT, encoding: 'utf-8' });
-    expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT, 'utf8')]))).toEqual({ text: TEXT, encoding: 'utf-8 (BOM)' });
+    expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT, 'utf8')]))).toEqual({
+      text: TEXT,
+      encoding: 'utf-8 (BOM)',
+    });
     // A BOM header still matches: the first column is 科室, not "\uFEFF科室".
     const { table } = readCsv(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT, 'utf8')]), 'x');
     expect(locateHeader(table, defaultMapping())!.columns[0]!.rule.field).toBe('unitName');

@@ -32,14 +32,21 @@ export function decodeText(bytes: Uint8Array, encoding?: string): DecodedText {
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
     return { text: iconv.decode(buf.subarray(3), 'utf-8'), encoding: 'utf-8 (BOM)' };
   }
-  if (buf[0] === 0xff && buf[1] === 0xfe) return { text: iconv.decode(buf.subarray(2), 'utf-16le'), encoding: 'utf-16le (BOM)' };
-  if (buf[0] === 0xfe && buf[1] === 0xff) return { text: iconv.decode(buf.subarray(2), 'utf-16be'), encoding: 'utf-16be (BOM)' };
+  if (buf[0] === 0xff && buf[1] === 0xfe)
+    return { text: iconv.decode(buf.subarray(2), 'utf-16le'), encoding: 'utf-16le (BOM)' };
+  if (buf[0] === 0xfe && buf[1] === 0xff)
+    return { text: iconv.decode(buf.subarray(2), 'utf-16be'), encoding: 'utf-16be (BOM)' };
   if (encoding) {
     const enc = canonicalEncoding(encoding);
     if (!iconv.encodingExists(enc)) {
-      throw new InvalidInputError(`unknown encoding "${encoding}"`, [{ index: 0, path: 'encoding', reason: `unknown encoding "${encoding}" (use utf-8 or gbk)` }]);
+      throw new InvalidInputError(`unknown encoding "${encoding}"`, [
+        { index: 0, path: 'encoding', reason: `unknown encoding "${encoding}" (use utf-8 or gbk)` },
+      ]);
     }
-    return { text: iconv.decode(buf, enc), encoding: enc === 'gb18030' && encoding.toLowerCase() !== 'gb18030' ? `gb18030 (${encoding})` : enc };
+    return {
+      text: iconv.decode(buf, enc),
+      encoding: enc === 'gb18030' && encoding.toLowerCase() !== 'gb18030' ? `gb18030 (${encoding})` : enc,
+    };
   }
   try {
     return { text: utf8.decode(buf), encoding: 'utf-8' };
@@ -67,8 +74,13 @@ export function readCsv(bytes: Uint8Array, name: string, encoding?: string): { t
       skip_empty_lines: false,
     });
   } catch (e) {
-    throw new InvalidInputError('the CSV file cannot be read', [{ index: 0, path: '', reason: `not readable as CSV: ${(e as Error).message}` }]);
+    throw new InvalidInputError('the CSV file cannot be read', [
+      { index: 0, path: '', reason: `not readable as CSV: ${(e as Error).message}` },
+    ]);
   }
   const rows = records.map((r) => r.map((v) => (v.trim() === '' ? null : v)));
-  return { table: { name, rows, repeated: rows.map((r) => r.map(() => false)), merges: [] }, encoding: decoded.encoding };
+  return {
+    table: { name, rows, repeated: rows.map((r) => r.map(() => false)), merges: [] },
+    encoding: decoded.encoding,
+  };
 }

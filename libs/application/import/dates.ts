@@ -8,7 +8,22 @@ import type { CellValue } from './text.js';
 export type ParseResult<T> = { ok: true; value: T | null } | { ok: false; reason: string };
 
 const CN_MONTHS: Record<string, number> = {
-  一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 十一: 11, 十二: 12, 正: 1, 元: 1, 冬: 11, 腊: 12,
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+  十: 10,
+  十一: 11,
+  十二: 12,
+  正: 1,
+  元: 1,
+  冬: 11,
+  腊: 12,
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -36,7 +51,8 @@ function parseParts(value: CellValue, year: number): Ymd | 'blank' | null {
   if (typeof value === 'boolean') return null;
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= 1 && value <= 12) return { y: year, m: value };
-    if (Number.isInteger(value) && value >= 190001 && value <= 210012) return { y: Math.floor(value / 100), m: value % 100 };
+    if (Number.isInteger(value) && value >= 190001 && value <= 210012)
+      return { y: Math.floor(value / 100), m: value % 100 };
     if (Number.isInteger(value) && value >= 19000101 && value <= 21001231) {
       return { y: Math.floor(value / 10000), m: Math.floor(value / 100) % 100, d: value % 100 };
     }
@@ -46,7 +62,8 @@ function parseParts(value: CellValue, year: number): Ymd | 'blank' | null {
   const s = value.normalize('NFKC').replace(/\s+/g, '');
   if (s === '') return 'blank';
   let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ].*)?$/.exec(s))) return { y: +m[1]!, m: +m[2]!, d: +m[3]! };
+  if ((m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ].*)?$/.exec(s)))
+    return { y: +m[1]!, m: +m[2]!, d: +m[3]! };
   if ((m = /^(\d{4})[-/.年](\d{1,2})月?(?:份)?$/.exec(s))) return { y: +m[1]!, m: +m[2]! };
   if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(s))) return { y: +m[1]!, m: +m[2]!, d: +m[3]! };
   if ((m = /^(\d{4})(\d{2})$/.exec(s))) return { y: +m[1]!, m: +m[2]! };

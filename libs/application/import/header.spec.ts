@@ -83,7 +83,9 @@ describe('merged header cells in an xlsx', () => {
     const layout = locateHeader(table!, defaultMapping())!;
     const read = readRecords(table!, layout, { year: 2023, mapping: defaultMapping() });
     expect(read.unit).toBe('wan');
-    expect(read.records.map((r) => [r.info.ref.row, r.info.unitName, r.info.lineName, r.source ?? '-', r.amount.toFixed(2)])).toEqual([
+    expect(
+      read.records.map((r) => [r.info.ref.row, r.info.unitName, r.info.lineName, r.source ?? '-', r.amount.toFixed(2)]),
+    ).toEqual([
       [5, '办公室', '日常公用经费', 'fiscal', '1263500.00'],
       [6, '安全科', '安全生产工作', 'fiscal', '7956633.50'],
       [6, '安全科', '安全生产工作', 'other', '297800.00'],
@@ -96,31 +98,60 @@ describe('merged header cells in an xlsx', () => {
       { sheet: '2023预算', row: 13, reason: 'subtotal', text: '合 计' },
     ]);
     expect(read.rejected).toEqual([
-      expect.objectContaining({ row: 8, column: 'C', value: '１，０００．００', reason: '合计 10000000.00 is not the sum of its parts 8000000.00' }),
-      expect.objectContaining({ sheet: '2023预算', row: 10, column: 'C', header: '预算数/合计', reason: expect.stringMatching(/more than 2 decimals/) }),
+      expect.objectContaining({
+        row: 8,
+        column: 'C',
+        value: '１，０００．００',
+        reason: '合计 10000000.00 is not the sum of its parts 8000000.00',
+      }),
+      expect.objectContaining({
+        sheet: '2023预算',
+        row: 10,
+        column: 'C',
+        header: '预算数/合计',
+        reason: expect.stringMatching(/more than 2 decimals/),
+      }),
       expect.objectContaining({ sheet: '2023预算', row: 10, column: 'D', header: '预算数/其中:财政拨款' }),
     ]);
   });
 
   test('a mapping file adds headers and can name the header row', async () => {
     const [table] = await readXlsx(await mergedWorkbook());
-    const mapping = parseMapping({ columns: { '预算数/其中：财政拨款': { field: 'budget', source: 'fiscal' }, 备注: 'reason' }, headerRow: 3, headerRows: 2, unit: 'yuan' });
+    const mapping = parseMapping({
+      columns: { '预算数/其中：财政拨款': { field: 'budget', source: 'fiscal' }, 备注: 'reason' },
+      headerRow: 3,
+      headerRows: 2,
+      unit: 'yuan',
+    });
     const layout = locateHeader(table!, mapping)!;
     expect(layout.columns.find((c) => c.letter === 'F')!.rule.field).toBe('reason');
     const read = readRecords(table!, layout, { year: 2023, mapping });
     expect(read.unit).toBe('yuan');
     expect(read.records[0]!.amount.toFixed(2)).toBe('126.35');
-    expect(() => parseMapping({ columns: { 科室: 'department' }, unit: 'cny' })).toThrow(/mapping.columns.科室: must name a field.*mapping.unit/);
+    expect(() => parseMapping({ columns: { 科室: 'department' }, unit: 'cny' })).toThrow(
+      /mapping.columns.科室: must name a field.*mapping.unit/,
+    );
   });
 });
 
 describe('two header rows in a CSV (the group written once, blanks after it)', () => {
   test('预算数 then blanks over 合计 / 其中：财政拨款', () => {
-    const csv = ['科室,预算项目,预算数,,资金来源', ',,合计,其中：财政拨款,', '办公室,日常公用经费,"1,000.00",600,', '合计,,"1,000.00",600,'].join('\r\n');
+    const csv = [
+      '科室,预算项目,预算数,,资金来源',
+      ',,合计,其中：财政拨款,',
+      '办公室,日常公用经费,"1,000.00",600,',
+      '合计,,"1,000.00",600,',
+    ].join('\r\n');
     const { table } = readCsv(Buffer.from(csv, 'utf8'), 'budget');
     const layout = locateHeader(table, defaultMapping())!;
     expect(layout.headerRows).toBe(2);
-    expect(layout.columns.map((c) => c.header)).toEqual(['科室', '预算项目', '预算数/合计', '预算数/其中:财政拨款', '资金来源']);
+    expect(layout.columns.map((c) => c.header)).toEqual([
+      '科室',
+      '预算项目',
+      '预算数/合计',
+      '预算数/其中:财政拨款',
+      '资金来源',
+    ]);
     const read = readRecords(table, layout, { year: 2023, mapping: defaultMapping() });
     expect(read.records.map((r) => [r.source, r.amount.toFixed(2)])).toEqual([
       ['fiscal', '600.00'],

@@ -104,8 +104,18 @@ function isSubHeaderRow(t: Table, mapping: Mapping, r: number, top: string[], wi
     if (amount.ok && amount.amount !== null) return false;
     const key = normalizeHeader(text).key;
     const topRule = resolveColumn(mapping, top[c]!, '');
-    const underGroup = top[c] === '' || !topRule || isAmountField(topRule.field) || t.repeated[r]?.[c] === true || t.repeated[r]?.[c + 1] === true;
-    if (underGroup && (mapping.columns.has(key) || TOTAL_WORD.test(key) || sourceOf(text) !== undefined) && key !== normalizeHeader(top[c]!).key) headerish++;
+    const underGroup =
+      top[c] === '' ||
+      !topRule ||
+      isAmountField(topRule.field) ||
+      t.repeated[r]?.[c] === true ||
+      t.repeated[r]?.[c + 1] === true;
+    if (
+      underGroup &&
+      (mapping.columns.has(key) || TOTAL_WORD.test(key) || sourceOf(text) !== undefined) &&
+      key !== normalizeHeader(top[c]!).key
+    )
+      headerish++;
   }
   return any && headerish > 0;
 }
@@ -141,7 +151,8 @@ export function locateHeader(t: Table, mapping: Mapping): SheetLayout | null {
     if (best < 0) return null;
   }
   const top = rowTexts(t, best, width);
-  const two = mapping.headerRows !== undefined ? mapping.headerRows === 2 : isSubHeaderRow(t, mapping, best, top, width);
+  const two =
+    mapping.headerRows !== undefined ? mapping.headerRows === 2 : isSubHeaderRow(t, mapping, best, top, width);
   const sub = two ? rowTexts(t, best + 1, width) : top.map(() => '');
   const tops = two ? filledTops(top, sub) : top;
   const columns: Column[] = [];
@@ -157,7 +168,9 @@ export function locateHeader(t: Table, mapping: Mapping): SheetLayout | null {
     }
     const slot = isAmountField(rule.field) ? `${rule.field}:${rule.source ?? '*'}` : rule.field;
     if (rule.field !== 'ignore' && taken.has(slot)) {
-      unmapped.push(`${columnLetter(c + 1)} ${header} (another column already gives ${rule.field}${rule.source ? ` ${rule.source}` : ''})`);
+      unmapped.push(
+        `${columnLetter(c + 1)} ${header} (another column already gives ${rule.field}${rule.source ? ` ${rule.source}` : ''})`,
+      );
       continue;
     }
     taken.add(slot);
@@ -168,5 +181,12 @@ export function locateHeader(t: Table, mapping: Mapping): SheetLayout | null {
   for (let r = 0; r <= best && !note; r++) {
     for (let c = 0; c < width && !note; c++) note = unitNote(cellText(cellAt(t, r, c)));
   }
-  return { headerRow: best + 1, headerRows: two ? 2 : 1, dataStart: best + (two ? 2 : 1), columns, unmapped, ...(note ? { unitNote: note } : {}) };
+  return {
+    headerRow: best + 1,
+    headerRows: two ? 2 : 1,
+    dataStart: best + (two ? 2 : 1),
+    columns,
+    unmapped,
+    ...(note ? { unitNote: note } : {}),
+  };
 }

@@ -55,7 +55,7 @@ export interface ImportPorts {
 export function repositoryStream(repo: EventsRepository): ImportPorts['readStream'] {
   return async (department, year) => {
     const out: EventInput[] = [];
-    for (let from = 1; ; ) {
+    for (let from = 1; ;) {
       const page = await repo.page(streamId(department, year), from, 1000);
       out.push(...page);
       if (page.length < 1000) return out;
@@ -74,14 +74,26 @@ export function formatOf(fileName: string, bytes: Uint8Array, contentType?: stri
   return looksLikeXlsx(bytes) ? 'xlsx' : 'csv';
 }
 
-export async function readTables(bytes: Buffer, format: FileFormat, fileName: string, encoding?: string): Promise<{ tables: Table[]; encoding?: string }> {
+export async function readTables(
+  bytes: Buffer,
+  format: FileFormat,
+  fileName: string,
+  encoding?: string,
+): Promise<{ tables: Table[]; encoding?: string }> {
   if (format === 'xlsx') return { tables: await readXlsx(bytes) };
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') || 'csv';
   const { table, encoding: used } = readCsv(bytes, base, encoding);
   return { tables: [table], encoding: used };
 }
 
-const ORDER: EventType[] = ['UnitRegistered', 'BudgetAllocated', 'BudgetAdjusted', 'SpendingRecorded', 'SpendingCorrected', 'SpendingPlanned'];
+const ORDER: EventType[] = [
+  'UnitRegistered',
+  'BudgetAllocated',
+  'BudgetAdjusted',
+  'SpendingRecorded',
+  'SpendingCorrected',
+  'SpendingPlanned',
+];
 
 function bad(path: string, reason: string): never {
   throw new InvalidInputError(reason, [{ index: 0, path, reason }]);
@@ -98,7 +110,8 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
   let chosen = tables;
   if (o.sheet !== undefined && o.sheet !== '' && format === 'xlsx') {
     chosen = tables.filter((t) => t.name === o.sheet || nameKey(t.name) === nameKey(o.sheet!));
-    if (chosen.length === 0) bad('sheet', `no sheet named "${o.sheet}" (sheets: ${tables.map((t) => t.name).join(', ')})`);
+    if (chosen.length === 0)
+      bad('sheet', `no sheet named "${o.sheet}" (sheets: ${tables.map((t) => t.name).join(', ')})`);
   }
 
   const sheets: SheetSummary[] = [];
@@ -108,7 +121,14 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
   for (const t of chosen) {
     const layout = locateHeader(t, mapping);
     if (!layout) {
-      sheets.push({ name: t.name, kinds: [], rows: 0, columns: [], unmapped: [], note: 'no header row with known columns (预算项目, 月份, 支出金额, 预算数, …)' });
+      sheets.push({
+        name: t.name,
+        kinds: [],
+        rows: 0,
+        columns: [],
+        unmapped: [],
+        note: 'no header row with known columns (预算项目, 月份, 支出金额, 预算数, …)',
+      });
       continue;
     }
     const read = readRecords(t, layout, { year: o.year, mapping, unit: o.unit });
@@ -119,7 +139,13 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
       headerRows: layout.headerRows,
       rows: read.dataRows,
       unit: read.unit,
-      columns: layout.columns.map((c) => ({ column: c.letter, header: c.header, field: c.rule.field, ...(c.rule.source ? { source: c.rule.source } : {}), ...(c.unit ? { unit: c.unit } : {}) })),
+      columns: layout.columns.map((c) => ({
+        column: c.letter,
+        header: c.header,
+        field: c.rule.field,
+        ...(c.rule.source ? { source: c.rule.source } : {}),
+        ...(c.unit ? { unit: c.unit } : {}),
+      })),
       unmapped: layout.unmapped,
     });
     records.push(...read.records);
@@ -127,13 +153,21 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     skipped.push(...read.skipped);
   }
   if (!sheets.some((s) => s.kinds.length > 0)) {
-    bad('', `${o.fileName}: no sheet has a header row with known columns (such as 预算项目, 科室, 月份, 支出金额, 预算数); give a mapping file for other headers`);
+    bad(
+      '',
+      `${o.fileName}: no sheet has a header row with known columns (such as 预算项目, 科室, 月份, 支出金额, 预算数); give a mapping file for other headers`,
+    );
   }
 
   const stored = await ports.readStream(o.department, o.year);
   const view = storedView(stored);
-  if (!view.opened) bad('', `${o.department}/${o.year} has no YearOpened: open the year first (ingest a YearOpened event), then import`);
-  if (view.closed) bad('', `${o.department}/${o.year} is closed (YearClosed): spending and budgets can no longer be imported`);
+  if (!view.opened)
+    bad(
+      '',
+      `${o.department}/${o.year} has no YearOpened: open the year first (ingest a YearOpened event), then import`,
+    );
+  if (view.closed)
+    bad('', `${o.department}/${o.year} is closed (YearClosed): spending and budgets can no longer be imported`);
 
   const plan = planImport(records, view, { department: o.department, year: o.year, recordedOn, mapping });
   rejected.push(...plan.rejected);
@@ -142,12 +176,21 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
   const refused = new Set<number>();
   const refuse = (p: PlannedEvent, path: string, reason: string) => {
     const col = p.cols[path];
-    for (const row of p.rows) rejected.push({ sheet: p.sheet, row, ...(col ? { column: col.column, header: col.header } : {}), reason: `${p.event.type} ${path ? `${path}: ` : ''}${reason}` });
+    for (const row of p.rows)
+      rejected.push({
+        sheet: p.sheet,
+        row,
+        ...(col ? { column: col.column, header: col.header } : {}),
+        reason: `${p.event.type} ${path ? `${path}: ` : ''}${reason}`,
+      });
   };
   let accepted = 0;
   let duplicates = plan.duplicates;
   if (o.dryRun) {
-    for (const e of simulateIngest(view.events, plan.events.map((p) => p.event))) {
+    for (const e of simulateIngest(
+      view.events,
+      plan.events.map((p) => p.event),
+    )) {
       refused.add(e.index);
       refuse(plan.events[e.index]!, e.path, e.reason);
     }
@@ -172,7 +215,8 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     if (n > 0) events[t] = n;
   }
   const sheetOrder = new Map(chosen.map((t, i) => [t.name, i]));
-  const byPlace = (a: { sheet: string; row: number }, b: { sheet: string; row: number }) => (sheetOrder.get(a.sheet) ?? 0) - (sheetOrder.get(b.sheet) ?? 0) || a.row - b.row;
+  const byPlace = (a: { sheet: string; row: number }, b: { sheet: string; row: number }) =>
+    (sheetOrder.get(a.sheet) ?? 0) - (sheetOrder.get(b.sheet) ?? 0) || a.row - b.row;
   rejected.sort(byPlace);
   skipped.sort(byPlace);
   return {
@@ -187,7 +231,9 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     events,
     accepted,
     duplicates,
-    corrections: plan.events.filter((p) => p.change).map((p) => ({ ...p.change!, ...(refused.has(plan.events.indexOf(p)) ? { rejected: true } : {}) })),
+    corrections: plan.events
+      .filter((p) => p.change)
+      .map((p) => ({ ...p.change!, ...(refused.has(plan.events.indexOf(p)) ? { rejected: true } : {}) })),
     skipped,
     rejected,
     rejectedRows: new Set(rejected.map((r) => `${r.sheet}|${r.row}`)).size,

@@ -121,7 +121,12 @@ export const DEFAULT_COLUMNS: Record<string, Field> = {
 export function defaultMapping(): Mapping {
   const columns = new Map<string, ColumnRule>();
   for (const [k, field] of Object.entries(DEFAULT_COLUMNS)) columns.set(normalizeHeaderPath(k), { field });
-  return { columns, units: new Map(), lines: new Map(), defaults: { source: 'fiscal', category: 'project', economic: 'other' } };
+  return {
+    columns,
+    units: new Map(),
+    lines: new Map(),
+    defaults: { source: 'fiscal', category: 'project', economic: 'other' },
+  };
 }
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -153,11 +158,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function parseMapping(raw: unknown): Mapping {
   const p = new MappingProblems();
   const m = defaultMapping();
-  if (!isObject(raw)) throw new InvalidInputError('the mapping must be a JSON object', [{ index: 0, path: 'mapping', reason: 'must be a JSON object' }]);
+  if (!isObject(raw))
+    throw new InvalidInputError('the mapping must be a JSON object', [
+      { index: 0, path: 'mapping', reason: 'must be a JSON object' },
+    ]);
   const allowed = ['columns', 'units', 'lines', 'defaults', 'unit', 'headerRow', 'headerRows', 'replaceDefaults'];
-  for (const k of Object.keys(raw)) if (!allowed.includes(k)) p.fail(`mapping.${k}`, `unknown setting (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(raw))
+    if (!allowed.includes(k)) p.fail(`mapping.${k}`, `unknown setting (allowed: ${allowed.join(', ')})`);
   if (raw.replaceDefaults === true) m.columns.clear();
-  else if (raw.replaceDefaults !== undefined && raw.replaceDefaults !== false) p.fail('mapping.replaceDefaults', 'must be true or false');
+  else if (raw.replaceDefaults !== undefined && raw.replaceDefaults !== false)
+    p.fail('mapping.replaceDefaults', 'must be true or false');
   if (raw.columns !== undefined) {
     if (!isObject(raw.columns)) p.fail('mapping.columns', 'must be an object of header → field');
     else {
@@ -170,14 +180,23 @@ export function parseMapping(raw: unknown): Mapping {
         }
         const field = typeof rule === 'string' ? rule : isObject(rule) ? rule.field : undefined;
         if (typeof field !== 'string' || !(FIELDS as readonly string[]).includes(field)) {
-          p.fail(path, `must name a field: one of ${FIELDS.join(', ')} (or { "field": …, "source": "fiscal" | "other" })`);
+          p.fail(
+            path,
+            `must name a field: one of ${FIELDS.join(', ')} (or { "field": …, "source": "fiscal" | "other" })`,
+          );
           continue;
         }
         let source: FundSource | undefined;
         if (isObject(rule) && rule.source !== undefined) {
-          source = typeof rule.source === 'string' ? (rule.source === 'fiscal' || rule.source === 'other' ? rule.source : sourceOf(rule.source)) : undefined;
+          source =
+            typeof rule.source === 'string'
+              ? rule.source === 'fiscal' || rule.source === 'other'
+                ? rule.source
+                : sourceOf(rule.source)
+              : undefined;
           if (!source) p.fail(`${path}.source`, 'must be "fiscal" or "other"');
-          else if (!(AMOUNT_FIELDS as readonly string[]).includes(field)) p.fail(`${path}.source`, `only amount columns (${AMOUNT_FIELDS.join(', ')}) take a source`);
+          else if (!(AMOUNT_FIELDS as readonly string[]).includes(field))
+            p.fail(`${path}.source`, `only amount columns (${AMOUNT_FIELDS.join(', ')}) take a source`);
         }
         m.columns.set(key, { field: field as Field, ...(source ? { source } : {}) });
       }
@@ -191,7 +210,8 @@ export function parseMapping(raw: unknown): Mapping {
       continue;
     }
     for (const [name, id] of Object.entries(v)) {
-      if (typeof id !== 'string' || !KEY_RE.test(id)) p.fail(`mapping.${which}.${name}`, 'must be an id of letters, digits, ".", "_" or "-" (1–64 chars)');
+      if (typeof id !== 'string' || !KEY_RE.test(id))
+        p.fail(`mapping.${which}.${name}`, 'must be an id of letters, digits, ".", "_" or "-" (1–64 chars)');
       else m[which].set(nameKey(name), id);
     }
   }
@@ -199,7 +219,9 @@ export function parseMapping(raw: unknown): Mapping {
     const d = raw.defaults;
     if (!isObject(d)) p.fail('mapping.defaults', 'must be an object');
     else {
-      for (const k of Object.keys(d)) if (!['source', 'category', 'economic', 'effectiveOn'].includes(k)) p.fail(`mapping.defaults.${k}`, 'unknown default (allowed: source, category, economic, effectiveOn)');
+      for (const k of Object.keys(d))
+        if (!['source', 'category', 'economic', 'effectiveOn'].includes(k))
+          p.fail(`mapping.defaults.${k}`, 'unknown default (allowed: source, category, economic, effectiveOn)');
       if (d.source !== undefined) {
         if (d.source === 'fiscal' || d.source === 'other') m.defaults.source = d.source;
         else p.fail('mapping.defaults.source', 'must be "fiscal" or "other"');
@@ -209,11 +231,13 @@ export function parseMapping(raw: unknown): Mapping {
         else p.fail('mapping.defaults.category', 'must be "basic" or "project"');
       }
       if (d.economic !== undefined) {
-        if (['personnel', 'routine_public', 'three_public', 'other'].includes(d.economic as string)) m.defaults.economic = d.economic as Economic;
+        if (['personnel', 'routine_public', 'three_public', 'other'].includes(d.economic as string))
+          m.defaults.economic = d.economic as Economic;
         else p.fail('mapping.defaults.economic', 'must be "personnel", "routine_public", "three_public" or "other"');
       }
       if (d.effectiveOn !== undefined) {
-        if (typeof d.effectiveOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d.effectiveOn)) m.defaults.effectiveOn = d.effectiveOn;
+        if (typeof d.effectiveOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d.effectiveOn))
+          m.defaults.effectiveOn = d.effectiveOn;
         else p.fail('mapping.defaults.effectiveOn', 'must be a date YYYY-MM-DD');
       }
     }
@@ -223,7 +247,13 @@ export function parseMapping(raw: unknown): Mapping {
     else p.fail('mapping.unit', 'must be "yuan" or "wan"');
   }
   if (raw.headerRow !== undefined) {
-    if (typeof raw.headerRow === 'number' && Number.isInteger(raw.headerRow) && raw.headerRow >= 1 && raw.headerRow <= 1000) m.headerRow = raw.headerRow;
+    if (
+      typeof raw.headerRow === 'number' &&
+      Number.isInteger(raw.headerRow) &&
+      raw.headerRow >= 1 &&
+      raw.headerRow <= 1000
+    )
+      m.headerRow = raw.headerRow;
     else p.fail('mapping.headerRow', 'must be a row number (1-based)');
   }
   if (raw.headerRows !== undefined) {
@@ -231,7 +261,10 @@ export function parseMapping(raw: unknown): Mapping {
     else p.fail('mapping.headerRows', 'must be 1 or 2');
   }
   if (p.errors.length > 0) {
-    throw new InvalidInputError(`the mapping is invalid: ${p.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, p.errors.map((e) => ({ index: 0, ...e })));
+    throw new InvalidInputError(
+      `the mapping is invalid: ${p.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`,
+      p.errors.map((e) => ({ index: 0, ...e })),
+    );
   }
   return m;
 }
@@ -242,7 +275,9 @@ export function parseMappingText(text: string): Mapping {
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new InvalidInputError('the mapping is not valid JSON', [{ index: 0, path: 'mapping', reason: `not valid JSON: ${(e as Error).message}` }]);
+    throw new InvalidInputError('the mapping is not valid JSON', [
+      { index: 0, path: 'mapping', reason: `not valid JSON: ${(e as Error).message}` },
+    ]);
   }
   return parseMapping(raw);
 }

@@ -57,7 +57,8 @@ const first = (g: Group) => g.recs[0]!;
 export function planImport(records: AmountRecord[], view: StoredView, o: PlanOptions): ImportPlan {
   const { department, year } = o;
   const plan: ImportPlan = { events: [], duplicates: 0, skipped: [], rejected: [] };
-  const base = (type: EventType, id: string, data: unknown) => ({ id, type, department, year, occurredAt: o.recordedOn, data }) as EventInput;
+  const base = (type: EventType, id: string, data: unknown) =>
+    ({ id, type, department, year, occurredAt: o.recordedOn, data }) as EventInput;
   const units = new Map(view.units);
   const lines = new Map<string, KnownLine>(view.lines);
   const unitsSeen = new Set<string>();
@@ -72,7 +73,10 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     }
   };
   const add = (p: Omit<PlannedEvent, 'preview'>, preview: Omit<PreviewRow, 'sheet' | 'rows' | 'type' | 'id'>) => {
-    plan.events.push({ ...p, preview: { sheet: p.sheet, rows: p.rows, type: p.event.type, id: p.event.id, ...preview } });
+    plan.events.push({
+      ...p,
+      preview: { sheet: p.sheet, rows: p.rows, type: p.event.type, id: p.event.id, ...preview },
+    });
   };
   const lineCol = (i: RowInfo) => i.cols.line ?? i.cols.lineName;
   const unitCol = (i: RowInfo) => i.cols.unit ?? i.cols.unitName;
@@ -87,7 +91,13 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       if (!id && create) id = derivedUnitId(i.unitName);
     }
     if (!id) {
-      reject([rec], unitCol(i), i.unitName ? `unknown unit "${i.unitName}": it is not registered in ${department}/${year} (list it in the budget sheet or name it in the mapping's "units")` : 'no unit given');
+      reject(
+        [rec],
+        unitCol(i),
+        i.unitName
+          ? `unknown unit "${i.unitName}": it is not registered in ${department}/${year} (list it in the budget sheet or name it in the mapping's "units")`
+          : 'no unit given',
+      );
       return undefined;
     }
     if (units.has(id)) {
@@ -103,7 +113,12 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const name = i.unitName ?? id;
     units.set(id, { unit: id, name });
     add(
-      { event: base('UnitRegistered', importEventId('unit', [department, year, id]), { unit: id, name }), sheet: i.ref.sheet, rows: [i.ref.row], cols: { 'data.unit': unitCol(i), 'data.name': i.cols.unitName } },
+      {
+        event: base('UnitRegistered', importEventId('unit', [department, year, id]), { unit: id, name }),
+        sheet: i.ref.sheet,
+        rows: [i.ref.row],
+        cols: { 'data.unit': unitCol(i), 'data.name': i.cols.unitName },
+      },
       { unit: id, name },
     );
     return id;
@@ -115,21 +130,36 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const source = rec.source ?? i.source;
     if (i.lineId) {
       const l = lines.get(i.lineId);
-      if (!l) reject([rec], lineCol(i), `unknown budget line "${i.lineId}": it needs a row in the budget sheet or a BudgetAllocated in ${department}/${year}`);
+      if (!l)
+        reject(
+          [rec],
+          lineCol(i),
+          `unknown budget line "${i.lineId}": it needs a row in the budget sheet or a BudgetAllocated in ${department}/${year}`,
+        );
       return l;
     }
     const k = nameKey(i.lineName ?? '');
     const mapped = o.mapping.lines.get(k);
     if (mapped) {
       const l = lines.get(mapped);
-      if (!l) reject([rec], lineCol(i), `unknown budget line "${mapped}" (mapped from "${i.lineName}"): it needs a BudgetAllocated first`);
+      if (!l)
+        reject(
+          [rec],
+          lineCol(i),
+          `unknown budget line "${mapped}" (mapped from "${i.lineName}"): it needs a BudgetAllocated first`,
+        );
       return l;
     }
     let candidates = [...lines.values()].filter((l) => nameKey(l.name) === k);
     if (source && candidates.length > 1) candidates = candidates.filter((l) => l.source === source);
     if (candidates.length > 1 && (i.unitId || i.unitName)) {
       const unitKey = i.unitName ? nameKey(i.unitName) : undefined;
-      candidates = candidates.filter((l) => l.unit === i.unitId || (unitKey !== undefined && nameKey(units.get(l.unit)?.name ?? '') === unitKey) || o.mapping.units.get(unitKey ?? '') === l.unit);
+      candidates = candidates.filter(
+        (l) =>
+          l.unit === i.unitId ||
+          (unitKey !== undefined && nameKey(units.get(l.unit)?.name ?? '') === unitKey) ||
+          o.mapping.units.get(unitKey ?? '') === l.unit,
+      );
     }
     if (candidates.length === 1) return candidates[0];
     reject(
@@ -145,7 +175,11 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
   const sourceMatches = (rec: AmountRecord, line: KnownLine): boolean => {
     const source = rec.source ?? rec.info.source;
     if (!source || source === line.source) return true;
-    reject([rec], rec.source ? rec.col : rec.info.cols.source, `line "${line.line}" is funded from ${line.source}, not ${source}`);
+    reject(
+      [rec],
+      rec.source ? rec.col : rec.info.cols.source,
+      `line "${line.line}" is funded from ${line.source}, not ${source}`,
+    );
     return false;
   };
 
@@ -162,7 +196,9 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       i.lineId ??
       o.mapping.lines.get(k) ??
       [...lines.values()].find((l) => nameKey(l.name) === k && l.source === source && l.unit === unit)?.line ??
-      [...allocations.entries()].find(([, g]) => nameKey(g.name) === k && g.source === source && g.unit === unit)?.[0] ??
+      [...allocations.entries()].find(
+        ([, g]) => nameKey(g.name) === k && g.source === source && g.unit === unit,
+      )?.[0] ??
       derivedLineId(unit, name, source);
     const known = lines.get(line) ?? allocations.get(line);
     if (known && known.unit !== unit) {
@@ -170,7 +206,11 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       continue;
     }
     if (known && known.source !== source) {
-      reject([rec], rec.source ? rec.col : i.cols.source, `budget line "${line}" is funded from ${known.source}, not ${source}`);
+      reject(
+        [rec],
+        rec.source ? rec.col : i.cols.source,
+        `budget line "${line}" is funded from ${known.source}, not ${source}`,
+      );
       continue;
     }
     const g = allocations.get(line) ?? allocations.set(line, { recs: [], total: ZERO, unit, source, name }).get(line)!;
@@ -201,10 +241,26 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     lines.set(line, { line, unit: g.unit, name: g.name, source: g.source, category, economic, allocation: g.total });
     add(
       {
-        event: base('BudgetAllocated', importEventId('budget', [department, year, line]), { line, unit: g.unit, name: g.name, category, economic, source: g.source, amount: money(g.total) }),
+        event: base('BudgetAllocated', importEventId('budget', [department, year, line]), {
+          line,
+          unit: g.unit,
+          name: g.name,
+          category,
+          economic,
+          source: g.source,
+          amount: money(g.total),
+        }),
         sheet: i.ref.sheet,
         rows: rowsOf(g),
-        cols: { 'data.amount': f.col, 'data.line': lineCol(i), 'data.unit': unitCol(i), 'data.name': i.cols.lineName, 'data.category': i.cols.category, 'data.economic': i.cols.economic, 'data.source': f.source ? f.col : i.cols.source },
+        cols: {
+          'data.amount': f.col,
+          'data.line': lineCol(i),
+          'data.unit': unitCol(i),
+          'data.name': i.cols.lineName,
+          'data.category': i.cols.category,
+          'data.economic': i.cols.economic,
+          'data.source': f.source ? f.col : i.cols.source,
+        },
       },
       { unit: g.unit, line, name: g.name, source: g.source, amount: money(g.total) },
     );
@@ -217,7 +273,9 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const line = existingLine(rec);
     if (!line || !sourceMatches(rec, line)) continue;
     const key = adjustmentKey(line.line, rec.info.effectiveOn);
-    const g = adjustments.get(key) ?? adjustments.set(key, { recs: [], total: ZERO, line, effectiveOn: rec.info.effectiveOn }).get(key)!;
+    const g =
+      adjustments.get(key) ??
+      adjustments.set(key, { recs: [], total: ZERO, line, effectiveOn: rec.info.effectiveOn }).get(key)!;
     g.recs.push(rec);
     g.total = g.total.plus(rec.amount);
   }
@@ -231,20 +289,54 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const delta = g.total.minus(stored.total);
     const given = g.recs.map((r) => r.info.reason).find((r) => r) ?? '导入调整数';
     const reason = stored.count > 0 ? `${given}（导入更正：调整数 ${money(stored.total)} → ${money(g.total)}）` : given;
-    const id = stored.count === 0 ? importEventId('adjustment', [department, year, g.line.line, g.effectiveOn]) : importEventId('adjustment', [department, year, g.line.line, g.effectiveOn, stored.count, money(g.total)]);
-    const event = base('BudgetAdjusted', id, { line: g.line.line, source: g.line.source, amount: money(delta), effectiveOn: g.effectiveOn, reason });
+    const id =
+      stored.count === 0
+        ? importEventId('adjustment', [department, year, g.line.line, g.effectiveOn])
+        : importEventId('adjustment', [department, year, g.line.line, g.effectiveOn, stored.count, money(g.total)]);
+    const event = base('BudgetAdjusted', id, {
+      line: g.line.line,
+      source: g.line.source,
+      amount: money(delta),
+      effectiveOn: g.effectiveOn,
+      reason,
+    });
     const rows = rowsOf(g);
     add(
       {
         event,
         sheet: f.info.ref.sheet,
         rows,
-        cols: { 'data.amount': f.col, 'data.line': lineCol(f.info), 'data.effectiveOn': f.info.cols.effectiveOn, 'data.source': f.info.cols.source, 'data.reason': f.info.cols.reason },
+        cols: {
+          'data.amount': f.col,
+          'data.line': lineCol(f.info),
+          'data.effectiveOn': f.info.cols.effectiveOn,
+          'data.source': f.info.cols.source,
+          'data.reason': f.info.cols.reason,
+        },
         ...(stored.count > 0
-          ? { change: { type: 'BudgetAdjusted', id, sheet: f.info.ref.sheet, rows, line: g.line.line, effectiveOn: g.effectiveOn, source: g.line.source, old: money(stored.total), new: money(g.total), delta: money(delta) } }
+          ? {
+              change: {
+                type: 'BudgetAdjusted',
+                id,
+                sheet: f.info.ref.sheet,
+                rows,
+                line: g.line.line,
+                effectiveOn: g.effectiveOn,
+                source: g.line.source,
+                old: money(stored.total),
+                new: money(g.total),
+                delta: money(delta),
+              },
+            }
           : {}),
       },
-      { unit: g.line.unit, line: g.line.line, source: g.line.source, amount: money(delta), note: `调整 effective ${g.effectiveOn}${stored.count > 0 ? `, ${money(stored.total)} → ${money(g.total)}` : ''}` },
+      {
+        unit: g.line.unit,
+        line: g.line.line,
+        source: g.line.source,
+        amount: money(delta),
+        note: `调整 effective ${g.effectiveOn}${stored.count > 0 ? `, ${money(stored.total)} → ${money(g.total)}` : ''}`,
+      },
     );
   }
 
@@ -266,15 +358,36 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const recordId = importEventId('spending', identity);
     const stored = view.spending.get(key);
     const rows = rowsOf(g);
-    const cols = { 'data.amount': f.col, 'data.month': f.info.cols.month, 'data.line': lineCol(f.info), 'data.source': f.source ? f.col : f.info.cols.source, 'data.corrects': lineCol(f.info) };
+    const cols = {
+      'data.amount': f.col,
+      'data.month': f.info.cols.month,
+      'data.line': lineCol(f.info),
+      'data.source': f.source ? f.col : f.info.cols.source,
+      'data.corrects': lineCol(f.info),
+    };
     if (!stored) {
       if (g.total.isZero()) {
-        for (const row of rows) plan.skipped.push({ sheet: f.info.ref.sheet, row, reason: 'zero', text: `${line.line} ${month}` });
+        for (const row of rows)
+          plan.skipped.push({ sheet: f.info.ref.sheet, row, reason: 'zero', text: `${line.line} ${month}` });
       } else if (g.total.isNeg()) {
-        reject(g.recs, f.col, `spending of line "${line.line}" in ${month} is ${money(g.total)}: a negative amount can only correct spending already recorded, and none is`);
+        reject(
+          g.recs,
+          f.col,
+          `spending of line "${line.line}" in ${month} is ${money(g.total)}: a negative amount can only correct spending already recorded, and none is`,
+        );
       } else {
         add(
-          { event: base('SpendingRecorded', recordId, { line: line.line, source: line.source, month, amount: money(g.total) }), sheet: f.info.ref.sheet, rows, cols },
+          {
+            event: base('SpendingRecorded', recordId, {
+              line: line.line,
+              source: line.source,
+              month,
+              amount: money(g.total),
+            }),
+            sheet: f.info.ref.sheet,
+            rows,
+            cols,
+          },
           { unit: line.unit, line: line.line, source: line.source, month, amount: money(g.total) },
         );
       }
@@ -289,13 +402,36 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const id = importEventId('correction', [...identity, stored.corrections, money(g.total)]);
     add(
       {
-        event: base('SpendingCorrected', id, { corrects, amount: money(delta), reason: `导入更正：${line.name} ${month} ${money(stored.total)} → ${money(g.total)}` }),
+        event: base('SpendingCorrected', id, {
+          corrects,
+          amount: money(delta),
+          reason: `导入更正：${line.name} ${month} ${money(stored.total)} → ${money(g.total)}`,
+        }),
         sheet: f.info.ref.sheet,
         rows,
         cols,
-        change: { type: 'SpendingCorrected', id, sheet: f.info.ref.sheet, rows, unit: line.unit, line: line.line, month, source: line.source, old: money(stored.total), new: money(g.total), delta: money(delta) },
+        change: {
+          type: 'SpendingCorrected',
+          id,
+          sheet: f.info.ref.sheet,
+          rows,
+          unit: line.unit,
+          line: line.line,
+          month,
+          source: line.source,
+          old: money(stored.total),
+          new: money(g.total),
+          delta: money(delta),
+        },
       },
-      { unit: line.unit, line: line.line, source: line.source, month, amount: money(delta), note: `${money(stored.total)} → ${money(g.total)}` },
+      {
+        unit: line.unit,
+        line: line.line,
+        source: line.source,
+        month,
+        amount: money(delta),
+        note: `${money(stored.total)} → ${money(g.total)}`,
+      },
     );
   }
 
@@ -322,7 +458,9 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       plan.duplicates++;
       continue;
     }
-    const id = stored ? importEventId('plan', [department, year, g.unit, g.month, stored.count, money(g.total)]) : importEventId('plan', [department, year, g.unit, g.month]);
+    const id = stored
+      ? importEventId('plan', [department, year, g.unit, g.month, stored.count, money(g.total)])
+      : importEventId('plan', [department, year, g.unit, g.month]);
     add(
       {
         event: base('SpendingPlanned', id, { unit: g.unit, month: g.month, amount: money(g.total) }),
@@ -330,15 +468,39 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
         rows,
         cols: { 'data.amount': f.col, 'data.month': f.info.cols.month, 'data.unit': unitCol(f.info) },
         ...(stored
-          ? { change: { type: 'SpendingPlanned', id, sheet: f.info.ref.sheet, rows, unit: g.unit, month: g.month, old: money(stored.amount), new: money(g.total), delta: money(g.total.minus(stored.amount)) } }
+          ? {
+              change: {
+                type: 'SpendingPlanned',
+                id,
+                sheet: f.info.ref.sheet,
+                rows,
+                unit: g.unit,
+                month: g.month,
+                old: money(stored.amount),
+                new: money(g.total),
+                delta: money(g.total.minus(stored.amount)),
+              },
+            }
           : {}),
       },
-      { unit: g.unit, month: g.month, amount: money(g.total), ...(stored ? { note: `plan ${money(stored.amount)} → ${money(g.total)}` } : {}) },
+      {
+        unit: g.unit,
+        month: g.month,
+        amount: money(g.total),
+        ...(stored ? { note: `plan ${money(stored.amount)} → ${money(g.total)}` } : {}),
+      },
     );
   }
 
   // Units and lines first, then adjustments, spending, corrections, plans (the order above already is).
-  const order: EventType[] = ['UnitRegistered', 'BudgetAllocated', 'BudgetAdjusted', 'SpendingRecorded', 'SpendingCorrected', 'SpendingPlanned'];
+  const order: EventType[] = [
+    'UnitRegistered',
+    'BudgetAllocated',
+    'BudgetAdjusted',
+    'SpendingRecorded',
+    'SpendingCorrected',
+    'SpendingPlanned',
+  ];
   plan.events.sort((a, b) => order.indexOf(a.event.type) - order.indexOf(b.event.type));
   return plan;
 }

@@ -101,44 +101,82 @@ export interface ImportReport {
   preview: PreviewRow[];
 }
 
-const TYPE_ORDER: EventType[] = ['UnitRegistered', 'BudgetAllocated', 'BudgetAdjusted', 'SpendingRecorded', 'SpendingCorrected', 'SpendingPlanned'];
+const TYPE_ORDER: EventType[] = [
+  'UnitRegistered',
+  'BudgetAllocated',
+  'BudgetAdjusted',
+  'SpendingRecorded',
+  'SpendingCorrected',
+  'SpendingPlanned',
+];
 
-const rowsLabel = (sheet: string, rows: number[]) => `${sheet}!${rows.length > 3 ? `${rows.slice(0, 3).join(',')}…` : rows.join(',')}`;
+const rowsLabel = (sheet: string, rows: number[]) =>
+  `${sheet}!${rows.length > 3 ? `${rows.slice(0, 3).join(',')}…` : rows.join(',')}`;
 
 function table(head: string[], body: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(widths[i]! - width(c)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...body.map(line)];
 }
 
 /** Display width: CJK characters take two columns. */
 function width(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+      ? 2
+      : 1;
   return w;
 }
 
-const SKIP_LABEL: Record<SkipReason, string> = { blank: '空行 blank', subtotal: '合计行 subtotal', 'no-amount': '无金额 no amount', zero: '金额为零 zero' };
+const SKIP_LABEL: Record<SkipReason, string> = {
+  blank: '空行 blank',
+  subtotal: '合计行 subtotal',
+  'no-amount': '无金额 no amount',
+  zero: '金额为零 zero',
+};
 
 /** The report as the CLI prints it. */
 export function formatReport(r: ImportReport, previewRows = 10): string {
   const out: string[] = [];
-  out.push(`${r.file} (${r.format}${r.encoding ? `, ${r.encoding}` : ''}) → ${r.department}/${r.year}${r.dryRun ? '  — 试运行 dry run: nothing stored' : ''}`);
+  out.push(
+    `${r.file} (${r.format}${r.encoding ? `, ${r.encoding}` : ''}) → ${r.department}/${r.year}${r.dryRun ? '  — 试运行 dry run: nothing stored' : ''}`,
+  );
   for (const s of r.sheets) {
     if (s.kinds.length === 0) {
       out.push(`  sheet ${s.name}: left out${s.note ? ` (${s.note})` : ''}`);
       continue;
     }
-    out.push(`  sheet ${s.name}: ${s.kinds.join('+')}, header row ${s.headerRow}${s.headerRows === 2 ? '–' + (s.headerRow! + 1) : ''}, ${s.rows} rows, amounts in ${s.unit === 'wan' ? '万元' : '元'}`);
-    out.push(`    columns: ${s.columns.map((c) => `${c.column} ${c.header}→${c.field}${c.source ? `(${c.source})` : ''}`).join(', ')}`);
+    out.push(
+      `  sheet ${s.name}: ${s.kinds.join('+')}, header row ${s.headerRow}${s.headerRows === 2 ? '–' + (s.headerRow! + 1) : ''}, ${s.rows} rows, amounts in ${s.unit === 'wan' ? '万元' : '元'}`,
+    );
+    out.push(
+      `    columns: ${s.columns.map((c) => `${c.column} ${c.header}→${c.field}${c.source ? `(${c.source})` : ''}`).join(', ')}`,
+    );
     if (s.unmapped.length > 0) out.push(`    not imported: ${s.unmapped.join(', ')}`);
   }
   const counts = TYPE_ORDER.filter((t) => r.events[t]).map((t) => `${t} ${r.events[t]}`);
   out.push(`  ${r.dryRun ? 'would ingest' : 'ingested'}: ${counts.length > 0 ? counts.join(', ') : 'nothing new'}`);
   if (r.preview.length > 0) {
     out.push(`  ${r.dryRun ? 'first events to ingest' : 'first events ingested'}:`);
-    const body = r.preview.slice(0, previewRows).map((p) => [rowsLabel(p.sheet, p.rows), p.type, p.unit ?? '', p.line ?? '', p.source ?? '', p.month ?? '', p.amount ?? '', p.note ?? '']);
-    for (const l of table(['row', 'type', 'unit', 'line', 'source', 'month', 'amount', 'note'], body)) out.push(`    ${l}`);
+    const body = r.preview
+      .slice(0, previewRows)
+      .map((p) => [
+        rowsLabel(p.sheet, p.rows),
+        p.type,
+        p.unit ?? '',
+        p.line ?? '',
+        p.source ?? '',
+        p.month ?? '',
+        p.amount ?? '',
+        p.note ?? '',
+      ]);
+    for (const l of table(['row', 'type', 'unit', 'line', 'source', 'month', 'amount', 'note'], body))
+      out.push(`    ${l}`);
     const total = Object.values(r.events).reduce((a, b) => a + (b ?? 0), 0);
     const shown = Math.min(previewRows, r.preview.length);
     if (total > shown) out.push(`    … ${total - shown} more`);
@@ -147,15 +185,22 @@ export function formatReport(r: ImportReport, previewRows = 10): string {
     out.push(`  corrections (old → new):`);
     for (const c of r.corrections) {
       const what = [c.unit, c.line, c.month ?? c.effectiveOn, c.source].filter(Boolean).join(' ');
-      out.push(`    ${rowsLabel(c.sheet, c.rows)} ${c.type} ${what}: ${c.old} → ${c.new} (${c.delta.startsWith('-') ? c.delta : `+${c.delta}`})${c.rejected ? ' — rejected' : ''}`);
+      out.push(
+        `    ${rowsLabel(c.sheet, c.rows)} ${c.type} ${what}: ${c.old} → ${c.new} (${c.delta.startsWith('-') ? c.delta : `+${c.delta}`})${c.rejected ? ' — rejected' : ''}`,
+      );
     }
   }
   out.push(`  新增 accepted:     ${r.accepted}${r.dryRun ? ' (dry run)' : ''}`);
   out.push(`  重复 duplicates:   ${r.duplicates}`);
   out.push(`  更正 corrections:  ${r.corrections.filter((c) => !c.rejected).length}`);
-  const byReason = (Object.keys(SKIP_LABEL) as SkipReason[]).map((k) => [k, r.skipped.filter((s) => s.reason === k).length] as const).filter(([, n]) => n > 0);
-  out.push(`  跳过 skipped:      ${r.skipped.length}${byReason.length > 0 ? ` (${byReason.map(([k, n]) => `${SKIP_LABEL[k]} ${n}`).join(', ')})` : ''}`);
-  for (const s of r.skipped.filter((x) => x.reason !== 'blank')) out.push(`    ${s.sheet}!${s.row}: ${SKIP_LABEL[s.reason]}${s.text ? ` «${s.text}»` : ''}`);
+  const byReason = (Object.keys(SKIP_LABEL) as SkipReason[])
+    .map((k) => [k, r.skipped.filter((s) => s.reason === k).length] as const)
+    .filter(([, n]) => n > 0);
+  out.push(
+    `  跳过 skipped:      ${r.skipped.length}${byReason.length > 0 ? ` (${byReason.map(([k, n]) => `${SKIP_LABEL[k]} ${n}`).join(', ')})` : ''}`,
+  );
+  for (const s of r.skipped.filter((x) => x.reason !== 'blank'))
+    out.push(`    ${s.sheet}!${s.row}: ${SKIP_LABEL[s.reason]}${s.text ? ` «${s.text}»` : ''}`);
   out.push(`  拒绝 rejected:     ${r.rejectedRows} rows`);
   for (const x of r.rejected) {
     const col = x.column ? ` ${x.column}${x.header ? `「${x.header}」` : ''}` : '';

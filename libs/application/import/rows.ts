@@ -11,7 +11,16 @@ import type { Column, SheetLayout } from './header.js';
 import { AMOUNT_FIELDS, isAmountField, type AmountField, type Field, type Mapping } from './mapping.js';
 import type { ColumnRef, RowProblem, RowRef, SkippedRow } from './report.js';
 import { cellAt, type Table } from './table.js';
-import { cellText, cleanNumber, displayText, isBlank, isSubtotalText, normalizeHeader, type AmountUnit, type CellValue } from './text.js';
+import {
+  cellText,
+  cleanNumber,
+  displayText,
+  isBlank,
+  isSubtotalText,
+  normalizeHeader,
+  type AmountUnit,
+  type CellValue,
+} from './text.js';
 
 export interface RowInfo {
   ref: RowRef;
@@ -97,9 +106,15 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
   const byField = new Map<Field, Column>();
   for (const c of mapped) if (!isAmountField(c.rule.field) && !byField.has(c.rule.field)) byField.set(c.rule.field, c);
   const amountCols = new Map<AmountField, Column[]>();
-  for (const c of mapped) if (isAmountField(c.rule.field)) (amountCols.get(c.rule.field) ?? amountCols.set(c.rule.field, []).get(c.rule.field)!).push(c);
+  for (const c of mapped)
+    if (isAmountField(c.rule.field))
+      (amountCols.get(c.rule.field) ?? amountCols.set(c.rule.field, []).get(c.rule.field)!).push(c);
   // Free-text columns (reasons, remarks, descriptions) may mention 合计 or 累计 without being a total row.
-  const freeText = new Set<number>(layout.columns.filter((c) => c.rule.field === 'reason' || FREE_TEXT.test(normalizeHeader(c.header).key)).map((c) => c.index));
+  const freeText = new Set<number>(
+    layout.columns
+      .filter((c) => c.rule.field === 'reason' || FREE_TEXT.test(normalizeHeader(c.header).key))
+      .map((c) => c.index),
+  );
   for (const u of layout.unmapped) {
     const [letter, ...rest] = u.split(' ');
     if (FREE_TEXT.test(normalizeHeader(rest.join(' ')).key)) freeText.add(columnIndex(letter!));
@@ -130,7 +145,9 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
       continue;
     }
     const row = t.rows[r] ?? [];
-    const marker = row.map((v, c) => (!freeText.has(c) && typeof v === 'string' && isSubtotalText(v) ? cellText(v) : null)).find((x) => x !== null);
+    const marker = row
+      .map((v, c) => (!freeText.has(c) && typeof v === 'string' && isSubtotalText(v) ? cellText(v) : null))
+      .find((x) => x !== null);
     if (marker) {
       out.skipped.push({ ...ref, reason: 'subtotal', text: marker });
       continue;
@@ -138,7 +155,12 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
     const problems: RowProblem[] = [];
     const colRef = (c: Column): ColumnRef => ({ column: c.letter, header: c.header });
     const problem = (c: Column | undefined, v: CellValue | undefined, reason: string, label?: string) =>
-      problems.push({ ...ref, ...(c ? colRef(c) : label ? { header: label } : {}), ...(v !== undefined && v !== null ? { value: shown(v) } : {}), reason });
+      problems.push({
+        ...ref,
+        ...(c ? colRef(c) : label ? { header: label } : {}),
+        ...(v !== undefined && v !== null ? { value: shown(v) } : {}),
+        reason,
+      });
     const info: RowInfo = { ref, cols: {} };
     for (const [field, c] of byField) {
       info.cols[field] = colRef(c);
@@ -148,7 +170,8 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
         case 'unit':
         case 'line': {
           const id = typeof v === 'number' ? cleanNumber(v) : cellText(v);
-          if (!KEY_RE.test(id)) problem(c, v, `${JSON.stringify(id)} is not an id: use letters, digits, ".", "_" or "-" (1–64 characters)`);
+          if (!KEY_RE.test(id))
+            problem(c, v, `${JSON.stringify(id)} is not an id: use letters, digits, ".", "_" or "-" (1–64 characters)`);
           else if (field === 'unit') info.unitId = id;
           else info.lineId = id;
           break;
@@ -209,7 +232,9 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
       });
       const total = parsed.find((x) => !x.c.rule.source);
       const split = parsed.filter((x) => x.c.rule.source);
-      for (const x of split) if (x.amount !== null) records.push({ field, source: x.c.rule.source, amount: x.amount, col: colRef(x.c), info });
+      for (const x of split)
+        if (x.amount !== null)
+          records.push({ field, source: x.c.rule.source, amount: x.amount, col: colRef(x.c), info });
       if (!total || total.amount === null) continue;
       if (split.every((x) => x.amount === null)) {
         records.push({ field, amount: total.amount, col: colRef(total.c), info });
@@ -219,18 +244,32 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
       const present = new Set(split.map((x) => x.c.rule.source!));
       const parts = split.reduce((s, x) => s.plus(x.amount ?? 0), new Decimal(0));
       if (present.size === 2) {
-        if (!parts.eq(total.amount)) problem(total.c, value(r, total.c), `合计 ${total.amount.toFixed(2)} is not the sum of its parts ${parts.toFixed(2)}`);
+        if (!parts.eq(total.amount))
+          problem(
+            total.c,
+            value(r, total.c),
+            `合计 ${total.amount.toFixed(2)} is not the sum of its parts ${parts.toFixed(2)}`,
+          );
         continue;
       }
       const rest = total.amount.minus(parts);
       const missing: FundSource = present.has('fiscal') ? 'other' : 'fiscal';
-      if (rest.isNeg()) problem(total.c, value(r, total.c), `合计 ${total.amount.toFixed(2)} is less than its part ${parts.toFixed(2)}`);
+      if (rest.isNeg())
+        problem(
+          total.c,
+          value(r, total.c),
+          `合计 ${total.amount.toFixed(2)} is less than its part ${parts.toFixed(2)}`,
+        );
       else if (!rest.isZero()) records.push({ field, source: missing, amount: rest, col: colRef(total.c), info });
     }
 
     if (problems.length === 0 && records.length === 0) {
       const texts = row.map((v) => (isBlank(v) ? '' : cellText(v))).filter((x) => x !== '');
-      out.skipped.push({ ...ref, reason: 'no-amount', ...(texts.length > 0 ? { text: texts.slice(0, 3).join(' ').slice(0, 60) } : {}) });
+      out.skipped.push({
+        ...ref,
+        reason: 'no-amount',
+        ...(texts.length > 0 ? { text: texts.slice(0, 3).join(' ').slice(0, 60) } : {}),
+      });
       continue;
     }
     // What each kind of amount needs.
@@ -241,14 +280,25 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
       problem(c, undefined, c ? `${label} is blank` : `no ${label} column`, label);
     };
     const fields = new Set(records.map((x) => x.field));
-    if (fields.has('spending') || fields.has('plan')) need('month', info.month !== undefined || problems.some((p) => p.header === byField.get('month')?.header));
+    if (fields.has('spending') || fields.has('plan'))
+      need('month', info.month !== undefined || problems.some((p) => p.header === byField.get('month')?.header));
     if (fields.has('spending') || fields.has('budget') || fields.has('adjustment')) {
-      need(byField.has('line') || !byField.has('lineName') ? 'line' : 'lineName', info.lineId !== undefined || info.lineName !== undefined);
+      need(
+        byField.has('line') || !byField.has('lineName') ? 'line' : 'lineName',
+        info.lineId !== undefined || info.lineName !== undefined,
+      );
     }
-    if (fields.has('plan') || fields.has('budget')) need(byField.has('unit') || !byField.has('unitName') ? 'unit' : 'unitName', info.unitId !== undefined || info.unitName !== undefined);
+    if (fields.has('plan') || fields.has('budget'))
+      need(
+        byField.has('unit') || !byField.has('unitName') ? 'unit' : 'unitName',
+        info.unitId !== undefined || info.unitName !== undefined,
+      );
     if (fields.has('adjustment') && records.some((x) => x.field === 'adjustment' && !x.amount.isZero())) {
       if (!info.effectiveOn && o.mapping.defaults.effectiveOn) info.effectiveOn = o.mapping.defaults.effectiveOn;
-      need('effectiveOn', info.effectiveOn !== undefined || problems.some((p) => p.header === byField.get('effectiveOn')?.header));
+      need(
+        'effectiveOn',
+        info.effectiveOn !== undefined || problems.some((p) => p.header === byField.get('effectiveOn')?.header),
+      );
     }
     if (problems.length > 0) {
       // Avoid reporting the same missing column twice.

@@ -33,7 +33,16 @@ export interface StreamTables {
 /** Folds a stream's events into what the workbook shows. */
 export function streamTables(events: EventInput[]): StreamTables {
   const first = events[0];
-  const t: StreamTables = { department: first?.department ?? '', year: first?.year ?? 0, departmentName: '', units: [], lines: [], adjustments: [], spending: [], plans: [] };
+  const t: StreamTables = {
+    department: first?.department ?? '',
+    year: first?.year ?? 0,
+    departmentName: '',
+    units: [],
+    lines: [],
+    adjustments: [],
+    spending: [],
+    plans: [],
+  };
   const spent = new Map<string, Decimal>();
   const recordKey = new Map<string, string>();
   const plans = new Map<string, { amount: Decimal; knownOn: string }>();
@@ -49,7 +58,12 @@ export function streamTables(events: EventInput[]): StreamTables {
         t.lines.push({ ...e.data, allocation: new Decimal(e.data.amount) });
         break;
       case 'BudgetAdjusted':
-        t.adjustments.push({ line: e.data.line, amount: new Decimal(e.data.amount), effectiveOn: e.data.effectiveOn, reason: e.data.reason });
+        t.adjustments.push({
+          line: e.data.line,
+          amount: new Decimal(e.data.amount),
+          effectiveOn: e.data.effectiveOn,
+          reason: e.data.reason,
+        });
         break;
       case 'SpendingRecorded': {
         const k = `${e.data.line}|${e.data.month}`;
@@ -131,7 +145,24 @@ export async function exportStreamXlsx(events: EventInput[], options: ExportOpti
   };
 
   // 预算: one row per line (initial budget and its first adjustment), one more row per further adjustment.
-  const budget = sheet('预算', '预算', ['科室编码', '科室', '项目编码', '预算项目', '项目类别', '经济分类', '资金来源', `预算数 (${unitLabel})`, `调整数 (${unitLabel})`, '调整日期', '调整原因'], [12, 22, 14, 36, 10, 14, 10, 18, 16, 12, 40]);
+  const budget = sheet(
+    '预算',
+    '预算',
+    [
+      '科室编码',
+      '科室',
+      '项目编码',
+      '预算项目',
+      '项目类别',
+      '经济分类',
+      '资金来源',
+      `预算数 (${unitLabel})`,
+      `调整数 (${unitLabel})`,
+      '调整日期',
+      '调整原因',
+    ],
+    [12, 22, 14, 36, 10, 14, 10, 18, 16, 12, 40],
+  );
   let r = 4;
   let totalBudget = ZERO;
   let totalAdjusted = ZERO;
@@ -165,13 +196,26 @@ export async function exportStreamXlsx(events: EventInput[], options: ExportOpti
   totalRow(budget, r, 2, [8, 9], [totalBudget, totalAdjusted]);
 
   // 支出: spending as corrected per line and month.
-  const spending = sheet('支出', '月度支出', ['科室编码', '科室', '项目编码', '预算项目', '资金来源', '月份', `支出金额 (${unitLabel})`], [12, 22, 14, 36, 10, 10, 18]);
+  const spending = sheet(
+    '支出',
+    '月度支出',
+    ['科室编码', '科室', '项目编码', '预算项目', '资金来源', '月份', `支出金额 (${unitLabel})`],
+    [12, 22, 14, 36, 10, 10, 18],
+  );
   r = 4;
   let totalSpent = ZERO;
   for (const s of t.spending) {
     const l = lineById.get(s.line)!;
     const row = spending.getRow(r++);
-    row.values = [l.unit, unitName.get(l.unit) ?? l.unit, l.line, l.name, SOURCE_LABEL[l.source], s.month, num(s.amount)];
+    row.values = [
+      l.unit,
+      unitName.get(l.unit) ?? l.unit,
+      l.line,
+      l.name,
+      SOURCE_LABEL[l.source],
+      s.month,
+      num(s.amount),
+    ];
     row.getCell(7).numFmt = fmt;
     totalSpent = totalSpent.plus(s.amount);
   }

@@ -42,7 +42,16 @@ export const adjustmentKey = (line: string, effectiveOn: string) => `${line}|${e
 export const planKey = (unit: string, month: string) => `${unit}|${month}`;
 
 export function storedView(events: EventInput[]): StoredView {
-  const v: StoredView = { opened: false, closed: false, units: new Map(), lines: new Map(), spending: new Map(), adjustments: new Map(), plans: new Map(), events };
+  const v: StoredView = {
+    opened: false,
+    closed: false,
+    units: new Map(),
+    lines: new Map(),
+    spending: new Map(),
+    adjustments: new Map(),
+    plans: new Map(),
+    events,
+  };
   const recordKey = new Map<string, string>();
   for (const e of events) {
     switch (e.type) {
@@ -58,7 +67,15 @@ export function storedView(events: EventInput[]): StoredView {
         break;
       case 'BudgetAllocated': {
         const d = e.data;
-        v.lines.set(d.line, { line: d.line, unit: d.unit, name: d.name, source: d.source, category: d.category, economic: d.economic, allocation: new Decimal(d.amount) });
+        v.lines.set(d.line, {
+          line: d.line,
+          unit: d.unit,
+          name: d.name,
+          source: d.source,
+          category: d.category,
+          economic: d.economic,
+          allocation: new Decimal(d.amount),
+        });
         break;
       }
       case 'BudgetAdjusted': {
@@ -70,7 +87,11 @@ export function storedView(events: EventInput[]): StoredView {
       case 'SpendingRecorded': {
         const k = spendingKey(e.data.line, e.data.month);
         const s = v.spending.get(k) ?? { records: [], total: ZERO, corrections: 0 };
-        v.spending.set(k, { records: [...s.records, e.id], total: s.total.plus(e.data.amount), corrections: s.corrections });
+        v.spending.set(k, {
+          records: [...s.records, e.id],
+          total: s.total.plus(e.data.amount),
+          corrections: s.corrections,
+        });
         recordKey.set(e.id, k);
         break;
       }

@@ -11,7 +11,8 @@ export function plainValue(v: ExcelJS.CellValue | undefined): CellValue {
   if (v instanceof Date) return v;
   const o = v as unknown as Record<string, unknown>;
   if (Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((p) => p.text).join('');
-  if ('formula' in o || 'sharedFormula' in o) return o.result === undefined ? null : plainValue(o.result as ExcelJS.CellValue);
+  if ('formula' in o || 'sharedFormula' in o)
+    return o.result === undefined ? null : plainValue(o.result as ExcelJS.CellValue);
   if ('result' in o) return plainValue(o.result as ExcelJS.CellValue);
   if (typeof o.text === 'string') return o.text;
   if (typeof o.error === 'string') return o.error;
@@ -32,7 +33,11 @@ export function looksLikeOldXls(bytes: Uint8Array): boolean {
 export async function readXlsx(bytes: Buffer): Promise<Table[]> {
   if (looksLikeOldXls(bytes)) {
     throw new InvalidInputError('old .xls workbooks are not supported', [
-      { index: 0, path: '', reason: 'this is an old Excel 97–2003 (.xls) file: save it as .xlsx (Excel Workbook) or CSV and import that' },
+      {
+        index: 0,
+        path: '',
+        reason: 'this is an old Excel 97–2003 (.xls) file: save it as .xlsx (Excel Workbook) or CSV and import that',
+      },
     ]);
   }
   const wb = new ExcelJS.Workbook();
@@ -61,7 +66,9 @@ export async function readXlsx(bytes: Buffer): Promise<Table[]> {
       rows.push(values);
       repeated.push(rep);
     }
-    const merges = ((ws.model as { merges?: string[] }).merges ?? []).map(decodeRange).filter((m): m is NonNullable<typeof m> => m !== null);
+    const merges = ((ws.model as { merges?: string[] }).merges ?? [])
+      .map(decodeRange)
+      .filter((m): m is NonNullable<typeof m> => m !== null);
     tables.push({ name: ws.name, rows, repeated, merges });
   });
   return tables;
@@ -80,5 +87,10 @@ function decodeRange(range: string): { top: number; left: number; bottom: number
   const from = a ? decodeAddress(a) : null;
   const to = b ? decodeAddress(b) : from;
   if (!from || !to) return null;
-  return { top: Math.min(from.row, to.row), left: Math.min(from.col, to.col), bottom: Math.max(from.row, to.row), right: Math.max(from.col, to.col) };
+  return {
+    top: Math.min(from.row, to.row),
+    left: Math.min(from.col, to.col),
+    bottom: Math.max(from.row, to.row),
+    right: Math.max(from.col, to.col),
+  };
 }

@@ -126,7 +126,8 @@ export async function ingestLines<T = unknown>(
       // Store what came before the first bad event, then report it.
       if (firstBad > 0) await store(batch.slice(0, firstBad));
       const bad = batch[firstBad]!;
-      for (const x of badErrors) summary.rejected.push({ line: bad.line, ...(x.id ? { id: x.id } : {}), path: x.path, reason: x.reason });
+      for (const x of badErrors)
+        summary.rejected.push({ line: bad.line, ...(x.id ? { id: x.id } : {}), path: x.path, reason: x.reason });
       advance(firstBad + 1);
     }
     await fill(batchSize);

@@ -71,6 +71,7 @@ export function parseEventsBody(text: string, format: BodyFormat, maxBatch = DEF
   if (events.length === 0) {
     throw new InvalidInputError('the batch is empty', [{ index: 0, path: '', reason: 'no events in the body' }]);
   }
-  if (events.length > maxBatch) throw new PayloadTooLargeError(`a batch holds at most ${maxBatch} events, got ${events.length}`);
+  if (events.length > maxBatch)
+    throw new PayloadTooLargeError(`a batch holds at most ${maxBatch} events, got ${events.length}`);
   return events;
 }

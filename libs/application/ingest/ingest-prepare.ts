@@ -11,7 +11,9 @@ import { validateEvent, type FieldError } from '#domain/validation.js';
 
 /** sha256 hex; one-shot crypto.hash (Node ≥ 20.12) skips a Hash object per event. */
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text) : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text)
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** Content that makes two events with the same id "the same": everything but expectedVersion. */
 export function contentHash(e: EventInput): string {
@@ -45,7 +47,10 @@ const quote = JSON.stringify;
 function canonicalEnvelope(e: EventInput, data: string): string {
   const fields = Object.keys(e).length;
   if (fields !== (e.expectedVersion === undefined ? 6 : 7) || typeof e.year !== 'number') {
-    return canonicalJsonWithout(e as unknown as Record<string, unknown>, 'expectedVersion', { key: 'data', text: data });
+    return canonicalJsonWithout(e as unknown as Record<string, unknown>, 'expectedVersion', {
+      key: 'data',
+      text: data,
+    });
   }
   return `{"data":${data},"department":${quote(e.department)},"id":${quote(e.id)},"occurredAt":${quote(e.occurredAt)},"type":${quote(e.type)},"year":${quote(e.year)}}`;
 }
@@ -61,6 +66,12 @@ export function prepareEvent(raw: unknown): Prepared {
   const hash = sha256Hex(canonicalEnvelope(event, data));
   return {
     ok: true,
-    prepared: { event, stream: streamId(event.department, event.year), contentHash: hash, occurredOn: occurredOnDateMemo(event.occurredAt)!, data },
+    prepared: {
+      event,
+      stream: streamId(event.department, event.year),
+      contentHash: hash,
+      occurredOn: occurredOnDateMemo(event.occurredAt)!,
+      data,
+    },
   };
 }

@@ -22,7 +22,12 @@
  */
 import type { EventInput } from '#domain/events.js';
 import { decide, evolve, initialStreamState, type StreamState } from '#domain/stream.js';
-import { StreamVersionMismatchError, type BatchStream, type EventsRepository, type NewEventRow } from '#persistence/events.repository.js';
+import {
+  StreamVersionMismatchError,
+  type BatchStream,
+  type EventsRepository,
+  type NewEventRow,
+} from '#persistence/events.repository.js';
 import { ConflictError, InvalidInputError, summarize, type EventError } from '../common/errors.js';
 import { prepareEvent, type Prepared, type PreparedEvent } from './ingest-prepare.js';
 import { StreamLocks } from './stream-locks.js';
@@ -96,7 +101,8 @@ export class IngestService {
     const release = await this.locks.acquire(events.map((e) => e.stream));
     let result: IngestResult;
     try {
-      result = (hasRepeatedId(events) ? undefined : await this.appendFast(events)) ?? (await this.appendSlowWithRetry(events));
+      result =
+        (hasRepeatedId(events) ? undefined : await this.appendFast(events)) ?? (await this.appendSlowWithRetry(events));
     } finally {
       release();
     }
@@ -110,7 +116,9 @@ export class IngestService {
     const events: PreparedEvent[] = [];
     items.forEach((item, index) => {
       if (item.ok) events.push(item.prepared);
-      else for (const e of item.errors) errors.push({ index, ...(item.id !== undefined ? { id: item.id } : {}), path: e.path, reason: e.reason });
+      else
+        for (const e of item.errors)
+          errors.push({ index, ...(item.id !== undefined ? { id: item.id } : {}), path: e.path, reason: e.reason });
     });
     if (errors.length > 0) throw new InvalidInputError(`batch rejected, nothing stored: ${summarize(errors)}`, errors);
     return events;
@@ -121,7 +129,10 @@ export class IngestService {
    * the batch must take the slow path (nothing stored, touched write models dropped).
    */
   private async appendFast(events: PreparedEvent[]): Promise<IngestResult | undefined> {
-    const byStream = groupByStream(events, events.map((_, i) => i));
+    const byStream = groupByStream(
+      events,
+      events.map((_, i) => i),
+    );
     const states = new Map<string, StreamState>();
     const streams: BatchStream[] = [];
     const rows: NewEventRow[] = [];
@@ -133,7 +144,13 @@ export class IngestService {
         const state = this.cache.get(stream) ?? initialStreamState();
         states.set(stream, state);
         const first = events[indexes[0]!]!.event;
-        streams.push({ stream, department: first.department, year: first.year, baseVersion: state.version, count: indexes.length });
+        streams.push({
+          stream,
+          department: first.department,
+          year: first.year,
+          baseVersion: state.version,
+          count: indexes.length,
+        });
         for (const index of indexes) {
           const p = events[index]!;
           const e = p.event;
@@ -159,7 +176,8 @@ export class IngestService {
       ({ positions } = await this.events.appendBatch(streams, rows));
     } catch (e) {
       this.dropAll(states.keys());
-      if (e instanceof StreamVersionMismatchError || (e as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      if (e instanceof StreamVersionMismatchError || (e as { code?: string }).code === UNIQUE_VIOLATION)
+        return undefined;
       throw e;
     }
     for (const [stream, state] of states) this.cache.set(stream, state);
@@ -167,7 +185,14 @@ export class IngestService {
     const results: IngestedEvent[] = new Array(events.length);
     rows.forEach((row, i) => {
       const index = rowIndex[i]!;
-      results[index] = { index, id: row.event.id, stream: row.stream, version: row.version, position: positions[i]!, duplicate: false };
+      results[index] = {
+        index,
+        id: row.event.id,
+        stream: row.stream,
+        version: row.version,
+        position: positions[i]!,
+        duplicate: false,
+      };
     });
     return { accepted: events.length, duplicates: 0, events: results };
   }
@@ -200,16 +225,33 @@ export class IngestService {
           const prior = existing.get(e.id);
           if (prior) {
             if (prior.contentHash === p.contentHash) {
-              results[index] = { index, id: e.id, stream: prior.stream, version: prior.version, position: prior.position, duplicate: true };
+              results[index] = {
+                index,
+                id: e.id,
+                stream: prior.stream,
+                version: prior.version,
+                position: prior.position,
+                duplicate: true,
+              };
             } else {
-              conflicts.push({ index, id: e.id, path: 'id', reason: `id "${e.id}" is already used by an event with different content (position ${prior.position})` });
+              conflicts.push({
+                index,
+                id: e.id,
+                path: 'id',
+                reason: `id "${e.id}" is already used by an event with different content (position ${prior.position})`,
+              });
             }
             return;
           }
           const first = firstInBatch.get(e.id);
           if (first !== undefined) {
             if (events[first]!.contentHash !== p.contentHash) {
-              conflicts.push({ index, id: e.id, path: 'id', reason: `id "${e.id}" appears earlier in this batch (event ${first}) with different content` });
+              conflicts.push({
+                index,
+                id: e.id,
+                path: 'id',
+                reason: `id "${e.id}" appears earlier in this batch (event ${first}) with different content`,
+              });
             }
             return; // resolved to the first occurrence's result below
           }
@@ -225,7 +267,8 @@ export class IngestService {
         const rowIndex: number[] = [];
         // Every stream lock before the first write (see EventsRepository.lockStreams); versions read under them.
         await this.events.lockStreams(trx, [...byStream.keys()]);
-        const versions = byStream.size > 0 ? await this.events.streamVersions(trx, [...byStream.keys()]) : new Map<string, number>();
+        const versions =
+          byStream.size > 0 ? await this.events.streamVersions(trx, [...byStream.keys()]) : new Map<string, number>();
         for (const [stream, indexes] of byStream) {
           const first = events[indexes[0]!]!.event;
           const state = await this.stateAt(trx, stream, versions.get(stream) ?? 0);
@@ -236,7 +279,12 @@ export class IngestService {
             const p = events[index]!;
             const e = p.event;
             if (e.expectedVersion !== undefined && e.expectedVersion !== state.version) {
-              conflicts.push({ index, id: e.id, path: 'expectedVersion', reason: `stream ${stream} is at version ${state.version}, expected ${e.expectedVersion}` });
+              conflicts.push({
+                index,
+                id: e.id,
+                path: 'expectedVersion',
+                reason: `stream ${stream} is at version ${state.version}, expected ${e.expectedVersion}`,
+              });
               continue;
             }
             const problems = decide(state, e);
@@ -262,7 +310,14 @@ export class IngestService {
         appended.forEach((position, i) => {
           const index = rowIndex[i]!;
           const row = rows[i]!;
-          results[index] = { index, id: row.event.id, stream: row.stream, version: row.version, position, duplicate: false };
+          results[index] = {
+            index,
+            id: row.event.id,
+            stream: row.stream,
+            version: row.version,
+            position,
+            duplicate: false,
+          };
         });
         // Repeats inside the batch share the first occurrence's result.
         events.forEach((p, index) => {
@@ -304,14 +359,22 @@ export class IngestService {
       if (page.length < 5000) break;
       from = page[page.length - 1]!.version + 1;
     }
-    if (state.version !== version) throw new Error(`stream ${stream}: folded ${state.version} events, stream row says ${version}`);
+    if (state.version !== version)
+      throw new Error(`stream ${stream}: folded ${state.version} events, stream row says ${version}`);
     this.cache.set(stream, state);
     return state;
   }
 }
 
 function rowOf(p: PreparedEvent, version: number): NewEventRow {
-  return { event: p.event, stream: p.stream, version, occurredOn: p.occurredOn, contentHash: p.contentHash, data: p.data };
+  return {
+    event: p.event,
+    stream: p.stream,
+    version,
+    occurredOn: p.occurredOn,
+    contentHash: p.contentHash,
+    data: p.data,
+  };
 }
 
 /** Indexes of `events` grouped by stream, streams in sorted order, batch order inside each. */

@@ -1,7 +1,18 @@
 /** Jobs through BullMQ on Redis: a queue per delivery channel plus one for month closes. */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { CHANNELS, type OutboxItem } from '#persistence/delivery.repository.js';
-import { bullJobId, closeMonthJobId, deliverData, deliveryQueue, MONTH_CLOSE_QUEUE, type CloseMonthJobData, type DeliverJobData, type JobHandlers, type JobRunner, type RetryPolicy } from './jobs.js';
+import {
+  bullJobId,
+  closeMonthJobId,
+  deliverData,
+  deliveryQueue,
+  MONTH_CLOSE_QUEUE,
+  type CloseMonthJobData,
+  type DeliverJobData,
+  type JobHandlers,
+  type JobRunner,
+  type RetryPolicy,
+} from './jobs.js';
 
 export class BullMqRunner implements JobRunner {
   readonly kind = 'bullmq' as const;
@@ -68,7 +79,8 @@ export class BullMqRunner implements JobRunner {
         { connection: this.connection, concurrency, prefix: this.options.prefix },
       );
       worker.on('failed', (job, error) => {
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.handlers.deliverFailed(job.data, job.attemptsMade, error).catch(() => {});
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+          void this.handlers.deliverFailed(job.data, job.attemptsMade, error).catch(() => {});
       });
       worker.on('error', () => {});
       this.workers.push(worker);

@@ -39,7 +39,8 @@ export class InProcessRunner implements JobRunner {
         return;
       } catch (e) {
         if (attempt >= this.retry.attempts || this.closing) {
-          if (attempt >= this.retry.attempts) await this.handlers.deliverFailed(data, attempt, e as Error).catch(() => {});
+          if (attempt >= this.retry.attempts)
+            await this.handlers.deliverFailed(data, attempt, e as Error).catch(() => {});
           return;
         }
         await new Promise((r) => setTimeout(r, this.retry.backoffMs * 2 ** (attempt - 1)));

@@ -45,7 +45,11 @@ export class DeliveryHandler {
     if (!job.url) throw new DeliveryError(`channel ${job.channel} needs a URL`);
     const res = await fetch(job.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-paceline-delivery': job.jobId, 'idempotency-key': job.jobId },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'x-paceline-delivery': job.jobId,
+        'idempotency-key': job.jobId,
+      },
       body: JSON.stringify(job.payload),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
@@ -59,7 +63,8 @@ export class DeliveryHandler {
       } catch {
         throw new DeliveryError(`${job.channel} robot answered a body that is not JSON: ${text.slice(0, 200)}`);
       }
-      if (body.errcode !== undefined && body.errcode !== 0) throw new DeliveryError(`${job.channel} robot refused the message: ${body.errcode} ${body.errmsg ?? ''}`);
+      if (body.errcode !== undefined && body.errcode !== 0)
+        throw new DeliveryError(`${job.channel} robot refused the message: ${body.errcode} ${body.errmsg ?? ''}`);
     }
     return res.status;
   }

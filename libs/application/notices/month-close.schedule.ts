@@ -22,7 +22,11 @@ export function monthToClose(today: string): { year: number; month: number } {
 }
 
 /** Enqueues the close of the previous month for every department-year not closed yet; returns the jobs. */
-export async function enqueueMonthCloses(repo: ExecutionRepository, runner: JobRunner, today: string): Promise<{ department: string; year: number; month: number }[]> {
+export async function enqueueMonthCloses(
+  repo: ExecutionRepository,
+  runner: JobRunner,
+  today: string,
+): Promise<{ department: string; year: number; month: number }[]> {
   const { year, month } = monthToClose(today);
   const streams = (await repo.listStreams()).filter((s) => s.year === year && !s.closedOn);
   const jobs = streams.map((s) => ({ department: s.department, year, month }));

@@ -9,7 +9,14 @@ import { executionReport } from '#domain/execution/execution.js';
 import type { ExecutionFacts } from '#domain/execution/facts.js';
 import { streamId } from '#domain/events.js';
 import { evaluateAlerts, type AlertChange } from '#domain/notices/alerts.js';
-import { dingtalkPayload, logLine, titleOf, webhookPayload, wecomPayload, type Deliverable } from '#domain/notices/channels.js';
+import {
+  dingtalkPayload,
+  logLine,
+  titleOf,
+  webhookPayload,
+  wecomPayload,
+  type Deliverable,
+} from '#domain/notices/channels.js';
 import { buildDepartmentNotice, buildUnitNotice, type Notice } from '#domain/notices/notice.js';
 import { renderNoticeHtml, renderNoticeMarkdown } from '#domain/notices/render.js';
 import type { DeliveryRepository, NewOutboxItem, Subscription } from '#persistence/delivery.repository.js';
@@ -58,7 +65,14 @@ export function payloadFor(channel: Subscription['channel'], item: Deliverable):
   }
 }
 
-function outboxItems(stream: string, kind: 'notice' | 'alert', itemId: string, jobBase: string, item: Deliverable, subs: Subscription[]): NewOutboxItem[] {
+function outboxItems(
+  stream: string,
+  kind: 'notice' | 'alert',
+  itemId: string,
+  jobBase: string,
+  item: Deliverable,
+  subs: Subscription[],
+): NewOutboxItem[] {
   return subs.map((s) => ({
     jobId: `${jobBase}:s${s.id}`,
     channel: s.channel,
@@ -89,14 +103,24 @@ export class MonthCloseService {
 
   async close(department: string, year: number, month: number, opts: CloseMonthOptions): Promise<CloseMonthResult> {
     if (!Number.isInteger(month) || month < 1 || month > 12) {
-      throw new InvalidInputError('month must be 1..12', [{ index: 0, path: 'month', reason: `must be a month number 1..12, got ${month}` }]);
+      throw new InvalidInputError('month must be 1..12', [
+        { index: 0, path: 'month', reason: `must be a month number 1..12, got ${month}` },
+      ]);
     }
     const monthEnd = lastDayOfMonth(year, month);
     if (monthEnd >= opts.today) {
-      throw new InvalidInputError('the month has not ended', [{ index: 0, path: 'month', reason: `${year}-${String(month).padStart(2, '0')} ends on ${monthEnd}; it can be closed from the next day` }]);
+      throw new InvalidInputError('the month has not ended', [
+        {
+          index: 0,
+          path: 'month',
+          reason: `${year}-${String(month).padStart(2, '0')} ends on ${monthEnd}; it can be closed from the next day`,
+        },
+      ]);
     }
     if (opts.reissue && !opts.reason?.trim()) {
-      throw new InvalidInputError('a re-issue needs a reason', [{ index: 0, path: 'reason', reason: 'is required when reissue=true' }]);
+      throw new InvalidInputError('a re-issue needs a reason', [
+        { index: 0, path: 'reason', reason: 'is required when reissue=true' },
+      ]);
     }
     const stream = streamId(department, year);
     // The read model must hold every event of the stream committed so far before figures are computed.
@@ -110,14 +134,27 @@ export class MonthCloseService {
     const date = knownOn ?? opts.today;
 
     const result = await this.notices.transaction(async (trx) => {
-      const { existing } = await this.notices.lockMonth(trx, { stream, month, knownOn, streamVersion, projectionPosition, closedBy: opts.closedBy });
+      const { existing } = await this.notices.lockMonth(trx, {
+        stream,
+        month,
+        knownOn,
+        streamVersion,
+        projectionPosition,
+        closedBy: opts.closedBy,
+      });
       if (existing && !opts.reissue) {
         const issued = await this.notices.listNotices(stream, { month }, trx);
         return {
           stream,
           month,
           status: 'already-closed' as const,
-          notices: issued.map((n) => ({ id: n.noticeId, revision: n.revision, subject: n.subject, title: n.title, level: levelOf(n.content) })),
+          notices: issued.map((n) => ({
+            id: n.noticeId,
+            revision: n.revision,
+            subject: n.subject,
+            title: n.title,
+            level: levelOf(n.content),
+          })),
           alerts: { raised: [], cleared: [], evaluated: false },
           deliveries: 0,
         };
@@ -159,7 +196,9 @@ export class MonthCloseService {
         const evaluation = evaluateAlerts(await this.notices.openAlerts(trx, stream), report, { month, date });
         await this.notices.applyAlertChanges(trx, stream, evaluation);
         for (const change of [...evaluation.cleared, ...evaluation.raised]) {
-          outbox.push(...outboxItems(stream, 'alert', change.alertId, change.id, change, recipientsFor(subs, change.subject)));
+          outbox.push(
+            ...outboxItems(stream, 'alert', change.alertId, change.id, change, recipientsFor(subs, change.subject)),
+          );
         }
         alerts = { raised: evaluation.raised, cleared: evaluation.cleared, evaluated: true };
       }
@@ -171,14 +210,24 @@ export class MonthCloseService {
         ...(alerts.evaluated ? { alertsEvaluated: true } : {}),
       });
       const deliveries = await this.delivery.enqueueOutbox(trx, outbox);
-      return { stream, month, status: existing ? ('reissued' as const) : ('closed' as const), notices: out, alerts, deliveries };
+      return {
+        stream,
+        month,
+        status: existing ? ('reissued' as const) : ('closed' as const),
+        notices: out,
+        alerts,
+        deliveries,
+      };
     });
     if (result.deliveries > 0) for (const l of this.listeners) l(result);
     return result;
   }
 
   private buildNotices(facts: ExecutionFacts, month: number, knownOn: string | null): Notice[] {
-    return [buildDepartmentNotice(facts, { month, knownOn }), ...facts.units.map((u) => buildUnitNotice(facts, { unit: u.unit, month, knownOn }))];
+    return [
+      buildDepartmentNotice(facts, { month, knownOn }),
+      ...facts.units.map((u) => buildUnitNotice(facts, { unit: u.unit, month, knownOn })),
+    ];
   }
 }
 

@@ -26,12 +26,26 @@ export const JOB_RUNNER = Symbol('JOB_RUNNER');
   imports: [ExecutionModule, ScheduleModule.forRoot()],
   providers: [
     { provide: NoticesRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new NoticesRepository(h.db) },
-    { provide: DeliveryRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new DeliveryRepository(h.db) },
-    { provide: DeliveryHandler, inject: [DeliveryRepository], useFactory: (r: DeliveryRepository) => new DeliveryHandler(r, new Logger('delivery')) },
+    {
+      provide: DeliveryRepository,
+      inject: [DATABASE],
+      useFactory: (h: DatabaseHandle) => new DeliveryRepository(h.db),
+    },
+    {
+      provide: DeliveryHandler,
+      inject: [DeliveryRepository],
+      useFactory: (r: DeliveryRepository) => new DeliveryHandler(r, new Logger('delivery')),
+    },
     {
       provide: MonthCloseService,
       inject: [EventsRepository, ExecutionRepository, ExecutionProjector, NoticesRepository, DeliveryRepository],
-      useFactory: (e: EventsRepository, x: ExecutionRepository, p: ExecutionProjector, n: NoticesRepository, d: DeliveryRepository) => new MonthCloseService(e, x, p, n, d),
+      useFactory: (
+        e: EventsRepository,
+        x: ExecutionRepository,
+        p: ExecutionProjector,
+        n: NoticesRepository,
+        d: DeliveryRepository,
+      ) => new MonthCloseService(e, x, p, n, d),
     },
     {
       provide: JOB_RUNNER,
@@ -41,18 +55,26 @@ export const JOB_RUNNER = Symbol('JOB_RUNNER');
           deliver: (data, attempt) => handler.deliver(data, attempt),
           deliverFailed: (data, attempts, error) => handler.failed(data, attempts, error),
           closeMonth: async (job) => {
-            await closes.close(job.department, job.year, job.month, { closedBy: 'schedule', today: shanghaiDate(new Date()) });
+            await closes.close(job.department, job.year, job.month, {
+              closedBy: 'schedule',
+              today: shanghaiDate(new Date()),
+            });
           },
         };
         const retry = { attempts: config.deliveryAttempts, backoffMs: config.deliveryBackoffMs };
-        return config.redisUrl ? new BullMqRunner(config.redisUrl, handlers, retry, { prefix: config.queuePrefix }) : new InProcessRunner(handlers, retry);
+        return config.redisUrl
+          ? new BullMqRunner(config.redisUrl, handlers, retry, { prefix: config.queuePrefix })
+          : new InProcessRunner(handlers, retry);
       },
     },
     {
       provide: OutboxRelay,
       inject: [DeliveryRepository, JOB_RUNNER, APP_CONFIG],
       useFactory: (r: DeliveryRepository, runner: JobRunner, config: AppConfig) =>
-        new OutboxRelay(r, runner, { reconcileEveryMs: config.reconcileEveryMs, reconcileAfterMs: config.reconcileAfterMs }),
+        new OutboxRelay(r, runner, {
+          reconcileEveryMs: config.reconcileEveryMs,
+          reconcileAfterMs: config.reconcileAfterMs,
+        }),
     },
   ],
   exports: [NoticesRepository, DeliveryRepository, MonthCloseService, OutboxRelay, JOB_RUNNER],
@@ -85,7 +107,9 @@ export class NoticesModule implements OnApplicationBootstrap, BeforeApplicationS
           SCHEDULE_TIME_ZONE,
         );
         this.scheduler.addCronJob('month-close', job as never);
-        this.log.log(`month close scheduled ${describeSchedule(this.config.monthCloseDay, this.config.monthCloseTime)}`);
+        this.log.log(
+          `month close scheduled ${describeSchedule(this.config.monthCloseDay, this.config.monthCloseTime)}`,
+        );
       }
     }
     await this.relay.start();

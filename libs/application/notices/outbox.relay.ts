@@ -13,7 +13,12 @@ export class OutboxRelay {
   constructor(
     private readonly repo: DeliveryRepository,
     private readonly runner: JobRunner,
-    private readonly options: { pollMs?: number; batch?: number; reconcileEveryMs?: number; reconcileAfterMs?: number } = {},
+    private readonly options: {
+      pollMs?: number;
+      batch?: number;
+      reconcileEveryMs?: number;
+      reconcileAfterMs?: number;
+    } = {},
   ) {
     this.loop = new BackgroundLoop(() => this.drain(), { pollMs: options.pollMs ?? 2000 });
     this.reconciler = new BackgroundLoop(() => this.reconcile(), { pollMs: options.reconcileEveryMs ?? 60_000 });
@@ -43,7 +48,9 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.repo.relayPending(this.options.batch ?? 200, (items) => this.runner.dispatchDeliveries(items));
+      const n = await this.repo.relayPending(this.options.batch ?? 200, (items) =>
+        this.runner.dispatchDeliveries(items),
+      );
       total += n;
       if (n === 0) return total;
     }
@@ -59,7 +66,8 @@ export class OutboxRelay {
    */
   async start(): Promise<void> {
     if (this.loop.isRunning) return;
-    if (this.runner.kind === 'in-process') await this.repo.requeue((await this.repo.enqueuedItems()).map((i) => i.jobId));
+    if (this.runner.kind === 'in-process')
+      await this.repo.requeue((await this.repo.enqueuedItems()).map((i) => i.jobId));
     this.loop.start();
     if (this.runner.kind === 'bullmq') this.reconciler.start();
   }

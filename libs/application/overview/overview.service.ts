@@ -11,7 +11,16 @@
 import { lastDayOfMonth } from '#domain/dates.js';
 import { Decimal, ZERO } from '#domain/decimal.js';
 import { streamId } from '#domain/events.js';
-import { executionRate, lineTotals, monthlySchedule, monthThrough, requireMeta, type AlertLevel, type SourceFilter, type Totals } from '#domain/execution/execution.js';
+import {
+  executionRate,
+  lineTotals,
+  monthlySchedule,
+  monthThrough,
+  requireMeta,
+  type AlertLevel,
+  type SourceFilter,
+  type Totals,
+} from '#domain/execution/execution.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import type { IssuedNotice, NoticesRepository } from '#persistence/notices.repository.js';
 import type { EvaluationReport } from '../evaluation/evaluation.wire.js';
@@ -69,7 +78,13 @@ export interface DepartmentOverview {
   units: { total: number; green: number; yellow: number; red: number };
   forecast: {
     yearEndRate: string | null;
-    nextCheckpoint: { quarter: number; date: string; schedule: string | null; projectedRate: string | null; projectedLevel: AlertLevel | null } | null;
+    nextCheckpoint: {
+      quarter: number;
+      date: string;
+      schedule: string | null;
+      projectedRate: string | null;
+      projectedLevel: AlertLevel | null;
+    } | null;
   };
   /** The self-evaluation (final after YearClosed, else a running forecast); null when it cannot be computed. */
   evaluation: { status: 'final' | 'forecast'; total: string; grade: string; framework: string } | null;
@@ -108,7 +123,9 @@ export class OverviewService {
     const asOf = p.asOf ?? this.execution.defaultAsOf(year, today);
     const through = monthThrough(year, asOf);
     const months = Array.from({ length: 12 }, (_, i) => i + 1);
-    const perMonth = months.map((m) => lineTotals(facts, { budgetOn: lastDayOfMonth(year, m), throughMonth: m, knownOn, source }));
+    const perMonth = months.map((m) =>
+      lineTotals(facts, { budgetOn: lastDayOfMonth(year, m), throughMonth: m, knownOn, source }),
+    );
     const series = (lines: string[] | null): CurveSeries => {
       const s: CurveSeries = { budget: [], spent: [], rate: [] };
       perMonth.forEach((totals, i) => {
@@ -119,7 +136,8 @@ export class OverviewService {
           return;
         }
         let t: Totals = { budget: ZERO, spent: ZERO };
-        for (const [line, v] of totals) if (!lines || lines.includes(line)) t = { budget: t.budget.plus(v.budget), spent: t.spent.plus(v.spent) };
+        for (const [line, v] of totals)
+          if (!lines || lines.includes(line)) t = { budget: t.budget.plus(v.budget), spent: t.spent.plus(v.spent) };
         s.budget.push(amt(t.budget));
         s.spent.push(amt(t.spent));
         s.rate.push(pct(executionRate(t)));
@@ -138,12 +156,20 @@ export class OverviewService {
       months,
       schedule: months.map((m) => monthlySchedule(meta, m).toFixed(2)),
       total: series(null),
-      units: facts.units.map((u) => ({ unit: u.unit, name: u.name, ...series(included.filter((l) => l.unit === u.unit).map((l) => l.line)) })),
+      units: facts.units.map((u) => ({
+        unit: u.unit,
+        name: u.name,
+        ...series(included.filter((l) => l.unit === u.unit).map((l) => l.line)),
+      })),
     };
   }
 
   /** The self-evaluation, or null with the reason when it cannot be computed. */
-  async evaluationOrNull(department: string, year: number, knownOn?: string): Promise<{ report: EvaluationReport | null; error: string | null }> {
+  async evaluationOrNull(
+    department: string,
+    year: number,
+    knownOn?: string,
+  ): Promise<{ report: EvaluationReport | null; error: string | null }> {
     try {
       return { report: await this.evaluation.evaluation(department, year, { knownOn }), error: null };
     } catch (e) {
@@ -193,9 +219,17 @@ export class OverviewService {
    * as they are and the stored ones read in one query per kind (a city of 1,000 departments in a
    * few queries, not four per department).
    */
-  async departments(p: OverviewParams, today: string): Promise<{ knownOn: string | null; departments: DepartmentOverview[] }> {
+  async departments(
+    p: OverviewParams,
+    today: string,
+  ): Promise<{ knownOn: string | null; departments: DepartmentOverview[] }> {
     const streams = (await this.repo.listStreams()).filter((s) => p.year === undefined || s.year === p.year);
-    const standings = await this.execution.standings(streams, { knownOn: p.knownOn, source: 'fiscal' }, today, this.concurrency);
+    const standings = await this.execution.standings(
+      streams,
+      { knownOn: p.knownOn, source: 'fiscal' },
+      today,
+      this.concurrency,
+    );
     const summaries = await this.evaluation.summaries(streams, { knownOn: p.knownOn }, this.concurrency);
     const rows = streams.map((s, n): DepartmentOverview | null => {
       const r = standings[n]!;
@@ -222,7 +256,13 @@ export class OverviewService {
         units: { total: r.units.length, green: count('green'), yellow: count('yellow'), red: count('red') },
         forecast: {
           yearEndRate: r.total.forecast.yearEnd.projectedRate,
-          nextCheckpoint: next && { quarter: next.quarter, date: next.date, schedule: next.schedule, projectedRate: next.projectedRate, projectedLevel: next.projectedLevel },
+          nextCheckpoint: next && {
+            quarter: next.quarter,
+            date: next.date,
+            schedule: next.schedule,
+            projectedRate: next.projectedRate,
+            projectedLevel: next.projectedLevel,
+          },
         },
         evaluation: ev && { status: ev.status, total: ev.total, grade: ev.grade, framework: ev.framework },
         links: {
@@ -239,7 +279,12 @@ export class OverviewService {
   async departmentPage(department: string, year: number, p: PageParams, today: string) {
     const source = p.source ?? 'fiscal';
     const stream = streamId(department, year);
-    const execution = await this.execution.execution(department, year, { asOf: p.asOf, knownOn: p.knownOn, source }, today);
+    const execution = await this.execution.execution(
+      department,
+      year,
+      { asOf: p.asOf, knownOn: p.knownOn, source },
+      today,
+    );
     const other = source === 'fiscal' ? 'all' : 'fiscal';
     const [otherExecution, quarters, otherQuarters, evaluation, alerts, closes] = await Promise.all([
       this.execution.execution(department, year, { asOf: execution.asOf, knownOn: p.knownOn, source: other }, today),
@@ -253,10 +298,19 @@ export class OverviewService {
     const closed = closes.map((c) => c.month).filter((m) => m <= execution.throughMonth);
     const noticeMonth = closed.length ? Math.max(...closed) : null;
     const order = new Map(execution.units.map((u, i) => [u.unit, i + 1]));
-    const notices: IssuedNotice[] = noticeMonth === null ? [] : await this.notices.listNotices(stream, { month: noticeMonth });
-    notices.sort((a, b) => (a.subject === 'department' ? 0 : (order.get(a.subject) ?? 99)) - (b.subject === 'department' ? 0 : (order.get(b.subject) ?? 99)));
+    const notices: IssuedNotice[] =
+      noticeMonth === null ? [] : await this.notices.listNotices(stream, { month: noticeMonth });
+    notices.sort(
+      (a, b) =>
+        (a.subject === 'department' ? 0 : (order.get(a.subject) ?? 99)) -
+        (b.subject === 'department' ? 0 : (order.get(b.subject) ?? 99)),
+    );
     // Alerts open at the end of the month that counts "as of" the date: raised by then, not yet cleared.
-    const openAlerts = alerts.filter((a) => a.month <= execution.throughMonth && (a.status === 'open' || (a.cleared !== null && a.cleared.month > execution.throughMonth)));
+    const openAlerts = alerts.filter(
+      (a) =>
+        a.month <= execution.throughMonth &&
+        (a.status === 'open' || (a.cleared !== null && a.cleared.month > execution.throughMonth)),
+    );
     openAlerts.sort((a, b) => (a.level === b.level ? b.month - a.month : a.level === 'red' ? -1 : 1));
     return {
       department,

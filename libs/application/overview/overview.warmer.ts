@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { BackgroundLoop } from '../common/background-loop.js';
 import { EvaluationService } from '../evaluation/evaluation.service.js';
 import { ExecutionService, shanghaiDate } from '../execution/execution.service.js';
@@ -21,9 +27,18 @@ export class OverviewWarmer implements OnApplicationBootstrap, BeforeApplication
   private readonly loop: BackgroundLoop | null;
   private readonly logger = new Logger('overview-warmer');
 
-  constructor(repo: ExecutionRepository, execution: ExecutionService, evaluation: EvaluationService, notices: NoticesRepository, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    repo: ExecutionRepository,
+    execution: ExecutionService,
+    evaluation: EvaluationService,
+    notices: NoticesRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     this.overview = overviewService(repo, execution, evaluation, notices);
-    this.loop = config.overviewWarmMs > 0 ? new BackgroundLoop(() => this.tick(), { pollMs: config.overviewWarmMs, errorPollMs: config.overviewWarmMs }) : null;
+    this.loop =
+      config.overviewWarmMs > 0
+        ? new BackgroundLoop(() => this.tick(), { pollMs: config.overviewWarmMs, errorPollMs: config.overviewWarmMs })
+        : null;
   }
 
   private async tick(): Promise<void> {

@@ -70,7 +70,13 @@ export function effectSuggestion(framework: FrameworkDef, attainment: IndicatorA
   if (!def) return null;
   const { met, applicable } = attainment;
   if (applicable === 0) {
-    return { criterion: def.id, weight: def.weight, score: null, display: null, formula: '尚无适用的绩效指标，无法给出建议分' };
+    return {
+      criterion: def.id,
+      weight: def.weight,
+      score: null,
+      display: null,
+      formula: '尚无适用的绩效指标，无法给出建议分',
+    };
   }
   const score = new Decimal(def.weight).times(met).div(applicable);
   return {

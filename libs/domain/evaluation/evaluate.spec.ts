@@ -17,11 +17,16 @@ const sample: DatedEvent[] = readFileSync(SAMPLE, 'utf8')
   .map((e) => ({ ...e, occurredOn: occurredOnDate(e.occurredAt)! }));
 
 function evaluateEvents(events: DatedEvent[]): Evaluation {
-  return evaluate({ framework: DEFAULT_FRAMEWORK, facts: factsFromEvents(events), state: evaluationStateFromEvents(events) });
+  return evaluate({
+    framework: DEFAULT_FRAMEWORK,
+    facts: factsFromEvents(events),
+    state: evaluationStateFromEvents(events),
+  });
 }
 
 function criterion(e: Evaluation, id: string): CriterionScore {
-  const found = e.criteria.find((c) => c.id === id) ?? e.criteria.flatMap((c) => c.items ?? []).find((c) => c.id === id);
+  const found =
+    e.criteria.find((c) => c.id === id) ?? e.criteria.flatMap((c) => c.items ?? []).find((c) => c.id === id);
   if (!found) throw new Error(`no criterion ${id}`);
   return found;
 }
@@ -91,7 +96,9 @@ describe('the sample stream (yantian-emergency 2023)', () => {
     // 503,975.70 / 504,000.00 = 99.99518 %: half-up to 0.01 pp that is 100.00 (the printed sheet truncates to 99.99);
     // both lie in 90–100 % and score 2.
     expect(c.inputs.threePublicRate).toBe('100.00');
-    expect(c.basis).toContain('→ 2分；日常公用经费控制率 = 实际支出 1,263,391.60 / 预算 1,263,507.00 = 99.99% 在90%–100%之间 → 2分');
+    expect(c.basis).toContain(
+      '→ 2分；日常公用经费控制率 = 实际支出 1,263,391.60 / 预算 1,263,507.00 = 99.99% 在90%–100%之间 → 2分',
+    );
   });
 
   test('编外人员控制率 71/94 = 75.53% → 0; 资金调整 7.75% → 1', () => {
@@ -164,9 +171,19 @@ describe('the sample stream (yantian-emergency 2023)', () => {
       ['performance.fairness.satisfaction', 'differs', '6', '4.00'],
     ]);
     expect(r.findings[0]!.reason).toContain('超过该指标分值 3 分');
-    expect(r.findings[1]!.reason).toBe('自评 6 分，但按规则应得 4 分：满意度 90%（区直各部门和群众问卷）在90%–95%之间 → 4分');
-    expect(r).toMatchObject({ submittedTotal: '95.7', sumOfSubmitted: '95.7', computedTotal: '91.70', submittedGrade: '优', computedGrade: '优' });
-    expect(r.totalFindings.map((f) => [f.kind, f.submitted, f.expected])).toEqual([['total_vs_computed', '95.7', '91.70']]);
+    expect(r.findings[1]!.reason).toBe(
+      '自评 6 分，但按规则应得 4 分：满意度 90%（区直各部门和群众问卷）在90%–95%之间 → 4分',
+    );
+    expect(r).toMatchObject({
+      submittedTotal: '95.7',
+      sumOfSubmitted: '95.7',
+      computedTotal: '91.70',
+      submittedGrade: '优',
+      computedGrade: '优',
+    });
+    expect(r.totalFindings.map((f) => [f.kind, f.submitted, f.expected])).toEqual([
+      ['total_vs_computed', '95.7', '91.70'],
+    ]);
     expect(r.totalFindings[0]!.reason).toContain('91.70');
   });
 });
@@ -215,7 +232,12 @@ describe('reconciliation details', () => {
     expect(kinds).not.toContain('management.funds.compliance:not_submitted');
     expect(r.findings.filter((f) => f.kind === 'not_submitted')).toHaveLength(19);
     expect(r.sumOfSubmitted).toBe('7.5');
-    expect(r.totalFindings.map((f) => f.kind)).toEqual(['total_vs_sum', 'total_vs_computed', 'grade_vs_total', 'grade_vs_computed']);
+    expect(r.totalFindings.map((f) => f.kind)).toEqual([
+      'total_vs_sum',
+      'total_vs_computed',
+      'grade_vs_total',
+      'grade_vs_computed',
+    ]);
   });
 
   test('agreement at the submitted precision or at 2 decimals', () => {

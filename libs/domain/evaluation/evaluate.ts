@@ -6,7 +6,12 @@
  */
 import { Decimal, fixed2, sum } from '../decimal.js';
 import type { ExecutionFacts } from '../execution/facts.js';
-import { effectSuggestion, indicatorAttainment, type EffectSuggestion, type IndicatorAttainment } from './attainment.js';
+import {
+  effectSuggestion,
+  indicatorAttainment,
+  type EffectSuggestion,
+  type IndicatorAttainment,
+} from './attainment.js';
 import type { EvaluationState } from './evaluation-state.js';
 import type { FrameworkDef, GroupDef } from './framework.js';
 import { reconcile, type Reconciliation } from './reconcile.js';
@@ -70,7 +75,8 @@ function flatten(criteria: CriterionScore[]): Map<string, CriterionScore> {
 
 export function evaluate({ framework, facts, state }: EvaluateInput): Evaluation {
   const unruled = missingRules(framework);
-  if (unruled.length) throw new Error(`framework ${framework.id} has computed criteria without a rule: ${unruled.join(', ')}`);
+  if (unruled.length)
+    throw new Error(`framework ${framework.id} has computed criteria without a rule: ${unruled.join(', ')}`);
   const criteria = framework.criteria.map((def) => scoreCriterion(def, { facts, state }));
   const total = sum(criteria.map((c) => c.score));
   const grade = gradeFor(framework, total);

@@ -70,7 +70,10 @@ export function toEvaluationDoc(s: EvaluationState): EvaluationDoc {
 }
 
 /** The evaluation state of a document plus the per-line event ids kept elsewhere. */
-export function fromEvaluationDoc(doc: EvaluationDoc, lineEvents: ReadonlyMap<string, LineEvents> = new Map()): EvaluationState {
+export function fromEvaluationDoc(
+  doc: EvaluationDoc,
+  lineEvents: ReadonlyMap<string, LineEvents> = new Map(),
+): EvaluationState {
   return {
     openedBy: doc.openedBy,
     tasks: new Map(doc.tasks),

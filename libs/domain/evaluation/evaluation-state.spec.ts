@@ -3,7 +3,12 @@ import { occurredOnDate } from '../dates.js';
 import type { EventDataByType, EventInput, EventType } from '../events.js';
 import type { DatedEvent } from '../execution/facts.js';
 import { generateEvents } from '../../../bench/generate.js';
-import { evaluationStateFromEvents, evolveEvaluation, initialEvaluationState, type EvaluationState } from './evaluation-state.js';
+import {
+  evaluationStateFromEvents,
+  evolveEvaluation,
+  initialEvaluationState,
+  type EvaluationState,
+} from './evaluation-state.js';
 
 import { SAMPLE } from '../testing/sample.fixture.js';
 const sample: DatedEvent[] = readFileSync(SAMPLE, 'utf8')
@@ -21,13 +26,24 @@ function stepwise(events: DatedEvent[]): EvaluationState {
 const json = (s: EvaluationState) => JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
 
 function generated(opts: { units: number; lines: number; seed: number }): DatedEvent[] {
-  return [...generateEvents({ departments: 1, ...opts })].map((e) => ({ ...(e as unknown as DatedEvent), occurredOn: occurredOnDate(e.occurredAt)! }));
+  return [...generateEvents({ departments: 1, ...opts })].map((e) => ({
+    ...(e as unknown as DatedEvent),
+    occurredOn: occurredOnDate(e.occurredAt)!,
+  }));
 }
 
 let seq = 0;
 function ev<T extends EventType>(type: T, data: EventDataByType[T], occurredAt = '2023-12-31'): DatedEvent {
   seq += 1;
-  return { id: `s${seq}`, type, department: 'test', year: 2023, occurredAt, occurredOn: occurredAt, data } as DatedEvent;
+  return {
+    id: `s${seq}`,
+    type,
+    department: 'test',
+    year: 2023,
+    occurredAt,
+    occurredOn: occurredAt,
+    data,
+  } as DatedEvent;
 }
 
 describe('evolveEvaluation on the sample', () => {
@@ -36,10 +52,18 @@ describe('evolveEvaluation on the sample', () => {
   test('collects tasks, indicators and reports with their event ids', () => {
     expect(state.tasks.size).toBe(7);
     const hazard = state.tasks.get('kw-hazard')!;
-    expect(hazard).toMatchObject({ kind: 'key_work', due: '2023-12-31', completedOn: '2023-12-25', plannedBy: 'f1bd07e5-c1f7-1875-9530-1a1ca8ebc214' });
+    expect(hazard).toMatchObject({
+      kind: 'key_work',
+      due: '2023-12-31',
+      completedOn: '2023-12-25',
+      plannedBy: 'f1bd07e5-c1f7-1875-9530-1a1ca8ebc214',
+    });
     expect(hazard.completedBy).toBe('c1164b37-c90c-839e-3b41-2c9be0398b80');
     expect(state.indicators.size).toBe(15);
-    expect(state.indicators.get('cost-exec')!.report).toMatchObject({ actual: '94.5%', eventId: '22cadd1b-f995-7df8-7287-fc444f5f0883' });
+    expect(state.indicators.get('cost-exec')!.report).toMatchObject({
+      actual: '94.5%',
+      eventId: '22cadd1b-f995-7df8-7287-fc444f5f0883',
+    });
     expect(state.headcount?.value).toMatchObject({ authorized: 25, onStaff: 23, directHires: 21, dispatched: 50 });
     expect(state.headcount?.eventId).toBe('a3e78564-89b6-5b70-c6f8-b16588359ad2');
     expect(state.procurement?.value.policyCompliant).toBe(true);
@@ -48,13 +72,20 @@ describe('evolveEvaluation on the sample', () => {
     expect(state.disclosure?.value).toEqual({ budget: 'on_time', finalAccounts: 'on_time' });
     expect(state.assets?.value.total).toBe('3860000.00');
     expect(state.assessments.size).toBe(11);
-    expect(state.submission).toMatchObject({ total: '95.7', grade: '优', eventId: '3971c0f3-36bb-b175-81e9-54e300ca6813' });
+    expect(state.submission).toMatchObject({
+      total: '95.7',
+      grade: '优',
+      eventId: '3971c0f3-36bb-b175-81e9-54e300ca6813',
+    });
     expect(state.openedBy).toBe('525c7624-d737-979e-5338-642ee70138e4');
   });
 
   test('places a spending correction on the corrected record’s line', () => {
     expect(state.lineEvents.get('safety')!.spending).toContain('dd514433-7c68-f415-d5c8-a03f83f21924');
-    expect(state.lineEvents.get('staff-pers')!.budget).toEqual(['b604693d-c403-daf1-a622-94deefed3798', '5f96312b-0da0-85ca-b4f3-b30b9e85d991']);
+    expect(state.lineEvents.get('staff-pers')!.budget).toEqual([
+      'b604693d-c403-daf1-a622-94deefed3798',
+      '5f96312b-0da0-85ca-b4f3-b30b9e85d991',
+    ]);
   });
 });
 
@@ -79,7 +110,8 @@ describe('evaluationStateFromEvents (linear fold)', () => {
       ev('SpendingCorrected', { corrects: 'no-such-record', amount: '-1.00', reason: 'x' }),
       ev('IndicatorReported', { indicator: 'missing', actual: '1', asOf: '2023-12-31' }),
     ];
-    for (let n = 0; n <= events.length; n += 7) expect(json(evaluationStateFromEvents(events.slice(0, n)))).toBe(json(stepwise(events.slice(0, n))));
+    for (let n = 0; n <= events.length; n += 7)
+      expect(json(evaluationStateFromEvents(events.slice(0, n)))).toBe(json(stepwise(events.slice(0, n))));
   });
 
   test('a step after the fold leaves the folded state untouched', () => {
@@ -87,17 +119,34 @@ describe('evaluationStateFromEvents (linear fold)', () => {
     const folded = evaluationStateFromEvents(events);
     const before = json(folded);
     const record = events.find((e) => e.type === 'SpendingRecorded')!;
-    const next = evolveEvaluation(folded, ev('SpendingRecorded', { ...(record.data as { line: string; source: 'fiscal'; month: string; amount: string }) }));
-    evolveEvaluation(next, ev('BudgetAdjusted', { line: (record.data as { line: string }).line, source: 'fiscal', amount: '5.00', effectiveOn: '2023-07-01', reason: 'r' }));
+    const next = evolveEvaluation(
+      folded,
+      ev('SpendingRecorded', { ...(record.data as { line: string; source: 'fiscal'; month: string; amount: string }) }),
+    );
+    evolveEvaluation(
+      next,
+      ev('BudgetAdjusted', {
+        line: (record.data as { line: string }).line,
+        source: 'fiscal',
+        amount: '5.00',
+        effectiveOn: '2023-07-01',
+        reason: 'r',
+      }),
+    );
     expect(json(folded)).toBe(before);
-    expect(next.lineEvents.get((record.data as { line: string }).line)!.spending.length).toBe(folded.lineEvents.get((record.data as { line: string }).line)!.spending.length + 1);
+    expect(next.lineEvents.get((record.data as { line: string }).line)!.spending.length).toBe(
+      folded.lineEvents.get((record.data as { line: string }).line)!.spending.length + 1,
+    );
   });
 });
 
 describe('evolveEvaluation', () => {
   test('returns a new state and leaves the old one untouched', () => {
     const s0 = initialEvaluationState();
-    const s1 = evolveEvaluation(s0, ev('TaskPlanned', { task: 't', unit: 'u', kind: 'project', title: 'T', due: '2023-06-30' }));
+    const s1 = evolveEvaluation(
+      s0,
+      ev('TaskPlanned', { task: 't', unit: 'u', kind: 'project', title: 'T', due: '2023-06-30' }),
+    );
     const s2 = evolveEvaluation(s1, ev('TaskCompleted', { task: 't', completedOn: '2023-06-01' }));
     expect(s0.tasks.size).toBe(0);
     expect(s1.tasks.get('t')!.completedOn).toBeNull();

@@ -104,7 +104,10 @@ function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {
  * SpendingRecorded, and SpendingCorrected on the corrected record's line: spending), or null.
  * Shared by the single step and the linear fold, so both place every id the same way.
  */
-function lineEventOf(event: DatedEvent, recordLine: (id: string) => string | undefined): { line: string; kind: keyof LineEvents } | null {
+function lineEventOf(
+  event: DatedEvent,
+  recordLine: (id: string) => string | undefined,
+): { line: string; kind: keyof LineEvents } | null {
   switch (event.type) {
     case 'BudgetAllocated':
     case 'BudgetAdjusted':
@@ -120,7 +123,12 @@ function lineEventOf(event: DatedEvent, recordLine: (id: string) => string | und
   }
 }
 
-function withLineEvent(state: EvaluationState, line: string, kind: keyof LineEvents, eventId: string): ReadonlyMap<string, LineEvents> {
+function withLineEvent(
+  state: EvaluationState,
+  line: string,
+  kind: keyof LineEvents,
+  eventId: string,
+): ReadonlyMap<string, LineEvents> {
   const current = state.lineEvents.get(line) ?? { budget: [], spending: [] };
   return withEntry(state.lineEvents, line, { ...current, [kind]: [...current[kind], eventId] });
 }
@@ -159,7 +167,14 @@ export function evolveEvaluation(state: EvaluationState, event: DatedEvent): Eva
     case 'TaskCompleted': {
       const task = state.tasks.get(event.data.task);
       if (!task) return state;
-      return { ...state, tasks: withEntry(state.tasks, task.task, { ...task, completedOn: event.data.completedOn, completedBy: event.id }) };
+      return {
+        ...state,
+        tasks: withEntry(state.tasks, task.task, {
+          ...task,
+          completedOn: event.data.completedOn,
+          completedBy: event.id,
+        }),
+      };
     }
     case 'IndicatorDefined': {
       const d = event.data;
@@ -196,12 +211,27 @@ export function evolveEvaluation(state: EvaluationState, event: DatedEvent): Eva
       return { ...state, disclosure: sourced(event.data) };
     case 'AssessmentRecorded': {
       const d = event.data;
-      const assessment: AssessmentState = { criterion: d.criterion, score: d.score, evidence: d.evidence, eventId: event.id, occurredOn: event.occurredOn };
+      const assessment: AssessmentState = {
+        criterion: d.criterion,
+        score: d.score,
+        evidence: d.evidence,
+        eventId: event.id,
+        occurredOn: event.occurredOn,
+      };
       return { ...state, assessments: withEntry(state.assessments, d.criterion, assessment) };
     }
     case 'SelfEvaluationSubmitted': {
       const d = event.data;
-      return { ...state, submission: { scores: d.scores, total: d.total, grade: d.grade, eventId: event.id, occurredOn: event.occurredOn } };
+      return {
+        ...state,
+        submission: {
+          scores: d.scores,
+          total: d.total,
+          grade: d.grade,
+          eventId: event.id,
+          occurredOn: event.occurredOn,
+        },
+      };
     }
     default:
       return state;

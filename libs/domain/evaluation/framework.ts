@@ -82,7 +82,14 @@ export const SHENZHEN_DEPARTMENT_2023: FrameworkDef = {
     c('management.funds.procurement', '政府采购执行情况', '2', 'management', 'management.funds', 'computed'),
     c('management.funds.compliance', '财务合规性', '3', 'management', 'management.funds', 'composite', [
       c('management.funds.compliance.spending', '资金支出规范性', '1', 'management', 'management.funds', 'judged'),
-      c('management.funds.compliance.adjustment', '资金调整、调剂规范性', '1', 'management', 'management.funds', 'computed'),
+      c(
+        'management.funds.compliance.adjustment',
+        '资金调整、调剂规范性',
+        '1',
+        'management',
+        'management.funds',
+        'computed',
+      ),
       c('management.funds.compliance.accounting', '会计核算规范性', '1', 'management', 'management.funds', 'judged'),
     ]),
     c('management.funds.disclosure', '预决算信息公开', '3', 'management', 'management.funds', 'computed'),
@@ -99,7 +106,14 @@ export const SHENZHEN_DEPARTMENT_2023: FrameworkDef = {
     c('performance.efficiency.timeliness', '项目完成及时性', '6', 'performance', 'performance.efficiency', 'computed'),
     c('performance.effect', '社会效益、经济效益、生态效益等', '25', 'performance', 'performance.effect', 'judged'),
     c('performance.fairness.petitions', '群众信访办理情况', '3', 'performance', 'performance.fairness', 'computed'),
-    c('performance.fairness.satisfaction', '公众或服务对象满意度', '6', 'performance', 'performance.fairness', 'computed'),
+    c(
+      'performance.fairness.satisfaction',
+      '公众或服务对象满意度',
+      '6',
+      'performance',
+      'performance.fairness',
+      'computed',
+    ),
   ],
   grades: [
     { grade: '优', min: '90' },

@@ -46,9 +46,12 @@ describe('parseTarget', () => {
     expect(parseTarget(' 不适用 ')).toEqual({ kind: 'not_applicable', text: ' 不适用 ' });
   });
 
-  test.each(['', '   ', '≥', '≥处', '10-20家', '约18处至20处', '≥18处以下', '18处3天'])('unparseable %j throws', (text) => {
-    expect(() => parseTarget(text)).toThrow(TargetParseError);
-  });
+  test.each(['', '   ', '≥', '≥处', '10-20家', '约18处至20处', '≥18处以下', '18处3天'])(
+    'unparseable %j throws',
+    (text) => {
+      expect(() => parseTarget(text)).toThrow(TargetParseError);
+    },
+  );
 
   test('the error names the text in English and Chinese', () => {
     let error: unknown;

@@ -120,7 +120,21 @@ const SUFFIXES: [string, Comparator][] = [
 const FILLERS = ['平均', '累计', '达到', '共计', '共', '约', '达'];
 
 /** Multi-character units kept whole; any other unit is compared by its leading measure word. */
-const COMPOUND_UNITS = ['万元', '亿元', '千元', '小时', '分钟', '个月', '工作日', '平方公里', '平方米', '立方米', '公里', '千米', '万人'];
+const COMPOUND_UNITS = [
+  '万元',
+  '亿元',
+  '千元',
+  '小时',
+  '分钟',
+  '个月',
+  '工作日',
+  '平方公里',
+  '平方米',
+  '立方米',
+  '公里',
+  '千米',
+  '万人',
+];
 
 const PER_RE = /^每(半年|季度|年度|年|月|周|日|天)/;
 const NUMBER_RE = /^(\d+(?:\.\d+)?)/;
@@ -163,13 +177,20 @@ function lex(s: string): Lexed | string {
     per = perMatch[1] === '天' ? '日' : perMatch[1] === '年度' ? '年' : perMatch[1]!;
     rest = rest.slice(perMatch[0].length);
   }
-  [, rest] = takePrefix(rest, FILLERS.map((f) => [f, true] as [string, boolean]));
+  [, rest] = takePrefix(
+    rest,
+    FILLERS.map((f) => [f, true] as [string, boolean]),
+  );
   let comparator: Comparator | null;
   [comparator, rest] = takePrefix(rest, SYMBOL_COMPARATORS);
   if (!comparator) [comparator, rest] = takePrefix(rest, WORD_COMPARATORS);
-  [, rest] = takePrefix(rest, FILLERS.map((f) => [f, true] as [string, boolean]));
+  [, rest] = takePrefix(
+    rest,
+    FILLERS.map((f) => [f, true] as [string, boolean]),
+  );
   const num = NUMBER_RE.exec(rest);
-  if (!num) return comparator ? 'a comparison sign must be followed by a number' : 'no number found where one was expected';
+  if (!num)
+    return comparator ? 'a comparison sign must be followed by a number' : 'no number found where one was expected';
   rest = rest.slice(num[0].length);
   let suffix: Comparator | null = null;
   for (const [word, cmp] of SUFFIXES) {
@@ -179,7 +200,8 @@ function lex(s: string): Lexed | string {
       break;
     }
   }
-  if (/[\d<>=≥≤≧≦]/.test(rest)) return `unexpected "${rest}" after the number (ranges and several numbers are not supported)`;
+  if (/[\d<>=≥≤≧≦]/.test(rest))
+    return `unexpected "${rest}" after the number (ranges and several numbers are not supported)`;
   return { per, comparator, value: new Decimal(num[1]!), unit: rest === '' ? null : rest, suffix };
 }
 
@@ -253,7 +275,10 @@ export function judgeIndicator(target: ParsedTarget | string, actual: string, me
   }
   if (a.kind === 'qualitative') {
     if (met !== undefined) return verdict(met);
-    throw new ActualParseError(actual, `the target "${t.text}" is a number, the actual has none (report met to judge it)`);
+    throw new ActualParseError(
+      actual,
+      `the target "${t.text}" is a number, the actual has none (report met to judge it)`,
+    );
   }
   if (t.unit !== null && a.unit !== null && canonicalUnit(t.unit) !== canonicalUnit(a.unit)) {
     throw new UnitMismatchError(t.text, actual, `unit "${t.unit}" vs "${a.unit}"`);

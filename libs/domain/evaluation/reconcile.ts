@@ -80,7 +80,12 @@ function why(c: CriterionScore): string {
   }
 }
 
-function scoreFinding(id: string, submitted: string, c: CriterionScore | undefined, framework: FrameworkDef): ScoreFinding | null {
+function scoreFinding(
+  id: string,
+  submitted: string,
+  c: CriterionScore | undefined,
+  framework: FrameworkDef,
+): ScoreFinding | null {
   if (!c) {
     return {
       criterion: id,
@@ -95,7 +100,11 @@ function scoreFinding(id: string, submitted: string, c: CriterionScore | undefin
   const s = new Decimal(submitted);
   const common = { criterion: id, name: c.name, submitted, computed: c.display, weight: c.weight };
   if (s.gt(c.weight)) {
-    return { ...common, kind: 'exceeds_weight', reason: `自评 ${submitted} 分超过该指标分值 ${c.weight} 分；${why(c)}` };
+    return {
+      ...common,
+      kind: 'exceeds_weight',
+      reason: `自评 ${submitted} 分超过该指标分值 ${c.weight} 分；${why(c)}`,
+    };
   }
   if (agrees(submitted, c.score)) return null;
   return { ...common, kind: 'differs', reason: `自评 ${submitted} 分，但${why(c)}` };
@@ -104,7 +113,8 @@ function scoreFinding(id: string, submitted: string, c: CriterionScore | undefin
 /** The submitted score of a top-level criterion: its own, or the sum of its sub-items when all are filled. */
 function submittedOf(c: CriterionScore, scores: Record<string, string>): Decimal | null {
   if (Object.hasOwn(scores, c.id)) return new Decimal(scores[c.id]!);
-  if (c.items?.length && c.items.every((i) => Object.hasOwn(scores, i.id))) return sum(c.items.map((i) => scores[i.id]!));
+  if (c.items?.length && c.items.every((i) => Object.hasOwn(scores, i.id)))
+    return sum(c.items.map((i) => scores[i.id]!));
   return null;
 }
 

@@ -10,7 +10,11 @@ export const procurementRule: Rule = ({ state }) => {
   const p = state.procurement;
   if (!p) return missingInput('尚无政府采购执行情况（ProcurementReported）');
   const { planned, actual, policyCompliant } = p.value;
-  const inputs: Record<string, string> = { planned: money(planned), actual: money(actual), policyCompliant: String(policyCompliant) };
+  const inputs: Record<string, string> = {
+    planned: money(planned),
+    actual: money(actual),
+    policyCompliant: String(policyCompliant),
+  };
   const rate = rateOf(actual, planned);
   let ratePart = ZERO;
   let rateText: string;
@@ -46,7 +50,12 @@ export const adjustmentRule: Rule = ({ facts, state }) => {
   if (initial.isZero()) return missingInput('尚无年初预算（BudgetAllocated），无法计算资金调整调剂率', sources);
   const adjusted = sumAmounts(adjustments);
   const rate = rateOf(adjusted, initial)!;
-  const inputs = { adjusted: money(adjusted), initialBudget: money(initial), adjustments: String(adjustments.length), rate: rate.toFixed(2) };
+  const inputs = {
+    adjusted: money(adjusted),
+    initialBudget: money(initial),
+    adjustments: String(adjustments.length),
+    rate: rate.toFixed(2),
+  };
   const head = `资金调整调剂率 = 累计调整 ${yuan(adjusted)}（${adjustments.length} 笔，取绝对值）/ 年初预算总额 ${yuan(initial)} = ${pct(rate)}`;
   if (rate.lte(10)) return { score: ONE, inputs, formula: `${head} ≤ 10% → 1分`, sources };
   const over = rate.minus(10);
@@ -89,7 +98,15 @@ export const assetsUtilizationRule: Rule = ({ state }) => {
   const inputs: Record<string, string> = { inUse: money(a.value.inUse), total: money(a.value.total) };
   if (rate === null) return missingInput('固定资产总额为0，无法计算固定资产利用率', [a.eventId], inputs);
   inputs.rate = rate.toFixed(2);
-  const score = bandAtLeast(rate, [['90', '1'], ['75', '0.7'], ['60', '0.4']], '0');
+  const score = bandAtLeast(
+    rate,
+    [
+      ['90', '1'],
+      ['75', '0.7'],
+      ['60', '0.4'],
+    ],
+    '0',
+  );
   const band = rate.gte(90) ? '≥ 90%' : rate.gte(75) ? '在75%–90%之间' : rate.gte(60) ? '在60%–75%之间' : '< 60%';
   return {
     score,
@@ -135,7 +152,11 @@ export const staffContractRule: Rule = ({ state }) => {
   const rate = rateOf(external, total);
   if (rate === null) return missingInput('在职人员总数为0，无法计算编外人员控制率', [h.eventId], inputs);
   inputs.rate = rate.toFixed(2);
-  const [score, band] = rate.lt(5) ? [ONE, '< 5%'] : rate.lte(10) ? [new Decimal('0.5'), '在5%–10%之间'] : [ZERO, '> 10%'];
+  const [score, band] = rate.lt(5)
+    ? [ONE, '< 5%']
+    : rate.lte(10)
+      ? [new Decimal('0.5'), '在5%–10%之间']
+      : [ZERO, '> 10%'];
   return {
     score,
     inputs,

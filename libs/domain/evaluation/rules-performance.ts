@@ -100,7 +100,9 @@ function onTime(t: TaskState): boolean {
 }
 
 function lateText(t: TaskState): string {
-  return t.completedOn === null ? `${t.title}：到期 ${t.due}，未完成` : `${t.title}：到期 ${t.due}，${t.completedOn} 完成`;
+  return t.completedOn === null
+    ? `${t.title}：到期 ${t.due}，未完成`
+    : `${t.title}：到期 ${t.due}，${t.completedOn} 完成`;
 }
 
 function taskSources(tasks: TaskState[]): string[] {
@@ -153,7 +155,12 @@ export const petitionsRule: Rule = ({ state }) => {
   const score = new Decimal([channel, repliedOk, onTimeOk].filter(Boolean).length);
   return {
     score,
-    inputs: { channel: String(channel), received: String(received), replied: String(replied), repliedOnTime: String(repliedOnTime) },
+    inputs: {
+      channel: String(channel),
+      received: String(received),
+      replied: String(replied),
+      repliedOnTime: String(repliedOnTime),
+    },
     formula:
       `${channel ? '已建立' : '未建立'}群众意见反映渠道和办理回复机制 → ${channel ? 1 : 0}分；` +
       `信访办理回复率 ${ratio(replied)} → ${repliedOk ? 1 : 0}分；` +
@@ -167,7 +174,15 @@ export const satisfactionRule: Rule = ({ state }) => {
   const s = state.satisfaction;
   if (!s) return missingInput('尚无满意度调查结果（SatisfactionMeasured）');
   const rate = rateOf(s.value.rate, 100)!;
-  const score = bandAtLeast(rate, [['95', '6'], ['90', '4'], ['80', '2']], '1');
+  const score = bandAtLeast(
+    rate,
+    [
+      ['95', '6'],
+      ['90', '4'],
+      ['80', '2'],
+    ],
+    '1',
+  );
   const band = rate.gte(95) ? '≥ 95%' : rate.gte(90) ? '在90%–95%之间' : rate.gte(80) ? '在80%–90%之间' : '< 80%';
   return {
     score,

@@ -8,7 +8,15 @@ import { RULES, missingRules, ruleFor, type RuleResult } from './rules.js';
 let seq = 0;
 function ev<T extends EventType>(type: T, data: EventDataByType[T], occurredAt = '2023-12-31'): DatedEvent {
   seq += 1;
-  return { id: `e${seq}`, type, department: 'test', year: 2023, occurredAt, occurredOn: occurredAt, data } as DatedEvent;
+  return {
+    id: `e${seq}`,
+    type,
+    department: 'test',
+    year: 2023,
+    occurredAt,
+    occurredOn: occurredAt,
+    data,
+  } as DatedEvent;
 }
 
 const opened = () => [
@@ -16,8 +24,17 @@ const opened = () => [
   ev('UnitRegistered', { unit: 'office', name: '办公室' }, '2023-01-01'),
 ];
 
-function line(id: string, amount: string, economic: EventDataByType['BudgetAllocated']['economic'] = 'other', source: 'fiscal' | 'other' = 'fiscal') {
-  return ev('BudgetAllocated', { line: id, unit: 'office', name: id, category: 'basic', economic, source, amount }, '2023-01-05');
+function line(
+  id: string,
+  amount: string,
+  economic: EventDataByType['BudgetAllocated']['economic'] = 'other',
+  source: 'fiscal' | 'other' = 'fiscal',
+) {
+  return ev(
+    'BudgetAllocated',
+    { line: id, unit: 'office', name: id, category: 'basic', economic, source, amount },
+    '2023-01-05',
+  );
 }
 
 function spend(lineId: string, month: number, amount: string, source: 'fiscal' | 'other' = 'fiscal') {
@@ -27,7 +44,11 @@ function spend(lineId: string, month: number, amount: string, source: 'fiscal' |
 
 function run(criterion: string, events: DatedEvent[]): RuleResult {
   const def = criteriaById(DEFAULT_FRAMEWORK).get(criterion)!;
-  return ruleFor(criterion)!({ facts: factsFromEvents(events), state: evaluationStateFromEvents(events), criterion: def });
+  return ruleFor(criterion)!({
+    facts: factsFromEvents(events),
+    state: evaluationStateFromEvents(events),
+    criterion: def,
+  });
 }
 
 const score = (r: RuleResult) => r.score.toFixed();
@@ -49,7 +70,8 @@ describe('registry', () => {
 
 describe('management.funds.procurement', () => {
   const id = 'management.funds.procurement';
-  const proc = (planned: string, actual: string, policyCompliant: boolean) => run(id, [ev('ProcurementReported', { planned, actual, policyCompliant })]);
+  const proc = (planned: string, actual: string, policyCompliant: boolean) =>
+    run(id, [ev('ProcurementReported', { planned, actual, policyCompliant })]);
   test('missing input scores 0 and says so', () => {
     const r = run(id, []);
     expect(score(r)).toBe('0');
@@ -74,8 +96,10 @@ describe('management.funds.procurement', () => {
 
 describe('management.funds.compliance.adjustment', () => {
   const id = 'management.funds.compliance.adjustment';
-  const adjust = (amount: string) => ev('BudgetAdjusted', { line: 'a', source: 'fiscal', amount, effectiveOn: '2023-07-01', reason: 'x' });
-  const withAdjustments = (...amounts: string[]) => run(id, [...opened(), line('a', '600.00'), line('b', '400.00', 'other', 'other'), ...amounts.map(adjust)]);
+  const adjust = (amount: string) =>
+    ev('BudgetAdjusted', { line: 'a', source: 'fiscal', amount, effectiveOn: '2023-07-01', reason: 'x' });
+  const withAdjustments = (...amounts: string[]) =>
+    run(id, [...opened(), line('a', '600.00'), line('b', '400.00', 'other', 'other'), ...amounts.map(adjust)]);
   test('Σ|adjustments| over the initial budget of all sources', () => {
     const r = withAdjustments('60.00', '-40.00');
     expect(r.inputs).toMatchObject({ adjusted: '100.00', initialBudget: '1000.00', rate: '10.00' });
@@ -189,7 +213,11 @@ describe('performance.economy.public_funds', () => {
       spend('3pub', 3, '500.00'),
       spend('pub', 12, '950.00'),
     ]);
-    expect(r.inputs).toMatchObject({ threePublicRate: '50.00', routinePublicBudget: '1000.00', routinePublicRate: '95.00' });
+    expect(r.inputs).toMatchObject({
+      threePublicRate: '50.00',
+      routinePublicBudget: '1000.00',
+      routinePublicRate: '95.00',
+    });
     expect(score(r)).toBe('5');
     expect(r.formula).toContain('“三公”经费控制率 = 实际支出 500.00 / 预算 1,000.00 = 50% < 90% → 3分');
     expect(r.formula).toContain('日常公用经费控制率 = 实际支出 950.00 / 预算 1,000.00 = 95% 在90%–100%之间 → 2分');
@@ -216,7 +244,14 @@ describe('performance.efficiency.execution', () => {
       spend('o', 1, '1000.00', 'other'),
     ]);
     // 30% → 1 (capped), 40%/50% = 0.8, 60%/75% = 0.8, 100% → 1; (30+40+60+100)/4 = 57.5% × 2 = 1.15
-    expect(r.inputs).toMatchObject({ q1Term: '1', q2Term: '0.8', q3Term: '0.8', q4Term: '1', averageRate: '57.5', averagePart: '1.15' });
+    expect(r.inputs).toMatchObject({
+      q1Term: '1',
+      q2Term: '0.8',
+      q3Term: '0.8',
+      q4Term: '1',
+      averageRate: '57.5',
+      averagePart: '1.15',
+    });
     expect(score(r)).toBe('4.75');
     expect(r.formula).toContain('超过序时进度，按1分计');
   });
@@ -234,12 +269,27 @@ describe('performance.efficiency.execution', () => {
 });
 
 describe('tasks', () => {
-  const plan = (task: string, kind: 'key_work' | 'project', due = '2023-12-31') => ev('TaskPlanned', { task, unit: 'office', kind, title: task, due }, '2023-01-10');
+  const plan = (task: string, kind: 'key_work' | 'project', due = '2023-12-31') =>
+    ev('TaskPlanned', { task, unit: 'office', kind, title: task, due }, '2023-01-10');
   const complete = (task: string, completedOn: string) => ev('TaskCompleted', { task, completedOn }, completedOn);
   test('key_work: 8 − 4 × not completed by due, floor 0', () => {
     const base = [...opened(), plan('k1', 'key_work'), plan('k2', 'key_work', '2023-06-30'), plan('k3', 'key_work')];
-    expect(score(run('performance.efficiency.key_work', [...base, complete('k1', '2023-12-31'), complete('k2', '2023-06-30'), complete('k3', '2023-12-01')]))).toBe('8');
-    const late = run('performance.efficiency.key_work', [...base, complete('k1', '2023-12-31'), complete('k2', '2023-07-01'), complete('k3', '2023-12-01')]);
+    expect(
+      score(
+        run('performance.efficiency.key_work', [
+          ...base,
+          complete('k1', '2023-12-31'),
+          complete('k2', '2023-06-30'),
+          complete('k3', '2023-12-01'),
+        ]),
+      ),
+    ).toBe('8');
+    const late = run('performance.efficiency.key_work', [
+      ...base,
+      complete('k1', '2023-12-31'),
+      complete('k2', '2023-07-01'),
+      complete('k3', '2023-12-01'),
+    ]);
     expect(score(late)).toBe('4');
     expect(late.formula).toContain('k2：到期 2023-06-30，2023-07-01 完成');
     const none = run('performance.efficiency.key_work', base);
@@ -249,10 +299,19 @@ describe('tasks', () => {
   });
   test('timeliness: completed by due / planned × 6', () => {
     const base = [...opened(), plan('p1', 'project'), plan('p2', 'project'), plan('p3', 'project', '2023-10-31')];
-    const r = run('performance.efficiency.timeliness', [...base, complete('p1', '2023-11-01'), complete('p3', '2023-11-01')]);
+    const r = run('performance.efficiency.timeliness', [
+      ...base,
+      complete('p1', '2023-11-01'),
+      complete('p3', '2023-11-01'),
+    ]);
     expect(score(r)).toBe('2');
     expect(r.inputs).toEqual({ planned: '3', completedByDue: '1' });
-    const seven = [...opened(), ...['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((t) => plan(t, 'project')), complete('a', '2023-05-01'), complete('b', '2023-05-01')];
+    const seven = [
+      ...opened(),
+      ...['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((t) => plan(t, 'project')),
+      complete('a', '2023-05-01'),
+      complete('b', '2023-05-01'),
+    ];
     const partial = run('performance.efficiency.timeliness', seven);
     expect(partial.score.eq(new Decimal(12).div(7))).toBe(true);
     expect(partial.formula).toContain('2 / 7 × 6 ≈ 1.7143分');
@@ -262,7 +321,9 @@ describe('tasks', () => {
 
 describe('performance.fairness', () => {
   const petitions = (channel: boolean, received: number, replied: number, repliedOnTime: number) =>
-    score(run('performance.fairness.petitions', [ev('PetitionsReported', { channel, received, replied, repliedOnTime })]));
+    score(
+      run('performance.fairness.petitions', [ev('PetitionsReported', { channel, received, replied, repliedOnTime })]),
+    );
   test('petitions', () => {
     expect(petitions(true, 36, 36, 36)).toBe('3');
     expect(petitions(false, 36, 36, 36)).toBe('2');
@@ -280,7 +341,9 @@ describe('performance.fairness', () => {
     ['79.99', '1'],
     ['0', '1'],
   ])('satisfaction %s%% → %s', (rate, expected) => {
-    expect(score(run('performance.fairness.satisfaction', [ev('SatisfactionMeasured', { rate, method: '问卷' })]))).toBe(expected);
+    expect(
+      score(run('performance.fairness.satisfaction', [ev('SatisfactionMeasured', { rate, method: '问卷' })])),
+    ).toBe(expected);
   });
   test('satisfaction formula and missing', () => {
     const r = run('performance.fairness.satisfaction', [ev('SatisfactionMeasured', { rate: '90', method: '问卷' })]);

@@ -13,7 +13,14 @@ import {
   staffContractRule,
   staffFundedRule,
 } from './rules-management.js';
-import { executionRule, keyWorkRule, petitionsRule, publicFundsRule, satisfactionRule, timelinessRule } from './rules-performance.js';
+import {
+  executionRule,
+  keyWorkRule,
+  petitionsRule,
+  publicFundsRule,
+  satisfactionRule,
+  timelinessRule,
+} from './rules-performance.js';
 
 export type { Rule, RuleContext, RuleResult } from './rule-kit.js';
 export * from './rules-management.js';

@@ -57,7 +57,9 @@ function judged(def: CriterionDef, state: EvaluationState): CriterionScore {
   }
   const recorded = new Decimal(a.score);
   const score = Decimal.min(new Decimal(def.weight), Decimal.max(ZERO, recorded));
-  const clamped = score.eq(recorded) ? '' : `（评定分 ${a.score} 超出 [0, ${def.weight}]，按 ${scoreText(score)} 分计）`;
+  const clamped = score.eq(recorded)
+    ? ''
+    : `（评定分 ${a.score} 超出 [0, ${def.weight}]，按 ${scoreText(score)} 分计）`;
   return {
     ...base(def),
     score,

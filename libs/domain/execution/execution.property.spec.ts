@@ -62,12 +62,18 @@ const ref = {
     return t;
   },
 
-  quarterRates(facts: ExecutionFacts, opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> }): QuarterRate[] {
+  quarterRates(
+    facts: ExecutionFacts,
+    opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> },
+  ): QuarterRate[] {
     const meta = requireMeta(facts);
     const cps = checkpoints(meta);
     return ([1, 2, 3, 4] as const).map((q) => {
       const date = lastDayOfMonth(meta.year, q * 3);
-      const t = ref.totalOf(ref.lineTotals(facts, { budgetOn: date, throughMonth: q * 3, knownOn: opts.knownOn, source: opts.source }), opts.lines);
+      const t = ref.totalOf(
+        ref.lineTotals(facts, { budgetOn: date, throughMonth: q * 3, knownOn: opts.knownOn, source: opts.source }),
+        opts.lines,
+      );
       return { quarter: q, date, budget: t.budget, spent: t.spent, rate: executionRate(t), schedule: cps[q]! };
     });
   },
@@ -75,7 +81,8 @@ const ref = {
   cumulativeByMonth(facts: ExecutionFacts, lines: Set<string>, knownOn: IsoDate | null | undefined): Decimal[] {
     const perMonth: Decimal[] = Array.from({ length: 13 }, () => ZERO);
     for (const s of facts.spending) {
-      if (lines.has(s.line) && (!knownOn || s.knownOn <= knownOn)) perMonth[s.month] = perMonth[s.month]!.plus(s.amount);
+      if (lines.has(s.line) && (!knownOn || s.knownOn <= knownOn))
+        perMonth[s.month] = perMonth[s.month]!.plus(s.amount);
     }
     const out: Decimal[] = [ZERO];
     for (let m = 1; m <= 12; m++) out.push(out[m - 1]!.plus(perMonth[m]!));
@@ -86,7 +93,12 @@ const ref = {
     const meta = requireMeta(facts);
     const month = monthThrough(meta.year, q.asOf);
     const schedule = monthlySchedule(meta, month);
-    const perLine = ref.lineTotals(facts, { budgetOn: q.asOf, throughMonth: month, knownOn: q.knownOn, source: q.source });
+    const perLine = ref.lineTotals(facts, {
+      budgetOn: q.asOf,
+      throughMonth: month,
+      knownOn: q.knownOn,
+      source: q.source,
+    });
     const runRateMonths = q.runRateMonths ?? 3;
     const forecastFor = (lineIds: Set<string>, budget: Decimal) =>
       forecast({ meta, month, budget, cumulative: ref.cumulativeByMonth(facts, lineIds, q.knownOn), runRateMonths });
@@ -127,10 +139,16 @@ const ref = {
 const YEAR = 2023;
 const dayOf = (n: number): IsoDate => new Date(Date.UTC(YEAR, 0, 1 + n)).toISOString().slice(0, 10);
 /** Dates from a small pool most of the time, so that knownOn and effectiveOn often fall on the very day asked. */
-const date = fc.oneof(fc.constantFrom(0, 30, 31, 89, 90, 120, 180, 181, 272, 364), fc.integer({ min: 0, max: 364 })).map(dayOf);
+const date = fc
+  .oneof(fc.constantFrom(0, 30, 31, 89, 90, 120, 180, 181, 272, 364), fc.integer({ min: 0, max: 364 }))
+  .map(dayOf);
 /** Valid-looking amounts of every shape the validation accepts ("12", "12.3", "-12.34"), up to 13 integer digits. */
 const amount = fc
-  .tuple(fc.boolean(), fc.oneof(fc.bigInt({ min: 0n, max: 99_999n }), fc.bigInt({ min: 0n, max: 999_999_999_999_999n })), fc.constantFrom(0, 1, 2))
+  .tuple(
+    fc.boolean(),
+    fc.oneof(fc.bigInt({ min: 0n, max: 99_999n }), fc.bigInt({ min: 0n, max: 999_999_999_999_999n })),
+    fc.constantFrom(0, 1, 2),
+  )
   .map(([neg, cents, decimals]) => {
     const s = cents.toString().padStart(3, '0');
     const whole = s.slice(0, -2).replace(/^0+(?=\d)/, '');
@@ -158,7 +176,13 @@ const factsArb: fc.Arbitrary<ExecutionFacts> = fc
     allocations: fc.array(fc.tuple(amount, date), { minLength: 8, maxLength: 8 }),
     adjustments: fc.array(fc.record({ line: lineId, effectiveOn: date, knownOn: date, amount }), { maxLength: 10 }),
     spending: fc.array(
-      fc.record({ line: lineId, month: fc.integer({ min: 1, max: 12 }), knownOn: date, amount, kind: fc.constantFrom('recorded' as const, 'correction' as const) }),
+      fc.record({
+        line: lineId,
+        month: fc.integer({ min: 1, max: 12 }),
+        knownOn: date,
+        amount,
+        kind: fc.constantFrom('recorded' as const, 'correction' as const),
+      }),
       { maxLength: 80 },
     ),
     schedule: fc.constantFrom({ Q1: '25', Q2: '50', Q3: '75', Q4: '100' }, { Q1: '10', Q2: '40', Q3: '70', Q4: '100' }),
@@ -167,7 +191,13 @@ const factsArb: fc.Arbitrary<ExecutionFacts> = fc
     const lines: LineInfo[] = r.lines.map((l, i) => ({ ...l, line: `l${i}` }));
     if (r.repeat) lines.push({ ...r.repeat[1], line: `l${r.repeat[0] % lines.length}` });
     const budget: BudgetFact[] = [
-      ...lines.map((l, i) => ({ line: l.line, kind: 'allocation' as const, effectiveOn: `${YEAR}-01-01`, knownOn: r.allocations[i % 8]![1], amount: r.allocations[i % 8]![0] })),
+      ...lines.map((l, i) => ({
+        line: l.line,
+        kind: 'allocation' as const,
+        effectiveOn: `${YEAR}-01-01`,
+        knownOn: r.allocations[i % 8]![1],
+        amount: r.allocations[i % 8]![0],
+      })),
       ...r.adjustments.map((a) => ({ ...a, kind: 'adjustment' as const })),
     ];
     return {
@@ -213,7 +243,11 @@ function reversed(facts: ExecutionFacts): ExecutionFacts {
 }
 
 const queryArb = fc.record({
-  asOf: fc.oneof(date, fc.integer({ min: 1, max: 12 }).map((m) => lastDayOfMonth(YEAR, m)), fc.constantFrom('2022-12-31', '2024-01-15')),
+  asOf: fc.oneof(
+    date,
+    fc.integer({ min: 1, max: 12 }).map((m) => lastDayOfMonth(YEAR, m)),
+    fc.constantFrom('2022-12-31', '2024-01-15'),
+  ),
   knownOn: fc.option(date, { nil: null }),
   source: fc.constantFrom<SourceFilter>('fiscal', 'all'),
   runRateMonths: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
@@ -273,32 +307,52 @@ describe('execution figures from grouped facts equal the reference', () => {
 
   test('facts that grow after a figure was computed (evolveFacts pushes) are figured afresh', () => {
     fc.assert(
-      fc.property(factsArb, queryArb, fc.array(fc.record({ month: fc.integer({ min: 1, max: 12 }), amount }), { minLength: 1, maxLength: 5 }), (generated, q, more) => {
-        // A copy: fast-check may hand the same generated value to several runs while shrinking.
-        const facts = { ...generated, lines: [...generated.lines], budget: [...generated.budget], spending: [...generated.spending], records: new Map(generated.records) };
-        executionReport(facts, q);
-        quarterRates(facts, { source: q.source, knownOn: q.knownOn });
-        for (const m of more) {
-          evolveFacts(facts, {
-            id: `more-${m.month}-${m.amount}`,
-            type: 'SpendingRecorded',
-            department: 'd',
-            year: YEAR,
-            occurredAt: `${YEAR}-01-31`,
-            occurredOn: `${YEAR}-01-31`,
-            data: { line: facts.lines[0]!.line, source: facts.lines[0]!.source, month: `${YEAR}-${String(m.month).padStart(2, '0')}`, amount: m.amount },
-          } as never);
-        }
-        expect(json(executionReport(facts, q))).toBe(json(ref.executionReport(facts, q)));
-        expect(json(quarterRates(facts, { source: q.source, knownOn: q.knownOn }))).toBe(json(ref.quarterRates(facts, { source: q.source, knownOn: q.knownOn })));
-      }),
+      fc.property(
+        factsArb,
+        queryArb,
+        fc.array(fc.record({ month: fc.integer({ min: 1, max: 12 }), amount }), { minLength: 1, maxLength: 5 }),
+        (generated, q, more) => {
+          // A copy: fast-check may hand the same generated value to several runs while shrinking.
+          const facts = {
+            ...generated,
+            lines: [...generated.lines],
+            budget: [...generated.budget],
+            spending: [...generated.spending],
+            records: new Map(generated.records),
+          };
+          executionReport(facts, q);
+          quarterRates(facts, { source: q.source, knownOn: q.knownOn });
+          for (const m of more) {
+            evolveFacts(facts, {
+              id: `more-${m.month}-${m.amount}`,
+              type: 'SpendingRecorded',
+              department: 'd',
+              year: YEAR,
+              occurredAt: `${YEAR}-01-31`,
+              occurredOn: `${YEAR}-01-31`,
+              data: {
+                line: facts.lines[0]!.line,
+                source: facts.lines[0]!.source,
+                month: `${YEAR}-${String(m.month).padStart(2, '0')}`,
+                amount: m.amount,
+              },
+            } as never);
+          }
+          expect(json(executionReport(facts, q))).toBe(json(ref.executionReport(facts, q)));
+          expect(json(quarterRates(facts, { source: q.source, knownOn: q.knownOn }))).toBe(
+            json(ref.quarterRates(facts, { source: q.source, knownOn: q.knownOn })),
+          );
+        },
+      ),
       { ...RUNS, numRuns: 100 },
     );
   });
 
   test('a spending month outside 1..12 is refused rather than silently dropped', () => {
     const facts = fc.sample(factsArb, { numRuns: 1, seed: 1 })[0]!;
-    facts.spending = [{ line: facts.lines[0]!.line, month: 13, knownOn: `${YEAR}-01-01`, amount: '1.00', kind: 'recorded' }];
+    facts.spending = [
+      { line: facts.lines[0]!.line, month: 13, knownOn: `${YEAR}-01-01`, amount: '1.00', kind: 'recorded' },
+    ];
     expect(() => executionReport(facts, { asOf: `${YEAR}-12-31`, source: 'all' })).toThrow(/month 13 is not 1\.\.12/);
   });
 });

@@ -3,7 +3,15 @@ import { occurredOnDate } from '../dates.js';
 import { Decimal } from '../decimal.js';
 import type { EventInput } from '../events.js';
 import { factsFromEvents } from './facts.js';
-import { alertLevel, executionReport, forecast, monthThrough, monthlySchedule, nextCheckpoint, quarterRates } from './execution.js';
+import {
+  alertLevel,
+  executionReport,
+  forecast,
+  monthThrough,
+  monthlySchedule,
+  nextCheckpoint,
+  quarterRates,
+} from './execution.js';
 
 import { SAMPLE } from '../testing/sample.fixture.js';
 const events = readFileSync(SAMPLE, 'utf8')
@@ -16,7 +24,12 @@ const meta = facts.meta!;
 
 describe('execution figures (pure)', () => {
   test('fiscal quarter-end rates as corrected, and Q1 as known on 2023-04-30', () => {
-    expect(quarterRates(facts, { source: 'fiscal' }).map((q) => q.rate!.toFixed(2))).toEqual(['20.85', '39.92', '73.61', '94.51']);
+    expect(quarterRates(facts, { source: 'fiscal' }).map((q) => q.rate!.toFixed(2))).toEqual([
+      '20.85',
+      '39.92',
+      '73.61',
+      '94.51',
+    ]);
     expect(quarterRates(facts, { source: 'fiscal', knownOn: '2023-04-30' })[0]!.rate!.toFixed(2)).toBe('21.04');
   });
 
@@ -32,7 +45,15 @@ describe('execution figures (pure)', () => {
   });
 
   test('month-linear schedule follows the checkpoints, also for a custom schedule', () => {
-    expect([0, 1, 2, 3, 5, 6, 12].map((m) => monthlySchedule(meta, m).toFixed(2))).toEqual(['0.00', '8.33', '16.67', '25.00', '41.67', '50.00', '100.00']);
+    expect([0, 1, 2, 3, 5, 6, 12].map((m) => monthlySchedule(meta, m).toFixed(2))).toEqual([
+      '0.00',
+      '8.33',
+      '16.67',
+      '25.00',
+      '41.67',
+      '50.00',
+      '100.00',
+    ]);
     const custom = { ...meta, schedule: { Q1: '10', Q2: '40', Q3: '70', Q4: '100' } };
     expect([1, 3, 4, 6].map((m) => monthlySchedule(custom, m).toFixed(2))).toEqual(['3.33', '10.00', '20.00', '40.00']);
   });
@@ -48,7 +69,13 @@ describe('execution figures (pure)', () => {
   });
 
   test('alert levels at the threshold edges (yellow 5, red 10)', () => {
-    expect(['4.99', '5', '9.99', '10', '-3'].map((l) => alertLevel(meta, new Decimal(l)))).toEqual(['green', 'yellow', 'yellow', 'red', 'green']);
+    expect(['4.99', '5', '9.99', '10', '-3'].map((l) => alertLevel(meta, new Decimal(l)))).toEqual([
+      'green',
+      'yellow',
+      'yellow',
+      'red',
+      'green',
+    ]);
   });
 
   test('forecast from the last months run-rate', () => {

@@ -7,7 +7,16 @@
 import { isIsoDate, lastDayOfMonth } from '../dates.js';
 import { Decimal, ZERO, percentOf, roundRate } from '../decimal.js';
 import type { IsoDate } from '../events.js';
-import { amount, budgetUnitsOn, budgetsOn, factIndex, spendingView, spentThrough, throughIndex, type FactIndex } from './fact-index.js';
+import {
+  amount,
+  budgetUnitsOn,
+  budgetsOn,
+  factIndex,
+  spendingView,
+  spentThrough,
+  throughIndex,
+  type FactIndex,
+} from './fact-index.js';
 import type { ExecutionFacts, LineInfo, StreamMeta } from './facts.js';
 
 export type SourceFilter = 'fiscal' | 'all';
@@ -63,7 +72,13 @@ export function executionRate(t: Totals): Decimal | null {
 }
 
 export function checkpoints(meta: StreamMeta): Decimal[] {
-  return [ZERO, new Decimal(meta.schedule.Q1), new Decimal(meta.schedule.Q2), new Decimal(meta.schedule.Q3), new Decimal(meta.schedule.Q4)];
+  return [
+    ZERO,
+    new Decimal(meta.schedule.Q1),
+    new Decimal(meta.schedule.Q2),
+    new Decimal(meta.schedule.Q3),
+    new Decimal(meta.schedule.Q4),
+  ];
 }
 
 /**
@@ -76,7 +91,13 @@ export function monthlySchedule(meta: StreamMeta, month: number): Decimal {
   const cps = checkpoints(meta);
   const q = Math.ceil(month / 3);
   const within = month - 3 * (q - 1);
-  return roundRate(cps[q - 1]!.plus(cps[q]!.minus(cps[q - 1]!).times(within).div(3)));
+  return roundRate(
+    cps[q - 1]!.plus(
+      cps[q]!.minus(cps[q - 1]!)
+        .times(within)
+        .div(3),
+    ),
+  );
 }
 
 /** The thresholds as Decimals, parsed once per thresholds object and text (a report asks for a level per line). */
@@ -86,7 +107,8 @@ function thresholdsOf(meta: StreamMeta): { yellow: Decimal; red: Decimal } {
   const { yellow, red } = meta.thresholds;
   const text = `${yellow}|${red}`;
   let t = thresholdMemo.get(meta.thresholds);
-  if (!t || t.text !== text) thresholdMemo.set(meta.thresholds, (t = { text, yellow: new Decimal(yellow), red: new Decimal(red) }));
+  if (!t || t.text !== text)
+    thresholdMemo.set(meta.thresholds, (t = { text, yellow: new Decimal(yellow), red: new Decimal(red) }));
   return t;
 }
 
@@ -140,7 +162,15 @@ export interface Forecast {
   /** Average monthly spending over the run-rate window. */
   runRate: Decimal;
   runRateMonths: number;
-  nextCheckpoint: { quarter: number; date: IsoDate; percent: Decimal; projectedSpent: Decimal; projectedRate: Decimal | null; projectedLevel: AlertLevel | null; neededToReach: Decimal } | null;
+  nextCheckpoint: {
+    quarter: number;
+    date: IsoDate;
+    percent: Decimal;
+    projectedSpent: Decimal;
+    projectedRate: Decimal | null;
+    projectedLevel: AlertLevel | null;
+    neededToReach: Decimal;
+  } | null;
   yearEnd: { projectedSpent: Decimal; projectedRate: Decimal | null };
   /** The projection falls behind the next checkpoint by the yellow threshold or more. */
   willMissCheckpoint: boolean;
@@ -200,7 +230,12 @@ export interface QuarterRate {
  * Budget and spending (valid months 1..through) summed over line slots, in the index's units (a
  * slot listed twice counts twice, as a line listed twice always did).
  */
-function sumSlots(slots: Iterable<number>, budgets: readonly bigint[], cumulative: readonly (readonly bigint[])[], through: number): { budget: bigint; spent: bigint } {
+function sumSlots(
+  slots: Iterable<number>,
+  budgets: readonly bigint[],
+  cumulative: readonly (readonly bigint[])[],
+  through: number,
+): { budget: bigint; spent: bigint } {
   let budget = 0n;
   let spent = 0n;
   for (const slot of slots) {
@@ -215,7 +250,10 @@ function totalsOf(index: FactIndex, t: { budget: bigint; spent: bigint }): Total
 }
 
 /** Department rates at the four quarter ends: spending through months 3/6/9/12 over the budget in force on each quarter's last day. */
-export function quarterRates(facts: ExecutionFacts, opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> }): QuarterRate[] {
+export function quarterRates(
+  facts: ExecutionFacts,
+  opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> },
+): QuarterRate[] {
   const meta = requireMeta(facts);
   const cps = checkpoints(meta);
   const index = factIndex(facts);
@@ -316,19 +354,33 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
   const spent = spentThrough(index, q.knownOn, month);
   const through = throughIndex(month);
   const ids = includedIds(facts, q.source);
-  const forecastFor = (monthly: readonly bigint[], budget: Decimal) => forecast({ meta, month, budget, cumulative: cumulate(index, monthly), runRateMonths });
+  const forecastFor = (monthly: readonly bigint[], budget: Decimal) =>
+    forecast({ meta, month, budget, cumulative: cumulate(index, monthly), runRateMonths });
 
   const included = facts.lines.filter((l) => ids.has(l.line));
   const lines: LineExecution[] = included.map((l) => {
     const slot = index.slotOf.get(l.line)!;
-    return { line: l.line, unit: l.unit, name: l.name, category: l.category, economic: l.economic, source: l.source, ...standing(meta, { budget: budgets[slot]!, spent: spent[slot]! }, schedule) };
+    return {
+      line: l.line,
+      unit: l.unit,
+      name: l.name,
+      category: l.category,
+      economic: l.economic,
+      source: l.source,
+      ...standing(meta, { budget: budgets[slot]!, spent: spent[slot]! }, schedule),
+    };
   });
 
   const unitSlots = slotsByUnit(included, index);
   const units: UnitExecution[] = facts.units.map((u) => {
     const slots = unitSlots.get(u.unit) ?? [];
     const t = totalsOf(index, sumSlots(slots, budgetUnits, view.cumulative, through));
-    return { unit: u.unit, name: u.name, ...standing(meta, t, schedule), forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot]!)), t.budget) };
+    return {
+      unit: u.unit,
+      name: u.name,
+      ...standing(meta, t, schedule),
+      forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot]!)), t.budget),
+    };
   });
 
   const allSlots = [...ids].map((id) => index.slotOf.get(id)!);

@@ -83,14 +83,16 @@ function build(facts: ExecutionFacts): FactIndex {
   const spending: SpendingEntry[][] = lineIds.map(() => []);
   for (const b of facts.budget) {
     const slot = slotOf.get(b.line);
-    if (slot !== undefined) budget[slot]!.push({ effectiveOn: b.effectiveOn, knownOn: b.knownOn, units: toUnits(b.amount, scale) });
+    if (slot !== undefined)
+      budget[slot]!.push({ effectiveOn: b.effectiveOn, knownOn: b.knownOn, units: toUnits(b.amount, scale) });
   }
   for (const s of facts.spending) {
     const slot = slotOf.get(s.line);
     if (slot === undefined) continue;
     // Valid months are 1..12 (a month of the stream's year, checked at ingest); anything else
     // would silently fall out of the monthly groups, so say so instead.
-    if (!Number.isInteger(s.month) || s.month < 1 || s.month > 12) throw new Error(`spending fact of line ${s.line}: month ${s.month} is not 1..12`);
+    if (!Number.isInteger(s.month) || s.month < 1 || s.month > 12)
+      throw new Error(`spending fact of line ${s.line}: month ${s.month} is not 1..12`);
     spending[slot]!.push({ month: s.month, knownOn: s.knownOn, units: toUnits(s.amount, scale) });
   }
   return { scale, lineIds, slotOf, budget, spending, views: new Map(), budgets: new Map(), decimals: new Map() };
@@ -111,7 +113,13 @@ export function factIndex(facts: ExecutionFacts): FactIndex {
     return m.index;
   }
   const index = build(facts);
-  memo.set(facts, { lines: facts.lines, budget: facts.budget, spending: facts.spending, lengths: [facts.lines.length, facts.budget.length, facts.spending.length], index });
+  memo.set(facts, {
+    lines: facts.lines,
+    budget: facts.budget,
+    spending: facts.spending,
+    lengths: [facts.lines.length, facts.budget.length, facts.spending.length],
+    index,
+  });
   return index;
 }
 
@@ -159,7 +167,11 @@ export function throughIndex(throughMonth: number): number {
 }
 
 /** Spending per line slot of valid months 1..throughMonth, as known on a date, as Decimals. */
-export function spentThrough(index: FactIndex, knownOn: IsoDate | null | undefined, throughMonth: number): readonly Decimal[] {
+export function spentThrough(
+  index: FactIndex,
+  knownOn: IsoDate | null | undefined,
+  throughMonth: number,
+): readonly Decimal[] {
   const through = throughIndex(throughMonth);
   return remember(index.decimals, `spent|${knownKey(knownOn)}|${through}`, () =>
     spendingView(index, knownOn).cumulative.map((cum) => amount(index, cum[through]!)),
@@ -167,7 +179,11 @@ export function spentThrough(index: FactIndex, knownOn: IsoDate | null | undefin
 }
 
 /** Budget in force per line slot on a date (allocations and adjustments with effectiveOn ≤ it), as known on a date, in units. */
-export function budgetUnitsOn(index: FactIndex, budgetOn: IsoDate, knownOn: IsoDate | null | undefined): readonly bigint[] {
+export function budgetUnitsOn(
+  index: FactIndex,
+  budgetOn: IsoDate,
+  knownOn: IsoDate | null | undefined,
+): readonly bigint[] {
   const known = knownKey(knownOn);
   return remember(index.budgets, `${budgetOn}|${known}`, () =>
     index.budget.map((entries) => {
@@ -179,6 +195,12 @@ export function budgetUnitsOn(index: FactIndex, budgetOn: IsoDate, knownOn: IsoD
 }
 
 /** The same as Decimals. */
-export function budgetsOn(index: FactIndex, budgetOn: IsoDate, knownOn: IsoDate | null | undefined): readonly Decimal[] {
-  return remember(index.decimals, `budget|${budgetOn}|${knownKey(knownOn)}`, () => budgetUnitsOn(index, budgetOn, knownOn).map((u) => amount(index, u)));
+export function budgetsOn(
+  index: FactIndex,
+  budgetOn: IsoDate,
+  knownOn: IsoDate | null | undefined,
+): readonly Decimal[] {
+  return remember(index.decimals, `budget|${budgetOn}|${knownKey(knownOn)}`, () =>
+    budgetUnitsOn(index, budgetOn, knownOn).map((u) => amount(index, u)),
+  );
 }

@@ -121,7 +121,14 @@ export function factsOf(
       return [
         {
           kind: 'line',
-          line: { line: d.line, unit: d.unit, name: d.name, category: d.category, economic: d.economic, source: d.source },
+          line: {
+            line: d.line,
+            unit: d.unit,
+            name: d.name,
+            category: d.category,
+            economic: d.economic,
+            source: d.source,
+          },
         },
         {
           kind: 'budget',
@@ -133,7 +140,13 @@ export function factsOf(
       return [
         {
           kind: 'budget',
-          fact: { line: event.data.line, kind: 'adjustment', effectiveOn: event.data.effectiveOn, knownOn, amount: event.data.amount },
+          fact: {
+            line: event.data.line,
+            kind: 'adjustment',
+            effectiveOn: event.data.effectiveOn,
+            knownOn,
+            amount: event.data.amount,
+          },
         },
       ];
     case 'SpendingRecorded':
@@ -141,11 +154,24 @@ export function factsOf(
     case 'SpendingCorrected': {
       const rec = lookupRecord(event.data.corrects);
       if (!rec) throw new Error(`SpendingCorrected ${event.id}: corrected record ${event.data.corrects} is unknown`);
-      return [{ kind: 'spending', fact: { line: rec.line, month: rec.month, knownOn, amount: event.data.amount, kind: 'correction' } }];
+      return [
+        {
+          kind: 'spending',
+          fact: { line: rec.line, month: rec.month, knownOn, amount: event.data.amount, kind: 'correction' },
+        },
+      ];
     }
     case 'SpendingPlanned':
       return [
-        { kind: 'plan', fact: { unit: event.data.unit, month: Number(event.data.month.slice(5, 7)), knownOn, amount: event.data.amount } },
+        {
+          kind: 'plan',
+          fact: {
+            unit: event.data.unit,
+            month: Number(event.data.month.slice(5, 7)),
+            knownOn,
+            amount: event.data.amount,
+          },
+        },
       ];
     default:
       return [];
@@ -154,7 +180,13 @@ export function factsOf(
 
 /** The spending fact of a SpendingRecorded: its line, valid month, record date and amount. */
 export function recordedSpendingFact(event: Extract<DatedEvent, { type: 'SpendingRecorded' }>): SpendingFact {
-  return { line: event.data.line, month: Number(event.data.month.slice(5, 7)), knownOn: event.occurredOn, amount: event.data.amount, kind: 'recorded' };
+  return {
+    line: event.data.line,
+    month: Number(event.data.month.slice(5, 7)),
+    knownOn: event.occurredOn,
+    amount: event.data.amount,
+    kind: 'recorded',
+  };
 }
 
 /** Folds one event into in-memory facts (mutates and returns `facts`). */

@@ -34,7 +34,13 @@ import {
 import { SAMPLE } from '../testing/sample.fixture.js';
 
 function projected(events: EventInput[], firstPosition = 1): ProjectedEvent[] {
-  return events.map((e, i) => ({ ...e, occurredOn: occurredOnDate(e.occurredAt)!, stream: `${e.department}/${e.year}`, version: i + 1, position: firstPosition + 2 * i }));
+  return events.map((e, i) => ({
+    ...e,
+    occurredOn: occurredOnDate(e.occurredAt)!,
+    stream: `${e.department}/${e.year}`,
+    version: i + 1,
+    position: firstPosition + 2 * i,
+  }));
 }
 
 const sample = projected(
@@ -43,7 +49,10 @@ const sample = projected(
     .split('\n')
     .map((l) => JSON.parse(l) as EventInput),
 );
-const generated = projected([...generateEvents({ departments: 1, units: 4, lines: 3, seed: 7 })] as unknown as EventInput[], 1000);
+const generated = projected(
+  [...generateEvents({ departments: 1, units: 4, lines: 3, seed: 7 })] as unknown as EventInput[],
+  1000,
+);
 
 /** Stored form of a fold: what the repository writes (canonical text). */
 function stored(head: StreamHead, segments: Map<number, Segment>) {
@@ -69,7 +78,9 @@ function liveFold(events: ProjectedEvent[], sizes: number[]) {
   while (i < events.length) {
     const batch = events.slice(i, i + Math.max(1, sizes[k++ % sizes.length]!));
     i += batch.length;
-    let h: StreamHead = head ? JSON.parse(JSON.stringify(head)) : newHead(batch[0]!.stream, batch[0]!.department, batch[0]!.year);
+    let h: StreamHead = head
+      ? JSON.parse(JSON.stringify(head))
+      : newHead(batch[0]!.stream, batch[0]!.department, batch[0]!.year);
     const segs = new Map<number, Segment>();
     for (const e of batch) {
       const bucket = bucketOf(e.occurredOn);
@@ -82,10 +93,15 @@ function liveFold(events: ProjectedEvent[], sizes: number[]) {
         } else seg = newSegment(bucket);
         segs.set(bucket, seg);
       }
-      if (e.type === 'SpendingRecorded') records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
+      if (e.type === 'SpendingRecorded')
+        records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
       applyEvent(h, seg, e, (id) => records.get(id));
     }
-    for (const seg of segs.values()) rows.set(seg.bucket, JSON.stringify([seg.bucket, encodeSegmentFacts(seg), encodeSegmentSources(seg), seg.events, seg.position]));
+    for (const seg of segs.values())
+      rows.set(
+        seg.bucket,
+        JSON.stringify([seg.bucket, encodeSegmentFacts(seg), encodeSegmentSources(seg), seg.events, seg.position]),
+      );
     head = h;
   }
   return { head: JSON.stringify(head), segments: [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r) };
@@ -117,14 +133,18 @@ describe.each([
       const k = `${s.line}|${s.month}|${s.knownOn}|${s.kind}`;
       sums.set(k, (sums.get(k) ?? new Decimal(0)).plus(s.amount));
     }
-    expect(new Map(facts.spending.map((s) => [`${s.line}|${s.month}|${s.knownOn}|${s.kind}`, s.amount]))).toEqual(new Map([...sums].map(([k, v]) => [k, v.toFixed(2)])));
+    expect(new Map(facts.spending.map((s) => [`${s.line}|${s.month}|${s.knownOn}|${s.kind}`, s.amount]))).toEqual(
+      new Map([...sums].map(([k, v]) => [k, v.toFixed(2)])),
+    );
   });
 
   test('every figure is the same from the stored facts as from the events', () => {
     for (const asOf of ['2023-03-31', '2023-06-30', '2023-08-15', '2023-12-31']) {
       for (const knownOn of [null, '2023-04-30', '2023-10-31']) {
         for (const source of ['fiscal', 'all'] as const) {
-          expect(executionReport(facts, { asOf, knownOn, source })).toEqual(executionReport(reference, { asOf, knownOn, source }));
+          expect(executionReport(facts, { asOf, knownOn, source })).toEqual(
+            executionReport(reference, { asOf, knownOn, source }),
+          );
         }
       }
     }
@@ -135,20 +155,34 @@ describe.each([
     const state = evaluationStateFromEvents(events);
     expect(folded.head.evaluation).toEqual(JSON.parse(JSON.stringify(toEvaluationDoc(state))));
     const idAt = new Map(events.map((e) => [e.position, e.id]));
-    const lineEvents = lineEventsFromSources(
-      [...folded.segments.values()].map(encodeSegmentSources),
-      (p) => idAt.get(p)!,
+    const lineEvents = lineEventsFromSources([...folded.segments.values()].map(encodeSegmentSources), (p) =>
+      idAt.get(p)!,
     );
-    expect([...lineEvents]).toEqual([...state.lineEvents].map(([line, e]) => [line, { budget: [...e.budget], spending: [...e.spending] }]));
-    const fromProjection = evaluate({ framework: DEFAULT_FRAMEWORK, facts, state: fromEvaluationDoc(folded.head.evaluation, lineEvents) });
+    expect([...lineEvents]).toEqual(
+      [...state.lineEvents].map(([line, e]) => [line, { budget: [...e.budget], spending: [...e.spending] }]),
+    );
+    const fromProjection = evaluate({
+      framework: DEFAULT_FRAMEWORK,
+      facts,
+      state: fromEvaluationDoc(folded.head.evaluation, lineEvents),
+    });
     expect(fromProjection).toEqual(evaluate({ framework: DEFAULT_FRAMEWORK, facts: reference, state }));
   });
 
   test('SpendingRecorded as feed tuples folds to the same rows as the events themselves', () => {
     const items: FeedItem[] = events.map((e) =>
-      e.type === 'SpendingRecorded' ? ([e.position, e.version, 0, e.occurredOn, e.data.line, e.data.month, e.data.amount] as RecordedSpendingTuple) : e,
+      e.type === 'SpendingRecorded'
+        ? ([e.position, e.version, 0, e.occurredOn, e.data.line, e.data.month, e.data.amount] as RecordedSpendingTuple)
+        : e,
     );
-    const records = new Map(events.filter((e) => e.type === 'SpendingRecorded').map((e) => [e.id, { line: (e.data as { line: string }).line, month: Number((e.data as { month: string }).month.slice(5, 7)) }]));
+    const records = new Map(
+      events
+        .filter((e) => e.type === 'SpendingRecorded')
+        .map((e) => [
+          e.id,
+          { line: (e.data as { line: string }).line, month: Number((e.data as { month: string }).month.slice(5, 7)) },
+        ]),
+    );
     const fromTuples = foldStream(events[0]!, items, (id) => records.get(id));
     expect(stored(fromTuples.head, fromTuples.segments)).toEqual(stored(folded.head, folded.segments));
   });
@@ -167,12 +201,22 @@ describe.each([
 test('an event out of version order is refused', () => {
   const head = newHead('d/2023', 'd', 2023);
   const seg = newSegment(202301);
-  expect(() => applyEvent(head, seg, { ...sample[1]!, version: 2 }, () => undefined)).toThrow('version 2 applied after 0');
+  expect(() => applyEvent(head, seg, { ...sample[1]!, version: 2 }, () => undefined)).toThrow(
+    'version 2 applied after 0',
+  );
 });
 
 test('a single amount is stored as Decimal#toFixed(2) would print it', () => {
   const amount = fc
-    .tuple(fc.boolean(), fc.oneof(fc.constant('0'), fc.bigInt({ min: 1n, max: 9_999_999_999_999n }).map(String)), fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 9 }).map((d) => `.${d}`), fc.integer({ min: 0, max: 99 }).map((d) => `.${String(d).padStart(2, '0')}`)))
+    .tuple(
+      fc.boolean(),
+      fc.oneof(fc.constant('0'), fc.bigInt({ min: 1n, max: 9_999_999_999_999n }).map(String)),
+      fc.oneof(
+        fc.constant(''),
+        fc.integer({ min: 0, max: 9 }).map((d) => `.${d}`),
+        fc.integer({ min: 0, max: 99 }).map((d) => `.${String(d).padStart(2, '0')}`),
+      ),
+    )
     .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac}`);
   fc.assert(
     fc.property(amount, (a) => {
@@ -186,7 +230,8 @@ test('a single amount is stored as Decimal#toFixed(2) would print it', () => {
 test('amounts under one key are summed exactly, each key keeping the place of its first event', () => {
   const head = newHead('d/2023', 'd', 2023);
   const seg = newSegment(202303);
-  const add = (version: number, on: string, line: string, month: string, amount: string) => applyRecordedSpending(head, seg, 100 + version, version, on, line, month, amount);
+  const add = (version: number, on: string, line: string, month: string, amount: string) =>
+    applyRecordedSpending(head, seg, 100 + version, version, on, line, month, amount);
   add(1, '2023-03-05', 'l1', '2023-03', '0.10');
   add(2, '2023-03-05', 'l2', '2023-03', '7');
   add(3, '2023-03-06', 'l1', '2023-03', '1.5');
@@ -204,7 +249,13 @@ test('amounts under one key are summed exactly, each key keeping the place of it
     ['l2', [], [102]],
   ]);
   // Stored and loaded again, the segment goes on from where it was.
-  const again = decodeSegment(seg.bucket, JSON.parse(JSON.stringify(encodeSegmentFacts(seg))), JSON.parse(JSON.stringify(encodeSegmentSources(seg))), seg.events, seg.position);
+  const again = decodeSegment(
+    seg.bucket,
+    JSON.parse(JSON.stringify(encodeSegmentFacts(seg))),
+    JSON.parse(JSON.stringify(encodeSegmentSources(seg))),
+    seg.events,
+    seg.position,
+  );
   applyRecordedSpending(head, again, 107, 7, '2023-03-06', 'l1', '2023-03', '0.01');
   applyRecordedSpending(head, again, 108, 8, '2023-03-07', 'l2', '2023-12', '2.5');
   expect(encodeSegmentFacts(again).s).toEqual([

@@ -15,7 +15,18 @@ import { Decimal } from '../decimal.js';
 import { emptyEvaluationDoc, evolveEvaluationDoc, type EvaluationDoc } from '../evaluation/evaluation-doc.js';
 import type { LineEvents } from '../evaluation/evaluation-state.js';
 import type { Category, Economic, FundSource, IsoDate } from '../events.js';
-import { factsOf, recordedSpendingFact, type BudgetFact, type DatedEvent, type ExecutionFacts, type LineInfo, type PlanFact, type SpendingFact, type StreamMeta, type UnitInfo } from './facts.js';
+import {
+  factsOf,
+  recordedSpendingFact,
+  type BudgetFact,
+  type DatedEvent,
+  type ExecutionFacts,
+  type LineInfo,
+  type PlanFact,
+  type SpendingFact,
+  type StreamMeta,
+  type UnitInfo,
+} from './facts.js';
 
 /**
  * An event as the projector sees it: dated, with its stream, version and log position. The
@@ -82,7 +93,17 @@ export interface Segment {
 }
 
 export function newHead(stream: string, department: string, year: number): StreamHead {
-  return { stream, department, year, meta: null, openedPosition: 0, evaluation: emptyEvaluationDoc(), version: 0, position: 0, knownThrough: null };
+  return {
+    stream,
+    department,
+    year,
+    meta: null,
+    openedPosition: 0,
+    evaluation: emptyEvaluationDoc(),
+    version: 0,
+    position: 0,
+    knownThrough: null,
+  };
 }
 
 export function newSegment(bucket: number): Segment {
@@ -93,7 +114,14 @@ const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
 
 /** The segment an event belongs to: the year and month of its record date, as yyyymm. */
 export function bucketOf(knownOn: IsoDate): number {
-  return digit(knownOn, 0) * 100_000 + digit(knownOn, 1) * 10_000 + digit(knownOn, 2) * 1000 + digit(knownOn, 3) * 100 + digit(knownOn, 5) * 10 + digit(knownOn, 6);
+  return (
+    digit(knownOn, 0) * 100_000 +
+    digit(knownOn, 1) * 10_000 +
+    digit(knownOn, 2) * 1000 +
+    digit(knownOn, 3) * 100 +
+    digit(knownOn, 5) * 10 +
+    digit(knownOn, 6)
+  );
 }
 
 /**
@@ -126,7 +154,13 @@ function addSum(slot: LineSlot, key: number, knownOn: IsoDate, amount: Decimal |
   else slot.sums.push(key, knownOn, amount);
 }
 
-function addSpending(slot: LineSlot, month: number, knownOn: IsoDate, kind: 'recorded' | 'correction', amount: string): void {
+function addSpending(
+  slot: LineSlot,
+  month: number,
+  knownOn: IsoDate,
+  kind: 'recorded' | 'correction',
+  amount: string,
+): void {
   const key = sumKey(month, knownOn, kind);
   // A slot holds a few sums: a scan is cheaper than any index (bounded: 31 days × 12 months × 2 kinds).
   const sums = slot.sums;
@@ -140,7 +174,8 @@ function addSpending(slot: LineSlot, month: number, knownOn: IsoDate, kind: 'rec
 }
 
 function nextVersion(head: StreamHead, version: number): void {
-  if (version !== head.version + 1) throw new Error(`stream ${head.stream}: version ${version} applied after ${head.version}`);
+  if (version !== head.version + 1)
+    throw new Error(`stream ${head.stream}: version ${version} applied after ${head.version}`);
 }
 
 function applied(head: StreamHead, segment: Segment, version: number, position: number, occurredOn: IsoDate): void {
@@ -164,7 +199,16 @@ export type FeedItem = ProjectedEvent | RecordedSpendingTuple;
  * Applies a SpendingRecorded (the next event of its stream) to the stream's head and to its record
  * month's segment: what applyEvent does for one, without the event object.
  */
-export function applyRecordedSpending(head: StreamHead, segment: Segment, position: number, version: number, occurredOn: IsoDate, line: string, month: string, amount: string): void {
+export function applyRecordedSpending(
+  head: StreamHead,
+  segment: Segment,
+  position: number,
+  version: number,
+  occurredOn: IsoDate,
+  line: string,
+  month: string,
+  amount: string,
+): void {
   nextVersion(head, version);
   const slot = slotOf(segment, line);
   addSpending(slot, digit(month, 5) * 10 + digit(month, 6), occurredOn, 'recorded', amount);
@@ -176,10 +220,24 @@ export function applyRecordedSpending(head: StreamHead, segment: Segment, positi
  * Applies one event (the next of its stream) to the stream's head and to its record month's
  * segment (`segment` must be that segment: `bucketOf(event.occurredOn)`).
  */
-export function applyEvent(head: StreamHead, segment: Segment, event: ProjectedEvent, lookupRecord: RecordLookup): void {
+export function applyEvent(
+  head: StreamHead,
+  segment: Segment,
+  event: ProjectedEvent,
+  lookupRecord: RecordLookup,
+): void {
   if (event.type === 'SpendingRecorded') {
     const f = recordedSpendingFact(event);
-    return applyRecordedSpending(head, segment, event.position, event.version, event.occurredOn, f.line, event.data.month, f.amount);
+    return applyRecordedSpending(
+      head,
+      segment,
+      event.position,
+      event.version,
+      event.occurredOn,
+      f.line,
+      event.data.month,
+      f.amount,
+    );
   }
   nextVersion(head, event.version);
   const position = event.position;
@@ -220,7 +278,12 @@ export function applyEvent(head: StreamHead, segment: Segment, event: ProjectedE
 }
 
 /** Applies a feed item (a SpendingRecorded tuple or an event) to the head and its record month's segment. */
-export function applyItem(head: StreamHead, segments: Map<number, Segment>, item: FeedItem, lookupRecord: RecordLookup): void {
+export function applyItem(
+  head: StreamHead,
+  segments: Map<number, Segment>,
+  item: FeedItem,
+  lookupRecord: RecordLookup,
+): void {
   const bucket = bucketOf(Array.isArray(item) ? item[3] : item.occurredOn);
   let seg = segments.get(bucket);
   if (!seg) segments.set(bucket, (seg = newSegment(bucket)));
@@ -243,7 +306,9 @@ export function foldStream(
   let lookup = lookupRecord;
   if (!lookup) {
     const records = new Map<string, { line: string; month: number }>();
-    for (const e of items) if (!Array.isArray(e) && e.type === 'SpendingRecorded') records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
+    for (const e of items)
+      if (!Array.isArray(e) && e.type === 'SpendingRecorded')
+        records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
     lookup = (id) => records.get(id);
   }
   for (const item of items) applyItem(head, segments, item, lookup);
@@ -297,7 +362,13 @@ export function encodeSegmentFacts(s: Segment): SegmentFactsJson {
     const sums = slot.sums;
     for (let i = 0; i < sums.length; i += 3) {
       const key = sums[i] as number;
-      spending.push([slot.line, keyMonth(key), sums[i + 1] as IsoDate, (key & 1) === 0 ? 'r' : 'c', amountText(sums[i + 2] as Decimal | string)]);
+      spending.push([
+        slot.line,
+        keyMonth(key),
+        sums[i + 1] as IsoDate,
+        (key & 1) === 0 ? 'r' : 'c',
+        amountText(sums[i + 2] as Decimal | string),
+      ]);
     }
   }
   return {
@@ -314,18 +385,34 @@ export function encodeSegmentSources(s: Segment): SegmentSourcesJson {
 }
 
 /** A segment as stored. Every line with spending sums also has sources, so slots come back in their order. */
-export function decodeSegment(bucket: number, facts: SegmentFactsJson, sources: SegmentSourcesJson, events: number, position: number): Segment {
+export function decodeSegment(
+  bucket: number,
+  facts: SegmentFactsJson,
+  sources: SegmentSourcesJson,
+  events: number,
+  position: number,
+): Segment {
   const seg = newSegment(bucket);
   for (const [position, unit, name] of facts.u) seg.units.push({ unit, name, position });
   for (const [position, line, unit, name, category, economic, source] of facts.l) {
-    seg.lines.push({ line, unit, name, category: category as Category, economic: economic as Economic, source: source as FundSource, position });
+    seg.lines.push({
+      line,
+      unit,
+      name,
+      category: category as Category,
+      economic: economic as Economic,
+      source: source as FundSource,
+      position,
+    });
   }
-  for (const [position, line, kind, effectiveOn, knownOn, amount] of facts.b) seg.budget.push({ line, kind, effectiveOn, knownOn, amount, position });
+  for (const [position, line, kind, effectiveOn, knownOn, amount] of facts.b)
+    seg.budget.push({ line, kind, effectiveOn, knownOn, amount, position });
   for (const [line, b, s] of sources) seg.slots.set(line, { line, sums: [], b, s });
   for (const [line, month, knownOn, k, amount] of facts.s) {
     addSum(slotOf(seg, line), sumKey(month, knownOn, k === 'r' ? 'recorded' : 'correction'), knownOn, amount);
   }
-  for (const [position, unit, month, knownOn, amount] of facts.p) seg.plans.push({ unit, month, knownOn, amount, position });
+  for (const [position, unit, month, knownOn, amount] of facts.p)
+    seg.plans.push({ unit, month, knownOn, amount, position });
   seg.events = events;
   seg.position = position;
   return seg;
@@ -347,10 +434,20 @@ export function factsFromSegments(meta: StreamMeta, segments: Iterable<SegmentFa
   for (const f of segments) {
     for (const [position, unit, name] of f.u) units.push({ unit, name, position });
     for (const [position, line, unit, name, category, economic, source] of f.l) {
-      lines.push({ line, unit, name, category: category as Category, economic: economic as Economic, source: source as FundSource, position });
+      lines.push({
+        line,
+        unit,
+        name,
+        category: category as Category,
+        economic: economic as Economic,
+        source: source as FundSource,
+        position,
+      });
     }
-    for (const [position, line, kind, effectiveOn, knownOn, amount] of f.b) budget.push({ line, kind, effectiveOn, knownOn, amount, position });
-    for (const [line, month, knownOn, k, amount] of f.s) spending.push({ line, month, knownOn, amount, kind: k === 'r' ? 'recorded' : 'correction' });
+    for (const [position, line, kind, effectiveOn, knownOn, amount] of f.b)
+      budget.push({ line, kind, effectiveOn, knownOn, amount, position });
+    for (const [line, month, knownOn, k, amount] of f.s)
+      spending.push({ line, month, knownOn, amount, kind: k === 'r' ? 'recorded' : 'correction' });
     for (const [position, unit, month, knownOn, amount] of f.p) plans.push({ unit, month, knownOn, amount, position });
   }
   return {
@@ -369,7 +466,10 @@ export function factsFromSegments(meta: StreamMeta, segments: Iterable<SegmentFa
  * spending events, each in log order), lines in the order of their first event: exactly what
  * folding the log with evolveEvaluation gives. `idAt` names the event at a log position.
  */
-export function lineEventsFromSources(sources: Iterable<SegmentSourcesJson>, idAt: (position: number) => string): Map<string, LineEvents> {
+export function lineEventsFromSources(
+  sources: Iterable<SegmentSourcesJson>,
+  idAt: (position: number) => string,
+): Map<string, LineEvents> {
   const merged = new Map<string, { b: number[]; s: number[] }>();
   for (const list of sources) {
     for (const [line, b, s] of list) {

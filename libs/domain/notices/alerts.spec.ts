@@ -31,7 +31,20 @@ const changesOf = (subject: string, kind: 'level' | 'forecast') =>
 describe('month-by-month alert fold over 2023', () => {
   test('independently computed levels of command and emergency', () => {
     const levels = (unit: string) => Array.from({ length: 12 }, (_, i) => rawFigures(events, unit, i + 1).level);
-    expect(levels('command')).toEqual(['yellow', 'red', 'red', 'red', 'red', 'red', 'red', 'red', 'green', 'green', 'yellow', 'green']);
+    expect(levels('command')).toEqual([
+      'yellow',
+      'red',
+      'red',
+      'red',
+      'red',
+      'red',
+      'red',
+      'red',
+      'green',
+      'green',
+      'yellow',
+      'green',
+    ]);
     expect(levels('emergency')).toEqual(['yellow', ...Array(11).fill('red')]);
     // The fold's triggering figures match the raw figures every month.
     for (const s of steps) {
@@ -56,9 +69,15 @@ describe('month-by-month alert fold over 2023', () => {
   });
 
   test('emergency: yellow in January, red from February, still open at year end', () => {
-    expect(changesOf('emergency', 'level')).toEqual(['1 raised yellow worsened', '2 raised red escalated', '2 cleared yellow replaced']);
+    expect(changesOf('emergency', 'level')).toEqual([
+      '1 raised yellow worsened',
+      '2 raised red escalated',
+      '2 cleared yellow replaced',
+    ]);
     const last = steps[11]!.open;
-    expect(last.find((a) => a.subject === 'emergency' && a.kind === 'level')!.id).toBe(alertId('yantian-emergency', 2023, 'emergency', 'level', 'red', 2));
+    expect(last.find((a) => a.subject === 'emergency' && a.kind === 'level')!.id).toBe(
+      alertId('yantian-emergency', 2023, 'emergency', 'level', 'red', 2),
+    );
   });
 
   test('the red alerts carry the figures that triggered them', () => {
@@ -69,7 +88,9 @@ describe('month-by-month alert fold over 2023', () => {
     expect(red.replaces).toBe('alert:yantian-emergency:2023:command:level:yellow:1');
     expect(red.figures).toMatchObject({ month: 2, rate: '0.00', schedule: '16.67', lag: '16.67', level: 'red' });
     expect(red.figures.projectedRate).toBe('0.00');
-    expect(red.message).toBe('应急指挥信息科截至2月末预算执行率0.00%，低于序时进度16.67%共16.67个百分点，由黄色预警升级为红色预警。');
+    expect(red.message).toBe(
+      '应急指挥信息科截至2月末预算执行率0.00%，低于序时进度16.67%共16.67个百分点，由黄色预警升级为红色预警。',
+    );
     const yellowCleared = feb.cleared.find((c) => c.subject === 'command' && c.kind === 'level')!;
     expect(yellowCleared.id).toBe('alert:yantian-emergency:2023:command:level:yellow:1:cleared');
     expect(yellowCleared.replacedBy).toBe(red.id);
@@ -105,7 +126,10 @@ describe('month-by-month alert fold over 2023', () => {
     let prev: OpenAlert[] = [];
     for (const s of steps) {
       const clearedIds = new Set(s.cleared.map((c) => c.alertId));
-      const expected = [...prev.filter((a) => !clearedIds.has(a.id)).map((a) => a.id), ...s.raised.map((c) => c.id)].sort();
+      const expected = [
+        ...prev.filter((a) => !clearedIds.has(a.id)).map((a) => a.id),
+        ...s.raised.map((c) => c.id),
+      ].sort();
       expect(s.open.map((a) => a.id).sort()).toEqual(expected);
       prev = s.open;
     }
@@ -125,7 +149,9 @@ describe('month-by-month alert fold over 2023', () => {
     // Feed February's open set into November's report, where command is yellow.
     const nov = evaluateAlerts(red, reportAt(11), { month: 11, date: '2023-11-30' });
     expect(nov.raised.filter((c) => c.subject === 'command' && c.kind === 'level')).toEqual([]);
-    expect(nov.open.filter((a) => a.subject === 'command' && a.kind === 'level').map((a) => a.id)).toEqual([red[0]!.id]);
+    expect(nov.open.filter((a) => a.subject === 'command' && a.kind === 'level').map((a) => a.id)).toEqual([
+      red[0]!.id,
+    ]);
   });
 
   test('alerts of other streams pass through; a month that does not match the report is rejected', () => {

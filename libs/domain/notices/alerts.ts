@@ -87,7 +87,14 @@ export interface AlertEvaluation {
   open: OpenAlert[];
 }
 
-export function alertId(department: string, year: number, subject: string, kind: AlertKind, level: AlertSeverity, month: number): string {
+export function alertId(
+  department: string,
+  year: number,
+  subject: string,
+  kind: AlertKind,
+  level: AlertSeverity,
+  month: number,
+): string {
   return `alert:${department}:${year}:${subject}:${kind}:${level}:${month}`;
 }
 
@@ -135,14 +142,21 @@ function standingText(f: AlertFigures): string {
 
 function projectionText(f: AlertFigures): string {
   const cp = f.checkpoint;
-  if (!cp || f.projectedRate === null) return `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算，已无后续季度进度节点`;
+  if (!cp || f.projectedRate === null)
+    return `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算，已无后续季度进度节点`;
   const gap = new Decimal(cp.percent).minus(f.projectedRate);
   const target = `${quarterCn(cp.quarter)}${new Decimal(cp.percent).toString()}%的进度要求`;
   const cmp = gap.gt(0) ? `低于${target}${pp(gap)}个百分点` : `可达到${target}`;
   return `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算，预计${dateCn(cp.date)}执行率${pct(f.projectedRate)}，${cmp}`;
 }
 
-function raisedMessage(name: string, kind: AlertKind, level: AlertSeverity, reason: AlertChangeReason, f: AlertFigures): string {
+function raisedMessage(
+  name: string,
+  kind: AlertKind,
+  level: AlertSeverity,
+  reason: AlertChangeReason,
+  f: AlertFigures,
+): string {
   const label = LEVEL_LABELS[level];
   if (kind === 'level') {
     const verb = reason === 'escalated' ? `由黄色预警升级为${label}` : `触发${label}`;
@@ -152,7 +166,13 @@ function raisedMessage(name: string, kind: AlertKind, level: AlertSeverity, reas
   return `${name}${projectionText(f)}，${verb}。`;
 }
 
-function clearedMessage(name: string, alert: OpenAlert, reason: AlertChangeReason, f: AlertFigures, replacedBy: string | null): string {
+function clearedMessage(
+  name: string,
+  alert: OpenAlert,
+  reason: AlertChangeReason,
+  f: AlertFigures,
+  replacedBy: string | null,
+): string {
   const label = LEVEL_LABELS[alert.level];
   const what = alert.kind === 'level' ? label : `进度预测${label}`;
   if (reason === 'replaced') return `${name}${what}已升级为红色预警（${replacedBy}），原预警关闭。`;
@@ -161,7 +181,10 @@ function clearedMessage(name: string, alert: OpenAlert, reason: AlertChangeReaso
     return `${name}${standingText(f)}，不再计算预算执行率，${what}解除。`;
   }
   if (alert.kind === 'level') return `${name}${standingText(f)}，恢复正常，${what}解除。`;
-  const within = f.checkpoint && f.projectedRate !== null && new Decimal(f.checkpoint.percent).gt(f.projectedRate) ? '，差距在预警阈值以内' : '';
+  const within =
+    f.checkpoint && f.projectedRate !== null && new Decimal(f.checkpoint.percent).gt(f.projectedRate)
+      ? '，差距在预警阈值以内'
+      : '';
   return `${name}${projectionText(f)}${within}，${what}解除。`;
 }
 
@@ -170,9 +193,15 @@ function clearedMessage(name: string, alert: OpenAlert, reason: AlertChangeReaso
  * streams pass through untouched); `report` is executionReport at the month's last day;
  * `at.month` must equal report.throughMonth, `at.date` is the evaluation date.
  */
-export function evaluateAlerts(previous: readonly OpenAlert[], report: ExecutionReport, at: { month: number; date: IsoDate }): AlertEvaluation {
+export function evaluateAlerts(
+  previous: readonly OpenAlert[],
+  report: ExecutionReport,
+  at: { month: number; date: IsoDate },
+): AlertEvaluation {
   if (at.month !== report.throughMonth) {
-    throw new Error(`at.month ${at.month} does not match the report's month ${report.throughMonth} (asOf ${report.asOf})`);
+    throw new Error(
+      `at.month ${at.month} does not match the report's month ${report.throughMonth} (asOf ${report.asOf})`,
+    );
   }
   const { department, year } = report;
   const ours = (a: OpenAlert) => a.department === department && a.year === year;
@@ -211,8 +240,16 @@ export function evaluateAlerts(previous: readonly OpenAlert[], report: Execution
     alert,
   });
 
-  const clear = (a: OpenAlert, reason: AlertChangeReason, f: AlertFigures, name: string, replacedBy: string | null = null) =>
-    cleared.push(change('cleared', a, reason, f, clearedMessage(name, a, reason, f, replacedBy), replacedBy ? { replacedBy } : {}));
+  const clear = (
+    a: OpenAlert,
+    reason: AlertChangeReason,
+    f: AlertFigures,
+    name: string,
+    replacedBy: string | null = null,
+  ) =>
+    cleared.push(
+      change('cleared', a, reason, f, clearedMessage(name, a, reason, f, replacedBy), replacedBy ? { replacedBy } : {}),
+    );
 
   for (const s of subjects) {
     const figures = figuresOf(at.month, s.standing, s.forecast);
@@ -255,7 +292,9 @@ export function evaluateAlerts(previous: readonly OpenAlert[], report: Execution
   for (const a of previous) {
     if (!ours(a) || known.has(a.subject)) continue;
     const f: AlertFigures = { ...a.figures, month: at.month };
-    cleared.push(change('cleared', a, 'not_applicable', f, `${a.subjectName}已不在本期统计范围内，${LEVEL_LABELS[a.level]}解除。`));
+    cleared.push(
+      change('cleared', a, 'not_applicable', f, `${a.subjectName}已不在本期统计范围内，${LEVEL_LABELS[a.level]}解除。`),
+    );
   }
   return { raised, cleared, open };
 }

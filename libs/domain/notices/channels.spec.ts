@@ -23,7 +23,8 @@ const facts = factsFromEvents(events);
 const notice = buildUnitNotice(facts, { unit: 'command', month: 6 });
 const dept = buildDepartmentNotice(facts, { month: 6 });
 const feb = evaluateAlerts(
-  evaluateAlerts([], executionReport(facts, { asOf: '2023-01-31', source: 'fiscal' }), { month: 1, date: '2023-01-31' }).open,
+  evaluateAlerts([], executionReport(facts, { asOf: '2023-01-31', source: 'fiscal' }), { month: 1, date: '2023-01-31' })
+    .open,
   executionReport(facts, { asOf: lastDayOfMonth(2023, 2), source: 'fiscal' }),
   { month: 2, date: '2023-02-28' },
 );
@@ -43,16 +44,31 @@ describe('generic webhook', () => {
     });
     expect(p.markdown).toBe(renderNoticeMarkdown(notice));
     expect(p.html).toBe(renderNoticeHtml(notice));
-    expect(p.figures).toMatchObject({ rate: notice.figures.rate, lag: notice.figures.lag, level: 'red', rank: notice.rank });
+    expect(p.figures).toMatchObject({
+      rate: notice.figures.rate,
+      lag: notice.figures.lag,
+      level: 'red',
+      rank: notice.rank,
+    });
     expect(JSON.parse(JSON.stringify(p))).toEqual(p); // plain JSON
     expect(webhookPayload(dept).unit).toBeNull();
   });
 
   test('alert payload', () => {
     const p = webhookPayload(redRaised);
-    expect(p).toMatchObject({ kind: 'alert', id: 'alert:yantian-emergency:2023:command:level:red:2', unit: 'command', month: 2 });
+    expect(p).toMatchObject({
+      kind: 'alert',
+      id: 'alert:yantian-emergency:2023:command:level:red:2',
+      unit: 'command',
+      month: 2,
+    });
     expect(p.title).toBe('应急指挥信息科预算执行红色预警（2023年2月）');
-    expect(p.figures).toMatchObject({ rate: '0.00', schedule: '16.67', level: 'red', alert: { change: 'raised', reason: 'escalated' } });
+    expect(p.figures).toMatchObject({
+      rate: '0.00',
+      schedule: '16.67',
+      level: 'red',
+      alert: { change: 'raised', reason: 'escalated' },
+    });
     expect(p.markdown).toContain(redRaised.message);
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
   });
@@ -72,7 +88,15 @@ describe('WeCom robot', () => {
 
   test('long content is cut at a line boundary within 4096 bytes, font tags balanced', () => {
     const base = events.find((e) => e.type === 'UnitRegistered')!;
-    const many = Array.from({ length: 120 }, (_, i) => ({ ...base, id: `u${i}`, data: { unit: `u${i}`, name: `临时科室第${i}号（用于测试长消息截断）` } }) as DatedEvent);
+    const many = Array.from(
+      { length: 120 },
+      (_, i) =>
+        ({
+          ...base,
+          id: `u${i}`,
+          data: { unit: `u${i}`, name: `临时科室第${i}号（用于测试长消息截断）` },
+        }) as DatedEvent,
+    );
     const f = factsFromEvents([...events.slice(0, 6), ...many, ...events.slice(6)]);
     const c = wecomPayload(buildDepartmentNotice(f, { month: 6 })).markdown.content;
     expect(utf8Length(c)).toBeLessThanOrEqual(4096);

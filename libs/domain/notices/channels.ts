@@ -138,7 +138,17 @@ const WECOM_COLOURS: Record<AlertLevel, 'info' | 'comment' | 'warning'> = {
 
 /** Interpolated text for robots: markup characters replaced by their full-width forms (robots honour no escapes). */
 export function robotText(text: string): string {
-  const map: Record<string, string> = { '<': '＜', '>': '＞', '*': '＊', '`': '｀', '[': '［', ']': '］', _: '＿', '\n': ' ', '\r': ' ' };
+  const map: Record<string, string> = {
+    '<': '＜',
+    '>': '＞',
+    '*': '＊',
+    '`': '｀',
+    '[': '［',
+    ']': '］',
+    _: '＿',
+    '\n': ' ',
+    '\r': ' ',
+  };
   return text.replace(/[<>*`[\]_\r\n]/g, (c) => map[c]!);
 }
 
@@ -153,7 +163,8 @@ export function robotSegments(p: Paragraph | Segment[], flavor: RobotFlavor): st
     .join('');
 }
 
-const levelSeg = (level: AlertLevel | null): Segment => (level === null ? '不适用' : { text: LEVEL_LABELS[level], level });
+const levelSeg = (level: AlertLevel | null): Segment =>
+  level === null ? '不适用' : { text: LEVEL_LABELS[level], level };
 
 function keyLines(rows: Array<[string, Segment | Segment[]]>, flavor: RobotFlavor): string[] {
   return rows.map(([k, v]) => `> ${robotText(k)}：${robotSegments(Array.isArray(v) ? v : [v], flavor)}`);
@@ -169,10 +180,14 @@ function unitRobot(n: UnitNotice, flavor: RobotFlavor): string[] {
     [`${n.month}月支出`, yuan(f.spentMonth)],
     [`${monthsCn(n.month)}累计支出`, yuan(f.spentCumulative)],
     ['科室排名', `${n.rank.position}/${n.rank.of}`],
-    [`${n.plan.month}月计划/实际`, `${n.plan.planned === null ? '未报送' : yuan(n.plan.planned)} / ${yuan(n.plan.actual)}`],
+    [
+      `${n.plan.month}月计划/实际`,
+      `${n.plan.planned === null ? '未报送' : yuan(n.plan.planned)} / ${yuan(n.plan.actual)}`,
+    ],
   ];
   if (n.plan.difference !== null) rows.push(['实际较计划差额', yuan(n.plan.difference)]);
-  if (n.nextPlan) rows.push([`${n.nextPlan.month}月计划`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
+  if (n.nextPlan)
+    rows.push([`${n.nextPlan.month}月计划`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
   const cp = n.forecast.nextCheckpoint;
   if (cp && cp.projectedRate !== null) {
     rows.push([`预计${dateCn(cp.date)}执行率`, [pct(cp.projectedRate), '（', levelSeg(cp.projectedLevel), '）']]);
@@ -213,20 +228,28 @@ function departmentRobot(n: DepartmentNotice, flavor: RobotFlavor): string[] {
 
 function alertRobot(c: AlertChange, flavor: RobotFlavor): string[] {
   const f = c.figures;
-  const status: Segment = c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
+  const status: Segment =
+    c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
   const rows: Array<[string, Segment | Segment[]]> = [
     ['状态', status],
     ['预算执行率', f.rate === null ? '—' : pct(f.rate)],
     ['序时进度', pct(f.schedule)],
   ];
   if (f.checkpoint && f.projectedRate !== null) {
-    rows.push([`预计${dateCn(f.checkpoint.date)}执行率`, `${pct(f.projectedRate)}（${quarterCn(f.checkpoint.quarter)}要求${pct(f.checkpoint.percent)}）`]);
+    rows.push([
+      `预计${dateCn(f.checkpoint.date)}执行率`,
+      `${pct(f.projectedRate)}（${quarterCn(f.checkpoint.quarter)}要求${pct(f.checkpoint.percent)}）`,
+    ]);
   }
   return [`### ${robotText(alertTitle(c))}`, robotText(c.message), '', ...keyLines(rows, flavor)];
 }
 
 export function robotMarkdown(item: Deliverable, flavor: RobotFlavor): string {
-  const lines = isAlertChange(item) ? alertRobot(item, flavor) : item.kind === 'unit' ? unitRobot(item, flavor) : departmentRobot(item, flavor);
+  const lines = isAlertChange(item)
+    ? alertRobot(item, flavor)
+    : item.kind === 'unit'
+      ? unitRobot(item, flavor)
+      : departmentRobot(item, flavor);
   return lines.join('\n');
 }
 
@@ -274,7 +297,10 @@ function cutCodePoints(text: string, maxBytes: number): string {
 }
 
 export function wecomPayload(item: Deliverable, opts: { maxBytes?: number } = {}): WeComMarkdownPayload {
-  const content = truncateUtf8(robotMarkdown(item, 'wecom'), Math.min(opts.maxBytes ?? WECOM_MAX_BYTES, WECOM_MAX_BYTES));
+  const content = truncateUtf8(
+    robotMarkdown(item, 'wecom'),
+    Math.min(opts.maxBytes ?? WECOM_MAX_BYTES, WECOM_MAX_BYTES),
+  );
   return { msgtype: 'markdown', markdown: { content } };
 }
 

@@ -69,9 +69,13 @@ describe('unit notice, command, June 2023 (as corrected)', () => {
     expect(n.forecast.runRateMonths).toBe(3);
     expect(n.forecast.runRate).toBe(runRate.toFixed(2));
     const atQ3 = raw.spent.plus(runRate.times(3));
-    expect(n.forecast.nextCheckpoint!.projectedRate).toBe(atQ3.div(raw.budget).times(100).toFixed(2, Decimal.ROUND_HALF_UP));
+    expect(n.forecast.nextCheckpoint!.projectedRate).toBe(
+      atQ3.div(raw.budget).times(100).toFixed(2, Decimal.ROUND_HALF_UP),
+    );
     const atYearEnd = raw.spent.plus(runRate.times(6));
-    expect(n.forecast.yearEnd.projectedRate).toBe(atYearEnd.div(raw.budget).times(100).toFixed(2, Decimal.ROUND_HALF_UP));
+    expect(n.forecast.yearEnd.projectedRate).toBe(
+      atYearEnd.div(raw.budget).times(100).toFixed(2, Decimal.ROUND_HALF_UP),
+    );
     expect(n.forecast.willMissCheckpoint).toBe(true);
     expect(n.forecast.nextCheckpoint!.projectedLevel).toBe('red');
   });
@@ -88,7 +92,12 @@ describe('ranking and levels at the end of June', () => {
       expect(n.figures.level).toBe(u.level);
       expect(n.rank).toEqual({ position: byRate.findIndex((x) => x.unit === u.unit) + 1, of: units.length });
     }
-    expect(raws.filter((u) => u.level === 'red').map((u) => u.unit).sort()).toEqual(['command', 'emergency']);
+    expect(
+      raws
+        .filter((u) => u.level === 'red')
+        .map((u) => u.unit)
+        .sort(),
+    ).toEqual(['command', 'emergency']);
     const command = buildUnitNotice(facts, { unit: 'command', month: 6 });
     const emergency = buildUnitNotice(facts, { unit: 'emergency', month: 6 });
     // emergency has the lowest rate of all, command the next lowest.
@@ -108,7 +117,9 @@ describe('ranking and levels at the end of June', () => {
     expect(d.figures.rate).toBe('39.92'); // FRAMEWORK.md: Q2 fiscal execution 39.92%
     expect(d.figures.level).toBe(total.level);
     expect(d.units.map((u) => u.rank)).toEqual([1, 2, 3, 4, 5]);
-    expect(d.units.map((u) => u.unit)).toEqual([...raws].sort((a, b) => b.rate!.comparedTo(a.rate!)).map((u) => u.unit));
+    expect(d.units.map((u) => u.unit)).toEqual(
+      [...raws].sort((a, b) => b.rate!.comparedTo(a.rate!)).map((u) => u.unit),
+    );
     for (const row of d.units) {
       const r = raws.find((x) => x.unit === row.unit)!;
       expect(row.rate).toBe(r.rate!.toFixed(2));
@@ -143,12 +154,26 @@ describe('as known on a date', () => {
   });
 
   test('the latest known plan wins; plans recorded after knownOn are ignored', () => {
-    const base = events.find((e) => e.type === 'SpendingPlanned' && e.data.unit === 'command' && e.data.month === '2023-06')!;
+    const base = events.find(
+      (e) => e.type === 'SpendingPlanned' && e.data.unit === 'command' && e.data.month === '2023-06',
+    )!;
     const revise = (id: string, occurredOn: string, amount: string): DatedEvent =>
-      ({ ...base, id, occurredAt: occurredOn, occurredOn, data: { unit: 'command', month: '2023-06', amount } }) as DatedEvent;
-    const revised = factsFromEvents([...events, revise('rev-1', '2023-06-10', '700000.00'), revise('rev-2', '2023-07-20', '650000.00')]);
+      ({
+        ...base,
+        id,
+        occurredAt: occurredOn,
+        occurredOn,
+        data: { unit: 'command', month: '2023-06', amount },
+      }) as DatedEvent;
+    const revised = factsFromEvents([
+      ...events,
+      revise('rev-1', '2023-06-10', '700000.00'),
+      revise('rev-2', '2023-07-20', '650000.00'),
+    ]);
     expect(buildUnitNotice(revised, { unit: 'command', month: 6 }).plan.planned).toBe('650000.00');
-    expect(buildUnitNotice(revised, { unit: 'command', month: 6, knownOn: '2023-07-10' }).plan.planned).toBe('700000.00');
+    expect(buildUnitNotice(revised, { unit: 'command', month: 6, knownOn: '2023-07-10' }).plan.planned).toBe(
+      '700000.00',
+    );
     expect(buildUnitNotice(revised, { unit: 'command', month: 6, knownOn: '2023-05-01' }).plan.planned).toBeNull();
     expect(latestPlan(revised.plans, 'command', 6, '2023-06-30')!.amount).toBe('700000.00');
   });
@@ -165,7 +190,11 @@ describe('edges', () => {
   });
 
   test('a unit without budget ranks last and has no rate', () => {
-    const extra = { ...events.find((e) => e.type === 'UnitRegistered')!, id: 'u-new', data: { unit: 'new', name: '新设科室' } } as DatedEvent;
+    const extra = {
+      ...events.find((e) => e.type === 'UnitRegistered')!,
+      id: 'u-new',
+      data: { unit: 'new', name: '新设科室' },
+    } as DatedEvent;
     const f = factsFromEvents([...events.slice(0, 6), extra, ...events.slice(6)]);
     const n = buildUnitNotice(f, { unit: 'new', month: 6 });
     expect(n.figures.rate).toBeNull();
@@ -176,7 +205,12 @@ describe('edges', () => {
   });
 
   test('ties share a rank', () => {
-    const r = rankByRate([{ rate: new Decimal(5) }, { rate: null }, { rate: new Decimal(7) }, { rate: new Decimal(5) }]);
+    const r = rankByRate([
+      { rate: new Decimal(5) },
+      { rate: null },
+      { rate: new Decimal(7) },
+      { rate: new Decimal(5) },
+    ]);
     expect(r).toEqual([2, 4, 1, 2]);
   });
 

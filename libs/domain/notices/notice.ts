@@ -177,7 +177,12 @@ export function noticeId(department: string, year: number, subject: string, mont
 /* ---------------------------------------------------------------------------------------- */
 
 /** The latest known plan of a unit for a month: greatest knownOn, the later fact on a tie. */
-export function latestPlan(plans: readonly PlanFact[], unit: string, month: number, knownOn?: IsoDate | null): PlanFact | null {
+export function latestPlan(
+  plans: readonly PlanFact[],
+  unit: string,
+  month: number,
+  knownOn?: IsoDate | null,
+): PlanFact | null {
   let best: PlanFact | null = null;
   for (const p of plans) {
     if (p.unit !== unit || p.month !== month) continue;
@@ -220,7 +225,8 @@ interface NoticeContext {
 }
 
 function checkMonth(month: number): void {
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw new Error(`month must be an integer 1..12, got ${month}`);
+  if (!Number.isInteger(month) || month < 1 || month > 12)
+    throw new Error(`month must be an integer 1..12, got ${month}`);
 }
 
 function buildContext(facts: ExecutionFacts, input: NoticeInput): NoticeContext {
@@ -343,7 +349,8 @@ function baseOf(ctx: NoticeContext, subject: string, s: SubjectFigures): NoticeB
     source: ctx.source,
     figures: figuresOf(ctx, s),
     plan: planOf(ctx.month, s),
-    nextPlan: ctx.month < 12 ? { month: ctx.month + 1, planned: s.nextPlanned === null ? null : money(s.nextPlanned) } : null,
+    nextPlan:
+      ctx.month < 12 ? { month: ctx.month + 1, planned: s.nextPlanned === null ? null : money(s.nextPlanned) } : null,
     forecast: forecastOf(s.forecast),
   };
 }

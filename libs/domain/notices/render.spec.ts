@@ -32,7 +32,9 @@ describe('unit notice markdown, command, June 2023', () => {
       `截至6月末，预算执行率**${raw.rate!.toFixed(2)}%**，低于序时进度50.00%共${raw.lag!.toFixed(2)}个百分点，为**红色预警**`,
     );
     const needed = raw.budget.times('0.75').minus(raw.spent);
-    expect(md).toContain(`需在9月30日前再支出**${formatAmount(needed)}元（${wan(needed)}）**方可达到第三季度75%的进度要求`);
+    expect(md).toContain(
+      `需在9月30日前再支出**${formatAmount(needed)}元（${wan(needed)}）**方可达到第三季度75%的进度要求`,
+    );
   });
 
   test('amounts, plan vs actual, rank', () => {
@@ -69,12 +71,17 @@ describe('department notice', () => {
 describe('escaping', () => {
   const evil = '<script>alert("x")</script> & \'q\'';
   const renamed = events.map((e) =>
-    e.type === 'UnitRegistered' && e.data.unit === 'command' ? ({ ...e, data: { ...e.data, name: evil } } as DatedEvent) : e,
+    e.type === 'UnitRegistered' && e.data.unit === 'command'
+      ? ({ ...e, data: { ...e.data, name: evil } } as DatedEvent)
+      : e,
   );
   const f = factsFromEvents(renamed);
 
   test('HTML escapes <script> in a unit name (unit and department notices)', () => {
-    for (const html of [renderNoticeHtml(buildUnitNotice(f, { unit: 'command', month: 6 })), renderNoticeHtml(buildDepartmentNotice(f, { month: 6 }))]) {
+    for (const html of [
+      renderNoticeHtml(buildUnitNotice(f, { unit: 'command', month: 6 })),
+      renderNoticeHtml(buildDepartmentNotice(f, { month: 6 })),
+    ]) {
       expect(html).not.toContain('<script');
       expect(html).not.toContain('"x"');
       expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;');

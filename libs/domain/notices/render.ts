@@ -110,7 +110,10 @@ export function plainText(p: Paragraph | Segment[]): string {
 
 /** Text in Markdown: backslash-escapes the characters that would change the markup; < > as entities. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]|#]/g, (c) => `\\${c}`).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/[\\`*_[\]|#]/g, (c) => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 export function escapeHtml(text: string): string {
@@ -143,7 +146,8 @@ export function documentToMarkdown(doc: Document): string {
   if (doc.salutation) out.push(escapeMarkdown(doc.salutation), '');
   for (const p of doc.paragraphs) out.push(paragraphToMarkdown(p), '');
   for (const t of doc.tables) {
-    if (t.caption) out.push(`**${escapeMarkdown(t.caption)}**${t.unitNote ? `（${escapeMarkdown(t.unitNote)}）` : ''}`, '');
+    if (t.caption)
+      out.push(`**${escapeMarkdown(t.caption)}**${t.unitNote ? `（${escapeMarkdown(t.unitNote)}）` : ''}`, '');
     out.push(`| ${t.head.map(escapeMarkdown).join(' | ')} |`);
     out.push(`| ${t.head.map((_, i) => (t.numeric?.includes(i) ? '---:' : '---')).join(' | ')} |`);
     for (const row of t.rows) out.push(`| ${row.map((c) => paragraphToMarkdown([c])).join(' | ')} |`);
@@ -170,7 +174,9 @@ export function documentToHtml(doc: Document): string {
           `${t.unitNote ? `<span style="float:right">${escapeHtml(t.unitNote)}</span>` : ''}</caption>`,
       );
     }
-    out.push(`<thead><tr>${t.head.map((h) => `<th style="${CELL};background:#f2f2f2">${escapeHtml(h)}</th>`).join('')}</tr></thead>`);
+    out.push(
+      `<thead><tr>${t.head.map((h) => `<th style="${CELL};background:#f2f2f2">${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
+    );
     out.push('<tbody>');
     for (const row of t.rows) {
       const cells = row.map((c, i) => {
@@ -207,7 +213,12 @@ export function lagSentence(n: Notice): Paragraph {
   const comparison = lag.isZero()
     ? `与序时进度${pct(f.schedule)}持平`
     : `${lag.gt(0) ? '低于' : '高于'}序时进度${pct(f.schedule)}共${pp(lag)}个百分点`;
-  return [`截至${n.month}月末，预算执行率`, { text: pct(f.rate), strong: true }, `，${comparison}，为`, levelSeg(f.level)];
+  return [
+    `截至${n.month}月末，预算执行率`,
+    { text: pct(f.rate), strong: true },
+    `，${comparison}，为`,
+    levelSeg(f.level),
+  ];
 }
 
 /** "需在9月30日前再支出X元方可达到第三季度75%的进度要求". */
@@ -250,7 +261,8 @@ function planSentence(n: Notice): Paragraph {
     parts.push(`${p.month}月计划支出${yuanWan(p.planned)}，实际支出${yuanWan(p.actual)}`);
     if (p.completion !== null) parts.push(`，完成计划的${pct(p.completion)}`);
     if (diff.isZero()) parts.push('，与计划一致');
-    else parts.push(`，${diff.gt(0) ? '超计划支出' : '较计划少支出'}`, { text: yuanWan(diff.abs()), strong: diff.lt(0) });
+    else
+      parts.push(`，${diff.gt(0) ? '超计划支出' : '较计划少支出'}`, { text: yuanWan(diff.abs()), strong: diff.lt(0) });
   }
   if (n.nextPlan) {
     parts.push(
@@ -288,9 +300,7 @@ function notes(n: Notice): string[] {
 function unitDocument(n: UnitNotice): Document {
   const f = n.figures;
   const paragraphs: Paragraph[] = [];
-  paragraphs.push([
-    `根据预算执行监控数据，现将你科室${n.year}年${n.month}月支出情况通报如下。`,
-  ]);
+  paragraphs.push([`根据预算执行监控数据，现将你科室${n.year}年${n.month}月支出情况通报如下。`]);
   const standing: Paragraph = [
     `一、执行情况。${n.month}月支出${yuanWan(f.spentMonth)}，${monthsCn(n.month)}累计支出${yuanWan(f.spentCumulative)}，当前预算${yuanWan(f.budget)}。`,
     ...lagSentence(n),
@@ -321,18 +331,25 @@ function unitDocument(n: UnitNotice): Document {
     ['科室排名', `${n.rank.position}/${n.rank.of}`],
   ];
   if (f.checkpoint) {
-    rows.push([`${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`, pct(f.checkpoint.percent)]);
+    rows.push([
+      `${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`,
+      pct(f.checkpoint.percent),
+    ]);
     rows.push(['距季度进度要求（百分点）', f.checkpoint.gap === null ? '—' : new Decimal(f.checkpoint.gap).toFixed(2)]);
     rows.push(['达到季度进度尚需支出', yuan(f.checkpoint.neededToReach)]);
   }
   rows.push([`${n.plan.month}月计划支出`, n.plan.planned === null ? '未报送' : yuan(n.plan.planned)]);
   rows.push([`${n.plan.month}月实际支出`, yuan(n.plan.actual)]);
   rows.push(['实际较计划差额', n.plan.difference === null ? '—' : yuan(n.plan.difference)]);
-  if (n.nextPlan) rows.push([`${n.nextPlan.month}月计划支出`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
+  if (n.nextPlan)
+    rows.push([`${n.nextPlan.month}月计划支出`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
   rows.push([`近${n.forecast.runRateMonths}个月月均支出`, yuan(n.forecast.runRate)]);
   const fcp = n.forecast.nextCheckpoint;
   if (fcp) rows.push([`预计${dateCn(fcp.date)}执行率`, fcp.projectedRate === null ? '—' : pct(fcp.projectedRate)]);
-  rows.push(['预计年末执行率', n.forecast.yearEnd.projectedRate === null ? '—' : pct(n.forecast.yearEnd.projectedRate)]);
+  rows.push([
+    '预计年末执行率',
+    n.forecast.yearEnd.projectedRate === null ? '—' : pct(n.forecast.yearEnd.projectedRate),
+  ]);
 
   return {
     title: noticeTitle(n),
@@ -368,7 +385,8 @@ function departmentDocument(n: DepartmentNotice): Document {
   else {
     if (n.red.length) warn.push({ text: '红色预警', level: 'red' }, `科室${n.red.length}个：${list(n.red)}`);
     if (n.red.length && n.yellow.length) warn.push('；');
-    if (n.yellow.length) warn.push({ text: '黄色预警', level: 'yellow' }, `科室${n.yellow.length}个：${list(n.yellow)}`);
+    if (n.yellow.length)
+      warn.push({ text: '黄色预警', level: 'yellow' }, `科室${n.yellow.length}个：${list(n.yellow)}`);
     warn.push('。请相关科室高度重视，认真分析原因，加快支出进度。');
   }
   paragraphs.push(warn);
@@ -416,7 +434,9 @@ function departmentDocument(n: DepartmentNotice): Document {
   return {
     title: noticeTitle(n),
     paragraphs,
-    tables: [{ caption: '各科室支出进度', unitNote: '金额单位：万元', head, rows, numeric: [0, 2, 3, 4, 5, 6, 8, 9, 10] }],
+    tables: [
+      { caption: '各科室支出进度', unitNote: '金额单位：万元', head, rows, numeric: [0, 2, 3, 4, 5, 6, 8, 9, 10] },
+    ],
     notes: notes(n),
   };
 }
@@ -451,7 +471,10 @@ export function alertDocument(c: AlertChange): Document {
     ['当前等级', levelSeg(f.level)],
   ];
   if (f.checkpoint) {
-    rows.push([`${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`, pct(f.checkpoint.percent)]);
+    rows.push([
+      `${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`,
+      pct(f.checkpoint.percent),
+    ]);
     rows.push([`预计${dateCn(f.checkpoint.date)}执行率`, f.projectedRate === null ? '—' : pct(f.projectedRate)]);
     rows.push(['预测等级', levelSeg(f.projectedLevel)]);
   }

@@ -37,7 +37,12 @@ export interface RawFigures {
  * last day, SpendingRecorded of months ≤ month plus corrections of those records, optionally
  * only what was recorded by `knownOn`. Default schedule 25/50/75/100 and thresholds 5/10.
  */
-export function rawFigures(events: readonly DatedEvent[], unit: string | null, month: number, knownOn?: string): RawFigures {
+export function rawFigures(
+  events: readonly DatedEvent[],
+  unit: string | null,
+  month: number,
+  knownOn?: string,
+): RawFigures {
   const known = (e: DatedEvent) => !knownOn || e.occurredOn <= knownOn;
   const lines = new Set(
     ofType(events, 'BudgetAllocated')
@@ -46,7 +51,8 @@ export function rawFigures(events: readonly DatedEvent[], unit: string | null, m
   );
   const lastDay = new Date(Date.UTC(2023, month, 0)).toISOString().slice(0, 10);
   let budget = new Decimal(0);
-  for (const e of ofType(events, 'BudgetAllocated')) if (lines.has(e.data.line) && known(e)) budget = budget.plus(e.data.amount);
+  for (const e of ofType(events, 'BudgetAllocated'))
+    if (lines.has(e.data.line) && known(e)) budget = budget.plus(e.data.amount);
   for (const e of ofType(events, 'BudgetAdjusted')) {
     if (lines.has(e.data.line) && e.data.effectiveOn <= lastDay && known(e)) budget = budget.plus(e.data.amount);
   }

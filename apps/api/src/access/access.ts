@@ -3,7 +3,14 @@
  * The guard authenticates the API key (Authorization: Bearer … or X-Api-Key) and decides with the
  * pure policy in libs/domain/access.ts. No key = 401, wrong scope = 403.
  */
-import { CanActivate, createParamDecorator, Inject, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeysService } from '#application/access/api-keys.service.js';
@@ -15,7 +22,8 @@ const ACCESS = 'paceline:access';
 
 export const Access = (rule: AccessRule) => SetMetadata(ACCESS, rule);
 export const Public = () => Access({ kind: 'public' });
-export const ReadAccess = (opts: { unitScoped?: boolean } = {}) => Access({ kind: 'read', unitScoped: !!opts.unitScoped });
+export const ReadAccess = (opts: { unitScoped?: boolean } = {}) =>
+  Access({ kind: 'read', unitScoped: !!opts.unitScoped });
 export const WriteAccess = () => Access({ kind: 'write' });
 
 export class AuthError extends Error {
@@ -72,7 +80,8 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     const key = presentedKey(req);
-    if (!key) throw new AuthError(401, 'an API key is required: send "Authorization: Bearer pl_…" or "X-Api-Key: pl_…"');
+    if (!key)
+      throw new AuthError(401, 'an API key is required: send "Authorization: Bearer pl_…" or "X-Api-Key: pl_…"');
     const principal = await this.keys.verify(key);
     if (!principal) throw new AuthError(401, 'the API key is not valid (unknown, revoked or malformed)');
     req.principal = principal;

@@ -12,7 +12,11 @@ import { IngestRateLimit } from '../http/rate-limit.js';
 @Module({
   providers: [
     { provide: ApiKeysRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ApiKeysRepository(h.db) },
-    { provide: ApiKeysService, inject: [ApiKeysRepository], useFactory: (r: ApiKeysRepository) => new ApiKeysService(r) },
+    {
+      provide: ApiKeysService,
+      inject: [ApiKeysRepository],
+      useFactory: (r: ApiKeysRepository) => new ApiKeysService(r),
+    },
     { provide: APP_GUARD, useClass: AccessGuard },
     IngestRateLimit,
   ],

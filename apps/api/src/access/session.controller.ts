@@ -31,7 +31,10 @@ export class SessionController {
     const key = typeof body?.key === 'string' ? body.key.trim() : '';
     if (!key || !(await this.keys.verify(key))) return sendLogin(res, 401, '密钥无效、已停用或格式不正确。');
     const secure = req.secure || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-    res.setHeader('Set-Cookie', `${KEY_COOKIE}=${encodeURIComponent(key)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${TWELVE_HOURS}${secure}`);
+    res.setHeader(
+      'Set-Cookie',
+      `${KEY_COOKIE}=${encodeURIComponent(key)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${TWELVE_HOURS}${secure}`,
+    );
     res.redirect(303, '/');
   }
 

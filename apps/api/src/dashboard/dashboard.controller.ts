@@ -49,7 +49,12 @@ function sendAsset(res: Response, type: string, body: string): void {
 export class DashboardController {
   private readonly overview: OverviewService;
 
-  constructor(repo: ExecutionRepository, execution: ExecutionService, evaluation: EvaluationService, notices: NoticesRepository) {
+  constructor(
+    repo: ExecutionRepository,
+    execution: ExecutionService,
+    evaluation: EvaluationService,
+    notices: NoticesRepository,
+  ) {
     this.overview = overviewService(repo, execution, evaluation, notices);
   }
 
@@ -66,11 +71,21 @@ export class DashboardController {
 
   @Get()
   @Access({ kind: 'scoped-list' })
-  async departments(@CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('knownOn') knownOn?: string): Promise<void> {
+  async departments(
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('knownOn') knownOn?: string,
+  ): Promise<void> {
     if (principal.role === 'unit') throw new AuthError(403, '科室只读密钥只能查看本科室的数据，不能查看部门列表');
     await this.render(res, async () => {
-      const list = await this.overview.departments({ knownOn: parseDateParam('knownOn', knownOn) }, shanghaiDate(new Date()));
-      return departmentsPageHtml({ ...list, departments: list.departments.filter((d) => inScope(principal, d.department)) });
+      const list = await this.overview.departments(
+        { knownOn: parseDateParam('knownOn', knownOn) },
+        shanghaiDate(new Date()),
+      );
+      return departmentsPageHtml({
+        ...list,
+        departments: list.departments.filter((d) => inScope(principal, d.department)),
+      });
     });
   }
 
@@ -85,8 +100,17 @@ export class DashboardController {
     @Query('source') source?: string,
   ): Promise<void> {
     await this.render(res, async () => {
-      const q = { asOf: parseDateParam('asOf', asOf), knownOn: parseDateParam('knownOn', knownOn), source: parseSourceParam(source) };
-      const d = await this.overview.departmentPage(parseDepartment(department), parseYear(year), q, shanghaiDate(new Date()));
+      const q = {
+        asOf: parseDateParam('asOf', asOf),
+        knownOn: parseDateParam('knownOn', knownOn),
+        source: parseSourceParam(source),
+      };
+      const d = await this.overview.departmentPage(
+        parseDepartment(department),
+        parseYear(year),
+        q,
+        shanghaiDate(new Date()),
+      );
       return departmentPageHtml(d, q);
     });
   }

@@ -18,9 +18,19 @@ export function contentDisposition(kind: 'attachment' | 'inline', name: string, 
   return `${kind}; filename="${fallback.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encoded}`;
 }
 
-function send(res: Response, r: EvaluationReport, body: Buffer | string, type: string, ext: string, kind: 'attachment' | 'inline') {
+function send(
+  res: Response,
+  r: EvaluationReport,
+  body: Buffer | string,
+  type: string,
+  ext: string,
+  kind: 'attachment' | 'inline',
+) {
   res.setHeader('Content-Type', type);
-  res.setHeader('Content-Disposition', contentDisposition(kind, evaluationFileName(r, ext), `${r.department}-${r.year}-self-evaluation.${ext}`));
+  res.setHeader(
+    'Content-Disposition',
+    contentDisposition(kind, evaluationFileName(r, ext), `${r.department}-${r.year}-self-evaluation.${ext}`),
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.status(200).send(body);
 }
@@ -31,13 +41,30 @@ export class EvaluationController {
   constructor(private readonly evaluation: EvaluationService) {}
 
   private load(department: string, year: string, knownOn?: string, framework?: string): Promise<EvaluationReport> {
-    return this.evaluation.evaluation(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework });
+    return this.evaluation.evaluation(parseDepartment(department), parseYear(year), {
+      knownOn: parseDateParam('knownOn', knownOn),
+      framework,
+    });
   }
 
   /** Sent as the bytes kept with the cached report (serialized and compressed once, not per request). */
   @Get(`${PATH}/evaluation`)
-  async get(@Param('department') department: string, @Param('year') year: string, @Req() req: Request, @Res() res: Response, @Query('knownOn') knownOn?: string, @Query('framework') framework?: string) {
-    sendAnswer(req, res, await this.evaluation.evaluationCached(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), framework }));
+  async get(
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('knownOn') knownOn?: string,
+    @Query('framework') framework?: string,
+  ) {
+    sendAnswer(
+      req,
+      res,
+      await this.evaluation.evaluationCached(parseDepartment(department), parseYear(year), {
+        knownOn: parseDateParam('knownOn', knownOn),
+        framework,
+      }),
+    );
   }
 
   @Get(`${PATH}/evaluation.xlsx`)
@@ -74,7 +101,11 @@ export class EvaluationController {
     @Query('knownOn') knownOn?: string,
     @Query('framework') framework?: string,
   ) {
-    if (!chromiumAvailable()) throw new ServiceUnavailableException({ error: 'Service Unavailable', message: new PdfUnavailableError('/usr/bin/chromium').message });
+    if (!chromiumAvailable())
+      throw new ServiceUnavailableException({
+        error: 'Service Unavailable',
+        message: new PdfUnavailableError('/usr/bin/chromium').message,
+      });
     const r = await this.load(department, year, knownOn, framework);
     send(res, r, await htmlToPdf(evaluationHtml(r)), 'application/pdf', 'pdf', 'attachment');
   }

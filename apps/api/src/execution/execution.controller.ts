@@ -11,11 +11,12 @@ import type { SourceFilter } from '#domain/execution/execution.js';
 import { JSON_TYPE, sendAnswer } from '../http/json-body.js';
 import { parseDateParam, parseDepartment, parseIntParam, parseYear } from '../http/params.js';
 
-
 function parseSource(value: string | undefined): SourceFilter {
   if (value === undefined || value === '') return 'fiscal';
   if (value !== 'fiscal' && value !== 'all') {
-    throw new InvalidInputError('source: must be "fiscal" or "all"', [{ index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` }]);
+    throw new InvalidInputError('source: must be "fiscal" or "all"', [
+      { index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` },
+    ]);
   }
   return value;
 }
@@ -53,7 +54,10 @@ export class ExecutionController {
     };
     const today = shanghaiDate(new Date());
     if (own === null) return sendAnswer(req, res, await this.execution.executionCached(dep, y, params, today));
-    res.status(200).type(JSON_TYPE).send(JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today)));
+    res
+      .status(200)
+      .type(JSON_TYPE)
+      .send(JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today)));
   }
 
   @Get('departments/:department/years/:year/execution/quarters')
@@ -67,13 +71,25 @@ export class ExecutionController {
     @Query('knownOn') knownOn?: string,
     @Query('source') source?: string,
   ) {
-    sendAnswer(req, res, await this.execution.quartersCached(parseDepartment(department), parseYear(year), { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) }, unitLimit(principal)));
+    sendAnswer(
+      req,
+      res,
+      await this.execution.quartersCached(
+        parseDepartment(department),
+        parseYear(year),
+        { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) },
+        unitLimit(principal),
+      ),
+    );
   }
 
   @Get('projections')
   @Access({ kind: 'admin' })
   async projections() {
     // answers: projected streams, and how many have their default answers precomputed for their current version.
-    return { projections: [await this.projector.status()], answers: { format: ANSWER_FORMAT, ...(await this.answers.coverage(ANSWER_FORMAT)) } };
+    return {
+      projections: [await this.projector.status()],
+      answers: { format: ANSWER_FORMAT, ...(await this.answers.coverage(ANSWER_FORMAT)) },
+    };
   }
 }

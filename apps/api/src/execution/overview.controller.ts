@@ -13,13 +13,20 @@ import { parseDateParam, parseDepartment, parseIntParam, parseYear } from '../ht
 export function parseSourceParam(value: string | undefined): SourceFilter {
   if (value === undefined || value === '') return 'fiscal';
   if (value !== 'fiscal' && value !== 'all') {
-    throw new InvalidInputError('source: must be "fiscal" or "all"', [{ index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` }]);
+    throw new InvalidInputError('source: must be "fiscal" or "all"', [
+      { index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` },
+    ]);
   }
   return value;
 }
 
 /** The overview service over the modules' providers (the controller wires it: no module of its own). */
-export function overviewService(repo: ExecutionRepository, execution: ExecutionService, evaluation: EvaluationService, notices: NoticesRepository): OverviewService {
+export function overviewService(
+  repo: ExecutionRepository,
+  execution: ExecutionService,
+  evaluation: EvaluationService,
+  notices: NoticesRepository,
+): OverviewService {
   return new OverviewService(repo, execution, evaluation, notices);
 }
 
@@ -28,7 +35,12 @@ export function overviewService(repo: ExecutionRepository, execution: ExecutionS
 export class OverviewController {
   private readonly overview: OverviewService;
 
-  constructor(repo: ExecutionRepository, execution: ExecutionService, evaluation: EvaluationService, notices: NoticesRepository) {
+  constructor(
+    repo: ExecutionRepository,
+    execution: ExecutionService,
+    evaluation: EvaluationService,
+    notices: NoticesRepository,
+  ) {
     this.overview = overviewService(repo, execution, evaluation, notices);
   }
 
@@ -39,10 +51,18 @@ export class OverviewController {
   @Get('departments')
   @Access({ kind: 'scoped-list' })
   @Header('cache-control', 'no-store')
-  async departments(@CurrentPrincipal() principal: Principal, @Query('year') year?: string, @Query('knownOn') knownOn?: string) {
-    if (principal.role === 'unit') throw new AuthError(403, 'a unit reader sees only its own unit\'s figures, not the department list');
+  async departments(
+    @CurrentPrincipal() principal: Principal,
+    @Query('year') year?: string,
+    @Query('knownOn') knownOn?: string,
+  ) {
+    if (principal.role === 'unit')
+      throw new AuthError(403, "a unit reader sees only its own unit's figures, not the department list");
     const list = await this.overview.departments(
-      { year: year ? parseIntParam('year', year, 0, 2000, 2100) : undefined, knownOn: parseDateParam('knownOn', knownOn) },
+      {
+        year: year ? parseIntParam('year', year, 0, 2000, 2100) : undefined,
+        knownOn: parseDateParam('knownOn', knownOn),
+      },
       shanghaiDate(new Date()),
     );
     return { ...list, departments: list.departments.filter((d) => inScope(principal, d.department)) };
@@ -61,7 +81,11 @@ export class OverviewController {
     return this.overview.curve(
       parseDepartment(department),
       parseYear(year),
-      { knownOn: parseDateParam('knownOn', knownOn), source: parseSourceParam(source), asOf: parseDateParam('asOf', asOf) },
+      {
+        knownOn: parseDateParam('knownOn', knownOn),
+        source: parseSourceParam(source),
+        asOf: parseDateParam('asOf', asOf),
+      },
       shanghaiDate(new Date()),
     );
   }

@@ -69,7 +69,12 @@ export class HealthController {
       provide: REDIS_HEALTH,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }).on('error', () => {}) : null,
+        config.redisUrl
+          ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }).on(
+              'error',
+              () => {},
+            )
+          : null,
     },
   ],
 })

@@ -12,14 +12,22 @@ export function parseDepartment(value: string): string {
 
 export function parseYear(value: string): number {
   const n = Number(value);
-  if (!/^\d{4}$/.test(value) || n < 2000 || n > 2100) bad('year', `must be a year between 2000 and 2100, got "${value}"`);
+  if (!/^\d{4}$/.test(value) || n < 2000 || n > 2100)
+    bad('year', `must be a year between 2000 and 2100, got "${value}"`);
   return n;
 }
 
-export function parseIntParam(field: string, value: string | undefined, fallback: number, min: number, max: number): number {
+export function parseIntParam(
+  field: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) bad(field, `must be a whole number between ${min} and ${max}, got "${value}"`);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    bad(field, `must be a whole number between ${min} and ${max}, got "${value}"`);
   return n;
 }
 

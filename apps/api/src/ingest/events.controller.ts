@@ -27,22 +27,34 @@ export class EventsController {
   @HttpCode(200)
   @Access({ kind: 'write-body' })
   @UseGuards(IngestRateLimit)
-  async post(@CurrentPrincipal() principal: Principal, @Body() body: Buffer | undefined, @Headers('content-type') contentType: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async post(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: Buffer | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     if (!Buffer.isBuffer(body) || body.length === 0) {
-      throw new InvalidInputError('the body is empty', [{ index: 0, path: '', reason: 'send one event, a JSON array of events, or NDJSON' }]);
+      throw new InvalidInputError('the body is empty', [
+        { index: 0, path: '', reason: 'send one event, a JSON array of events, or NDJSON' },
+      ]);
     }
     let text: string;
     try {
       text = utf8.decode(body);
     } catch {
-      throw new InvalidInputError('the body is not valid UTF-8', [{ index: 0, path: '', reason: 'the body is not valid UTF-8' }]);
+      throw new InvalidInputError('the body is not valid UTF-8', [
+        { index: 0, path: '', reason: 'the body is not valid UTF-8' },
+      ]);
     }
     const ndjson = (contentType ?? '').toLowerCase().startsWith('application/x-ndjson');
     const raw = parseEventsBody(text, ndjson ? 'ndjson' : 'json', this.config.maxBatch);
     raw.forEach((e, index) => {
       const department = (e as { department?: unknown })?.department;
       if (typeof department === 'string' && !canWrite(principal, department)) {
-        throw new AuthError(403, `event ${index}: this key may not write department "${department}"; nothing was stored`);
+        throw new AuthError(
+          403,
+          `event ${index}: this key may not write department "${department}"; nothing was stored`,
+        );
       }
     });
     const result = await this.ingest.ingest(raw);
@@ -63,7 +75,10 @@ export class EventsController {
     const from = parseIntParam('fromVersion', fromVersion, 1, 1, Number.MAX_SAFE_INTEGER);
     const size = parseIntParam('limit', limit, 100, 1, 1000);
     const stream = streamId(dep, y);
-    const [version, events] = await Promise.all([this.events.streamVersion(stream), this.events.page(stream, from, size)]);
+    const [version, events] = await Promise.all([
+      this.events.streamVersion(stream),
+      this.events.page(stream, from, size),
+    ]);
     const last = events[events.length - 1];
     return {
       stream,

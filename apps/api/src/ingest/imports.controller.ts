@@ -57,8 +57,10 @@ export class ImportsController {
     if (!Buffer.isBuffer(body) || body.length === 0) {
       bad('body', `send the file as the request body with Content-Type ${XLSX_MIME} or text/csv`);
     }
-    if (unit !== undefined && unit !== '' && unit !== 'yuan' && unit !== 'wan') bad('unit', `must be "yuan" or "wan", got "${unit}"`);
-    if (recordedOn !== undefined && recordedOn !== '' && !isIsoDate(recordedOn)) bad('recordedOn', `must be a date YYYY-MM-DD, got "${recordedOn}"`);
+    if (unit !== undefined && unit !== '' && unit !== 'yuan' && unit !== 'wan')
+      bad('unit', `must be "yuan" or "wan", got "${unit}"`);
+    if (recordedOn !== undefined && recordedOn !== '' && !isIsoDate(recordedOn))
+      bad('recordedOn', `must be a date YYYY-MM-DD, got "${recordedOn}"`);
     let name = 'upload';
     if (filename) {
       try {
@@ -67,7 +69,10 @@ export class ImportsController {
         name = filename;
       }
     }
-    const charset = /charset=([^;]+)/i.exec(contentType ?? '')?.[1]?.trim().replace(/^"|"$/g, '');
+    const charset = /charset=([^;]+)/i
+      .exec(contentType ?? '')?.[1]
+      ?.trim()
+      .replace(/^"|"$/g, '');
     const format = formatOf(name, body, contentType);
     const report = await importSpreadsheet(
       body,

@@ -24,12 +24,17 @@ export class DeliveriesController {
   @Access({ kind: 'write-body' })
   async subscribe(@CurrentPrincipal() principal: Principal, @Body() body: Record<string, unknown> | undefined) {
     const b = body ?? {};
-    for (const k of Object.keys(b)) if (!['department', 'subject', 'channel', 'url'].includes(k)) bad(k, 'unknown field (allowed: department, subject, channel, url)');
+    for (const k of Object.keys(b))
+      if (!['department', 'subject', 'channel', 'url'].includes(k))
+        bad(k, 'unknown field (allowed: department, subject, channel, url)');
     if (typeof b.department !== 'string') bad('department', 'is required');
     const department = parseDepartment(b.department as string);
-    if (!canWrite(principal, department)) throw new AuthError(403, `this key may not configure department "${department}"`);
-    if (typeof b.subject !== 'string' || !SUBJECT_RE.test(b.subject)) bad('subject', 'must be a unit id, "department" or "*"');
-    if (typeof b.channel !== 'string' || !CHANNELS.includes(b.channel as Channel)) bad('channel', `must be one of ${CHANNELS.join(', ')}`);
+    if (!canWrite(principal, department))
+      throw new AuthError(403, `this key may not configure department "${department}"`);
+    if (typeof b.subject !== 'string' || !SUBJECT_RE.test(b.subject))
+      bad('subject', 'must be a unit id, "department" or "*"');
+    if (typeof b.channel !== 'string' || !CHANNELS.includes(b.channel as Channel))
+      bad('channel', `must be one of ${CHANNELS.join(', ')}`);
     const channel = b.channel as Channel;
     let url: string | null = null;
     if (channel !== 'log') {
@@ -65,10 +70,18 @@ export class DeliveriesController {
   /** The outbox: pending, enqueued, delivered and failed deliveries. */
   @Get('deliveries')
   @Access({ kind: 'admin' })
-  async deliveries(@Query('status') status?: string, @Query('department') department?: string, @Query('year') year?: string) {
-    if (status !== undefined && !['pending', 'enqueued', 'delivered', 'failed'].includes(status)) bad('status', 'must be pending, enqueued, delivered or failed');
+  async deliveries(
+    @Query('status') status?: string,
+    @Query('department') department?: string,
+    @Query('year') year?: string,
+  ) {
+    if (status !== undefined && !['pending', 'enqueued', 'delivered', 'failed'].includes(status))
+      bad('status', 'must be pending, enqueued, delivered or failed');
     const stream = department && year ? `${parseDepartment(department)}/${parseYear(year)}` : undefined;
-    return { counts: await this.repo.outboxCounts(), deliveries: await this.repo.listOutbox({ status: status as OutboxStatus | undefined, stream }) };
+    return {
+      counts: await this.repo.outboxCounts(),
+      deliveries: await this.repo.listOutbox({ status: status as OutboxStatus | undefined, stream }),
+    };
   }
 
   /** Sends failed deliveries again (same job ids: a receiver never gets one twice from us). */

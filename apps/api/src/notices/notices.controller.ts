@@ -12,13 +12,17 @@ import { parseDateParam, parseDepartment, parseIntParam, parseYear } from '../ht
 function parseBool(field: string, value: unknown): boolean {
   if (value === undefined || value === '' || value === false || value === 'false') return false;
   if (value === true || value === 'true') return true;
-  throw new InvalidInputError(`${field}: must be true or false`, [{ index: 0, path: field, reason: `must be true or false, got ${JSON.stringify(value)}` }]);
+  throw new InvalidInputError(`${field}: must be true or false`, [
+    { index: 0, path: field, reason: `must be true or false, got ${JSON.stringify(value)}` },
+  ]);
 }
 
 function parseStatus(value: string | undefined): 'open' | 'cleared' | 'all' {
   if (value === undefined || value === '') return 'all';
   if (value !== 'open' && value !== 'cleared' && value !== 'all') {
-    throw new InvalidInputError('status: must be open, cleared or all', [{ index: 0, path: 'status', reason: `must be "open", "cleared" or "all", got "${value}"` }]);
+    throw new InvalidInputError('status: must be open, cleared or all', [
+      { index: 0, path: 'status', reason: `must be "open", "cleared" or "all", got "${value}"` },
+    ]);
   }
   return value;
 }
@@ -40,13 +44,23 @@ export class NoticesController {
   @Post('months/:month/close')
   @HttpCode(200)
   @WriteAccess()
-  async close(@Param('department') department: string, @Param('year') year: string, @Param('month') month: string, @Body() body: CloseBody | undefined) {
+  async close(
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Param('month') month: string,
+    @Body() body: CloseBody | undefined,
+  ) {
     const b = body ?? {};
     for (const k of Object.keys(b)) {
-      if (!['reissue', 'reason', 'knownOn'].includes(k)) throw new InvalidInputError(`unknown field ${k}`, [{ index: 0, path: k, reason: 'unknown field (allowed: reissue, reason, knownOn)' }]);
+      if (!['reissue', 'reason', 'knownOn'].includes(k))
+        throw new InvalidInputError(`unknown field ${k}`, [
+          { index: 0, path: k, reason: 'unknown field (allowed: reissue, reason, knownOn)' },
+        ]);
     }
     if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 500)) {
-      throw new InvalidInputError('reason: must be a string of at most 500 characters', [{ index: 0, path: 'reason', reason: 'must be a string of at most 500 characters' }]);
+      throw new InvalidInputError('reason: must be a string of at most 500 characters', [
+        { index: 0, path: 'reason', reason: 'must be a string of at most 500 characters' },
+      ]);
     }
     return this.closes.close(parseDepartment(department), parseYear(year), parseIntParam('month', month, 0, 1, 12), {
       reissue: parseBool('reissue', b.reissue),
@@ -65,11 +79,21 @@ export class NoticesController {
 
   @Get('notices')
   @ReadAccess({ unitScoped: true })
-  async list(@CurrentPrincipal() principal: Principal, @Param('department') department: string, @Param('year') year: string, @Query('month') month?: string, @Query('unit') unit?: string) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Query('month') month?: string,
+    @Query('unit') unit?: string,
+  ) {
     const stream = streamId(parseDepartment(department), parseYear(year));
     const own = unitLimit(principal);
-    if (own !== null && unit && unit !== own) throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
-    const rows = await this.notices.listNotices(stream, { month: month ? parseIntParam('month', month, 0, 1, 12) : undefined, subject: own ?? (unit || undefined) });
+    if (own !== null && unit && unit !== own)
+      throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
+    const rows = await this.notices.listNotices(stream, {
+      month: month ? parseIntParam('month', month, 0, 1, 12) : undefined,
+      subject: own ?? (unit || undefined),
+    });
     return { notices: rows.map(({ markdown: _m, html: _h, content: _c, ...rest }) => rest) };
   }
 
@@ -90,10 +114,12 @@ export class NoticesController {
     const y = parseYear(year);
     const m = parseIntParam('month', month, 0, 1, 12);
     const own = unitLimit(principal);
-    if (own !== null && subject !== own) throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
+    if (own !== null && subject !== own)
+      throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
     const id = `notice:${dep}:${y}:${subject}:${m}`;
     const n = await this.notices.getNotice(id, revision ? parseIntParam('revision', revision, 1, 1, 1000) : undefined);
-    if (!n) throw new NotFoundError(`no notice ${id}${revision ? ` revision ${revision}` : ''}: has month ${m} been closed?`);
+    if (!n)
+      throw new NotFoundError(`no notice ${id}${revision ? ` revision ${revision}` : ''}: has month ${m} been closed?`);
     if (format === 'html') {
       res.type('text/html; charset=utf-8');
       return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(n.title)}</title></head><body>${n.html}</body></html>`;
@@ -103,7 +129,9 @@ export class NoticesController {
       return n.markdown;
     }
     if (format !== undefined && format !== 'json') {
-      throw new InvalidInputError('format: must be json, markdown or html', [{ index: 0, path: 'format', reason: `must be "json", "markdown" or "html", got "${format}"` }]);
+      throw new InvalidInputError('format: must be json, markdown or html', [
+        { index: 0, path: 'format', reason: `must be "json", "markdown" or "html", got "${format}"` },
+      ]);
     }
     return n;
   }
@@ -111,10 +139,17 @@ export class NoticesController {
   @Get('alerts')
   @Header('cache-control', 'no-store')
   @ReadAccess({ unitScoped: true })
-  async alerts(@CurrentPrincipal() principal: Principal, @Param('department') department: string, @Param('year') year: string, @Query('status') status?: string, @Query('unit') unit?: string) {
+  async alerts(
+    @CurrentPrincipal() principal: Principal,
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Query('status') status?: string,
+    @Query('unit') unit?: string,
+  ) {
     const stream = streamId(parseDepartment(department), parseYear(year));
     const own = unitLimit(principal);
-    if (own !== null && unit && unit !== own) throw new AuthError(403, `a unit reader sees only the alerts of unit "${own}"`);
+    if (own !== null && unit && unit !== own)
+      throw new AuthError(403, `a unit reader sees only the alerts of unit "${own}"`);
     const all = await this.notices.listAlerts(stream, parseStatus(status), own ?? (unit || undefined));
     return { open: all.filter((a) => a.status === 'open'), past: all.filter((a) => a.status === 'cleared') };
   }

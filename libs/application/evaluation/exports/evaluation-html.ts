@@ -10,7 +10,13 @@ export function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-const STATUS_TEXT: Record<string, string> = { met: '达成', not_met: '未达成', not_applicable: '不适用', not_reported: '未报告', invalid: '无法判断' };
+const STATUS_TEXT: Record<string, string> = {
+  met: '达成',
+  not_met: '未达成',
+  not_applicable: '不适用',
+  not_reported: '未报告',
+  invalid: '无法判断',
+};
 const KIND_TEXT: Record<string, string> = { judged: '评定', computed: '计算', composite: '分项合计' };
 
 const CSS = `
@@ -69,10 +75,30 @@ function scoring(r: EvaluationReport): string {
   const rows = r.criteria.map((c, i) => {
     const cells: string[] = [];
     const s1 = span('level1', i);
-    if (s1) cells.push(td(`${esc(l1.get(c.level1)?.name ?? c.level1)}<br>（${esc(l1.get(c.level1)?.weight ?? '')}分）`, 'c', ` rowspan="${s1}"`));
+    if (s1)
+      cells.push(
+        td(
+          `${esc(l1.get(c.level1)?.name ?? c.level1)}<br>（${esc(l1.get(c.level1)?.weight ?? '')}分）`,
+          'c',
+          ` rowspan="${s1}"`,
+        ),
+      );
     const s2 = span('level2', i);
-    if (s2) cells.push(td(`${esc(l2.get(c.level2)?.name ?? c.level2)}<br>（${esc(l2.get(c.level2)?.weight ?? '')}分）`, 'c', ` rowspan="${s2}"`));
-    cells.push(td(esc(c.name)), td(esc(c.weight), 'n'), td(esc(KIND_TEXT[c.kind]), 'c'), td(`<b>${esc(c.score)}</b>`, 'n'), td(basis(c)));
+    if (s2)
+      cells.push(
+        td(
+          `${esc(l2.get(c.level2)?.name ?? c.level2)}<br>（${esc(l2.get(c.level2)?.weight ?? '')}分）`,
+          'c',
+          ` rowspan="${s2}"`,
+        ),
+      );
+    cells.push(
+      td(esc(c.name)),
+      td(esc(c.weight), 'n'),
+      td(esc(KIND_TEXT[c.kind]), 'c'),
+      td(`<b>${esc(c.score)}</b>`, 'n'),
+      td(basis(c)),
+    );
     return row(cells);
   });
   return `<h2>二、部门整体支出绩效评分表</h2>
@@ -84,7 +110,17 @@ ${row([td('<b>评分等级</b>', 'c', ' colspan="5"'), td(`<b>${esc(r.grade)}</b
 
 function indicators(r: EvaluationReport): string {
   const rows = r.indicators.items.map((i) =>
-    row([td(esc(i.level1)), td(esc(i.level2)), td(esc(i.name)), td(esc(i.target), 'c'), td(esc(i.actual ?? '未报告'), 'c'), td(esc(STATUS_TEXT[i.status] ?? i.status) + (i.problem ? `<div class="formula">${esc(i.problem)}</div>` : ''), 'c')]),
+    row([
+      td(esc(i.level1)),
+      td(esc(i.level2)),
+      td(esc(i.name)),
+      td(esc(i.target), 'c'),
+      td(esc(i.actual ?? '未报告'), 'c'),
+      td(
+        esc(STATUS_TEXT[i.status] ?? i.status) + (i.problem ? `<div class="formula">${esc(i.problem)}</div>` : ''),
+        'c',
+      ),
+    ]),
   );
   return `<h2>三、年度绩效指标完成情况</h2>
 <p>定义 ${r.indicators.defined} 项，适用 ${r.indicators.applicable} 项，达成 ${r.indicators.met} 项。</p>
@@ -94,7 +130,14 @@ function indicators(r: EvaluationReport): string {
 function budget(r: EvaluationReport): string {
   const money = (v: string) => esc(yuan(v));
   const rows = r.budget.tasks.map((t) =>
-    row([td(esc(t.name)), td(money(t.budget.total), 'n'), td(money(t.budget.fiscal), 'n'), td(money(t.spent.total), 'n'), td(money(t.spent.fiscal), 'n'), td(t.rate === null ? '—' : `${esc(t.rate)}%`, 'n')]),
+    row([
+      td(esc(t.name)),
+      td(money(t.budget.total), 'n'),
+      td(money(t.budget.fiscal), 'n'),
+      td(money(t.spent.total), 'n'),
+      td(money(t.spent.fiscal), 'n'),
+      td(t.rate === null ? '—' : `${esc(t.rate)}%`, 'n'),
+    ]),
   );
   const s = r.budget.total;
   return `<h2>四、年度主要任务预算执行情况（元）</h2>
@@ -106,7 +149,12 @@ function budget(r: EvaluationReport): string {
 function reconciliation(r: EvaluationReport): string {
   const rec = r.reconciliation;
   if (!rec) return `<h2>五、差异说明</h2><p>尚无部门自评表（SelfEvaluationSubmitted），无可核对内容。</p>`;
-  const items = [...rec.findings.map((f) => `<li><b>${esc(f.name ?? f.criterion)}</b>（${esc(f.criterion)}）：${esc(f.reason)}</li>`), ...rec.totalFindings.map((f) => `<li><b>总分/等级</b>：${esc(f.reason)}</li>`)];
+  const items = [
+    ...rec.findings.map(
+      (f) => `<li><b>${esc(f.name ?? f.criterion)}</b>（${esc(f.criterion)}）：${esc(f.reason)}</li>`,
+    ),
+    ...rec.totalFindings.map((f) => `<li><b>总分/等级</b>：${esc(f.reason)}</li>`),
+  ];
   return `<h2>五、差异说明</h2>
 <p>部门自评总分 ${esc(rec.submittedTotal)} 分（${esc(rec.submittedGrade)}），按规则和评定计算总分 ${esc(rec.computedTotal)} 分（${esc(rec.computedGrade)}）。</p>
 ${items.length ? `<ol>${items.join('')}</ol>` : '<p>自评表与计算结果一致，无差异。</p>'}`;
@@ -121,7 +169,9 @@ function suggestion(r: EvaluationReport): string {
 /** The whole report as one HTML document (no external resources). */
 export function evaluationHtml(r: EvaluationReport): string {
   const status =
-    r.status === 'final' ? '<span class="status">最终结果</span>' : `<span class="status forecast">预测（截至 ${esc(r.asOf)}）</span>`;
+    r.status === 'final'
+      ? '<span class="status">最终结果</span>'
+      : `<span class="status forecast">预测（截至 ${esc(r.asOf)}）</span>`;
   const known = r.knownOn ? `（按 ${esc(r.knownOn)} 已知的数据）` : '';
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">

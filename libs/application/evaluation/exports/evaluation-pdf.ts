@@ -16,7 +16,9 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Chromium is not installed: PDF export is not offered (the HTML report can be printed instead). */
 export class PdfUnavailableError extends Error {
   constructor(readonly chromium: string) {
-    super(`PDF export needs Chromium at ${chromium}, which is not installed; open …/evaluation.html and print it to PDF from a browser instead`);
+    super(
+      `PDF export needs Chromium at ${chromium}, which is not installed; open …/evaluation.html and print it to PDF from a browser instead`,
+    );
     this.name = 'PdfUnavailableError';
   }
 }
@@ -56,9 +58,15 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) reject(new UnavailableError(`PDF rendering did not finish within ${timeoutMs} ms; Chromium was stopped`));
+      if (timedOut)
+        reject(new UnavailableError(`PDF rendering did not finish within ${timeoutMs} ms; Chromium was stopped`));
       else if (code === 0) resolve();
-      else reject(new UnavailableError(`PDF rendering failed (Chromium exited with ${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' ')}`));
+      else
+        reject(
+          new UnavailableError(
+            `PDF rendering failed (Chromium exited with ${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+          ),
+        );
     });
   });
 }
@@ -88,7 +96,8 @@ export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Bu
       opts.timeoutMs ?? 30_000,
     );
     const pdf = await readFile(output).catch(() => null);
-    if (!pdf || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') throw new UnavailableError('PDF rendering produced no PDF');
+    if (!pdf || pdf.subarray(0, 5).toString('latin1') !== '%PDF-')
+      throw new UnavailableError('PDF rendering produced no PDF');
     return pdf;
   } finally {
     await rm(dir, { recursive: true, force: true });

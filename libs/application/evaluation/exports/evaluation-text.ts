@@ -7,7 +7,13 @@ export function displayWidth(text: string): number {
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
     const wide =
-      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6);
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6);
     w += wide ? 2 : 1;
   }
   return w;
@@ -20,7 +26,8 @@ export function evaluationText(r: EvaluationReport): string {
   const l1 = new Map(r.level1.map((g) => [g.id, g.name]));
   const l2 = new Map(r.level2.map((g) => [g.id, g.name]));
   const cols = [10, 10, 32, 6, 8];
-  const line = (a: string, b: string, c: string, w: string, s: string) => `${padEnd(a, cols[0]!)}${padEnd(b, cols[1]!)}${padEnd(c, cols[2]!)}${padStart(w, cols[3]!)}${padStart(s, cols[4]!)}`;
+  const line = (a: string, b: string, c: string, w: string, s: string) =>
+    `${padEnd(a, cols[0]!)}${padEnd(b, cols[1]!)}${padEnd(c, cols[2]!)}${padStart(w, cols[3]!)}${padStart(s, cols[4]!)}`;
   const indent = ' '.repeat(cols[0]! + cols[1]!);
   const out: string[] = [];
   const status = r.status === 'final' ? '最终' : `预测，截至 ${r.asOf}`;
@@ -31,7 +38,15 @@ export function evaluationText(r: EvaluationReport): string {
   let prev1 = '';
   let prev2 = '';
   for (const c of r.criteria) {
-    out.push(line(c.level1 === prev1 ? '' : (l1.get(c.level1) ?? c.level1), c.level2 === prev2 ? '' : (l2.get(c.level2) ?? c.level2), c.name, c.weight, c.score));
+    out.push(
+      line(
+        c.level1 === prev1 ? '' : (l1.get(c.level1) ?? c.level1),
+        c.level2 === prev2 ? '' : (l2.get(c.level2) ?? c.level2),
+        c.name,
+        c.weight,
+        c.score,
+      ),
+    );
     prev1 = c.level1;
     prev2 = c.level2;
     out.push(`${indent}└ ${c.how.formula}`);
@@ -40,14 +55,21 @@ export function evaluationText(r: EvaluationReport): string {
   out.push('-'.repeat(cols.reduce((a, b) => a + b, 0)));
   out.push(`综合评分 ${r.total.score}（精确值 ${r.total.exact}）  评分等级 ${r.grade}`);
   out.push(`小计：${r.level1.map((g) => `${g.name} ${g.score}/${g.weight}`).join(' · ')}`);
-  out.push(`绩效指标：定义 ${r.indicators.defined} 项，适用 ${r.indicators.applicable} 项，达成 ${r.indicators.met} 项`);
+  out.push(
+    `绩效指标：定义 ${r.indicators.defined} 项，适用 ${r.indicators.applicable} 项，达成 ${r.indicators.met} 项`,
+  );
   if (r.effectSuggestion) out.push(`效果性建议分：${r.effectSuggestion.formula}`);
   const rec = r.reconciliation;
   if (!rec) {
     out.push('差异说明：尚无部门自评表（SelfEvaluationSubmitted）');
   } else {
-    out.push(`差异说明（自评 ${rec.submittedTotal} 分 ${rec.submittedGrade}，计算 ${rec.computedTotal} 分 ${rec.computedGrade}）：`);
-    const reasons = [...rec.findings.map((f) => `${f.name ?? f.criterion}（${f.criterion}）：${f.reason}`), ...rec.totalFindings.map((f) => `总分/等级：${f.reason}`)];
+    out.push(
+      `差异说明（自评 ${rec.submittedTotal} 分 ${rec.submittedGrade}，计算 ${rec.computedTotal} 分 ${rec.computedGrade}）：`,
+    );
+    const reasons = [
+      ...rec.findings.map((f) => `${f.name ?? f.criterion}（${f.criterion}）：${f.reason}`),
+      ...rec.totalFindings.map((f) => `总分/等级：${f.reason}`),
+    ];
     if (!reasons.length) out.push('  无差异');
     reasons.forEach((text, i) => out.push(`  ${i + 1}. ${text}`));
   }

@@ -20,7 +20,13 @@ const THIN: Partial<ExcelJS.Borders> = {
 };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 
-const STATUS_TEXT: Record<string, string> = { met: '达成', not_met: '未达成', not_applicable: '不适用', not_reported: '未报告', invalid: '无法判断' };
+const STATUS_TEXT: Record<string, string> = {
+  met: '达成',
+  not_met: '未达成',
+  not_applicable: '不适用',
+  not_reported: '未报告',
+  invalid: '无法判断',
+};
 
 /** A decimal string as a cell number (the only place a figure becomes a JS number). */
 const num = (value: string): number => Number(value);
@@ -32,7 +38,13 @@ function withoutTask(line: string, task: string): string {
 /** Totals are decimal strings, grades are words. */
 const scoreOrText = (value: string): Value => (/^\d+(\.\d+)?$/.test(value) ? num(value) : value);
 
-function put(ws: Sheet, row: number, col: number, value: Value, opts: { fmt?: string; bold?: boolean; header?: boolean; align?: 'left' | 'center' | 'right' } = {}) {
+function put(
+  ws: Sheet,
+  row: number,
+  col: number,
+  value: Value,
+  opts: { fmt?: string; bold?: boolean; header?: boolean; align?: 'left' | 'center' | 'right' } = {},
+) {
   const cell = ws.getCell(row, col);
   cell.value = value;
   cell.border = THIN;
@@ -45,7 +57,15 @@ function put(ws: Sheet, row: number, col: number, value: Value, opts: { fmt?: st
 }
 
 /** Merges a range and borders every cell in it (the value goes in the top-left cell). */
-function merge(ws: Sheet, top: number, left: number, bottom: number, right: number, value: Value, opts: Parameters<typeof put>[4] = {}) {
+function merge(
+  ws: Sheet,
+  top: number,
+  left: number,
+  bottom: number,
+  right: number,
+  value: Value,
+  opts: Parameters<typeof put>[4] = {},
+) {
   for (let r = top; r <= bottom; r++) for (let c = left; c <= right; c++) ws.getCell(r, c).border = THIN;
   if (bottom > top || right > left) ws.mergeCells(top, left, bottom, right);
   return put(ws, top, left, value, opts);
@@ -68,14 +88,20 @@ function mergeRuns(ws: Sheet, first: number, keys: string[], cols: [number, numb
     const vals = values(keys[start]!);
     for (let c = cols[0]; c <= cols[1]; c++) {
       const v = vals[c - cols[0]] ?? null;
-      merge(ws, first + start, c, first + i - 1, c, v, { align: 'center', ...(typeof v === 'number' ? { fmt: '0' } : {}) });
+      merge(ws, first + start, c, first + i - 1, c, v, {
+        align: 'center',
+        ...(typeof v === 'number' ? { fmt: '0' } : {}),
+      });
     }
     start = i;
   }
 }
 
 function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
-  const ws = wb.addWorksheet('自评表', { views: [{ state: 'frozen', ySplit: 4 }], pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  const ws = wb.addWorksheet('自评表', {
+    views: [{ state: 'frozen', ySplit: 4 }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
   ws.columns = [10, 22, 36, 26, 16, 16, 16, 16].map((width) => ({ width }));
   title(ws, '部门（单位）整体支出绩效目标完成情况自评表', 8);
   put(ws, 2, 1, '部门（单位）名称', { header: true });
@@ -87,7 +113,12 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   const first = 5;
   const last = first + tasks.length; // the 金额合计 row
   merge(ws, 3, 1, last, 1, '年度主要任务完成情况', { header: true });
-  for (const [col, text] of [[2, '任务名称'], [3, '主要内容'], [4, '完成情况']] as const) merge(ws, 3, col, 4, col, text, { header: true });
+  for (const [col, text] of [
+    [2, '任务名称'],
+    [3, '主要内容'],
+    [4, '完成情况'],
+  ] as const)
+    merge(ws, 3, col, 4, col, text, { header: true });
   merge(ws, 3, 5, 3, 6, '预算数（元）', { header: true });
   merge(ws, 3, 7, 3, 8, '执行数（元）', { header: true });
   ['总额', '其中：财政拨款', '总额', '其中：财政拨款'].forEach((text, i) => put(ws, 4, 5 + i, text, { header: true }));
@@ -96,11 +127,15 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     put(ws, row, 2, t.name);
     put(ws, row, 3, t.lines.map((l) => withoutTask(l.name, t.name)).join('；'));
     put(ws, row, 4, t.rate === null ? '无预算' : `全年执行率 ${t.rate}%`);
-    [t.budget.total, t.budget.fiscal, t.spent.total, t.spent.fiscal].forEach((v, j) => put(ws, row, 5 + j, num(v), { fmt: AMOUNT }));
+    [t.budget.total, t.budget.fiscal, t.spent.total, t.spent.fiscal].forEach((v, j) =>
+      put(ws, row, 5 + j, num(v), { fmt: AMOUNT }),
+    );
   });
   merge(ws, last, 2, last, 4, '金额合计', { bold: true, align: 'center' });
   const sums = r.budget.total;
-  [sums.budget.total, sums.budget.fiscal, sums.spent.total, sums.spent.fiscal].forEach((v, j) => put(ws, last, 5 + j, num(v), { fmt: AMOUNT, bold: true }));
+  [sums.budget.total, sums.budget.fiscal, sums.spent.total, sums.spent.fiscal].forEach((v, j) =>
+    put(ws, last, 5 + j, num(v), { fmt: AMOUNT, bold: true }),
+  );
 
   // 年度总体目标完成情况: the targets and what was reported for them.
   const goal = last + 1;
@@ -109,7 +144,15 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   merge(ws, goal, 2, goal, 4, '预期目标', { header: true });
   merge(ws, goal, 5, goal, 8, '目标实际完成情况', { header: true });
   merge(ws, goal + 1, 2, goal + 1, 4, items.map((i) => `${i.name} ${i.target}`).join('；'));
-  merge(ws, goal + 1, 5, goal + 1, 8, `绩效指标 ${r.indicators.defined} 项，适用 ${r.indicators.applicable} 项，达成 ${r.indicators.met} 项：` + items.map((i) => `${i.name} ${i.actual ?? '未报告'}`).join('；'));
+  merge(
+    ws,
+    goal + 1,
+    5,
+    goal + 1,
+    8,
+    `绩效指标 ${r.indicators.defined} 项，适用 ${r.indicators.applicable} 项，达成 ${r.indicators.met} 项：` +
+      items.map((i) => `${i.name} ${i.actual ?? '未报告'}`).join('；'),
+  );
   ws.getRow(goal + 1).height = 90;
 
   // 年度绩效指标完成情况
@@ -127,8 +170,20 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     put(ws, row, 7, i.actual ?? '未报告', { align: 'center' });
     put(ws, row, 8, STATUS_TEXT[i.status] ?? i.status, { align: 'center' });
   });
-  mergeRuns(ws, start, items.map((i) => i.level1), [2, 2], (k) => [k]);
-  mergeRuns(ws, start, items.map((i) => `${i.level1}\u0000${i.level2}`), [3, 3], (k) => [k.split('\u0000')[1]!]);
+  mergeRuns(
+    ws,
+    start,
+    items.map((i) => i.level1),
+    [2, 2],
+    (k) => [k],
+  );
+  mergeRuns(
+    ws,
+    start,
+    items.map((i) => `${i.level1}\u0000${i.level2}`),
+    [3, 3],
+    (k) => [k.split('\u0000')[1]!],
+  );
 }
 
 function basisText(c: CriterionWire): string {
@@ -137,16 +192,31 @@ function basisText(c: CriterionWire): string {
 }
 
 function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
-  const ws = wb.addWorksheet('评分表', { views: [{ state: 'frozen', ySplit: 5 }], pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  const ws = wb.addWorksheet('评分表', {
+    views: [{ state: 'frozen', ySplit: 5 }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
   ws.columns = [12, 9, 12, 9, 24, 9, 80, 10].map((width) => ({ width }));
   title(ws, '部门整体支出绩效评分表', 8);
   const state = r.status === 'final' ? '最终' : `预测（截至 ${r.asOf}）`;
-  merge(ws, 2, 1, 2, 8, `部门（单位）名称：${r.departmentName}　预算年度：${r.year}　评价体系：${r.framework.name}（${r.framework.version}）　状态：${state}`, { align: 'left' });
+  merge(
+    ws,
+    2,
+    1,
+    2,
+    8,
+    `部门（单位）名称：${r.departmentName}　预算年度：${r.year}　评价体系：${r.framework.name}（${r.framework.version}）　状态：${state}`,
+    { align: 'left' },
+  );
   merge(ws, 3, 1, 3, 6, '评价指标', { header: true });
   merge(ws, 3, 7, 5, 7, '计算依据', { header: true });
   merge(ws, 3, 8, 5, 8, '分数', { header: true });
-  ['一级指标', '二级指标', '三级指标'].forEach((text, i) => merge(ws, 4, 1 + 2 * i, 4, 2 + 2 * i, text, { header: true }));
-  ['名称', '参考分值', '名称', '参考分值', '名称', '参考分值'].forEach((text, i) => put(ws, 5, 1 + i, text, { header: true }));
+  ['一级指标', '二级指标', '三级指标'].forEach((text, i) =>
+    merge(ws, 4, 1 + 2 * i, 4, 2 + 2 * i, text, { header: true }),
+  );
+  ['名称', '参考分值', '名称', '参考分值', '名称', '参考分值'].forEach((text, i) =>
+    put(ws, 5, 1 + i, text, { header: true }),
+  );
 
   const first = 6;
   r.criteria.forEach((c, i) => {
@@ -158,15 +228,35 @@ function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   });
   const l1 = new Map(r.level1.map((g) => [g.id, g]));
   const l2 = new Map(r.level2.map((g) => [g.id, g]));
-  mergeRuns(ws, first, r.criteria.map((c) => c.level1), [1, 2], (k) => [l1.get(k)?.name ?? k, num(l1.get(k)?.weight ?? '0')]);
-  mergeRuns(ws, first, r.criteria.map((c) => c.level2), [3, 4], (k) => [l2.get(k)?.name ?? k, num(l2.get(k)?.weight ?? '0')]);
+  mergeRuns(
+    ws,
+    first,
+    r.criteria.map((c) => c.level1),
+    [1, 2],
+    (k) => [l1.get(k)?.name ?? k, num(l1.get(k)?.weight ?? '0')],
+  );
+  mergeRuns(
+    ws,
+    first,
+    r.criteria.map((c) => c.level2),
+    [3, 4],
+    (k) => [l2.get(k)?.name ?? k, num(l2.get(k)?.weight ?? '0')],
+  );
   const end = first + r.criteria.length;
   merge(ws, end, 1, end, 7, '综合评分', { bold: true, align: 'center' });
   put(ws, end, 8, num(r.total.score), { fmt: SCORE, bold: true, align: 'center' });
   merge(ws, end + 1, 1, end + 1, 7, '评分等级', { bold: true, align: 'center' });
   put(ws, end + 1, 8, r.grade, { bold: true, align: 'center' });
   const subtotals = r.level1.map((g) => `${g.name} ${g.score}/${g.weight}`).join('，');
-  merge(ws, end + 2, 1, end + 2, 8, `小计：${subtotals}。总分为各指标精确得分之和，显示保留2位小数（四舍五入）。${r.note ?? ''}`, { align: 'left' });
+  merge(
+    ws,
+    end + 2,
+    1,
+    end + 2,
+    8,
+    `小计：${subtotals}。总分为各指标精确得分之和，显示保留2位小数（四舍五入）。${r.note ?? ''}`,
+    { align: 'left' },
+  );
 }
 
 function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
@@ -178,9 +268,24 @@ function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     merge(ws, 2, 1, 2, 7, '尚无自评表（SelfEvaluationSubmitted），无可核对内容', { align: 'left' });
     return;
   }
-  merge(ws, 2, 1, 2, 7, `自评总分 ${rec.submittedTotal}（${rec.submittedGrade}），各指标自评分合计 ${rec.sumOfSubmitted}；按规则和评定计算总分 ${rec.computedTotal}（${rec.computedGrade}）`, { align: 'left' });
-  ['指标编号', '指标名称', '分值', '自评分', '计算得分', '差异类型', '说明'].forEach((text, i) => put(ws, 3, 1 + i, text, { header: true }));
-  const kinds: Record<string, string> = { exceeds_weight: '超过分值', differs: '得分不一致', not_submitted: '未填写', unknown_criterion: '非体系指标' };
+  merge(
+    ws,
+    2,
+    1,
+    2,
+    7,
+    `自评总分 ${rec.submittedTotal}（${rec.submittedGrade}），各指标自评分合计 ${rec.sumOfSubmitted}；按规则和评定计算总分 ${rec.computedTotal}（${rec.computedGrade}）`,
+    { align: 'left' },
+  );
+  ['指标编号', '指标名称', '分值', '自评分', '计算得分', '差异类型', '说明'].forEach((text, i) =>
+    put(ws, 3, 1 + i, text, { header: true }),
+  );
+  const kinds: Record<string, string> = {
+    exceeds_weight: '超过分值',
+    differs: '得分不一致',
+    not_submitted: '未填写',
+    unknown_criterion: '非体系指标',
+  };
   let row = 4;
   for (const f of rec.findings) {
     put(ws, row, 1, f.criterion);
@@ -191,7 +296,12 @@ function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     put(ws, row, 6, kinds[f.kind] ?? f.kind);
     put(ws, row++, 7, f.reason);
   }
-  const totals: Record<string, string> = { total_vs_sum: '总分与分项合计', total_vs_computed: '总分与计算总分', grade_vs_total: '等级与自评总分', grade_vs_computed: '等级与计算结果' };
+  const totals: Record<string, string> = {
+    total_vs_sum: '总分与分项合计',
+    total_vs_computed: '总分与计算总分',
+    grade_vs_total: '等级与自评总分',
+    grade_vs_computed: '等级与计算结果',
+  };
   for (const f of rec.totalFindings) {
     merge(ws, row, 1, row, 2, totals[f.kind] ?? f.kind, { bold: true });
     put(ws, row, 3, null);
@@ -200,7 +310,8 @@ function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     put(ws, row, 6, '总分/等级');
     put(ws, row++, 7, f.reason);
   }
-  if (!rec.findings.length && !rec.totalFindings.length) merge(ws, row, 1, row, 7, '自评表与计算结果一致，无差异', { align: 'left' });
+  if (!rec.findings.length && !rec.totalFindings.length)
+    merge(ws, row, 1, row, 7, '自评表与计算结果一致，无差异', { align: 'left' });
 }
 
 /** The workbook as xlsx bytes. */
