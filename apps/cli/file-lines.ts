@@ -1,5 +1,5 @@
 /**
- * A file's lines, read as a stream (a 10M-event NDJSON file is ~2 GB, beyond V8's largest string,
+ * A file's lines, read as a stream (a city-sized NDJSON file is larger than V8's largest string,
  * so it cannot be read whole).
  *
  * Lines end at "\n" only, exactly as `readFileSync(file, 'utf8').split('\n')` would cut them, so

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { Decimal, ZERO, decimalPlacesOf, fromUnits, sumAmounts, toUnits } from './decimal.js';
 
-/** Amount strings of the shapes that reach the figures: validated amounts, numeric columns, more decimals, exponents. */
+/**
+ * Amount strings of the shapes that reach the figures: validated amounts, numeric columns, more
+ * decimals, exponents.
+ */
 const amount = fc.oneof(
   fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 999_999_999_999_999n })).map(([neg, cents]) => {
     const s = cents.toString().padStart(3, '0');

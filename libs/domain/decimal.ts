@@ -50,7 +50,10 @@ export function fixed2(value: DecimalJs.Value): string {
  * number: money stays exact.
  */
 
-/** A plain decimal string: optional minus, digits, optional fraction (the form of validated amounts and numeric columns). */
+/**
+ * A plain decimal string: optional minus, digits, optional fraction (the form of validated amounts
+ * and numeric columns).
+ */
 const PLAIN_RE = /^-?\d+(\.\d+)?$/;
 
 /** Digits after the decimal point that `amount` needs (any decimal.js-readable value, exponent forms included). */

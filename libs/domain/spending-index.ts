@@ -46,11 +46,12 @@ function parseUuid(id: string, out: Uint32Array): boolean {
   return true;
 }
 
+/** `k` holds WORDS (4) words. */
 function hash(k: Uint32Array): number {
-  let h = Math.imul(k[0]! ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ k[1]!, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ k[2]!, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ k[3]!, 0xc2b2ae35);
+  let h = Math.imul(k[0] ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ k[1], 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ k[2], 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ k[3], 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
@@ -74,7 +75,7 @@ export class SpendingIndex {
   get(id: string): string | undefined {
     if (parseUuid(id, scratch)) {
       const slot = this.find(scratch);
-      return slot < 0 || this.values[slot] === 0 ? undefined : this.lineNames[this.values[slot]! - 1];
+      return slot < 0 || this.values[slot] === 0 ? undefined : this.lineNames[this.values[slot] - 1];
     }
     const line = this.other.get(id);
     return line === undefined ? undefined : this.lineNames[line];
@@ -132,7 +133,7 @@ export class SpendingIndex {
       key.set(oldKeys.subarray(slot * WORDS, slot * WORDS + WORDS));
       const to = this.find(key);
       this.keys.set(key, to * WORDS);
-      this.values[to] = oldValues[slot]!;
+      this.values[to] = oldValues[slot];
     }
   }
 }

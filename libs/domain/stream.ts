@@ -5,6 +5,7 @@
  */
 import { Decimal, ZERO } from './decimal.js';
 import { AFTER_CLOSE_TYPES, type EventInput, type FundSource } from './events.js';
+import { entryOf, required } from './required.js';
 import { SpendingIndex } from './spending-index.js';
 import type { FieldError } from './validation.js';
 
@@ -108,7 +109,7 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
         );
         break;
       }
-      const l = state.lines.get(lineId)!;
+      const l = entryOf(state.lines, lineId, 'budget line of the corrected spending');
       const after = l.spent.plus(event.data.amount);
       if (after.isNeg()) {
         fail(
@@ -169,18 +170,19 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
       });
       break;
     case 'BudgetAdjusted': {
-      const l = state.lines.get(event.data.line)!;
+      const l = entryOf(state.lines, event.data.line, 'budget line');
       l.budget = l.budget.plus(event.data.amount);
       break;
     }
     case 'SpendingRecorded': {
-      const l = state.lines.get(event.data.line)!;
+      const l = entryOf(state.lines, event.data.line, 'budget line');
       l.spent = l.spent.plus(event.data.amount);
       state.spending.set(event.id, event.data.line);
       break;
     }
     case 'SpendingCorrected': {
-      const l = state.lines.get(state.spending.get(event.data.corrects)!)!;
+      const lineId = required(state.spending.get(event.data.corrects), 'line of the corrected SpendingRecorded');
+      const l = entryOf(state.lines, lineId, 'budget line');
       l.spent = l.spent.plus(event.data.amount);
       break;
     }
@@ -188,7 +190,7 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
       state.tasks.set(event.data.task, { completed: false });
       break;
     case 'TaskCompleted':
-      state.tasks.get(event.data.task)!.completed = true;
+      entryOf(state.tasks, event.data.task, 'planned task').completed = true;
       break;
     case 'IndicatorDefined':
       state.indicators.add(event.data.indicator);

@@ -252,11 +252,14 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
         s.onlyFields(['Q1', 'Q2', 'Q3', 'Q4']);
         const qs = (['Q1', 'Q2', 'Q3', 'Q4'] as const).map((q) => s.percent(q, { max: 100 }));
         k.errors.push(...s.errors);
-        if (s.errors.length === 0) {
-          for (let i = 0; i < 4; i++) {
-            const q = new Decimal(qs[i]!);
+        if (s.errors.length === 0 && qs.every((q): q is string => q !== undefined)) {
+          let previous: string | undefined;
+          for (const [i, text] of qs.entries()) {
+            const q = new Decimal(text);
             if (q.lte(0)) k.fail(`schedule.Q${i + 1}`, 'must be greater than 0');
-            else if (i > 0 && q.lt(qs[i - 1]!)) k.fail(`schedule.Q${i + 1}`, `must not be below Q${i} (${qs[i - 1]})`);
+            else if (previous !== undefined && q.lt(previous))
+              k.fail(`schedule.Q${i + 1}`, `must not be below Q${i} (${previous})`);
+            previous = text;
           }
         }
       }
@@ -424,6 +427,7 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
  * such as "\ud800" with no partner) is not Unicode: either is refused wherever it appears, keys
  * included, instead of failing (or being silently altered) in the database.
  */
+// eslint-disable-next-line no-control-regex -- U+0000 (NUL) is one of the characters this pattern is for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const MAX_UNSTORABLE_ERRORS = 10;

@@ -3,8 +3,7 @@
  * evaluation report, and the two parts of them the department list shows (the standing: the
  * execution answer without lines; the evaluation summary), as gzip-compressed UTF-8 JSON, with the
  * parameters, stream version and answer format each was computed for. The API sends a body as it
- * is (a city-sized execution answer is 178 kB of JSON, 23 kB compressed: fetching the JSON as text
- * took ~5 ms).
+ * is: compressed, it is a fraction of the JSON, which was slow to fetch as text.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
@@ -26,7 +25,10 @@ export interface StoredAnswer {
   body: Buffer;
 }
 
-/** Answers computed from one snapshot and the token of the read-model row they were computed from (what `save` takes). */
+/**
+ * Answers computed from one snapshot and the token of the read-model row they were computed from
+ * (what `save` takes).
+ */
 export interface Precomputed {
   answers: StoredAnswer[];
   token: string;
@@ -148,9 +150,10 @@ export class AnswersRepository {
             stored: {},
           }),
         );
-      if (r.kind !== null)
+      // An answer row (kind set) has its params: the column is not null.
+      if (r.kind !== null && r.params !== null)
         state.stored[r.kind as AnswerKind] = {
-          params: r.params!,
+          params: r.params,
           format: Number(r.format),
           version: Number(r.version),
         };
@@ -158,7 +161,10 @@ export class AnswersRepository {
     return [...out.values()];
   }
 
-  /** Projected streams, and how many of them have an answer of each kind stored for their projected version in this format. */
+  /**
+   * Projected streams, and how many of them have an answer of each kind stored for their projected
+   * version in this format.
+   */
   async coverage(format: number): Promise<{ streams: number } & Record<AnswerKind, number>> {
     const stored = (kind: AnswerKind) => sql<string>`count(*) filter (where exists (
       select 1 from exec_answers a where a.stream_id = s.stream_id and a.kind = ${kind} and a.version = s.projected_version and a.format = ${format}))`;

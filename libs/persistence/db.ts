@@ -108,8 +108,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     const max = options.poolSize ?? 10;
     // The pool keeps the connections it has opened (min = max): pg closes idle ones after 10 s by
     // default, and the first requests after any quiet spell then paid for new connections and cold
-    // server backends (execution p99 145 ms against 20 ms at 200 req/s after 10 s without queries,
-    // BENCHMARKS.md). Idle connections a server drops are discarded as before ('error' below).
+    // server backends (a much higher execution p99: docs/benchmarks/). Idle connections a server
+    // drops are discarded as before ('error' below).
     const pool = new pg.Pool({ connectionString: options.url, max, min: max });
     // An idle connection dropped by the server (restart, failover) must not crash the process:
     // the pool discards it and the next query opens a new one.

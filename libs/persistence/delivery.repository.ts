@@ -45,7 +45,11 @@ export type NewOutboxItem = Pick<
   'jobId' | 'channel' | 'subscriptionId' | 'stream' | 'kind' | 'itemId' | 'url' | 'payload'
 >;
 
-const iso = (v: string | null) => (v === null ? null : new Date(v).toISOString());
+function iso(v: string): string;
+function iso(v: string | null): string | null;
+function iso(v: string | null): string | null {
+  return v === null ? null : new Date(v).toISOString();
+}
 
 function toSubscription(r: Record<string, unknown>): Subscription {
   return {
@@ -55,7 +59,7 @@ function toSubscription(r: Record<string, unknown>): Subscription {
     channel: r.channel as Channel,
     url: (r.url as string | null) ?? null,
     active: Boolean(r.active),
-    createdAt: iso(r.created_at as string)!,
+    createdAt: iso(r.created_at as string),
   };
 }
 
@@ -73,7 +77,7 @@ function toOutbox(r: Record<string, unknown>): OutboxItem {
     status: r.status as OutboxStatus,
     attempts: Number(r.attempts),
     lastError: (r.last_error as string | null) ?? null,
-    createdAt: iso(r.created_at as string)!,
+    createdAt: iso(r.created_at as string),
     enqueuedAt: iso(r.enqueued_at as string | null),
     finishedAt: iso(r.finished_at as string | null),
   };

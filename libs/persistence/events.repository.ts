@@ -273,7 +273,9 @@ export class EventsRepository {
     }
     const positions: number[] = new Array(rows.length);
     for (const r of result.rows) {
-      const f = firstRow.get(r.stream_id)!;
+      const f = firstRow.get(r.stream_id);
+      if (f === undefined)
+        throw new Error(`appendBatch: a row of stream ${r.stream_id}, which the batch does not add to`);
       positions[f.row + r.version - f.version] = Number(r.position);
     }
     return { positions, transactionId: result.rows[0]?.transaction_id ?? '' };
@@ -383,8 +385,7 @@ function columnsOf(rows: NewEventRow[]) {
   const occurredOn: string[] = new Array(n);
   const data: string[] = new Array(n);
   const hashes: string[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i]!;
+  rows.forEach((r, i) => {
     ids[i] = r.event.id;
     streams[i] = r.stream;
     versions[i] = r.version;
@@ -395,6 +396,6 @@ function columnsOf(rows: NewEventRow[]) {
     occurredOn[i] = r.occurredOn;
     data[i] = r.data ?? JSON.stringify(r.event.data);
     hashes[i] = r.contentHash;
-  }
+  });
   return { ids, streams, versions, departments, years, types, occurredAt, occurredOn, data, hashes };
 }

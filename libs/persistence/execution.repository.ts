@@ -15,6 +15,7 @@ import {
   type SegmentSourcesJson,
   type StreamHead,
 } from '#domain/execution/stream-projection.js';
+import { required } from '#domain/required.js';
 import type { Database } from './database.js';
 import { intArrayLiteral, jsonArrayText, nullableTextArrayLiteral, textArrayLiteral } from './pg-arrays.js';
 import type { Checkpoint } from './events.repository.js';
@@ -149,7 +150,8 @@ export class ExecutionRepository {
         .execute();
       row = await select();
     }
-    return { transactionId: row!.transaction_id, position: Number(row!.position), processed: Number(row!.processed) };
+    if (!row) throw new Error(`projection checkpoint ${name}: neither found nor inserted`);
+    return { transactionId: row.transaction_id, position: Number(row.position), processed: Number(row.processed) };
   }
 
   async saveCheckpoint(trx: Trx, name: string, cp: Checkpoint, processed: number): Promise<void> {
@@ -232,7 +234,9 @@ export class ExecutionRepository {
         r.events,
         Number(r.position),
       );
-      (out.get(r.stream_id) ?? out.set(r.stream_id, new Map()).get(r.stream_id)!).set(r.bucket, seg);
+      let segments = out.get(r.stream_id);
+      if (!segments) out.set(r.stream_id, (segments = new Map()));
+      segments.set(r.bucket, seg);
     }
     return out;
   }
@@ -390,7 +394,7 @@ export class ExecutionRepository {
     if (!head) return null;
     const h = headOf(head as unknown as HeadRow);
     const facts = factsFromSegments(
-      h.meta!,
+      required(h.meta, 'the meta of a stored head'),
       segments.map((s) => json<SegmentFactsJson>(s.facts)),
     );
     const sources = withSources

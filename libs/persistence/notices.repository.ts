@@ -3,6 +3,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { AlertChange, OpenAlert } from '#domain/notices/alerts.js';
+import { required } from '#domain/required.js';
 import type { Database } from './database.js';
 
 type Trx = Transaction<Database>;
@@ -263,8 +264,9 @@ export class NoticesRepository {
         r.status === 'cleared'
           ? {
               month: Number(r.cleared_month),
-              on: r.cleared_on!,
-              reason: r.cleared_reason!,
+              // Set together with status 'cleared' (applyAlertChanges).
+              on: required(r.cleared_on, 'the date of a cleared alert'),
+              reason: required(r.cleared_reason, 'the reason of a cleared alert'),
               figures: json(r.cleared_figures),
               message: r.cleared_message ?? '',
             }

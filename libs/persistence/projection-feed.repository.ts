@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FeedItem, ProjectedEvent, RecordedSpendingTuple } from '#domain/execution/stream-projection.js';
+import { required } from '#domain/required.js';
 import type { Database } from './database.js';
 import type { Checkpoint } from './events.repository.js';
 
@@ -37,7 +38,7 @@ export interface FeedPage<E> {
  * validated at ingest and contain no quote or backslash. Every other event comes whole as
  * [position, version, type, occurredOn, id, data, placement], placement being [line, month] of the
  * record a SpendingCorrected names. Dates go through to_json (ISO whatever the DateStyle); `||`
- * rather than concat(), which costs a third more per row.
+ * rather than concat(), which costs more per row.
  */
 const EVENT_JSON = sql`
   case e.type
@@ -162,7 +163,7 @@ export class ProjectionFeedRepository {
   async snapshotReaders(trx: Transaction<Database>, count: number): Promise<SnapshotReaders> {
     if (count <= 0) return { readers: [], close: async () => {} };
     const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx);
-    const snapshot = rows[0]!.id;
+    const snapshot = required(rows[0], 'the row of pg_export_snapshot()').id;
     const opened = await Promise.allSettled(Array.from({ length: count }, () => this.snapshotReader(snapshot)));
     const lanes = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     const close = async () => {
@@ -208,8 +209,8 @@ export class ProjectionFeedRepository {
    * [xid, stream, department, year] before the run's event tuples — rather than with every event:
    * an ingest batch is one transaction holding a few streams' runs of events, so a page of
    * thousands of events has a few headers (Node makes the four strings once per run instead of per
-   * event: measured a third less of its time reading a city-shaped log). Headers are the only
-   * tuples that start with a string.
+   * event, which shortens reading a city-shaped log markedly). Headers are the only tuples that
+   * start with a string.
    */
   async readAfter(executor: Executor, after: Checkpoint, limit: number): Promise<FeedPage<FeedEvent>> {
     const r = await sql<{ page: string | null }>`
@@ -247,8 +248,8 @@ export class ProjectionFeedRepository {
    * Events after a checkpoint not applied yet, counted along the (transaction_id, position) index:
    * cheap when caught up, whatever the size of the log. The planner is told not to scan the table:
    * during and after a bulk load its statistics are missing or older than the newest events, and
-   * it counted with a (parallel) scan of the whole log instead — 25–300 ms per call at 0.5–3.4M
-   * events, seconds at 11M — on every GET /projections and readiness probe.
+   * it counted with a (parallel) scan of the whole log instead, growing with the log, on every
+   * GET /projections and readiness probe.
    */
   async countAfter(after: Checkpoint): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
@@ -273,7 +274,7 @@ export class ProjectionFeedRepository {
     const x = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(
       executor,
     );
-    const xmin = x.rows[0]!.xmin;
+    const xmin = required(x.rows[0], 'the row of pg_snapshot_xmin()').xmin;
     const last = await sql<{ xid: string; position: number }>`
       select transaction_id::text as xid, position from events
       where transaction_id < ${xmin}::xid8

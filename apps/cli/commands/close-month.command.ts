@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { shanghaiDate } from '#application/execution/execution.service.js';
+import { shanghaiDate } from '#application/common/clock.js';
 import { createServices } from '#application/services.js';
 import { isIsoDate } from '#domain/dates.js';
 import { UsageError, withDatabase, type Command } from '../context.js';

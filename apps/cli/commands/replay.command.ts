@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { shanghaiDate } from '#application/execution/execution.service.js';
+import { shanghaiDate } from '#application/common/clock.js';
 import { ingestLines } from '#application/ingest/file-ingest.js';
 import { createServices } from '#application/services.js';
 import { monthKey } from '#domain/dates.js';
-import { pct, renderNoticeMarkdown, yuan } from '#domain/notices/render.js';
+import { percent2, yuan } from '#domain/format.js';
+import { renderNoticeMarkdown } from '#domain/notices/render.js';
 import type { Notice } from '#domain/notices/notice.js';
 import { LEVEL_LABELS } from '#domain/notices/notice.js';
 import { migrate, openDatabase } from '#persistence/db.js';
@@ -61,14 +62,15 @@ export const replayCommand: Command = {
           console.log(`\n## ${st.departmentName} ${st.year}年${month}月 — 关账日 ${knownOn}（${r.status}）`);
           for (const n of r.notices) {
             const issued = await s.notices.getNotice(n.id, n.revision);
-            const content = issued!.content as Notice;
+            if (!issued) throw new Error(`notice ${n.id} revision ${n.revision} was issued but cannot be read back`);
+            const content = issued.content as Notice;
             notices++;
             if (content.kind === 'department' || values.full) {
               console.log(`\n${renderNoticeMarkdown(content)}`);
             } else {
               const f = content.figures;
               console.log(
-                `- ${content.unitName}：累计支出 ${yuan(f.spentCumulative)}，执行率 ${f.rate === null ? '—' : pct(f.rate)}，序时进度 ${pct(f.schedule)}，滞后 ${f.lag ?? '—'} 个百分点，${f.level ? LEVEL_LABELS[f.level] : '无预算'}，排名 ${content.rank.position}/${content.rank.of}`,
+                `- ${content.unitName}：累计支出 ${yuan(f.spentCumulative)}，执行率 ${f.rate === null ? '—' : percent2(f.rate)}，序时进度 ${percent2(f.schedule)}，滞后 ${f.lag ?? '—'} 个百分点，${f.level ? LEVEL_LABELS[f.level] : '无预算'}，排名 ${content.rank.position}/${content.rank.of}`,
               );
             }
           }

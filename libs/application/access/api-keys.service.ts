@@ -67,11 +67,12 @@ export class ApiKeysService {
   /** The principal of a presented key, or null when it is malformed, unknown, wrong or revoked. */
   async verify(presented: string): Promise<Principal | null> {
     const m = KEY_RE.exec(presented);
-    if (!m) return null;
-    const [, id, secret] = m;
-    const record = await this.lookup(id!);
+    const id = m?.[1];
+    const secret = m?.[2];
+    if (id === undefined || secret === undefined) return null;
+    const record = await this.lookup(id);
     if (!record || record.revokedAt) return null;
-    const a = Buffer.from(hash(secret!), 'hex');
+    const a = Buffer.from(hash(secret), 'hex');
     const b = Buffer.from(record.secretHash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
     return {
@@ -98,7 +99,10 @@ export class ApiKeysService {
     if (hit && hit.until > now) return hit.record;
     const record = await this.repo.find(id);
     this.cache.set(id, { record, until: now + this.cacheMs });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size > 10_000) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
     return record;
   }
 }

@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mapLimit } from '../common/map-limit.js';
 
 export interface AnswerCacheOptions {
-  /** Most entries kept (default 20,000: memory is bounded by `maxBytes`; small answers such as a department's standing take ~25 kB). */
+  /** Most entries kept (default 20,000: memory is bounded by `maxBytes`, not by the number of entries). */
   maxEntries?: number;
   /** Most approximate bytes kept (default 128 MiB). */
   maxBytes?: number;
@@ -43,8 +43,7 @@ export const GZIP_MIN_BYTES = 8 * 1024;
 
 /**
  * Approximate memory of a computed entry per character of its JSON besides the bytes themselves:
- * the object, many small strings and objects, as measured on execution answers (≈ 4 per character
- * in all with the bytes).
+ * the object, many small strings and objects (an estimate from measuring execution answers).
  */
 const OBJECT_BYTES_PER_JSON_CHAR = 3;
 
@@ -63,7 +62,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A kept answer: computed (the object, its bytes, compressed when large) or arrived compressed (kept so only). Frozen. */
+/**
+ * A kept answer: computed (the object, its bytes, compressed when large) or arrived compressed (kept
+ * so only). Frozen.
+ */
 class Entry<V> implements CachedAnswer<V> {
   private readonly kept: V | undefined;
   private readonly bytesKept: Buffer | null;
@@ -87,7 +89,9 @@ class Entry<V> implements CachedAnswer<V> {
   }
 
   get body(): Buffer {
-    return this.bytesKept ?? gunzipSync(this.gzip!);
+    if (this.bytesKept !== null) return this.bytesKept;
+    if (this.gzip === null) throw new Error('a cached answer holds neither its bytes nor their gzip');
+    return gunzipSync(this.gzip);
   }
 
   get json(): string {

@@ -5,12 +5,10 @@ export async function mapLimit<T, R>(
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const out: R[] = new Array(items.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const next = items.entries();
   const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
+    for (const [i, item] of next) out[i] = await fn(item, i);
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return out;

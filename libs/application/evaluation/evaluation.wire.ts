@@ -12,6 +12,7 @@ import type { Reconciliation } from '#domain/evaluation/reconcile.js';
 import type { CriterionScore } from '#domain/evaluation/scores.js';
 import { lineTotals, type Totals } from '#domain/execution/execution.js';
 import { factsFromEvents, type DatedEvent, type ExecutionFacts } from '#domain/execution/facts.js';
+import { entryOf, required } from '#domain/required.js';
 
 export interface ScoreWire {
   /** Shown to 2 decimals, e.g. "4.70". */
@@ -131,7 +132,8 @@ function suggestionWire(s: EffectSuggestion | null): EvaluationReport['effectSug
 
 /** The task a budget line belongs to: its name up to the first dash, without a trailing "（…）" note. */
 export function taskNameOf(lineName: string): string {
-  const head = lineName.split(/[—–]/)[0]!.trim();
+  const dash = lineName.search(/[—–]/);
+  const head = (dash < 0 ? lineName : lineName.slice(0, dash)).trim();
   return head.replace(/\s*[（(][^（）()]*[）)]\s*$/, '').trim() || lineName;
 }
 
@@ -139,12 +141,12 @@ const pair = (all: Decimal, fiscal: Decimal): AmountPair => ({ total: money(all)
 
 /** 年度主要任务完成情况: lines grouped by task, in the order they were allocated. */
 export function budgetTasks(facts: ExecutionFacts): EvaluationReport['budget'] {
-  const year = facts.meta!.year;
+  const year = required(facts.meta, 'the meta of the year (YearOpened)').year;
   const totals = lineTotals(facts, { budgetOn: `${year}-12-31`, throughMonth: 12, source: 'all' });
   const groups = new Map<string, { lines: BudgetTaskWire['lines']; all: Totals; fiscal: Totals }>();
   const sums = { all: { budget: ZERO, spent: ZERO }, fiscal: { budget: ZERO, spent: ZERO } };
   for (const l of facts.lines) {
-    const t = totals.get(l.line)!;
+    const t = entryOf(totals, l.line, 'totals of line');
     const name = taskNameOf(l.name);
     const g = groups.get(name) ?? {
       lines: [],
@@ -216,7 +218,10 @@ export function evaluationReport({ department, year, events, framework, knownOn 
     state: evaluationStateFromEvents(events),
     framework,
     knownOn,
-    asOf: events.reduce((max, ev) => (ev.occurredOn > max ? ev.occurredOn : max), events[0]!.occurredOn),
+    asOf: events.reduce(
+      (max, ev) => (ev.occurredOn > max ? ev.occurredOn : max),
+      required(events[0], 'a first event').occurredOn,
+    ),
     eventsConsidered: events.length,
     closed: events.some((ev) => ev.type === 'YearClosed'),
   });

@@ -1,35 +1,35 @@
 /** Execution figures on the wire: amounts with 2 decimals, rates and lags as decimal strings. */
-import type { Decimal } from '#domain/decimal.js';
+import { fixed2, money, type Decimal } from '#domain/decimal.js';
 import type { ExecutionReport, Forecast, QuarterRate, Standing } from '#domain/execution/execution.js';
 
-const amt = (d: Decimal) => d.toFixed(2);
-const pct = (d: Decimal | null) => (d === null ? null : d.toFixed(2));
+/** A rate or lag on the wire: fixed2 (half-up to 2 decimals), null stays null. */
+const fixed2OrNull = (d: Decimal | null) => (d === null ? null : fixed2(d));
 
 export function standingWire(s: Standing) {
   return {
-    budget: amt(s.budget),
-    spent: amt(s.spent),
-    rate: pct(s.rate),
-    schedule: pct(s.schedule),
-    lag: pct(s.lag),
+    budget: money(s.budget),
+    spent: money(s.spent),
+    rate: fixed2OrNull(s.rate),
+    schedule: fixed2OrNull(s.schedule),
+    lag: fixed2OrNull(s.lag),
     level: s.level,
   };
 }
 
 export function forecastWire(f: Forecast) {
   return {
-    runRate: amt(f.runRate),
+    runRate: money(f.runRate),
     runRateMonths: f.runRateMonths,
     nextCheckpoint: f.nextCheckpoint && {
       quarter: f.nextCheckpoint.quarter,
       date: f.nextCheckpoint.date,
-      schedule: pct(f.nextCheckpoint.percent),
-      projectedSpent: amt(f.nextCheckpoint.projectedSpent.toDecimalPlaces(2)),
-      projectedRate: pct(f.nextCheckpoint.projectedRate),
+      schedule: fixed2OrNull(f.nextCheckpoint.percent),
+      projectedSpent: money(f.nextCheckpoint.projectedSpent.toDecimalPlaces(2)),
+      projectedRate: fixed2OrNull(f.nextCheckpoint.projectedRate),
       projectedLevel: f.nextCheckpoint.projectedLevel,
-      neededToReach: amt(f.nextCheckpoint.neededToReach),
+      neededToReach: money(f.nextCheckpoint.neededToReach),
     },
-    yearEnd: { projectedSpent: amt(f.yearEnd.projectedSpent), projectedRate: pct(f.yearEnd.projectedRate) },
+    yearEnd: { projectedSpent: money(f.yearEnd.projectedSpent), projectedRate: fixed2OrNull(f.yearEnd.projectedRate) },
     willMissCheckpoint: f.willMissCheckpoint,
   };
 }
@@ -46,7 +46,7 @@ export function executionWire(r: ExecutionReport) {
     nextCheckpoint: r.checkpoint && {
       quarter: r.checkpoint.quarter,
       date: r.checkpoint.date,
-      schedule: pct(r.checkpoint.percent),
+      schedule: fixed2OrNull(r.checkpoint.percent),
     },
     total: { ...standingWire(r.total), forecast: forecastWire(r.total.forecast) },
     units: r.units.map((u) => ({ unit: u.unit, name: u.name, ...standingWire(u), forecast: forecastWire(u.forecast) })),
@@ -66,9 +66,9 @@ export function quartersWire(qs: QuarterRate[]) {
   return qs.map((q) => ({
     quarter: q.quarter,
     date: q.date,
-    budget: amt(q.budget),
-    spent: amt(q.spent),
-    rate: pct(q.rate),
-    schedule: pct(q.schedule),
+    budget: money(q.budget),
+    spent: money(q.spent),
+    rate: fixed2OrNull(q.rate),
+    schedule: fixed2OrNull(q.schedule),
   }));
 }

@@ -60,7 +60,8 @@ function delimiterOf(text: string): string {
   const firstLines = text.split(/\r?\n/).slice(0, 10).join('\n');
   const counts = [',', ';', '\t'].map((d) => ({ d, n: firstLines.split(d).length - 1 }));
   counts.sort((a, b) => b.n - a.n);
-  return counts[0]!.n > 0 ? counts[0]!.d : ',';
+  const best = counts[0];
+  return best && best.n > 0 ? best.d : ',';
 }
 
 export function readCsv(bytes: Uint8Array, name: string, encoding?: string): { table: Table; encoding: string } {

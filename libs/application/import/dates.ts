@@ -62,13 +62,16 @@ function parseParts(value: CellValue, year: number): Ymd | 'blank' | null {
   const s = value.normalize('NFKC').replace(/\s+/g, '');
   if (s === '') return 'blank';
   let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ].*)?$/.exec(s)))
-    return { y: +m[1]!, m: +m[2]!, d: +m[3]! };
-  if ((m = /^(\d{4})[-/.年](\d{1,2})月?(?:份)?$/.exec(s))) return { y: +m[1]!, m: +m[2]! };
-  if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(s))) return { y: +m[1]!, m: +m[2]!, d: +m[3]! };
-  if ((m = /^(\d{4})(\d{2})$/.exec(s))) return { y: +m[1]!, m: +m[2]! };
-  if ((m = /^(\d{1,2})月?(?:份)?$/.exec(s))) return { y: year, m: +m[1]! };
-  if ((m = /^(十[一二]?|[一二三四五六七八九十正元冬腊])月(?:份)?$/.exec(s))) return { y: year, m: CN_MONTHS[m[1]!]! };
+  if ((m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ].*)?$/.exec(s))) return { y: +m[1], m: +m[2], d: +m[3] };
+  if ((m = /^(\d{4})[-/.年](\d{1,2})月?(?:份)?$/.exec(s))) return { y: +m[1], m: +m[2] };
+  if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(s))) return { y: +m[1], m: +m[2], d: +m[3] };
+  if ((m = /^(\d{4})(\d{2})$/.exec(s))) return { y: +m[1], m: +m[2] };
+  if ((m = /^(\d{1,2})月?(?:份)?$/.exec(s))) return { y: year, m: +m[1] };
+  if ((m = /^(十[一二]?|[一二三四五六七八九十正元冬腊])月(?:份)?$/.exec(s))) {
+    // Every alternative of the group is a key of CN_MONTHS.
+    const month = CN_MONTHS[m[1] ?? ''];
+    if (month !== undefined) return { y: year, m: month };
+  }
   return null;
 }
 

@@ -3,6 +3,7 @@
  * Two header rows are read as "group/sub" (预算数 over 合计 | 其中：财政拨款 | 其他资金): a group
  * spread over merged cells (xlsx) or written once with blanks after it (CSV) covers its sub-columns.
  */
+import { elementAt } from '#domain/required.js';
 import { parseAmount } from './amount.js';
 import { sourceOf } from './codes.js';
 import { isAmountField, type ColumnRule, type Mapping } from './mapping.js';
@@ -78,10 +79,10 @@ function score(rules: (ColumnRule | undefined)[]): { mapped: number; amounts: nu
 function filledTops(top: string[], sub: string[]): string[] {
   const out: string[] = [];
   let group = '';
-  for (let c = 0; c < top.length; c++) {
-    if (top[c] !== '') {
-      group = sub[c] !== '' ? top[c]! : '';
-      out.push(top[c]!);
+  for (const [c, text] of top.entries()) {
+    if (text !== '') {
+      group = sub[c] !== '' ? text : '';
+      out.push(text);
     } else out.push(sub[c] !== '' ? group : '');
   }
   return out;
@@ -103,9 +104,10 @@ function isSubHeaderRow(t: Table, mapping: Mapping, r: number, top: string[], wi
     const amount = parseAmount(v);
     if (amount.ok && amount.amount !== null) return false;
     const key = normalizeHeader(text).key;
-    const topRule = resolveColumn(mapping, top[c]!, '');
+    const topText = elementAt(top, c, 'header row');
+    const topRule = resolveColumn(mapping, topText, '');
     const underGroup =
-      top[c] === '' ||
+      topText === '' ||
       !topRule ||
       isAmountField(topRule.field) ||
       t.repeated[r]?.[c] === true ||
@@ -113,7 +115,7 @@ function isSubHeaderRow(t: Table, mapping: Mapping, r: number, top: string[], wi
     if (
       underGroup &&
       (mapping.columns.has(key) || TOTAL_WORD.test(key) || sourceOf(text) !== undefined) &&
-      key !== normalizeHeader(top[c]!).key
+      key !== normalizeHeader(topText).key
     )
       headerish++;
   }
@@ -139,7 +141,7 @@ export function locateHeader(t: Table, mapping: Mapping): SheetLayout | null {
       if (s.mapped >= 1 && isSubHeaderRow(t, mapping, r, top, width)) {
         const sub = rowTexts(t, r + 1, width);
         const tops = filledTops(top, sub);
-        const s2 = score(tops.map((h, c) => resolveColumn(mapping, h, sub[c]!)));
+        const s2 = score(tops.map((h, c) => resolveColumn(mapping, h, elementAt(sub, c, 'sub-header row'))));
         mapped = Math.max(mapped, s2.mapped);
         amounts = Math.max(amounts, s2.amounts);
       }
@@ -159,9 +161,11 @@ export function locateHeader(t: Table, mapping: Mapping): SheetLayout | null {
   const unmapped: string[] = [];
   const taken = new Set<string>();
   for (let c = 0; c < width; c++) {
-    const header = sub[c] === '' || sub[c] === tops[c] ? tops[c]! : tops[c] === '' ? sub[c]! : `${tops[c]}/${sub[c]}`;
+    const topText = elementAt(tops, c, 'header row');
+    const subText = elementAt(sub, c, 'sub-header row');
+    const header = subText === '' || subText === topText ? topText : topText === '' ? subText : `${topText}/${subText}`;
     if (header === '') continue;
-    const rule = resolveColumn(mapping, tops[c]!, sub[c]!);
+    const rule = resolveColumn(mapping, topText, subText);
     if (!rule) {
       unmapped.push(`${columnLetter(c + 1)} ${header}`);
       continue;
@@ -174,7 +178,7 @@ export function locateHeader(t: Table, mapping: Mapping): SheetLayout | null {
       continue;
     }
     taken.add(slot);
-    const unit = normalizeHeader(sub[c] || tops[c]!).unit ?? normalizeHeader(tops[c]!).unit;
+    const unit = normalizeHeader(subText || topText).unit ?? normalizeHeader(topText).unit;
     columns.push({ index: c, letter: columnLetter(c + 1), header, rule, ...(unit ? { unit } : {}) });
   }
   let note: AmountUnit | undefined;

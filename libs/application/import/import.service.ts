@@ -3,13 +3,14 @@
  * against the stored stream → ingest (all through IngestService or the HTTP API), and a report of
  * every row: ingested, duplicate, correction, skipped or rejected with its column and reason.
  */
-import { shanghaiDate } from '../execution/execution.service.js';
+import { shanghaiDate } from '../common/clock.js';
 import { InvalidInputError } from '../common/errors.js';
 import { ingestLines, type Submit } from '../ingest/file-ingest.js';
 import { isIsoDate } from '#domain/dates.js';
 import type { EventInput, EventType } from '#domain/events.js';
 import type { EventsRepository } from '#persistence/events.repository.js';
 import { streamId } from '#domain/events.js';
+import { elementAt } from '#domain/required.js';
 import { readCsv } from './csv.js';
 import { locateHeader } from './header.js';
 import { defaultMapping, type Mapping } from './mapping.js';
@@ -58,8 +59,9 @@ export function repositoryStream(repo: EventsRepository): ImportPorts['readStrea
     for (let from = 1; ;) {
       const page = await repo.page(streamId(department, year), from, 1000);
       out.push(...page);
-      if (page.length < 1000) return out;
-      from = page[page.length - 1]!.version + 1;
+      const last = page.at(-1);
+      if (page.length < 1000 || last === undefined) return out;
+      from = last.version + 1;
     }
   };
 }
@@ -108,10 +110,11 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
   const { tables, encoding } = await readTables(bytes, format, o.fileName, o.encoding);
 
   let chosen = tables;
-  if (o.sheet !== undefined && o.sheet !== '' && format === 'xlsx') {
-    chosen = tables.filter((t) => t.name === o.sheet || nameKey(t.name) === nameKey(o.sheet!));
+  const sheet = o.sheet;
+  if (sheet !== undefined && sheet !== '' && format === 'xlsx') {
+    chosen = tables.filter((t) => t.name === sheet || nameKey(t.name) === nameKey(sheet));
     if (chosen.length === 0)
-      bad('sheet', `no sheet named "${o.sheet}" (sheets: ${tables.map((t) => t.name).join(', ')})`);
+      bad('sheet', `no sheet named "${sheet}" (sheets: ${tables.map((t) => t.name).join(', ')})`);
   }
 
   const sheets: SheetSummary[] = [];
@@ -192,7 +195,7 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
       plan.events.map((p) => p.event),
     )) {
       refused.add(e.index);
-      refuse(plan.events[e.index]!, e.path, e.reason);
+      refuse(elementAt(plan.events, e.index, 'planned event'), e.path, e.reason);
     }
   } else if (plan.events.length > 0) {
     const summary = await ingestLines(
@@ -204,7 +207,7 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     duplicates += summary.duplicates;
     for (const r of summary.rejected) {
       refused.add(r.line - 1);
-      refuse(plan.events[r.line - 1]!, r.path, r.reason);
+      refuse(elementAt(plan.events, r.line - 1, 'planned event'), r.path, r.reason);
     }
   }
 
@@ -231,9 +234,9 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     events,
     accepted,
     duplicates,
-    corrections: plan.events
-      .filter((p) => p.change)
-      .map((p) => ({ ...p.change!, ...(refused.has(plan.events.indexOf(p)) ? { rejected: true } : {}) })),
+    corrections: plan.events.flatMap((p) =>
+      p.change ? [{ ...p.change, ...(refused.has(plan.events.indexOf(p)) ? { rejected: true } : {}) }] : [],
+    ),
     skipped,
     rejected,
     rejectedRows: new Set(rejected.map((r) => `${r.sheet}|${r.row}`)).size,

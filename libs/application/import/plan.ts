@@ -7,9 +7,10 @@
  * - plan rows become SpendingPlanned when the plan in force differs.
  * Rows the stream cannot take are rejected here with their column; the rest is left to ingest.
  */
-import { Decimal, ZERO } from '#domain/decimal.js';
+import { Decimal, ZERO, money } from '#domain/decimal.js';
 import type { EventInput, EventType, FundSource } from '#domain/events.js';
 import { decide, evolve, initialStreamState } from '#domain/stream.js';
+import { elementAt, required } from '#domain/required.js';
 import { validateEvent } from '#domain/validation.js';
 import type { EventError } from '../common/errors.js';
 import { derivedLineId, derivedUnitId, importEventId } from './ids.js';
@@ -44,15 +45,20 @@ export interface ImportPlan {
   rejected: RowProblem[];
 }
 
-const money = (d: Decimal) => d.toFixed(2);
-
 interface Group {
   recs: AmountRecord[];
   total: Decimal;
 }
 
 const rowsOf = (g: Group) => [...new Set(g.recs.map((r) => r.info.ref.row))];
-const first = (g: Group) => g.recs[0]!;
+const first = (g: Group) => elementAt(g.recs, 0, 'the first record of a group');
+
+/** The group under `key`, added with `make()` when there is none yet. */
+function groupOf<G>(groups: Map<string, G>, key: string, make: () => G): G {
+  let g = groups.get(key);
+  if (g === undefined) groups.set(key, (g = make()));
+  return g;
+}
 
 export function planImport(records: AmountRecord[], view: StoredView, o: PlanOptions): ImportPlan {
   const { department, year } = o;
@@ -190,7 +196,8 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const unit = unitOf(rec, true);
     if (!unit) continue;
     const source: FundSource = rec.source ?? i.source ?? o.mapping.defaults.source;
-    const name = i.lineName ?? lines.get(i.lineId ?? '')?.name ?? i.lineId!;
+    // A budget row has a line id or a line name (rows.ts rejects it otherwise).
+    const name = i.lineName ?? lines.get(i.lineId ?? '')?.name ?? required(i.lineId, 'the line of a budget row');
     const k = nameKey(name);
     const line =
       i.lineId ??
@@ -213,7 +220,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       );
       continue;
     }
-    const g = allocations.get(line) ?? allocations.set(line, { recs: [], total: ZERO, unit, source, name }).get(line)!;
+    const g = groupOf(allocations, line, () => ({ recs: [], total: ZERO, unit, source, name }));
     g.recs.push(rec);
     g.total = g.total.plus(rec.amount);
   }
@@ -273,9 +280,8 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const line = existingLine(rec);
     if (!line || !sourceMatches(rec, line)) continue;
     const key = adjustmentKey(line.line, rec.info.effectiveOn);
-    const g =
-      adjustments.get(key) ??
-      adjustments.set(key, { recs: [], total: ZERO, line, effectiveOn: rec.info.effectiveOn }).get(key)!;
+    const effectiveOn = rec.info.effectiveOn;
+    const g = groupOf(adjustments, key, () => ({ recs: [], total: ZERO, line, effectiveOn }));
     g.recs.push(rec);
     g.total = g.total.plus(rec.amount);
   }
@@ -345,9 +351,9 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
   for (const rec of records.filter((r) => r.field === 'spending')) {
     const line = existingLine(rec);
     if (!line || !sourceMatches(rec, line)) continue;
-    const month = rec.info.month!;
+    const month = required(rec.info.month, 'the month of a spending row'); // rows.ts rejects a row without one
     const key = spendingKey(line.line, month);
-    const g = spending.get(key) ?? spending.set(key, { recs: [], total: ZERO, line, month }).get(key)!;
+    const g = groupOf(spending, key, () => ({ recs: [], total: ZERO, line, month }));
     g.recs.push(rec);
     g.total = g.total.plus(rec.amount);
   }
@@ -398,7 +404,9 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       continue;
     }
     const delta = g.total.minus(stored.total);
-    const corrects = stored.records.includes(recordId) ? recordId : stored.records[0]!;
+    const corrects = stored.records.includes(recordId)
+      ? recordId
+      : elementAt(stored.records, 0, 'a stored SpendingRecorded of the key');
     const id = importEventId('correction', [...identity, stored.corrections, money(g.total)]);
     add(
       {
@@ -440,9 +448,9 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
   for (const rec of records.filter((r) => r.field === 'plan')) {
     const unit = unitOf(rec, false);
     if (!unit) continue;
-    const month = rec.info.month!;
+    const month = required(rec.info.month, 'the month of a plan row'); // rows.ts rejects a row without one
     const key = planKey(unit, month);
-    const g = plans.get(key) ?? plans.set(key, { recs: [], total: ZERO, unit, month }).get(key)!;
+    const g = groupOf(plans, key, () => ({ recs: [], total: ZERO, unit, month }));
     g.recs.push(rec);
     g.total = g.total.plus(rec.amount);
   }

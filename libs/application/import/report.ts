@@ -117,7 +117,11 @@ function table(head: string[], body: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c + ' '.repeat(widths[i]! - width(c)))
+      .map((c, i) => {
+        const w = widths[i];
+        // A cell beyond the head's columns is left unpadded.
+        return w === undefined ? c : c + ' '.repeat(w - width(c));
+      })
       .join('  ')
       .trimEnd();
   return [line(head), ...body.map(line)];
@@ -152,7 +156,7 @@ export function formatReport(r: ImportReport, previewRows = 10): string {
       continue;
     }
     out.push(
-      `  sheet ${s.name}: ${s.kinds.join('+')}, header row ${s.headerRow}${s.headerRows === 2 ? '–' + (s.headerRow! + 1) : ''}, ${s.rows} rows, amounts in ${s.unit === 'wan' ? '万元' : '元'}`,
+      `  sheet ${s.name}: ${s.kinds.join('+')}, header row ${s.headerRow}${s.headerRows === 2 && s.headerRow !== undefined ? '–' + (s.headerRow + 1) : ''}, ${s.rows} rows, amounts in ${s.unit === 'wan' ? '万元' : '元'}`,
     );
     out.push(
       `    columns: ${s.columns.map((c) => `${c.column} ${c.header}→${c.field}${c.source ? `(${c.source})` : ''}`).join(', ')}`,

@@ -106,9 +106,13 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
   const byField = new Map<Field, Column>();
   for (const c of mapped) if (!isAmountField(c.rule.field) && !byField.has(c.rule.field)) byField.set(c.rule.field, c);
   const amountCols = new Map<AmountField, Column[]>();
-  for (const c of mapped)
-    if (isAmountField(c.rule.field))
-      (amountCols.get(c.rule.field) ?? amountCols.set(c.rule.field, []).get(c.rule.field)!).push(c);
+  for (const c of mapped) {
+    const field = c.rule.field;
+    if (!isAmountField(field)) continue;
+    const cols = amountCols.get(field);
+    if (cols) cols.push(c);
+    else amountCols.set(field, [c]);
+  }
   // Free-text columns (reasons, remarks, descriptions) may mention 合计 or 累计 without being a total row.
   const freeText = new Set<number>(
     layout.columns
@@ -116,8 +120,11 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
       .map((c) => c.index),
   );
   for (const u of layout.unmapped) {
-    const [letter, ...rest] = u.split(' ');
-    if (FREE_TEXT.test(normalizeHeader(rest.join(' ')).key)) freeText.add(columnIndex(letter!));
+    // "<letter> <header>": the letter, then the header (which may hold spaces itself).
+    const space = u.indexOf(' ');
+    const letter = space < 0 ? u : u.slice(0, space);
+    const header = space < 0 ? '' : u.slice(space + 1);
+    if (FREE_TEXT.test(normalizeHeader(header).key)) freeText.add(columnIndex(letter));
   }
   const firstAmount = mapped.find((c) => isAmountField(c.rule.field));
   const out: SheetRecords = {
@@ -241,7 +248,7 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
         continue;
       }
       // 合计 with 其中 columns: the 其中 columns are parts of the total.
-      const present = new Set(split.map((x) => x.c.rule.source!));
+      const present = new Set(split.map((x) => x.c.rule.source));
       const parts = split.reduce((s, x) => s.plus(x.amount ?? 0), new Decimal(0));
       if (present.size === 2) {
         if (!parts.eq(total.amount))

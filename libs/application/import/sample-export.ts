@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { occurredOnDate } from '#domain/dates.js';
 import { Decimal, ZERO } from '#domain/decimal.js';
 import type { EventInput } from '#domain/events.js';
+import { elementAt, entryOf } from '#domain/required.js';
 import { CATEGORY_LABEL, ECONOMIC_LABEL, SOURCE_LABEL } from './codes.js';
 import type { KnownLine } from './stored.js';
 import type { AmountUnit } from './text.js';
@@ -138,7 +139,10 @@ export async function exportStreamXlsx(events: EventInput[], options: ExportOpti
     sumCols.forEach((c, i) => {
       const letter = ws.getColumn(c).letter;
       const cell = ws.getCell(row, c);
-      cell.value = { formula: `SUM(${letter}4:${letter}${row - 1})`, result: num(values[i]!) };
+      cell.value = {
+        formula: `SUM(${letter}4:${letter}${row - 1})`,
+        result: num(elementAt(values, i, 'column total')),
+      };
       cell.numFmt = fmt;
     });
     ws.getRow(row).font = { bold: true };
@@ -205,7 +209,7 @@ export async function exportStreamXlsx(events: EventInput[], options: ExportOpti
   r = 4;
   let totalSpent = ZERO;
   for (const s of t.spending) {
-    const l = lineById.get(s.line)!;
+    const l = entryOf(lineById, s.line, 'budget line');
     const row = spending.getRow(r++);
     row.values = [
       l.unit,

@@ -49,7 +49,7 @@ export function cleanNumber(n: number): string {
   return Number(n.toPrecision(15)).toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
-const UNIT_SUFFIX = /[(\[](?:金额)?(?:单位)?[:]?(万元|元)[)\]]$/;
+const UNIT_SUFFIX = /[([](?:金额)?(?:单位)?[:]?(万元|元)[)\]]$/;
 
 /**
  * Normalizes one header cell: half-width, no whitespace or line breaks, no leading "*", no

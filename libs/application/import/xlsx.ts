@@ -1,5 +1,6 @@
 /** Reads the sheets of an .xlsx workbook (exceljs) into tables; merged cells keep their value. */
 import ExcelJS from 'exceljs';
+import { required } from '#domain/required.js';
 import { InvalidInputError } from '../common/errors.js';
 import type { Table } from './table.js';
 import type { CellValue } from './text.js';
@@ -78,7 +79,7 @@ function decodeAddress(a: string): { row: number; col: number } | null {
   const m = /^\$?([A-Z]+)\$?(\d+)$/.exec(a.toUpperCase());
   if (!m) return null;
   let col = 0;
-  for (const ch of m[1]!) col = col * 26 + (ch.charCodeAt(0) - 64);
+  for (const ch of required(m[1], 'the column letters of an address')) col = col * 26 + (ch.charCodeAt(0) - 64);
   return { row: Number(m[2]) - 1, col: col - 1 };
 }
 

@@ -8,6 +8,7 @@
  * held whole) and parsed (and `prepare`d) while the previous batch is being stored, so the
  * per-event CPU work overlaps the database's.
  */
+import { elementAt } from '#domain/required.js';
 import { ConflictError, InvalidInputError, type EventError } from '../common/errors.js';
 import type { IngestResult } from './ingest.service.js';
 
@@ -125,7 +126,7 @@ export async function ingestLines<T = unknown>(
       const badErrors = e.errors.filter((x: EventError) => x.index === firstBad);
       // Store what came before the first bad event, then report it.
       if (firstBad > 0) await store(batch.slice(0, firstBad));
-      const bad = batch[firstBad]!;
+      const bad = elementAt(batch, firstBad, 'the first refused line of the batch');
       for (const x of badErrors)
         summary.rejected.push({ line: bad.line, ...(x.id ? { id: x.id } : {}), path: x.path, reason: x.reason });
       advance(firstBad + 1);

@@ -62,6 +62,9 @@ export function prepareEvent(raw: unknown): Prepared {
     return { ok: false, ...(typeof id === 'string' ? { id } : {}), errors: r.errors };
   }
   const event = r.event;
+  const occurredOn = occurredOnDateMemo(event.occurredAt);
+  // validateEvent accepted occurredAt, so it has a date.
+  if (occurredOn === null) throw new Error(`occurredAt ${event.occurredAt} of a valid event has no date`);
   const data = canonicalJson(event.data);
   const hash = sha256Hex(canonicalEnvelope(event, data));
   return {
@@ -70,7 +73,7 @@ export function prepareEvent(raw: unknown): Prepared {
       event,
       stream: streamId(event.department, event.year),
       contentHash: hash,
-      occurredOn: occurredOnDateMemo(event.occurredAt)!,
+      occurredOn,
       data,
     },
   };

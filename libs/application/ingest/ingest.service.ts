@@ -143,7 +143,7 @@ export class IngestService {
       for (const [stream, indexes] of byStream) {
         const state = this.cache.get(stream) ?? initialStreamState();
         states.set(stream, state);
-        const first = events[indexes[0]!]!.event;
+        const first = eventAt(events, firstOf(indexes)).event;
         streams.push({
           stream,
           department: first.department,
@@ -152,7 +152,7 @@ export class IngestService {
           count: indexes.length,
         });
         for (const index of indexes) {
-          const p = events[index]!;
+          const p = eventAt(events, index);
           const e = p.event;
           if ((e.expectedVersion !== undefined && e.expectedVersion !== state.version) || decide(state, e).length > 0) {
             // Refusals are reported from current state by the slow path (this state may be stale:
@@ -184,13 +184,16 @@ export class IngestService {
     this.counters.fast++;
     const results: IngestedEvent[] = new Array(events.length);
     rows.forEach((row, i) => {
-      const index = rowIndex[i]!;
+      const index = rowIndex[i];
+      const position = positions[i];
+      if (index === undefined || position === undefined)
+        throw new Error(`appendBatch gave ${positions.length} positions for ${rows.length} rows`);
       results[index] = {
         index,
         id: row.event.id,
         stream: row.stream,
         version: row.version,
-        position: positions[i]!,
+        position,
         duplicate: false,
       };
     });
@@ -245,7 +248,7 @@ export class IngestService {
           }
           const first = firstInBatch.get(e.id);
           if (first !== undefined) {
-            if (events[first]!.contentHash !== p.contentHash) {
+            if (eventAt(events, first).contentHash !== p.contentHash) {
               conflicts.push({
                 index,
                 id: e.id,
@@ -270,13 +273,13 @@ export class IngestService {
         const versions =
           byStream.size > 0 ? await this.events.streamVersions(trx, [...byStream.keys()]) : new Map<string, number>();
         for (const [stream, indexes] of byStream) {
-          const first = events[indexes[0]!]!.event;
+          const first = eventAt(events, firstOf(indexes)).event;
           const state = await this.stateAt(trx, stream, versions.get(stream) ?? 0);
           states.set(stream, state);
           const base = state.version;
           let count = 0;
           for (const index of indexes) {
-            const p = events[index]!;
+            const p = eventAt(events, index);
             const e = p.event;
             if (e.expectedVersion !== undefined && e.expectedVersion !== state.version) {
               conflicts.push({
@@ -308,8 +311,10 @@ export class IngestService {
         }
         const appended = rows.length > 0 ? (await this.events.appendBatch(streams, rows, trx)).positions : [];
         appended.forEach((position, i) => {
-          const index = rowIndex[i]!;
-          const row = rows[i]!;
+          const index = rowIndex[i];
+          const row = rows[i];
+          if (index === undefined || row === undefined)
+            throw new Error(`appendBatch gave ${appended.length} positions for ${rows.length} rows`);
           results[index] = {
             index,
             id: row.event.id,
@@ -322,7 +327,9 @@ export class IngestService {
         // Repeats inside the batch share the first occurrence's result.
         events.forEach((p, index) => {
           if (!results[index]) {
-            const first = results[firstInBatch.get(p.event.id)!]!;
+            const firstIndex = firstInBatch.get(p.event.id);
+            const first = firstIndex === undefined ? undefined : results[firstIndex];
+            if (!first) throw new Error(`event ${index} (id ${p.event.id}) has no result of its first occurrence`);
             results[index] = { ...first, index, duplicate: true };
           }
         });
@@ -356,14 +363,29 @@ export class IngestService {
     for (;;) {
       const page = await this.events.readStream(trx, stream, from, 5000);
       for (const e of page) evolve(state, e);
-      if (page.length < 5000) break;
-      from = page[page.length - 1]!.version + 1;
+      const last = page.at(-1);
+      if (page.length < 5000 || last === undefined) break;
+      from = last.version + 1;
     }
     if (state.version !== version)
       throw new Error(`stream ${stream}: folded ${state.version} events, stream row says ${version}`);
     this.cache.set(stream, state);
     return state;
   }
+}
+
+/** The batch's event at `index` (indexes are made from the batch itself, so this only fails on a bug). */
+function eventAt(events: readonly PreparedEvent[], index: number): PreparedEvent {
+  const p = events[index];
+  if (p === undefined) throw new RangeError(`no event at batch index ${index} (batch of ${events.length})`);
+  return p;
+}
+
+/** The first index of a stream's group (groupByStream makes no empty group). */
+function firstOf(indexes: readonly number[]): number {
+  const index = indexes[0];
+  if (index === undefined) throw new Error('an empty stream group');
+  return index;
 }
 
 function rowOf(p: PreparedEvent, version: number): NewEventRow {
@@ -381,7 +403,7 @@ function rowOf(p: PreparedEvent, version: number): NewEventRow {
 function groupByStream(events: PreparedEvent[], indexes: number[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (const index of indexes) {
-    const s = events[index]!.stream;
+    const s = eventAt(events, index).stream;
     const g = groups.get(s);
     if (g) g.push(index);
     else groups.set(s, [index]);

@@ -50,8 +50,9 @@ export interface EvaluateInput {
 /** The grade of a total: the first threshold (highest first) it reaches, else the lowest grade. */
 export function gradeFor(framework: FrameworkDef, total: Decimal): string {
   const grades = [...framework.grades].sort((a, b) => new Decimal(b.min).comparedTo(a.min));
-  if (!grades.length) throw new Error(`framework ${framework.id} has no grades`);
-  return (grades.find((g) => total.gte(g.min)) ?? grades[grades.length - 1]!).grade;
+  const lowest = grades[grades.length - 1];
+  if (!lowest) throw new Error(`framework ${framework.id} has no grades`);
+  return (grades.find((g) => total.gte(g.min)) ?? lowest).grade;
 }
 
 function subtotals(groups: GroupDef[], criteria: CriterionScore[], key: 'level1' | 'level2'): Subtotal[] {

@@ -133,7 +133,10 @@ function withLineEvent(
   return withEntry(state.lineEvents, line, { ...current, [kind]: [...current[kind], eventId] });
 }
 
-/** One step: a new state, the old one untouched (it copies the maps it changes: fold many events with evaluationStateFromEvents). */
+/**
+ * One step: a new state, the old one untouched (it copies the maps it changes: fold many events with
+ * evaluationStateFromEvents).
+ */
 export function evolveEvaluation(state: EvaluationState, event: DatedEvent): EvaluationState {
   const sourced = <T>(value: T): Sourced<T> => ({ value, eventId: event.id, occurredOn: event.occurredOn });
   switch (event.type) {
@@ -241,7 +244,7 @@ export function evolveEvaluation(state: EvaluationState, event: DatedEvent): Eva
 /**
  * The state after all events, the same as folding them with evolveEvaluation, in linear time: the
  * per-line id lists and the record → line map (one entry per spending event) are built in place
- * instead of copied on every event (which made the fold O(n²): seconds for a city-sized stream).
+ * instead of copied on every event (which made the fold O(n²), slow for a city-sized stream).
  * The rare events go through evolveEvaluation, which copies only the small maps they change.
  */
 export function evaluationStateFromEvents(events: Iterable<DatedEvent>): EvaluationState {

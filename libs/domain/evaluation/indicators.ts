@@ -4,6 +4,7 @@
  * `18处`, `94.5%`, `3天`, `每季度平均16家次`. Numbers are compared as Decimal, never as JS numbers.
  */
 import { Decimal } from '../decimal.js';
+import { required } from '../required.js';
 
 export type Comparator = '>=' | '>' | '<=' | '<' | '=';
 
@@ -152,7 +153,7 @@ export function normalizeIndicatorText(text: string): string {
 export function canonicalUnit(unit: string): string {
   const compound = COMPOUND_UNITS.find((u) => unit.startsWith(u));
   if (compound) return compound;
-  return [...unit][0]!;
+  return [...unit][0] ?? ''; // an empty unit (lex never yields one) has no measure word
 }
 
 interface Lexed {
@@ -174,7 +175,8 @@ function lex(s: string): Lexed | string {
   let per: string | null = null;
   const perMatch = PER_RE.exec(rest);
   if (perMatch) {
-    per = perMatch[1] === '天' ? '日' : perMatch[1] === '年度' ? '年' : perMatch[1]!;
+    const period = required(perMatch[1], 'the period of PER_RE');
+    per = period === '天' ? '日' : period === '年度' ? '年' : period;
     rest = rest.slice(perMatch[0].length);
   }
   [, rest] = takePrefix(
@@ -202,7 +204,8 @@ function lex(s: string): Lexed | string {
   }
   if (/[\d<>=≥≤≧≦]/.test(rest))
     return `unexpected "${rest}" after the number (ranges and several numbers are not supported)`;
-  return { per, comparator, value: new Decimal(num[1]!), unit: rest === '' ? null : rest, suffix };
+  const value = new Decimal(required(num[1], 'the number of NUMBER_RE'));
+  return { per, comparator, value, unit: rest === '' ? null : rest, suffix };
 }
 
 function isQualitative(s: string): boolean {

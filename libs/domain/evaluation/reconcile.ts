@@ -3,6 +3,7 @@
  * computed by rule and judgement: the criteria where they differ, and why.
  */
 import { Decimal, fixed2, sum } from '../decimal.js';
+import { entryOf } from '../required.js';
 import type { SubmissionState } from './evaluation-state.js';
 import type { FrameworkDef } from './framework.js';
 import { scoreText, type CriterionScore } from './scores.js';
@@ -33,7 +34,10 @@ export interface Reconciliation {
   submittedBy: string;
   submittedTotal: string;
   submittedGrade: string;
-  /** Sum of the submitted scores of the top-level criteria (a composite from its sub-items when only they are filled). */
+  /**
+   * Sum of the submitted scores of the top-level criteria (a composite from its sub-items when only
+   * they are filled).
+   */
   sumOfSubmitted: string;
   computedTotal: string;
   computedGrade: string;
@@ -110,11 +114,17 @@ function scoreFinding(
   return { ...common, kind: 'differs', reason: `自评 ${submitted} 分，但${why(c)}` };
 }
 
+/** The score submitted for a criterion id: an own property of `scores` (not one inherited from Object). */
+function ownScore(scores: Record<string, string>, id: string): string | undefined {
+  return Object.hasOwn(scores, id) ? scores[id] : undefined;
+}
+
 /** The submitted score of a top-level criterion: its own, or the sum of its sub-items when all are filled. */
 function submittedOf(c: CriterionScore, scores: Record<string, string>): Decimal | null {
-  if (Object.hasOwn(scores, c.id)) return new Decimal(scores[c.id]!);
-  if (c.items?.length && c.items.every((i) => Object.hasOwn(scores, i.id)))
-    return sum(c.items.map((i) => scores[i.id]!));
+  const own = ownScore(scores, c.id);
+  if (own !== undefined) return new Decimal(own);
+  const items = c.items?.map((i) => ownScore(scores, i.id)) ?? [];
+  if (items.length && items.every((v): v is string => v !== undefined)) return sum(items);
   return null;
 }
 
@@ -127,7 +137,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   }
   const submittedTop: Decimal[] = [];
   for (const def of framework.criteria) {
-    const c = scores.get(def.id)!;
+    const c = entryOf(scores, def.id, 'computed score of criterion');
     const s = submittedOf(c, submission.scores);
     if (s) {
       submittedTop.push(s);

@@ -1,6 +1,7 @@
 /**
- * What every scoring rule shares: its input and output types and the formatting of figures in
- * the Chinese formula text (rates to 0.01 pp, amounts with thousands separators).
+ * What every scoring rule shares: its input and output types, rates as they enter formulas and
+ * bands. The figures in the Chinese formula text are formatted with format.ts (percentExact,
+ * points, pointsEq, groupedAmount).
  */
 import { Decimal, ZERO, percentOf, roundRate, type dec } from '../decimal.js';
 import type { ExecutionFacts } from '../execution/facts.js';
@@ -40,30 +41,6 @@ export function missingInput(what: string, sources: string[] = [], inputs: Recor
 export function rateOf(part: Value, whole: Value): Decimal | null {
   const r = percentOf(part, whole);
   return r === null ? null : roundRate(r);
-}
-
-/** A rate in a formula: `75.53%`, `90%`. */
-export function pct(rate: Value): string {
-  return `${new Decimal(rate).toFixed()}%`;
-}
-
-/** Points in a formula, exact up to 4 decimals (`0.7`, `0.834`), else rounded half-up to 4 (`0.9815`). */
-export function pts(score: Value): string {
-  return new Decimal(score).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed();
-}
-
-/** `= 0.834` when exact to 4 decimals, `≈ 0.9815` when rounded. */
-export function eqPts(score: Value): string {
-  const d = new Decimal(score);
-  return `${d.eq(d.toDecimalPlaces(4)) ? '=' : '≈'} ${pts(d)}`;
-}
-
-/** An amount in a formula: `4,095,000.00`. */
-export function yuan(amount: Value): string {
-  const [int, frac] = new Decimal(amount).toFixed(2).split('.');
-  const sign = int!.startsWith('-') ? '-' : '';
-  const digits = sign ? int!.slice(1) : int!;
-  return `${sign}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
 }
 
 /** The score of the first band whose floor the rate reaches (bands highest first), else `otherwise`. */

@@ -1,7 +1,9 @@
 /** Rules of the computed 部门管理 criteria (FRAMEWORK.md). */
 import { Decimal, ZERO, money, sumAmounts } from '../decimal.js';
 import type { DisclosureStatus } from '../events.js';
-import { bandAtLeast, missingInput, pct, pts, rateOf, yuan, type Rule } from './rule-kit.js';
+import { groupedAmount, percentExact, points } from '../format.js';
+import { required } from '../required.js';
+import { bandAtLeast, missingInput, rateOf, type Rule } from './rule-kit.js';
 
 const ONE = new Decimal(1);
 
@@ -23,16 +25,16 @@ export const procurementRule: Rule = ({ state }) => {
   } else {
     inputs.rate = rate.toFixed(2);
     if (new Decimal(actual).gt(planned)) {
-      rateText = `实际采购金额 ${yuan(actual)} 大于采购计划金额 ${yuan(planned)}（执行率 ${pct(rate)}）→ 0分`;
+      rateText = `实际采购金额 ${groupedAmount(actual)} 大于采购计划金额 ${groupedAmount(planned)}（执行率 ${percentExact(rate)}）→ 0分`;
     } else {
       ratePart = rate.div(100);
-      rateText = `政府采购执行率 = 实际采购 ${yuan(actual)} / 采购计划 ${yuan(planned)} = ${pct(rate)}，× 1分 = ${pts(ratePart)}分`;
+      rateText = `政府采购执行率 = 实际采购 ${groupedAmount(actual)} / 采购计划 ${groupedAmount(planned)} = ${percentExact(rate)}，× 1分 = ${points(ratePart)}分`;
     }
   }
   const policy = policyCompliant ? ONE : ZERO;
   const policyText = policyCompliant ? '政府采购政策功能落实到位 → 1分' : '政府采购政策功能落实不到位 → 0分';
   const score = ratePart.plus(policy);
-  return { score, inputs, formula: `${rateText}；${policyText}；合计 ${pts(score)}分`, sources: [p.eventId] };
+  return { score, inputs, formula: `${rateText}；${policyText}；合计 ${points(score)}分`, sources: [p.eventId] };
 };
 
 /** 资金调整、调剂规范性: Σ|adjustments| / initial budget (all sources) ≤ 10% → 1, else −0.1 per point over, floor 0. */
@@ -49,21 +51,21 @@ export const adjustmentRule: Rule = ({ facts, state }) => {
   const initial = sumAmounts(allocations);
   if (initial.isZero()) return missingInput('尚无年初预算（BudgetAllocated），无法计算资金调整调剂率', sources);
   const adjusted = sumAmounts(adjustments);
-  const rate = rateOf(adjusted, initial)!;
+  const rate = required(rateOf(adjusted, initial), 'adjustment rate');
   const inputs = {
     adjusted: money(adjusted),
     initialBudget: money(initial),
     adjustments: String(adjustments.length),
     rate: rate.toFixed(2),
   };
-  const head = `资金调整调剂率 = 累计调整 ${yuan(adjusted)}（${adjustments.length} 笔，取绝对值）/ 年初预算总额 ${yuan(initial)} = ${pct(rate)}`;
+  const head = `资金调整调剂率 = 累计调整 ${groupedAmount(adjusted)}（${adjustments.length} 笔，取绝对值）/ 年初预算总额 ${groupedAmount(initial)} = ${percentExact(rate)}`;
   if (rate.lte(10)) return { score: ONE, inputs, formula: `${head} ≤ 10% → 1分`, sources };
   const over = rate.minus(10);
   const score = Decimal.max(ZERO, ONE.minus(over.times('0.1')));
   return {
     score,
     inputs,
-    formula: `${head}，超出10% ${over.toFixed()} 个百分点，每个百分点扣0.1分 → ${pts(score)}分`,
+    formula: `${head}，超出10% ${over.toFixed()} 个百分点，每个百分点扣0.1分 → ${points(score)}分`,
     sources,
   };
 };
@@ -85,7 +87,7 @@ export const disclosureRule: Rule = ({ state }) => {
   return {
     score,
     inputs: { budget: d.value.budget, finalAccounts: d.value.finalAccounts },
-    formula: `部门预算${budgetText} → ${budgetScore}分；部门决算${finalText} → ${finalScore}分；合计 ${pts(score)}分`,
+    formula: `部门预算${budgetText} → ${budgetScore}分；部门决算${finalText} → ${finalScore}分；合计 ${points(score)}分`,
     sources: [d.eventId],
   };
 };
@@ -111,7 +113,7 @@ export const assetsUtilizationRule: Rule = ({ state }) => {
   return {
     score,
     inputs,
-    formula: `固定资产利用率 = 在用 ${yuan(a.value.inUse)} / 总额 ${yuan(a.value.total)} = ${pct(rate)} ${band} → ${pts(score)}分`,
+    formula: `固定资产利用率 = 在用 ${groupedAmount(a.value.inUse)} / 总额 ${groupedAmount(a.value.total)} = ${percentExact(rate)} ${band} → ${points(score)}分`,
     sources: [a.eventId],
   };
 };
@@ -130,7 +132,7 @@ export const staffFundedRule: Rule = ({ state }) => {
   return {
     score,
     inputs,
-    formula: `财政供养人员控制率 = 在编 ${onStaff} / 核定编制 ${authorized} = ${pct(rate)} ${ok ? '≤' : '>'} 100% → ${pts(score)}分`,
+    formula: `财政供养人员控制率 = 在编 ${onStaff} / 核定编制 ${authorized} = ${percentExact(rate)} ${ok ? '≤' : '>'} 100% → ${points(score)}分`,
     sources: [h.eventId],
   };
 };
@@ -162,7 +164,7 @@ export const staffContractRule: Rule = ({ state }) => {
     inputs,
     formula:
       `编外人员控制率 = 编外 ${external}（直接聘用 ${directHires} + 劳务派遣 ${dispatched}）/ 在职总数 ${total}` +
-      `（在编 ${onStaff} + 编外 ${external}）= ${pct(rate)} ${band} → ${pts(score)}分`,
+      `（在编 ${onStaff} + 编外 ${external}）= ${percentExact(rate)} ${band} → ${points(score)}分`,
     sources: [h.eventId],
   };
 };

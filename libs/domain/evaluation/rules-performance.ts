@@ -1,14 +1,19 @@
 /** Rules of the computed 部门绩效 criteria (FRAMEWORK.md). */
 import { Decimal, ZERO, money, sum } from '../decimal.js';
 import type { Economic, TaskKind } from '../events.js';
-import { lineTotals, quarterRates } from '../execution/execution.js';
+import { lineTotals, quarterRates, type QuarterRate } from '../execution/execution.js';
+import { groupedAmount, percentExact, points, pointsEq } from '../format.js';
+import { entryOf, required } from '../required.js';
 import type { EvaluationState, TaskState } from './evaluation-state.js';
-import { bandAtLeast, eqPts, missingInput, pct, pts, rateOf, yuan, type Rule, type RuleResult } from './rule-kit.js';
+import { bandAtLeast, missingInput, rateOf, type Rule, type RuleResult } from './rule-kit.js';
 
 const ONE = new Decimal(1);
 const QUARTER_NAMES = ['一季度', '二季度', '三季度', '四季度'] as const;
 
-/** Appends the ids of the lines' budget and spending events to `out` (thousands for a city department: no intermediate copies). */
+/**
+ * Appends the ids of the lines' budget and spending events to `out` (thousands for a city department:
+ * no intermediate copies).
+ */
 function addLineSources(out: string[], state: EvaluationState, lines: Iterable<string>): string[] {
   for (const line of lines) {
     const ev = state.lineEvents.get(line);
@@ -38,8 +43,9 @@ export const publicFundsRule: Rule = ({ facts, state }) => {
   for (const [economic, key, label] of parts) {
     const lines = facts.lines.filter((l) => l.economic === economic && totals.has(l.line)).map((l) => l.line);
     addLineSources(sources, state, lines);
-    const budget = sum(lines.map((l) => totals.get(l)!.budget));
-    const spent = sum(lines.map((l) => totals.get(l)!.spent));
+    const ofLines = lines.map((l) => entryOf(totals, l, 'totals of line'));
+    const budget = sum(ofLines.map((t) => t.budget));
+    const spent = sum(ofLines.map((t) => t.spent));
     inputs[`${key}Spent`] = money(spent);
     inputs[`${key}Budget`] = money(budget);
     const rate = rateOf(spent, budget);
@@ -49,11 +55,13 @@ export const publicFundsRule: Rule = ({ facts, state }) => {
       continue;
     }
     inputs[`${key}Rate`] = rate.toFixed(2);
-    const [points, band] = rate.lt(90) ? ['3', '< 90%'] : rate.lte(100) ? ['2', '在90%–100%之间'] : ['0', '> 100%'];
-    score = score.plus(points);
-    texts.push(`${label} = 实际支出 ${yuan(spent)} / 预算 ${yuan(budget)} = ${pct(rate)} ${band} → ${points}分`);
+    const [bandScore, band] = rate.lt(90) ? ['3', '< 90%'] : rate.lte(100) ? ['2', '在90%–100%之间'] : ['0', '> 100%'];
+    score = score.plus(bandScore);
+    texts.push(
+      `${label} = 实际支出 ${groupedAmount(spent)} / 预算 ${groupedAmount(budget)} = ${percentExact(rate)} ${band} → ${bandScore}分`,
+    );
   }
-  const result: RuleResult = { score, inputs, formula: `${texts.join('；')}；合计 ${pts(score)}分`, sources };
+  const result: RuleResult = { score, inputs, formula: `${texts.join('；')}；合计 ${points(score)}分`, sources };
   return missing.length ? { ...result, missing: missing.join('，') } : result;
 };
 
@@ -67,27 +75,30 @@ export const executionRule: Rule = ({ facts, state }) => {
   const fiscalLines: string[] = [];
   for (const l of facts.lines) if (l.source === 'fiscal') fiscalLines.push(l.line);
   const sources = addLineSources(state.openedBy ? [state.openedBy] : [], state, fiscalLines);
-  if (quarters.some((q) => q.rate === null)) return missingInput('尚无财政拨款预算，无法计算预算执行率', sources);
+  const rated = quarters.filter((q): q is QuarterRate & { rate: Decimal } => q.rate !== null);
+  if (rated.length < quarters.length) return missingInput('尚无财政拨款预算，无法计算预算执行率', sources);
   const inputs: Record<string, string> = {};
   const texts: string[] = [];
   let score = ZERO;
-  for (const q of quarters) {
-    const rate = q.rate!;
+  for (const q of rated) {
+    const rate = q.rate;
     const term = q.schedule.isZero() ? ONE : Decimal.min(ONE, rate.div(q.schedule));
     score = score.plus(term);
     inputs[`q${q.quarter}Rate`] = rate.toFixed(2);
     inputs[`q${q.quarter}Schedule`] = q.schedule.toFixed();
     inputs[`q${q.quarter}Term`] = term.toDecimalPlaces(4).toFixed();
     const capped = !q.schedule.isZero() && rate.gt(q.schedule) ? '（超过序时进度，按1分计）' : '';
-    texts.push(`${QUARTER_NAMES[q.quarter - 1]} ${pct(rate)} / 序时进度 ${pct(q.schedule)} ${eqPts(term)}${capped}`);
+    texts.push(
+      `${QUARTER_NAMES[q.quarter - 1]} ${percentExact(rate)} / 序时进度 ${percentExact(q.schedule)} ${pointsEq(term)}${capped}`,
+    );
   }
-  const average = sum(quarters.map((q) => q.rate!)).div(4);
+  const average = sum(rated.map((q) => q.rate)).div(4);
   const averagePart = average.div(100).times(2);
   score = score.plus(averagePart);
   inputs.averageRate = average.toFixed();
   inputs.averagePart = averagePart.toDecimalPlaces(4).toFixed();
-  const rates = quarters.map((q) => pct(q.rate!)).join(' + ');
-  texts.push(`全年平均执行率 (${rates}) / 4 = ${pct(average)}，× 2分 ${eqPts(averagePart)}`);
+  const rates = rated.map((q) => percentExact(q.rate)).join(' + ');
+  texts.push(`全年平均执行率 (${rates}) / 4 = ${percentExact(average)}，× 2分 ${pointsEq(averagePart)}`);
   return { score, inputs, formula: `${texts.join('；')}；合计 ${score.toFixed(2)}分`, sources };
 };
 
@@ -122,7 +133,7 @@ export const keyWorkRule: Rule = ({ state, criterion }) => {
   return {
     score,
     inputs: { planned: String(tasks.length), notCompletedByDue: String(late.length) },
-    formula: `重点工作 ${tasks.length} 项${detail}，${weight.toFixed()} − 4 × ${late.length} ${floored ? '，扣完为止 → 0' : `= ${pts(score)}`}分`,
+    formula: `重点工作 ${tasks.length} 项${detail}，${weight.toFixed()} − 4 × ${late.length} ${floored ? '，扣完为止 → 0' : `= ${points(score)}`}分`,
     sources: taskSources(tasks),
   };
 };
@@ -139,7 +150,7 @@ export const timelinessRule: Rule = ({ state, criterion }) => {
   return {
     score,
     inputs: { planned: String(tasks.length), completedByDue: String(done.length) },
-    formula: `预算项目 ${tasks.length} 项，按计划时间完成 ${done.length} 项${detail}，${done.length} / ${tasks.length} × ${weight.toFixed()} ${eqPts(score)}分`,
+    formula: `预算项目 ${tasks.length} 项，按计划时间完成 ${done.length} 项${detail}，${done.length} / ${tasks.length} × ${weight.toFixed()} ${pointsEq(score)}分`,
     sources: taskSources(tasks),
   };
 };
@@ -149,7 +160,8 @@ export const petitionsRule: Rule = ({ state }) => {
   const p = state.petitions;
   if (!p) return missingInput('尚无群众信访办理情况（PetitionsReported）');
   const { channel, received, replied, repliedOnTime } = p.value;
-  const ratio = (n: number) => (received === 0 ? '当年无信访件' : `${n}/${received} = ${pct(rateOf(n, received)!)}`);
+  const ratio = (n: number) =>
+    received === 0 ? '当年无信访件' : `${n}/${received} = ${percentExact(required(rateOf(n, received), 'reply rate'))}`;
   const repliedOk = replied >= received;
   const onTimeOk = repliedOnTime >= received;
   const score = new Decimal([channel, repliedOk, onTimeOk].filter(Boolean).length);
@@ -164,7 +176,7 @@ export const petitionsRule: Rule = ({ state }) => {
     formula:
       `${channel ? '已建立' : '未建立'}群众意见反映渠道和办理回复机制 → ${channel ? 1 : 0}分；` +
       `信访办理回复率 ${ratio(replied)} → ${repliedOk ? 1 : 0}分；` +
-      `及时办理回复率 ${ratio(repliedOnTime)} → ${onTimeOk ? 1 : 0}分；合计 ${pts(score)}分`,
+      `及时办理回复率 ${ratio(repliedOnTime)} → ${onTimeOk ? 1 : 0}分；合计 ${points(score)}分`,
     sources: [p.eventId],
   };
 };
@@ -173,7 +185,7 @@ export const petitionsRule: Rule = ({ state }) => {
 export const satisfactionRule: Rule = ({ state }) => {
   const s = state.satisfaction;
   if (!s) return missingInput('尚无满意度调查结果（SatisfactionMeasured）');
-  const rate = rateOf(s.value.rate, 100)!;
+  const rate = required(rateOf(s.value.rate, 100), 'satisfaction rate');
   const score = bandAtLeast(
     rate,
     [
@@ -187,7 +199,7 @@ export const satisfactionRule: Rule = ({ state }) => {
   return {
     score,
     inputs: { rate: rate.toFixed(2), method: s.value.method },
-    formula: `满意度 ${pct(rate)}（${s.value.method}）${band} → ${pts(score)}分`,
+    formula: `满意度 ${percentExact(rate)}（${s.value.method}）${band} → ${points(score)}分`,
     sources: [s.eventId],
   };
 };

@@ -7,6 +7,7 @@
 import { isIsoDate, lastDayOfMonth } from '../dates.js';
 import { Decimal, ZERO, percentOf, roundRate } from '../decimal.js';
 import type { IsoDate } from '../events.js';
+import { elementAt, entryOf } from '../required.js';
 import {
   amount,
   budgetUnitsOn,
@@ -55,8 +56,8 @@ export function lineTotals(facts: ExecutionFacts, w: FigureWindow): Map<string, 
   const spent = spentThrough(index, w.knownOn, w.throughMonth);
   const out = new Map<string, Totals>();
   for (const id of includedIds(facts, w.source)) {
-    const slot = index.slotOf.get(id)!;
-    out.set(id, { budget: budgets[slot]!, spent: spent[slot]! });
+    const slot = entryOf(index.slotOf, id, 'fact index slot of line');
+    out.set(id, { budget: budgets[slot], spent: spent[slot] });
   }
   return out;
 }
@@ -91,13 +92,9 @@ export function monthlySchedule(meta: StreamMeta, month: number): Decimal {
   const cps = checkpoints(meta);
   const q = Math.ceil(month / 3);
   const within = month - 3 * (q - 1);
-  return roundRate(
-    cps[q - 1]!.plus(
-      cps[q]!.minus(cps[q - 1]!)
-        .times(within)
-        .div(3),
-    ),
-  );
+  const from = elementAt(cps, q - 1, 'quarter checkpoint');
+  const to = elementAt(cps, q, 'quarter checkpoint');
+  return roundRate(from.plus(to.minus(from).times(within).div(3)));
 }
 
 /** The thresholds as Decimals, parsed once per thresholds object and text (a report asks for a level per line). */
@@ -140,7 +137,8 @@ export function nextCheckpoint(meta: StreamMeta, month: number): Checkpoint | nu
   const q = Math.floor(month / 3) + 1;
   if (q > 4) return null;
   const cps = checkpoints(meta);
-  return { quarter: q as 1 | 2 | 3 | 4, month: q * 3, date: lastDayOfMonth(meta.year, q * 3), percent: cps[q]! };
+  const percent = elementAt(cps, q, 'quarter checkpoint');
+  return { quarter: q as 1 | 2 | 3 | 4, month: q * 3, date: lastDayOfMonth(meta.year, q * 3), percent };
 }
 
 export interface Standing {
@@ -187,8 +185,8 @@ export interface ForecastInput {
 
 export function forecast(f: ForecastInput): Forecast {
   const n = Math.min(f.runRateMonths, f.month);
-  const runRate = n === 0 ? ZERO : f.cumulative[f.month]!.minus(f.cumulative[f.month - n]!).div(n);
-  const spent = f.cumulative[f.month]!;
+  const spent = elementAt(f.cumulative, f.month, 'cumulative spending');
+  const runRate = n === 0 ? ZERO : spent.minus(elementAt(f.cumulative, f.month - n, 'cumulative spending')).div(n);
   const project = (toMonth: number) => spent.plus(runRate.times(toMonth - f.month));
   const rateOf = (amount: Decimal) => executionRate({ budget: f.budget, spent: amount });
   const cp = nextCheckpoint(f.meta, f.month);
@@ -228,7 +226,8 @@ export interface QuarterRate {
 
 /**
  * Budget and spending (valid months 1..through) summed over line slots, in the index's units (a
- * slot listed twice counts twice, as a line listed twice always did).
+ * slot listed twice counts twice, as a line listed twice always did). Slots come from the index's
+ * slotOf, so every per-slot array has them; `through` is 0..12.
  */
 function sumSlots(
   slots: Iterable<number>,
@@ -239,8 +238,8 @@ function sumSlots(
   let budget = 0n;
   let spent = 0n;
   for (const slot of slots) {
-    budget += budgets[slot]!;
-    spent += cumulative[slot]![through]!;
+    budget += budgets[slot];
+    spent += cumulative[slot][through];
   }
   return { budget, spent };
 }
@@ -249,7 +248,10 @@ function totalsOf(index: FactIndex, t: { budget: bigint; spent: bigint }): Total
   return { budget: amount(index, t.budget), spent: amount(index, t.spent) };
 }
 
-/** Department rates at the four quarter ends: spending through months 3/6/9/12 over the budget in force on each quarter's last day. */
+/**
+ * Department rates at the four quarter ends: spending through months 3/6/9/12 over the budget in
+ * force on each quarter's last day.
+ */
 export function quarterRates(
   facts: ExecutionFacts,
   opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> },
@@ -259,12 +261,13 @@ export function quarterRates(
   const index = factIndex(facts);
   const included = includedIds(facts, opts.source);
   const ids = opts.lines ? [...opts.lines].filter((id) => included.has(id)) : [...included];
-  const slots = ids.map((id) => index.slotOf.get(id)!);
+  const slots = ids.map((id) => entryOf(index.slotOf, id, 'fact index slot of line'));
   const cumulative = spendingView(index, opts.knownOn).cumulative;
   return ([1, 2, 3, 4] as const).map((q) => {
     const date = lastDayOfMonth(meta.year, q * 3);
     const t = totalsOf(index, sumSlots(slots, budgetUnitsOn(index, date, opts.knownOn), cumulative, q * 3));
-    return { quarter: q, date, budget: t.budget, spent: t.spent, rate: executionRate(t), schedule: cps[q]! };
+    const schedule = elementAt(cps, q, 'quarter checkpoint');
+    return { quarter: q, date, budget: t.budget, spent: t.spent, rate: executionRate(t), schedule };
   });
 }
 
@@ -313,7 +316,7 @@ export interface ExecutionReport {
 /** Month-by-month sum (months 1..12) of several monthly series. */
 function sumSeries(series: Iterable<readonly bigint[]>): bigint[] {
   const out = new Array<bigint>(13).fill(0n);
-  for (const months of series) for (let m = 1; m <= 12; m++) out[m]! += months[m]!;
+  for (const months of series) for (let m = 1; m <= 12; m++) out[m] += months[m];
   return out;
 }
 
@@ -321,7 +324,7 @@ function sumSeries(series: Iterable<readonly bigint[]>): bigint[] {
 function cumulate(index: FactIndex, monthly: readonly bigint[]): Decimal[] {
   const out: Decimal[] = [ZERO];
   let running = 0n;
-  for (let m = 1; m <= 12; m++) out.push(amount(index, (running += monthly[m]!)));
+  for (let m = 1; m <= 12; m++) out.push(amount(index, (running += monthly[m])));
   return out;
 }
 
@@ -330,7 +333,7 @@ function slotsByUnit(included: readonly LineInfo[], index: FactIndex): Map<strin
   const sets = new Map<string, Set<number>>();
   for (const l of included) {
     const set = sets.get(l.unit) ?? new Set<number>();
-    set.add(index.slotOf.get(l.line)!);
+    set.add(entryOf(index.slotOf, l.line, 'fact index slot of line'));
     sets.set(l.unit, set);
   }
   return new Map([...sets].map(([unit, set]) => [unit, [...set]]));
@@ -359,7 +362,7 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
 
   const included = facts.lines.filter((l) => ids.has(l.line));
   const lines: LineExecution[] = included.map((l) => {
-    const slot = index.slotOf.get(l.line)!;
+    const slot = entryOf(index.slotOf, l.line, 'fact index slot of line');
     return {
       line: l.line,
       unit: l.unit,
@@ -367,7 +370,7 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
       category: l.category,
       economic: l.economic,
       source: l.source,
-      ...standing(meta, { budget: budgets[slot]!, spent: spent[slot]! }, schedule),
+      ...standing(meta, { budget: budgets[slot], spent: spent[slot] }, schedule),
     };
   });
 
@@ -379,13 +382,13 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
       unit: u.unit,
       name: u.name,
       ...standing(meta, t, schedule),
-      forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot]!)), t.budget),
+      forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot])), t.budget),
     };
   });
 
-  const allSlots = [...ids].map((id) => index.slotOf.get(id)!);
+  const allSlots = [...ids].map((id) => entryOf(index.slotOf, id, 'fact index slot of line'));
   const all = totalsOf(index, sumSlots(allSlots, budgetUnits, view.cumulative, through));
-  const totalMonthly = sumSeries(allSlots.map((slot) => view.monthly[slot]!));
+  const totalMonthly = sumSeries(allSlots.map((slot) => view.monthly[slot]));
   return {
     department: meta.department,
     year: meta.year,

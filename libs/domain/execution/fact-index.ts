@@ -79,12 +79,13 @@ function build(facts: ExecutionFacts): FactIndex {
   let scale = 2;
   for (const b of facts.budget) scale = Math.max(scale, decimalPlacesOf(b.amount));
   for (const s of facts.spending) scale = Math.max(scale, decimalPlacesOf(s.amount));
+  // One group per slot: a slot from slotOf is always inside these arrays.
   const budget: BudgetEntry[][] = lineIds.map(() => []);
   const spending: SpendingEntry[][] = lineIds.map(() => []);
   for (const b of facts.budget) {
     const slot = slotOf.get(b.line);
     if (slot !== undefined)
-      budget[slot]!.push({ effectiveOn: b.effectiveOn, knownOn: b.knownOn, units: toUnits(b.amount, scale) });
+      budget[slot].push({ effectiveOn: b.effectiveOn, knownOn: b.knownOn, units: toUnits(b.amount, scale) });
   }
   for (const s of facts.spending) {
     const slot = slotOf.get(s.line);
@@ -93,7 +94,7 @@ function build(facts: ExecutionFacts): FactIndex {
     // would silently fall out of the monthly groups, so say so instead.
     if (!Number.isInteger(s.month) || s.month < 1 || s.month > 12)
       throw new Error(`spending fact of line ${s.line}: month ${s.month} is not 1..12`);
-    spending[slot]!.push({ month: s.month, knownOn: s.knownOn, units: toUnits(s.amount, scale) });
+    spending[slot].push({ month: s.month, knownOn: s.knownOn, units: toUnits(s.amount, scale) });
   }
   return { scale, lineIds, slotOf, budget, spending, views: new Map(), budgets: new Map(), decimals: new Map() };
 }
@@ -149,10 +150,11 @@ export function spendingView(index: FactIndex, knownOn: IsoDate | null | undefin
     const monthly: bigint[][] = [];
     const cumulative: bigint[][] = [];
     for (const entries of index.spending) {
+      // months[0..12]: e.month is 1..12 (checked in build).
       const months = new Array<bigint>(13).fill(0n);
-      for (const e of entries) if (!known || e.knownOn <= known) months[e.month]! += e.units;
+      for (const e of entries) if (!known || e.knownOn <= known) months[e.month] += e.units;
       const cum = [0n];
-      for (let m = 1; m <= 12; m++) cum.push(cum[m - 1]! + months[m]!);
+      for (let m = 1; m <= 12; m++) cum.push(cum[m - 1] + months[m]);
       monthly.push(months);
       cumulative.push(cum);
     }
@@ -173,12 +175,16 @@ export function spentThrough(
   throughMonth: number,
 ): readonly Decimal[] {
   const through = throughIndex(throughMonth);
+  // through is 0..12, inside every cumulative array.
   return remember(index.decimals, `spent|${knownKey(knownOn)}|${through}`, () =>
-    spendingView(index, knownOn).cumulative.map((cum) => amount(index, cum[through]!)),
+    spendingView(index, knownOn).cumulative.map((cum) => amount(index, cum[through])),
   );
 }
 
-/** Budget in force per line slot on a date (allocations and adjustments with effectiveOn ≤ it), as known on a date, in units. */
+/**
+ * Budget in force per line slot on a date (allocations and adjustments with effectiveOn ≤ it), as
+ * known on a date, in units.
+ */
 export function budgetUnitsOn(
   index: FactIndex,
   budgetOn: IsoDate,

@@ -15,6 +15,7 @@ import { Decimal } from '../decimal.js';
 import { emptyEvaluationDoc, evolveEvaluationDoc, type EvaluationDoc } from '../evaluation/evaluation-doc.js';
 import type { LineEvents } from '../evaluation/evaluation-state.js';
 import type { Category, Economic, FundSource, IsoDate } from '../events.js';
+import { storedAmount } from '../format.js';
 import {
   factsOf,
   recordedSpendingFact,
@@ -62,7 +63,7 @@ export interface StreamHead {
  *
  * The sums are one flat array, three entries per sum, rather than a map of objects: a segment is one
  * record month, so a slot holds a few sums (one per spending event, mostly) and a rebuild folds
- * millions of them; a map and an object per sum were a third of a rebuild's time, most of it
+ * millions of them; a map and an object per sum were a large share of a rebuild's time, most of it
  * garbage collection. Arrays start at their first entry's size (see push), not at V8's 16 slots.
  */
 export interface LineSlot {
@@ -339,19 +340,6 @@ export interface SegmentFactsJson {
 }
 
 /**
- * An amount as stored: 2 decimals. Event amounts are validated (at most 2 decimals, no exponent),
- * so padding the text gives what Decimal#toFixed(2) would, without parsing it.
- */
-export function amountText(a: Decimal | string): string {
-  if (typeof a !== 'string') return a.toFixed(2);
-  // Decimal prints a negative zero without its sign.
-  if (a.startsWith('-') && !/[1-9]/.test(a)) a = a.slice(1);
-  const dot = a.indexOf('.');
-  if (dot < 0) return `${a}.00`;
-  return a.length - dot === 2 ? `${a}0` : a;
-}
-
-/**
  * Lists keep insertion order, which is the order of each key's first event: the same whether a
  * segment was folded in one go or in batches with a store and load in between (a loaded segment
  * keeps its stored order and appends new keys), so the text is canonical without sorting.
@@ -367,7 +355,7 @@ export function encodeSegmentFacts(s: Segment): SegmentFactsJson {
         keyMonth(key),
         sums[i + 1] as IsoDate,
         (key & 1) === 0 ? 'r' : 'c',
-        amountText(sums[i + 2] as Decimal | string),
+        storedAmount(sums[i + 2] as Decimal | string),
       ]);
     }
   }

@@ -15,8 +15,8 @@
 import { Decimal, fixed2, money } from '../decimal.js';
 import type { IsoDate } from '../events.js';
 import type { AlertLevel, ExecutionReport, Forecast, Standing } from '../execution/execution.js';
+import { dateCn, percent2, percentExact, percentPointsAbs, quarterCn, yuanWan } from '../format.js';
 import { LEVEL_LABELS } from './notice.js';
-import { dateCn, pct, pp, quarterCn, yuanWan } from './render.js';
 
 export type AlertKind = 'level' | 'forecast';
 export type AlertSeverity = Exclude<AlertLevel, 'green'>;
@@ -135,9 +135,9 @@ function standingText(f: AlertFigures): string {
   if (f.rate === null || f.lag === null) return `截至${f.month}月末无预算`;
   const lag = new Decimal(f.lag);
   const cmp = lag.isZero()
-    ? `与序时进度${pct(f.schedule)}持平`
-    : `${lag.gt(0) ? '低于' : '高于'}序时进度${pct(f.schedule)}共${pp(lag)}个百分点`;
-  return `截至${f.month}月末预算执行率${pct(f.rate)}，${cmp}`;
+    ? `与序时进度${percent2(f.schedule)}持平`
+    : `${lag.gt(0) ? '低于' : '高于'}序时进度${percent2(f.schedule)}共${percentPointsAbs(lag)}个百分点`;
+  return `截至${f.month}月末预算执行率${percent2(f.rate)}，${cmp}`;
 }
 
 function projectionText(f: AlertFigures): string {
@@ -145,9 +145,9 @@ function projectionText(f: AlertFigures): string {
   if (!cp || f.projectedRate === null)
     return `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算，已无后续季度进度节点`;
   const gap = new Decimal(cp.percent).minus(f.projectedRate);
-  const target = `${quarterCn(cp.quarter)}${new Decimal(cp.percent).toString()}%的进度要求`;
-  const cmp = gap.gt(0) ? `低于${target}${pp(gap)}个百分点` : `可达到${target}`;
-  return `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算，预计${dateCn(cp.date)}执行率${pct(f.projectedRate)}，${cmp}`;
+  const target = `${quarterCn(cp.quarter)}${percentExact(cp.percent)}的进度要求`;
+  const cmp = gap.gt(0) ? `低于${target}${percentPointsAbs(gap)}个百分点` : `可达到${target}`;
+  return `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算，预计${dateCn(cp.date)}执行率${percent2(f.projectedRate)}，${cmp}`;
 }
 
 function raisedMessage(

@@ -7,27 +7,22 @@
  * WeCom limits markdown content to 4096 bytes of UTF-8; content is cut at a line boundary
  * (never inside a character or a markup pair) with a truncation marker.
  */
-import { Decimal } from '../decimal.js';
+import { fixed2 } from '../decimal.js';
 import type { AlertLevel } from '../execution/execution.js';
+import { dateCn, monthsCn, percent2, quarterCn, yuan, yuanWan } from '../format.js';
 import type { AlertChange } from './alerts.js';
 import { type DepartmentNotice, type Notice, type UnitNotice, LEVEL_LABELS } from './notice.js';
 import {
   type Paragraph,
   type Segment,
   alertTitle,
-  dateCn,
   lagSentence,
-  monthsCn,
   neededSentence,
   noticeTitle,
-  pct,
-  quarterCn,
   renderAlertHtml,
   renderAlertMarkdown,
   renderNoticeHtml,
   renderNoticeMarkdown,
-  yuan,
-  yuanWan,
 } from './render.js';
 
 export type Deliverable = Notice | AlertChange;
@@ -149,7 +144,7 @@ export function robotText(text: string): string {
     '\n': ' ',
     '\r': ' ',
   };
-  return text.replace(/[<>*`[\]_\r\n]/g, (c) => map[c]!);
+  return text.replace(/[<>*`[\]_\r\n]/g, (c) => map[c] ?? c); // every character of the class is mapped
 }
 
 export function robotSegments(p: Paragraph | Segment[], flavor: RobotFlavor): string {
@@ -190,9 +185,10 @@ function unitRobot(n: UnitNotice, flavor: RobotFlavor): string[] {
     rows.push([`${n.nextPlan.month}月计划`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
   const cp = n.forecast.nextCheckpoint;
   if (cp && cp.projectedRate !== null) {
-    rows.push([`预计${dateCn(cp.date)}执行率`, [pct(cp.projectedRate), '（', levelSeg(cp.projectedLevel), '）']]);
+    rows.push([`预计${dateCn(cp.date)}执行率`, [percent2(cp.projectedRate), '（', levelSeg(cp.projectedLevel), '）']]);
   }
-  if (n.forecast.yearEnd.projectedRate !== null) rows.push(['预计年末执行率', pct(n.forecast.yearEnd.projectedRate)]);
+  if (n.forecast.yearEnd.projectedRate !== null)
+    rows.push(['预计年末执行率', percent2(n.forecast.yearEnd.projectedRate)]);
   lines.push('', ...keyLines(rows, flavor));
   return lines;
 }
@@ -218,7 +214,7 @@ function departmentRobot(n: DepartmentNotice, flavor: RobotFlavor): string[] {
   for (const u of n.units) {
     const seg: Segment[] = [
       `${u.rank}. ${u.unitName}：`,
-      u.rate === null ? '无预算' : `${pct(u.rate)}，滞后${new Decimal(u.lag!).toFixed(2)}个百分点，`,
+      u.rate === null || u.lag === null ? '无预算' : `${percent2(u.rate)}，滞后${fixed2(u.lag)}个百分点，`,
     ];
     if (u.rate !== null) seg.push(levelSeg(u.level));
     lines.push(`> ${robotSegments(seg, flavor)}`);
@@ -232,13 +228,13 @@ function alertRobot(c: AlertChange, flavor: RobotFlavor): string[] {
     c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
   const rows: Array<[string, Segment | Segment[]]> = [
     ['状态', status],
-    ['预算执行率', f.rate === null ? '—' : pct(f.rate)],
-    ['序时进度', pct(f.schedule)],
+    ['预算执行率', f.rate === null ? '—' : percent2(f.rate)],
+    ['序时进度', percent2(f.schedule)],
   ];
   if (f.checkpoint && f.projectedRate !== null) {
     rows.push([
       `预计${dateCn(f.checkpoint.date)}执行率`,
-      `${pct(f.projectedRate)}（${quarterCn(f.checkpoint.quarter)}要求${pct(f.checkpoint.percent)}）`,
+      `${percent2(f.projectedRate)}（${quarterCn(f.checkpoint.quarter)}要求${percent2(f.checkpoint.percent)}）`,
     ]);
   }
   return [`### ${robotText(alertTitle(c))}`, robotText(c.message), '', ...keyLines(rows, flavor)];
@@ -277,10 +273,10 @@ export function truncateUtf8(text: string, maxBytes: number, marker = TRUNCATION
     used += cost;
   }
   if (kept.length === 0) {
-    const plain = lines[0]!.replace(/<\/?font[^>]*>/g, '').replace(/\*\*/g, '');
+    const plain = (lines[0] ?? '').replace(/<\/?font[^>]*>/g, '').replace(/\*\*/g, '');
     return cutCodePoints(plain, maxBytes - markerBytes - 1) + '\n' + marker;
   }
-  while (kept.length && kept[kept.length - 1]!.trim() === '') kept.pop();
+  while (kept.length && kept[kept.length - 1]?.trim() === '') kept.pop();
   return `${kept.join('\n')}\n${marker}`;
 }
 

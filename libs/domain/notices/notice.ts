@@ -20,6 +20,7 @@ import {
   lineTotals,
 } from '../execution/execution.js';
 import type { ExecutionFacts, PlanFact } from '../execution/facts.js';
+import { elementAt } from '../required.js';
 
 export type LevelLabel = '正常' | '黄色预警' | '红色预警';
 
@@ -197,11 +198,12 @@ export function rankByRate<T extends { rate: Decimal | null }>(items: readonly T
   const ranks: number[] = [];
   const rated = items.filter((i) => i.rate !== null).length;
   for (const item of items) {
-    if (item.rate === null) {
+    const rate = item.rate;
+    if (rate === null) {
       ranks.push(rated + 1);
       continue;
     }
-    const better = items.filter((o) => o.rate !== null && o.rate.gt(item.rate!)).length;
+    const better = items.filter((o) => o.rate !== null && o.rate.gt(rate)).length;
     ranks.push(better + 1);
   }
   return ranks;
@@ -258,7 +260,7 @@ function buildContext(facts: ExecutionFacts, input: NoticeInput): NoticeContext 
     return {
       unit: u.unit,
       name: u.name,
-      rank: ranks[i]!,
+      rank: elementAt(ranks, i, 'rank of unit'),
       standing: u,
       forecast: u.forecast,
       spentMonth: u.spent.minus(spentBefore(lineIds)),

@@ -2,21 +2,12 @@ import { Decimal } from '../decimal.js';
 import { factsFromEvents } from '../execution/facts.js';
 import type { DatedEvent } from '../execution/facts.js';
 import { buildDepartmentNotice, buildUnitNotice } from './notice.js';
-import { escapeHtml, formatAmount, renderNoticeHtml, renderNoticeMarkdown, wan, yuan } from './render.js';
+import { groupedAmount, wan } from '../format.js';
+import { escapeHtml, renderNoticeHtml, renderNoticeMarkdown } from './render.js';
 import { loadSample, rawFigures, rawPlan } from '../testing/sample.fixture.js';
 
 const events = loadSample();
 const facts = factsFromEvents(events);
-
-describe('formatting', () => {
-  test('amounts with thousands separators and 元 / 万元', () => {
-    expect(yuan('1263391.6')).toBe('1,263,391.60元');
-    expect(formatAmount('-82324.24')).toBe('-82,324.24');
-    expect(formatAmount('0')).toBe('0.00');
-    expect(formatAmount('999.995')).toBe('1,000.00');
-    expect(wan('52560298.65')).toBe('5,256.03万元');
-  });
-});
 
 describe('unit notice markdown, command, June 2023', () => {
   const n = buildUnitNotice(facts, { unit: 'command', month: 6 });
@@ -33,15 +24,15 @@ describe('unit notice markdown, command, June 2023', () => {
     );
     const needed = raw.budget.times('0.75').minus(raw.spent);
     expect(md).toContain(
-      `需在9月30日前再支出**${formatAmount(needed)}元（${wan(needed)}）**方可达到第三季度75%的进度要求`,
+      `需在9月30日前再支出**${groupedAmount(needed)}元（${wan(needed)}）**方可达到第三季度75%的进度要求`,
     );
   });
 
   test('amounts, plan vs actual, rank', () => {
-    expect(md).toContain(`1—6月累计支出${formatAmount(raw.spent)}元`);
-    expect(md).toContain(`6月计划支出${formatAmount(rawPlan(events, 'command', 6)!)}元`);
-    expect(md).toContain(`| 6月实际支出 | ${formatAmount(raw.spentMonth)}元 |`);
-    expect(md).toContain(`7月计划支出${formatAmount(rawPlan(events, 'command', 7)!)}元`);
+    expect(md).toContain(`1—6月累计支出${groupedAmount(raw.spent)}元`);
+    expect(md).toContain(`6月计划支出${groupedAmount(rawPlan(events, 'command', 6)!)}元`);
+    expect(md).toContain(`| 6月实际支出 | ${groupedAmount(raw.spentMonth)}元 |`);
+    expect(md).toContain(`7月计划支出${groupedAmount(rawPlan(events, 'command', 7)!)}元`);
     expect(md).toContain('在全局5个科室中排名第4');
     expect(md).toContain('| 预警等级 | **红色预警** |');
   });

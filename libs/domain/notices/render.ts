@@ -6,69 +6,26 @@
  * thing. HTML escapes every interpolated string; Markdown escapes the characters that would
  * change the markup.
  */
-import { Decimal } from '../decimal.js';
-import type { IsoDate } from '../events.js';
+import { Decimal, fixed2 } from '../decimal.js';
 import type { AlertLevel } from '../execution/execution.js';
+import {
+  dateCn,
+  fullDateCn,
+  monthsCn,
+  percent2,
+  percentExact,
+  percentPointsAbs,
+  quarterCn,
+  wanFigure,
+  yuan,
+  yuanWan,
+} from '../format.js';
+import { required } from '../required.js';
 import type { AlertChange } from './alerts.js';
 import { type DepartmentNotice, type Notice, type UnitNotice, LEVEL_LABELS } from './notice.js';
 
 /* ---------------------------------------------------------------------------------------- */
-/* Formatting                                                                               */
-
-/** "1263391.6" → "1,263,391.60" (2 decimals, half-up, thousands separators). */
-export function formatAmount(value: string | Decimal): string {
-  const fixed = new Decimal(value).toFixed(2, Decimal.ROUND_HALF_UP);
-  const negative = fixed.startsWith('-');
-  const [int, frac] = (negative ? fixed.slice(1) : fixed).split('.') as [string, string];
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${grouped}.${frac}`;
-}
-
-/** "1,263,391.60元". */
-export function yuan(value: string | Decimal): string {
-  return `${formatAmount(value)}元`;
-}
-
-/** "126.34万元". */
-export function wan(value: string | Decimal): string {
-  return `${formatAmount(new Decimal(value).div(10000))}万元`;
-}
-
-/** "1,263,391.60元（126.34万元）" for amounts of 10,000 or more, else "9,999.00元". */
-export function yuanWan(value: string | Decimal): string {
-  return new Decimal(value).abs().gte(10000) ? `${yuan(value)}（${wan(value)}）` : yuan(value);
-}
-
-/** "16.75%". */
-export function pct(value: string | Decimal): string {
-  return `${new Decimal(value).toFixed(2, Decimal.ROUND_HALF_UP)}%`;
-}
-
-/** Percentage points, 2 decimals, without sign: "33.25". */
-export function pp(value: string | Decimal): string {
-  return new Decimal(value).abs().toFixed(2, Decimal.ROUND_HALF_UP);
-}
-
-/** "2023-09-30" → "9月30日". */
-export function dateCn(date: IsoDate): string {
-  return `${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
-}
-
-/** "2023-07-05" → "2023年7月5日". */
-export function fullDateCn(date: IsoDate): string {
-  return `${date.slice(0, 4)}年${dateCn(date)}`;
-}
-
-const QUARTERS = ['', '第一季度', '第二季度', '第三季度', '第四季度'] as const;
-
-export function quarterCn(q: number): string {
-  return QUARTERS[q] ?? `第${q}季度`;
-}
-
-/** Months 1..m as "1—6月" ("1月" for January). */
-export function monthsCn(month: number): string {
-  return month === 1 ? '1月' : `1—${month}月`;
-}
+/* Colours                                                                                  */
 
 export const LEVEL_COLOURS: Record<AlertLevel, string> = {
   green: '#2e7d32',
@@ -117,7 +74,11 @@ export function escapeMarkdown(text: string): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  // Every character of the class has an entity, so the fallback never applies.
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 export function paragraphToMarkdown(p: Paragraph): string {
@@ -211,11 +172,11 @@ export function lagSentence(n: Notice): Paragraph {
   if (f.rate === null || f.lag === null) return [`截至${n.month}月末，当前无预算，不计算预算执行率`];
   const lag = new Decimal(f.lag);
   const comparison = lag.isZero()
-    ? `与序时进度${pct(f.schedule)}持平`
-    : `${lag.gt(0) ? '低于' : '高于'}序时进度${pct(f.schedule)}共${pp(lag)}个百分点`;
+    ? `与序时进度${percent2(f.schedule)}持平`
+    : `${lag.gt(0) ? '低于' : '高于'}序时进度${percent2(f.schedule)}共${percentPointsAbs(lag)}个百分点`;
   return [
     `截至${n.month}月末，预算执行率`,
-    { text: pct(f.rate), strong: true },
+    { text: percent2(f.rate), strong: true },
     `，${comparison}，为`,
     levelSeg(f.level),
   ];
@@ -225,7 +186,7 @@ export function lagSentence(n: Notice): Paragraph {
 export function neededSentence(n: Notice): Paragraph | null {
   const cp = n.figures.checkpoint;
   if (!cp || n.figures.rate === null) return null;
-  const target = `${quarterCn(cp.quarter)}${new Decimal(cp.percent).toString()}%的进度要求`;
+  const target = `${quarterCn(cp.quarter)}${percentExact(cp.percent)}的进度要求`;
   if (new Decimal(cp.neededToReach).isZero()) return [`已达到${target}`];
   return [`需在${dateCn(cp.date)}前再支出`, { text: yuanWan(cp.neededToReach), strong: true }, `方可达到${target}`];
 }
@@ -235,18 +196,18 @@ function forecastSentence(n: Notice): Paragraph | null {
   const cp = f.nextCheckpoint;
   if (n.figures.rate === null) return null;
   const basis = `按近${f.runRateMonths}个月月均支出${yuanWan(f.runRate)}测算`;
-  const yearEnd = f.yearEnd.projectedRate === null ? '' : `，预计年末执行率${pct(f.yearEnd.projectedRate)}`;
+  const yearEnd = f.yearEnd.projectedRate === null ? '' : `，预计年末执行率${percent2(f.yearEnd.projectedRate)}`;
   if (f.runRateMonths === 0) return null;
   if (!cp || cp.projectedRate === null) return [`${basis}${yearEnd}。`];
   const gap = new Decimal(cp.percent).minus(cp.projectedRate);
   const verdict: Paragraph = f.willMissCheckpoint
-    ? [`，将低于${quarterCn(cp.quarter)}进度要求${pp(gap)}个百分点，预计为`, levelSeg(cp.projectedLevel)]
+    ? [`，将低于${quarterCn(cp.quarter)}进度要求${percentPointsAbs(gap)}个百分点，预计为`, levelSeg(cp.projectedLevel)]
     : gap.gt(0)
-      ? [`，略低于${quarterCn(cp.quarter)}进度要求${pp(gap)}个百分点`]
+      ? [`，略低于${quarterCn(cp.quarter)}进度要求${percentPointsAbs(gap)}个百分点`]
       : [`，可达到${quarterCn(cp.quarter)}进度要求`];
   return [
     `${basis}，预计${dateCn(cp.date)}执行率`,
-    { text: pct(cp.projectedRate), strong: true },
+    { text: percent2(cp.projectedRate), strong: true },
     ...verdict,
     `${yearEnd}。`,
   ];
@@ -257,9 +218,9 @@ function planSentence(n: Notice): Paragraph {
   const parts: Paragraph = [];
   if (p.planned === null) parts.push(`${p.month}月未报送支出计划，实际支出${yuanWan(p.actual)}`);
   else {
-    const diff = new Decimal(p.difference!);
+    const diff = new Decimal(required(p.difference, 'the difference of a submitted plan'));
     parts.push(`${p.month}月计划支出${yuanWan(p.planned)}，实际支出${yuanWan(p.actual)}`);
-    if (p.completion !== null) parts.push(`，完成计划的${pct(p.completion)}`);
+    if (p.completion !== null) parts.push(`，完成计划的${percent2(p.completion)}`);
     if (diff.isZero()) parts.push('，与计划一致');
     else
       parts.push(`，${diff.gt(0) ? '超计划支出' : '较计划少支出'}`, { text: yuanWan(diff.abs()), strong: diff.lt(0) });
@@ -324,18 +285,18 @@ function unitDocument(n: UnitNotice): Document {
     ['当前预算', yuan(f.budget)],
     [`${n.month}月支出`, yuan(f.spentMonth)],
     [`${monthsCn(n.month)}累计支出`, yuan(f.spentCumulative)],
-    ['预算执行率', f.rate === null ? '—' : { text: pct(f.rate), strong: true }],
-    ['序时进度', pct(f.schedule)],
-    ['滞后（百分点）', f.lag === null ? '—' : new Decimal(f.lag).toFixed(2)],
+    ['预算执行率', f.rate === null ? '—' : { text: percent2(f.rate), strong: true }],
+    ['序时进度', percent2(f.schedule)],
+    ['滞后（百分点）', f.lag === null ? '—' : fixed2(f.lag)],
     ['预警等级', levelSeg(f.level)],
     ['科室排名', `${n.rank.position}/${n.rank.of}`],
   ];
   if (f.checkpoint) {
     rows.push([
       `${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`,
-      pct(f.checkpoint.percent),
+      percent2(f.checkpoint.percent),
     ]);
-    rows.push(['距季度进度要求（百分点）', f.checkpoint.gap === null ? '—' : new Decimal(f.checkpoint.gap).toFixed(2)]);
+    rows.push(['距季度进度要求（百分点）', f.checkpoint.gap === null ? '—' : fixed2(f.checkpoint.gap)]);
     rows.push(['达到季度进度尚需支出', yuan(f.checkpoint.neededToReach)]);
   }
   rows.push([`${n.plan.month}月计划支出`, n.plan.planned === null ? '未报送' : yuan(n.plan.planned)]);
@@ -345,10 +306,10 @@ function unitDocument(n: UnitNotice): Document {
     rows.push([`${n.nextPlan.month}月计划支出`, n.nextPlan.planned === null ? '未报送' : yuan(n.nextPlan.planned)]);
   rows.push([`近${n.forecast.runRateMonths}个月月均支出`, yuan(n.forecast.runRate)]);
   const fcp = n.forecast.nextCheckpoint;
-  if (fcp) rows.push([`预计${dateCn(fcp.date)}执行率`, fcp.projectedRate === null ? '—' : pct(fcp.projectedRate)]);
+  if (fcp) rows.push([`预计${dateCn(fcp.date)}执行率`, fcp.projectedRate === null ? '—' : percent2(fcp.projectedRate)]);
   rows.push([
     '预计年末执行率',
-    n.forecast.yearEnd.projectedRate === null ? '—' : pct(n.forecast.yearEnd.projectedRate),
+    n.forecast.yearEnd.projectedRate === null ? '—' : percent2(n.forecast.yearEnd.projectedRate),
   ]);
 
   return {
@@ -379,7 +340,13 @@ function departmentDocument(n: DepartmentNotice): Document {
     paragraphs.push(p);
   }
   const list = (rows: DepartmentNotice['units']) =>
-    rows.map((r) => `${r.unitName}（${pct(r.rate!)}，滞后${pp(r.lag!)}个百分点）`).join('、');
+    rows
+      .map((r) => {
+        const rate = percent2(required(r.rate, 'the rate of a unit with an alert'));
+        const lag = percentPointsAbs(required(r.lag, 'the lag of a unit with an alert'));
+        return `${r.unitName}（${rate}，滞后${lag}个百分点）`;
+      })
+      .join('、');
   const warn: Paragraph = ['四、预警情况。'];
   if (n.red.length === 0 && n.yellow.length === 0) warn.push('本月无预警科室。');
   else {
@@ -394,28 +361,28 @@ function departmentDocument(n: DepartmentNotice): Document {
   const rows: Segment[][] = n.units.map((u) => [
     String(u.rank),
     u.unitName,
-    formatAmount(new Decimal(u.budget).div(10000)),
-    formatAmount(new Decimal(u.spentMonth).div(10000)),
-    formatAmount(new Decimal(u.spentCumulative).div(10000)),
-    u.rate === null ? '—' : pct(u.rate),
-    u.lag === null ? '—' : new Decimal(u.lag).toFixed(2),
+    wanFigure(u.budget),
+    wanFigure(u.spentMonth),
+    wanFigure(u.spentCumulative),
+    u.rate === null ? '—' : percent2(u.rate),
+    u.lag === null ? '—' : fixed2(u.lag),
     levelSeg(u.level),
-    u.neededToReach === null || u.rate === null ? '—' : formatAmount(new Decimal(u.neededToReach).div(10000)),
-    u.planned === null ? '—' : formatAmount(new Decimal(u.planned).div(10000)),
-    u.nextPlanned === null ? '—' : formatAmount(new Decimal(u.nextPlanned).div(10000)),
+    u.neededToReach === null || u.rate === null ? '—' : wanFigure(u.neededToReach),
+    u.planned === null ? '—' : wanFigure(u.planned),
+    u.nextPlanned === null ? '—' : wanFigure(u.nextPlanned),
   ]);
   rows.push([
     '',
     { text: '合计', strong: true },
-    formatAmount(new Decimal(f.budget).div(10000)),
-    formatAmount(new Decimal(f.spentMonth).div(10000)),
-    formatAmount(new Decimal(f.spentCumulative).div(10000)),
-    f.rate === null ? '—' : { text: pct(f.rate), strong: true },
-    f.lag === null ? '—' : new Decimal(f.lag).toFixed(2),
+    wanFigure(f.budget),
+    wanFigure(f.spentMonth),
+    wanFigure(f.spentCumulative),
+    f.rate === null ? '—' : { text: percent2(f.rate), strong: true },
+    f.lag === null ? '—' : fixed2(f.lag),
     levelSeg(f.level),
-    f.checkpoint === null || f.rate === null ? '—' : formatAmount(new Decimal(f.checkpoint.neededToReach).div(10000)),
-    n.plan.planned === null ? '—' : formatAmount(new Decimal(n.plan.planned).div(10000)),
-    n.nextPlan?.planned == null ? '—' : formatAmount(new Decimal(n.nextPlan.planned).div(10000)),
+    f.checkpoint === null || f.rate === null ? '—' : wanFigure(f.checkpoint.neededToReach),
+    n.plan.planned === null ? '—' : wanFigure(n.plan.planned),
+    n.nextPlan?.planned == null ? '—' : wanFigure(n.nextPlan.planned),
   ]);
   const cp = f.checkpoint;
   const head = [
@@ -425,9 +392,9 @@ function departmentDocument(n: DepartmentNotice): Document {
     `${n.month}月支出`,
     '累计支出',
     '执行率',
-    `滞后（序时${pct(f.schedule)}）`,
+    `滞后（序时${percent2(f.schedule)}）`,
     '预警等级',
-    cp ? `距${quarterCn(cp.quarter)}${new Decimal(cp.percent).toString()}%尚需` : '尚需支出',
+    cp ? `距${quarterCn(cp.quarter)}${percentExact(cp.percent)}尚需` : '尚需支出',
     `${n.month}月计划`,
     n.nextPlan ? `${n.nextPlan.month}月计划` : '下月计划',
   ];
@@ -465,17 +432,17 @@ export function alertTitle(c: AlertChange): string {
 export function alertDocument(c: AlertChange): Document {
   const f = c.figures;
   const rows: Segment[][] = [
-    ['预算执行率', f.rate === null ? '—' : pct(f.rate)],
-    ['序时进度', pct(f.schedule)],
-    ['滞后（百分点）', f.lag === null ? '—' : new Decimal(f.lag).toFixed(2)],
+    ['预算执行率', f.rate === null ? '—' : percent2(f.rate)],
+    ['序时进度', percent2(f.schedule)],
+    ['滞后（百分点）', f.lag === null ? '—' : fixed2(f.lag)],
     ['当前等级', levelSeg(f.level)],
   ];
   if (f.checkpoint) {
     rows.push([
       `${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`,
-      pct(f.checkpoint.percent),
+      percent2(f.checkpoint.percent),
     ]);
-    rows.push([`预计${dateCn(f.checkpoint.date)}执行率`, f.projectedRate === null ? '—' : pct(f.projectedRate)]);
+    rows.push([`预计${dateCn(f.checkpoint.date)}执行率`, f.projectedRate === null ? '—' : percent2(f.projectedRate)]);
     rows.push(['预测等级', levelSeg(f.projectedLevel)]);
   }
   const status: Segment =

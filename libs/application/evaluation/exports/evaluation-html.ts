@@ -2,7 +2,7 @@
  * The self-evaluation as a self-contained, printable (A4) HTML report in Chinese. Every
  * interpolated string goes through esc(): names, evidence and reasons come from clients.
  */
-import { yuan } from '#domain/evaluation/rule-kit.js';
+import { groupedAmount } from '#domain/format.js';
 import type { CriterionWire, EvaluationReport } from '../evaluation.wire.js';
 
 /** HTML-escapes text for element content and quoted attribute values. */
@@ -66,15 +66,16 @@ function basis(c: CriterionWire): string {
 function scoring(r: EvaluationReport): string {
   const l1 = new Map(r.level1.map((g) => [g.id, g]));
   const l2 = new Map(r.level2.map((g) => [g.id, g]));
-  const span = (key: 'level1' | 'level2', i: number) => {
-    if (i > 0 && r.criteria[i - 1]![key] === r.criteria[i]![key]) return 0;
+  /** Rows the group cell of criterion `c` (at `i`) spans: 0 when the row above is in its group. */
+  const span = (key: 'level1' | 'level2', c: CriterionWire, i: number) => {
+    if (i > 0 && r.criteria[i - 1]?.[key] === c[key]) return 0;
     let n = 1;
-    while (r.criteria[i + n]?.[key] === r.criteria[i]![key]) n++;
+    while (r.criteria[i + n]?.[key] === c[key]) n++;
     return n;
   };
   const rows = r.criteria.map((c, i) => {
     const cells: string[] = [];
-    const s1 = span('level1', i);
+    const s1 = span('level1', c, i);
     if (s1)
       cells.push(
         td(
@@ -83,7 +84,7 @@ function scoring(r: EvaluationReport): string {
           ` rowspan="${s1}"`,
         ),
       );
-    const s2 = span('level2', i);
+    const s2 = span('level2', c, i);
     if (s2)
       cells.push(
         td(
@@ -128,7 +129,7 @@ function indicators(r: EvaluationReport): string {
 }
 
 function budget(r: EvaluationReport): string {
-  const money = (v: string) => esc(yuan(v));
+  const money = (v: string) => esc(groupedAmount(v));
   const rows = r.budget.tasks.map((t) =>
     row([
       td(esc(t.name)),

@@ -39,7 +39,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     let timedOut = false;
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-2000);
     });
     // Killed with its process group (renderer and GPU helpers too); the promise settles on exit,
@@ -47,7 +47,8 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {
     const timer = setTimeout(() => {
       timedOut = true;
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        if (child.pid === undefined) child.kill('SIGKILL');
+        else process.kill(-child.pid, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }

@@ -5,7 +5,7 @@ import type { EvaluationReport } from '../evaluation.wire.js';
 export function displayWidth(text: string): number {
   let w = 0;
   for (const ch of text) {
-    const c = ch.codePointAt(0)!;
+    const c = ch.codePointAt(0) ?? 0; // `ch` is one whole code point, never empty
     const wide =
       (c >= 0x1100 && c <= 0x115f) ||
       (c >= 0x2e80 && c <= 0xa4cf) ||
@@ -25,10 +25,10 @@ const padStart = (s: string, n: number) => ' '.repeat(Math.max(0, n - displayWid
 export function evaluationText(r: EvaluationReport): string {
   const l1 = new Map(r.level1.map((g) => [g.id, g.name]));
   const l2 = new Map(r.level2.map((g) => [g.id, g.name]));
-  const cols = [10, 10, 32, 6, 8];
+  const cols: [number, number, number, number, number] = [10, 10, 32, 6, 8];
   const line = (a: string, b: string, c: string, w: string, s: string) =>
-    `${padEnd(a, cols[0]!)}${padEnd(b, cols[1]!)}${padEnd(c, cols[2]!)}${padStart(w, cols[3]!)}${padStart(s, cols[4]!)}`;
-  const indent = ' '.repeat(cols[0]! + cols[1]!);
+    `${padEnd(a, cols[0])}${padEnd(b, cols[1])}${padEnd(c, cols[2])}${padStart(w, cols[3])}${padStart(s, cols[4])}`;
+  const indent = ' '.repeat(cols[0] + cols[1]);
   const out: string[] = [];
   const status = r.status === 'final' ? '最终' : `预测，截至 ${r.asOf}`;
   out.push(`${r.departmentName}（${r.department}）${r.year} 年度部门整体支出绩效自评（${status}）`);

@@ -5,6 +5,7 @@
  * become numbers formatted #,##0.00, scores numbers formatted 0.00.
  */
 import ExcelJS from 'exceljs';
+import { required } from '#domain/required.js';
 import type { CriterionWire, EvaluationReport } from '../evaluation.wire.js';
 
 type Sheet = ExcelJS.Worksheet;
@@ -85,7 +86,7 @@ function mergeRuns(ws: Sheet, first: number, keys: string[], cols: [number, numb
   let start = 0;
   for (let i = 1; i <= keys.length; i++) {
     if (i < keys.length && keys[i] === keys[start]) continue;
-    const vals = values(keys[start]!);
+    const vals = values(required(keys[start], 'the key of a run'));
     for (let c = cols[0]; c <= cols[1]; c++) {
       const v = vals[c - cols[0]] ?? null;
       merge(ws, first + start, c, first + i - 1, c, v, {
@@ -182,7 +183,7 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     start,
     items.map((i) => `${i.level1}\u0000${i.level2}`),
     [3, 3],
-    (k) => [k.split('\u0000')[1]!],
+    (k) => [required(k.split('\u0000')[1], 'the level-2 id of a key')],
   );
 }
 
@@ -205,7 +206,7 @@ function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     1,
     2,
     8,
-    `部门（单位）名称：${r.departmentName}　预算年度：${r.year}　评价体系：${r.framework.name}（${r.framework.version}）　状态：${state}`,
+    `部门（单位）名称：${r.departmentName}\u3000预算年度：${r.year}\u3000评价体系：${r.framework.name}（${r.framework.version}）\u3000状态：${state}`,
     { align: 'left' },
   );
   merge(ws, 3, 1, 3, 6, '评价指标', { header: true });
