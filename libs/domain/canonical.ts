@@ -4,7 +4,7 @@
  * Stored content hashes are sha256 of this text, so its output must never change: it is
  * byte-identical to the first implementation (`[…].map(canonicalJson).join(',')` and
  * `Object.keys(o).filter(defined).sort().map(k => JSON.stringify(k) + ':' + …)`), checked against
- * it by test/canonical.test.ts on the sample and on generated JSON. This version appends to one
+ * it by test/canonical.int.test.ts on the sample and on generated JSON. This version appends to one
  * string instead of building an array per object and per array, which is most of its cost on the
  * ingest hot path.
  */

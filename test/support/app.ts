@@ -29,7 +29,7 @@ export async function startTestApp(backend: Backend, overrides: Partial<AppConfi
     auth: false,
     // No background computing of the department list unless a test asks for it (cache counts stay exact).
     overviewWarmMs: 0,
-    // Nor of precomputed answers (test/stored-answers.test.ts turns it on).
+    // Nor of precomputed answers (test/stored-answers.int.test.ts turns it on).
     precomputeMs: 0,
     ...overrides,
   };

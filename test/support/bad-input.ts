@@ -805,14 +805,12 @@ export function rawBody(m: Model, limits: { maxBodyBytes: number; maxBatch: numb
     };
   });
 
-  const anyJson = fc
-    .jsonValue({ maxDepth: 4 })
-    .map((v) => ({
-      why: `random JSON ${JSON.stringify(v).slice(0, 60)}`,
-      body: Buffer.from(JSON.stringify(v)),
-      contentType: 'application/json',
-      status: [400],
-    }));
+  const anyJson = fc.jsonValue({ maxDepth: 4 }).map((v) => ({
+    why: `random JSON ${JSON.stringify(v).slice(0, 60)}`,
+    body: Buffer.from(JSON.stringify(v)),
+    contentType: 'application/json',
+    status: [400],
+  }));
   const notJson = fc
     .string({ minLength: 1, maxLength: 200, unit: 'grapheme' })
     .filter((s) => {

@@ -31,7 +31,7 @@ export class Receiver {
           this.failures.set(deliveryId, remaining - 1);
           status = 500;
         }
-        let body: unknown = null;
+        let body: unknown;
         try {
           body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {

@@ -8,6 +8,7 @@ import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Receiver, waitFor } from './support/receiver.js';
 import { sampleText } from './support/sample.js';
+import { TEST_REDIS_URL } from './support/services.js';
 
 const DEP = 'yantian-emergency';
 const UNITS = ['office', 'safety', 'disaster', 'command', 'emergency'];
@@ -77,7 +78,8 @@ describe('month close on the embedded default (in-process jobs)', () => {
     await waitFor('all deliveries', async () => (await repo.outboxCounts()).delivered === expected);
     const ids = receiver.delivered().map((r) => r.deliveryId);
     expect(new Set(ids).size).toBe(ids.length);
-    // webhook '*': 72 notices + every alert change; wecom command: 12 notices + command alerts; dingtalk: 12 department notices + department alerts
+    // webhook '*': 72 notices + every alert change; wecom command: 12 notices + command alerts;
+    // dingtalk: 12 department notices + department alerts
     const alertChanges = results.flatMap((r) => [...r.alerts.raised, ...r.alerts.cleared]);
     const bySubject = (s: string) => alertChanges.filter((a: any) => a.subject === s).length;
     expect(receiver.delivered().filter((r) => r.path === '/hook')).toHaveLength(72 + alertChanges.length);
@@ -181,7 +183,7 @@ describe('month close with BullMQ on Redis', () => {
   beforeAll(async () => {
     receiver = await new Receiver().start();
     t = await startTestApp('postgres', {
-      redisUrl: 'redis://127.0.0.1:6379',
+      redisUrl: TEST_REDIS_URL,
       queuePrefix: prefix,
       role: 'worker',
       deliveryBackoffMs: 20,

@@ -1,6 +1,6 @@
 /**
  * The PDF renderer's process handling with stand-in "chromium" scripts (the real browser is
- * exercised by evaluation.api.test.ts when installed): the arguments it gets, the timeout that
+ * exercised by evaluation.api.e2e.test.ts when installed): the arguments it gets, the timeout that
  * kills its whole process group, failures as 503s, and the temporary folder removed every time.
  */
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -19,7 +19,7 @@ async function* slowly(lines: string[]): AsyncGenerator<string> {
   }
 }
 
-/** The sample's first 60 lines with problems in the middle: blank lines, bad JSON, a field error, a broken dependency. */
+/** The sample's first 60 lines with problems in the middle: blank lines, bad JSON, a field error, a bad reference. */
 function troubledLines(): string[] {
   const lines = sampleText().trim().split('\n').slice(0, 60);
   const unit = JSON.parse(lines[4]!); // unit "command", needed by the line allocated on line 14

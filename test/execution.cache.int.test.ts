@@ -65,7 +65,14 @@ describe.each(BACKENDS)('execution answer cache on %s', (backend) => {
     expect(known.total.rate).toBe('21.04');
     expect(calls).toEqual({ version: 3, facts: 2 });
     // The unit view comes from the department's cached answer.
-    const unit = await service.unitExecution('yantian-emergency', 2023, 'command', { asOf: '2023-06-30' }, TODAY);
+    const reader = {
+      keyId: 'k',
+      name: 'command reader',
+      role: 'unit' as const,
+      departments: ['yantian-emergency'],
+      unit: 'command',
+    };
+    const unit = (await service.executionFor(reader, 'yantian-emergency', 2023, { asOf: '2023-06-30' }, TODAY)).value;
     expect(calls).toEqual({ version: 4, facts: 2 });
     expect(unit).toEqual({
       ...first,

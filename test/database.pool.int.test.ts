@@ -21,7 +21,7 @@ describe('PostgreSQL connection pool', () => {
     await database?.drop();
   });
 
-  /** The server backends three concurrent queries ran on (each holds its connection 200 ms, so all three are open at once). */
+  /** The server backends three concurrent queries ran on (each holds its connection 200 ms: all three open at once). */
   async function backends(): Promise<number[]> {
     const rows = await Promise.all(
       [0, 1, 2].map(

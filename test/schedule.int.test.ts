@@ -2,7 +2,7 @@
 import { createServices } from '#application/services.js';
 import { InProcessRunner } from '#application/jobs/in-process.runner.js';
 import type { CloseMonthJobData } from '#application/jobs/jobs.js';
-import { enqueueMonthCloses, monthCloseCron, monthToClose } from '#application/notices/month-close.schedule.js';
+import { enqueueMonthCloses, monthCloseCron, monthToClose } from '#application/jobs/month-close.schedule.js';
 import { startTestApp } from './support/app.js';
 import { testDatabase } from './support/databases.js';
 import { sampleEvents } from './support/sample.js';

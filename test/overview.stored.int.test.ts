@@ -6,6 +6,7 @@
  * is computed alone; a second visit, or a visit after the background warming, reads nothing but
  * the listing.
  */
+import { AnswerStore } from '#application/answers/answer-store.js';
 import { AnswerPrecomputer } from '#application/answers/answer-precomputer.js';
 import { EvaluationService } from '#application/evaluation/evaluation.service.js';
 import { ExecutionProjector } from '#application/execution/execution.projector.js';
@@ -57,8 +58,8 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     a.findMany = (...args) => ((calls.findMany += 1), answers.findMany(...args));
     return new OverviewService(
       r,
-      new ExecutionService(r, {}, a),
-      new EvaluationService(ev, r, feed, undefined, {}, a),
+      new ExecutionService(r, new AnswerStore(a)),
+      new EvaluationService(ev, r, feed, new AnswerStore(a)),
       notices,
     );
   }
@@ -85,9 +86,9 @@ describe.each(BACKENDS)('the department list from stored rows on %s', (backend) 
     expect(accepted).toBe(countEvents(GEN));
     await new ExecutionProjector(feed, repo).catchUp();
     const pass = await new AnswerPrecomputer(
-      answers,
-      new ExecutionService(repo, {}, answers),
-      new EvaluationService(events, repo, feed, undefined, {}, answers),
+      new AnswerStore(answers),
+      new ExecutionService(repo, new AnswerStore(answers)),
+      new EvaluationService(events, repo, feed, new AnswerStore(answers)),
     ).run(TODAY, false);
     // Four answers each: the execution answer, its standing, the summary, the report.
     expect(pass).toMatchObject({ stored: 4 * DEPARTMENTS, failed: 0 });

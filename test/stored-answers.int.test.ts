@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { ANSWER_FORMAT } from '#application/answers/answer-format.js';
+import { AnswerStore } from '#application/answers/answer-store.js';
 import { AnswerPrecomputer } from '#application/answers/answer-precomputer.js';
 import { EvaluationService } from '#application/evaluation/evaluation.service.js';
 import { ExecutionProjector } from '#application/execution/execution.projector.js';
@@ -59,8 +60,8 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   let counted: ExecutionRepository;
   /** Services as an API wires them: reading precomputed answers. */
   const apiServices = () => {
-    const execution = new ExecutionService(counted, {}, answers);
-    const evaluation = new EvaluationService(events, counted, feed, undefined, {}, answers);
+    const execution = new ExecutionService(counted, new AnswerStore(answers));
+    const evaluation = new EvaluationService(events, counted, feed, new AnswerStore(answers));
     return { execution, evaluation };
   };
   /** Services computing every answer (the reference). */
@@ -71,9 +72,9 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   /** A precomputer as the worker wires it. */
   const precomputer = () =>
     new AnswerPrecomputer(
-      answers,
-      new ExecutionService(repo, {}, answers),
-      new EvaluationService(events, repo, feed, undefined, {}, answers),
+      new AnswerStore(answers),
+      new ExecutionService(repo, new AnswerStore(answers)),
+      new EvaluationService(events, repo, feed, new AnswerStore(answers)),
     );
   /** The stored row of that kind, its body as the JSON text (bodies are stored gzip-compressed). */
   const storedRow = async (kind: string) => {
@@ -337,15 +338,15 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
 
   test('a failing computation is counted, logged and not tried again until the stream changes', async () => {
     const warnings: string[] = [];
-    const execution = new ExecutionService(repo, {}, answers);
+    const execution = new ExecutionService(repo, new AnswerStore(answers));
     execution.precompute = async () => {
       throw new Error('boom');
     };
     await t.db.deleteFrom('exec_answers').execute();
     const p = new AnswerPrecomputer(
-      answers,
+      new AnswerStore(answers),
       execution,
-      new EvaluationService(events, repo, feed, undefined, {}, answers),
+      new EvaluationService(events, repo, feed, new AnswerStore(answers)),
       { warn: (m) => warnings.push(m) },
     );
     expect(await p.run(TODAY, false)).toEqual({ stored: 2, waiting: 0, failed: 2, moving: true });
@@ -365,9 +366,9 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
   test('while streams are changing a pass computes within its busy budget; the rest waits for a quieter pass', async () => {
     await t.db.deleteFrom('exec_answers').execute();
     const p = new AnswerPrecomputer(
-      answers,
-      new ExecutionService(repo, {}, answers),
-      new EvaluationService(events, repo, feed, undefined, {}, answers),
+      new AnswerStore(answers),
+      new ExecutionService(repo, new AnswerStore(answers)),
+      new EvaluationService(events, repo, feed, new AnswerStore(answers)),
       undefined,
       { busyBudgetMs: 0 },
     );
