@@ -35,5 +35,7 @@ export default {
     '<rootDir>/bench/**/*.spec.ts',
     '<rootDir>/test/**/*.test.ts',
   ],
+  // PostgreSQL, Redis and Chromium up (or started) and the processes compiled, before any test.
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
   testTimeout: 60000,
 };

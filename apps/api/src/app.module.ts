@@ -1,25 +1,30 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AnswersModule } from '#application/answers/answers.module.js';
+import { PrecomputeModule } from '#application/answers/precompute.module.js';
 import { EvaluationModule } from '#application/evaluation/evaluation.module.js';
 import { ExecutionModule } from '#application/execution/execution.module.js';
+import { ImportModule } from '#application/import/import.module.js';
 import { IngestModule } from '#application/ingest/ingest.module.js';
+import { JobsModule } from '#application/jobs/jobs.module.js';
 import { NoticesModule } from '#application/notices/notices.module.js';
+import { OverviewModule } from '#application/overview/overview.module.js';
 import { ConfigModule } from '#config/config.module.js';
 import type { AppConfig } from '#config/config.js';
 import { PersistenceModule } from '#persistence/persistence.module.js';
-import { DashboardController } from './dashboard/dashboard.controller.js';
 import { AuthModule } from './access/auth.module.js';
-import { DeliveriesController } from './notices/deliveries.controller.js';
-import { HealthModule } from './health/health.controller.js';
-import { EvaluationController } from './evaluation/evaluation.controller.js';
-import { EventsController } from './ingest/events.controller.js';
-import { ExecutionController } from './execution/execution.controller.js';
-import { ImportsController } from './ingest/imports.controller.js';
-import { NoticesController } from './notices/notices.controller.js';
 import { SessionController } from './access/session.controller.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { DashboardService } from './dashboard/dashboard.service.js';
+import { EvaluationController } from './evaluation/evaluation.controller.js';
+import { ExecutionController } from './execution/execution.controller.js';
 import { OverviewController } from './execution/overview.controller.js';
-import { OverviewWarmer } from '#application/overview/overview.warmer.js';
+import { HealthModule } from './health/health.controller.js';
+import { EventsController } from './ingest/events.controller.js';
+import { ImportsController } from './ingest/imports.controller.js';
+import { DeliveriesController } from './notices/deliveries.controller.js';
+import { NoticesController } from './notices/notices.controller.js';
 
+/** The API process: every capability's module and the HTTP controllers over them. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -27,27 +32,31 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        HealthModule,
         PersistenceModule,
+        AnswersModule,
+        HealthModule,
         AuthModule,
         IngestModule,
+        ImportModule,
         ExecutionModule,
-        NoticesModule,
         EvaluationModule,
-        AnswersModule,
+        NoticesModule,
+        JobsModule,
+        OverviewModule,
+        PrecomputeModule,
       ],
       controllers: [
         SessionController,
         EventsController,
+        ImportsController,
         ExecutionController,
+        OverviewController,
         NoticesController,
         DeliveriesController,
         EvaluationController,
-        ImportsController,
-        OverviewController,
         DashboardController,
       ],
-      providers: [OverviewWarmer],
+      providers: [DashboardService],
     };
   }
 }

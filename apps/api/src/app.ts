@@ -9,7 +9,8 @@ import { createLogger } from '#logging/logger.js';
 import { PinoNestLogger } from '#logging/nest-logger.js';
 import { AppModule } from './app.module.js';
 import { ErrorsFilter } from './http/errors.filter.js';
-import { XLSX_MIME } from './ingest/imports.controller.js';
+import { setupOpenApi } from './http/openapi.js';
+import { XLSX_MIME } from '#application/import/upload.service.js';
 
 /** Builds the HTTP application (used by main.ts and by the end-to-end tests). */
 export async function createApp(config: AppConfig, options: { logger?: Logger } = {}): Promise<NestExpressApplication> {
@@ -29,6 +30,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   app.use('/login', express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(express.json({ limit: '1mb' }));
   app.useGlobalFilters(new ErrorsFilter());
+  // The OpenAPI document (built on its first request) at /api/docs/openapi.json, Swagger UI at /api/docs.
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AnswersModule } from '#application/answers/answers.module.js';
+import { PrecomputeModule } from '#application/answers/precompute.module.js';
 import { ExecutionModule } from '#application/execution/execution.module.js';
 import { IngestModule } from '#application/ingest/ingest.module.js';
-import { NoticesModule } from '#application/notices/notices.module.js';
+import { JobsModule } from '#application/jobs/jobs.module.js';
 import { ConfigModule } from '#config/config.module.js';
 import type { AppConfig } from '#config/config.js';
 import { PersistenceModule } from '#persistence/persistence.module.js';
 
-/** The background process: the execution projector, precomputed answers, the month-close schedule and the job workers. */
+/** The background process: the projector, precomputed answers, the month-close schedule and the job workers. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -16,10 +17,11 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule,
+        AnswersModule,
         IngestModule,
         ExecutionModule,
-        NoticesModule,
-        AnswersModule,
+        JobsModule,
+        PrecomputeModule,
       ],
     };
   }

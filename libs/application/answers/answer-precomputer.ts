@@ -1,22 +1,20 @@
 /**
  * Precomputes each projected stream's default answers (execution as of the default date and its
  * standing, the self-evaluation's summary and report with the default framework) and stores them
- * (exec_answers), so that an API process answers a department it has not computed yet with one row
- * lookup instead of loading and folding the stream (36–43 ms of CPU for a city-sized department,
- * ~30 ms each for the standing and summary the department list shows, ~105 ms for its evaluation
- * report).
+ * through the answer store, so that an API process answers a department it has not computed yet
+ * with one row lookup instead of loading and folding the stream.
  *
  * Runs where the projector runs (the worker in production), every PRECOMPUTE_MS. A stream is
  * computed once its projected version stayed the same from one pass to the next (a department
  * being loaded is not recomputed at every projector batch), and again when its version, its
  * default "as of" (today, for the current year) or the answer format changes. While the log is
  * moving (some stream changed since the previous pass) a pass computes for at most `busyBudgetMs`
- * and leaves the rest for later passes: during a city-sized load, computing every settled
- * department at once took a third of the ingest rate (16.5k against 22–25k events/s). Answers are computed
- * from one snapshot of the read model and stored only if that model has not changed since
- * (AnswersRepository.save), so an answer never holds events of another version.
+ * and leaves the rest for later passes, so precomputing does not slow a large load down. Answers
+ * are computed from one snapshot of the read model and stored only if that model has not changed
+ * since (AnswersRepository.save), so an answer never holds events of another version.
  */
-import type { AnswerKind, AnswersRepository, AnswerState, Precomputed } from '#persistence/answers.repository.js';
+import type { AnswerKind, AnswerState, Precomputed } from '#persistence/answers.repository.js';
+import type { AnswerStore } from './answer-store.js';
 import { ANSWER_FORMAT } from './answer-format.js';
 import type { EvaluationService } from '../evaluation/evaluation.service.js';
 import type { ExecutionService } from '../execution/execution.service.js';
@@ -61,7 +59,7 @@ export class AnswerPrecomputer {
   private stopping = false;
 
   constructor(
-    private readonly answers: AnswersRepository,
+    private readonly answers: AnswerStore,
     private readonly execution: ExecutionService,
     private readonly evaluation: EvaluationService,
     private readonly logger: PrecomputerLogger = { warn: () => undefined },
@@ -125,7 +123,7 @@ export class AnswerPrecomputer {
         try {
           const p = await this.compute(task, s, today);
           // Not stored when the read model moved meanwhile: the next pass sees the new version.
-          if (p && (await this.answers.save(p.answers, p.token))) pass.stored += p.answers.length;
+          if (p && (await this.answers.save(p))) pass.stored += p.answers.length;
           else pass.waiting += n;
           this.failedAt.delete(key);
         } catch (e) {

@@ -42,6 +42,17 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
+/** 401 (no valid credentials) or 403 (credentials that may not do this); nothing was done. */
+export class AccessDeniedError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccessDeniedError';
+  }
+}
+
 /** 404 */
 export class NotFoundError extends Error {
   readonly status = 404;
@@ -51,10 +62,16 @@ export class NotFoundError extends Error {
   }
 }
 
-/** 503: a dependency (database, queue) is unavailable; the request may be retried as is. */
+/**
+ * 503: a dependency (database, queue) is unavailable and the request may be retried as is, or a
+ * feature is not available on this installation (`retryable` false: retrying will not help).
+ */
 export class UnavailableError extends Error {
   readonly status = 503;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly retryable = true,
+  ) {
     super(message);
     this.name = 'UnavailableError';
   }

@@ -14,21 +14,17 @@ import { evaluate } from '#domain/evaluation/evaluate.js';
 import { DEFAULT_FRAMEWORK, FRAMEWORKS, type FrameworkDef } from '#domain/evaluation/framework.js';
 import { lineEventsFromSources, sourcePositions } from '#domain/execution/stream-projection.js';
 import { streamId, type StoredEvent } from '#domain/events.js';
-import type { AnswersRepository, Precomputed } from '#persistence/answers.repository.js';
+import type { Precomputed } from '#persistence/answers.repository.js';
 import type { EventsRepository } from '#persistence/events.repository.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import type { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
-import {
-  AnswerCache,
-  GzipJson,
-  gzipJsonValue,
-  type AnswerCacheOptions,
-  type CachedAnswer,
-} from '../answers/answer-cache.js';
-import { ANSWER_FORMAT, storedAnswer, storedBodies } from '../answers/answer-format.js';
+import type { CachedAnswer } from '../answers/answer-cache.js';
+import { storedAnswer } from '../answers/answer-format.js';
+import { AnswerStore, type Question } from '../answers/answer-store.js';
 import { InvalidInputError, NotFoundError } from '../common/errors.js';
 import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
 import type { StreamAt } from '../execution/execution.service.js';
+import { elementAt, required } from '#domain/required.js';
 
 export interface EvaluationParams {
   /** Only events recorded (occurredOn) on or before this date. */
@@ -62,19 +58,13 @@ export interface EvaluationSummary {
 }
 
 export class EvaluationService {
-  private readonly cache: AnswerCache<EvaluationReport | EvaluationSummary>;
-
   constructor(
     private readonly events: EventsRepository,
     private readonly execution: ExecutionRepository,
     private readonly feed: ProjectionFeedRepository,
+    private readonly answers: AnswerStore = new AnswerStore(),
     private readonly pageSize = 5000,
-    cacheOptions: AnswerCacheOptions = {},
-    /** Where precomputed reports are read (none: every report is computed here). */
-    private readonly answers: AnswersRepository | null = null,
-  ) {
-    this.cache = new AnswerCache(cacheOptions);
-  }
+  ) {}
 
   /** Every event of the stream, page by page, in stream order. */
   async streamEvents(department: string, year: number): Promise<StoredEvent[]> {
@@ -84,43 +74,35 @@ export class EvaluationService {
       const page = await this.events.page(stream, from, this.pageSize);
       for (const e of page) out.push(e);
       if (page.length < this.pageSize) return out;
-      from = page[page.length - 1]!.version + 1;
+      from = elementAt(page, page.length - 1, "the page's last event").version + 1;
     }
   }
 
   async evaluation(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationReport> {
-    return (await this.evaluationAnswer(department, year, p)).value as EvaluationReport;
+    return (await this.evaluationCached(department, year, p)).value;
   }
 
-  /** The cached report with its bytes (the HTTP response). */
+  /**
+   * Reports are asked at the stream's version in the log (and the parameters): the log only grows,
+   * so a report stays right until an event is appended to the stream. A request costs one version
+   * lookup while nothing was appended.
+   */
   async evaluationCached(
     department: string,
     year: number,
     p: EvaluationParams = {},
   ): Promise<CachedAnswer<EvaluationReport>> {
-    return (await this.evaluationAnswer(department, year, p)) as CachedAnswer<EvaluationReport>;
-  }
-
-  /**
-   * Reports are cached by the stream's version in the log (and the parameters): the log only grows,
-   * so a report stays right until an event is appended to the stream, which changes the key. A
-   * request costs one version lookup while nothing was appended.
-   */
-  private async evaluationAnswer(
-    department: string,
-    year: number,
-    p: EvaluationParams,
-  ): Promise<CachedAnswer<EvaluationReport | EvaluationSummary>> {
     const framework = frameworkById(p.framework);
     const stream = streamId(department, year);
     const version = await this.events.streamVersion(stream);
-    return this.cache.get(JSON.stringify(['report', stream, version, p.knownOn ?? null, framework.id]), async () => {
-      if (this.answers && !p.knownOn) {
-        const body = await this.answers.find(stream, 'evaluation', paramsKey(framework), version, ANSWER_FORMAT);
-        if (body !== null) return new GzipJson(body);
-      }
-      return this.compute(department, year, framework, p.knownOn ?? null, version);
-    });
+    const knownOn = p.knownOn ?? null;
+    const q: Question = {
+      family: 'evaluation',
+      stream,
+      key: ['report', knownOn, framework.id],
+      stored: knownOn ? null : { kind: 'evaluation', params: paramsKey(framework) },
+    };
+    return this.answers.get(q, version, () => this.compute(department, year, framework, knownOn, version));
   }
 
   /** The parameters the default report is stored under. */
@@ -166,81 +148,40 @@ export class EvaluationService {
    * projection without the per-line event ids, else from the full report (replayed).
    */
   async summary(department: string, year: number, p: EvaluationParams = {}): Promise<EvaluationSummary> {
-    const framework = frameworkById(p.framework);
-    const stream = streamId(department, year);
-    const version = await this.events.streamVersion(stream);
-    const answer = await this.cache.get(summaryKey(stream, version, p, framework), () =>
-      this.computeSummary(department, year, framework, p, version),
-    );
-    return answer.value as EvaluationSummary;
+    const version = await this.events.streamVersion(streamId(department, year));
+    const [summary] = await this.summaries([{ department, year, version }], p, 1);
+    if (summary === undefined || summary instanceof Error) throw summary ?? new Error('no summary');
+    return summary;
   }
 
   /**
    * The summaries of many department-years, each at the version given (the department list passes
-   * the projection's): cached ones as they are, the stored summaries of the others read in one
-   * query, the rest computed (`concurrency` at a time). No version lookup per department. A
+   * the projection's), `concurrency` scored at a time; no version lookup per department. A
    * department that cannot be scored gets its error.
    */
-  async summaries(
+  summaries(
     items: readonly StreamAt[],
     p: EvaluationParams = {},
     concurrency = 4,
   ): Promise<(EvaluationSummary | Error)[]> {
     const framework = frameworkById(p.framework);
-    const streams = items.map((i) => streamId(i.department, i.year));
-    const keys = items.map((i, n) => summaryKey(streams[n]!, i.version, p, framework));
-    const prefetch = (missing: number[]) =>
-      storedBodies(
-        this.answers,
-        'summary',
-        p.knownOn
-          ? []
-          : missing.map((n) => ({
-              index: n,
-              stream: streams[n]!,
-              params: paramsKey(framework),
-              version: items[n]!.version,
-            })),
-      );
-    const got = await this.cache.getMany(
-      keys,
-      prefetch,
-      (n, body) => this.computeSummary(items[n]!.department, items[n]!.year, framework, p, items[n]!.version, body),
+    const knownOn = p.knownOn ?? null;
+    const questions = items.map((i): Question => ({
+      family: 'evaluation',
+      stream: streamId(i.department, i.year),
+      key: ['summary', knownOn, framework.id],
+      stored: knownOn ? null : { kind: 'summary', params: paramsKey(framework) },
+    }));
+    return this.answers.getMany(
+      questions,
+      items.map((i) => i.version),
+      async (n) => {
+        const { department, year, version } = items[n] as StreamAt;
+        const projected = knownOn ? null : await this.projectedSummary(department, year, framework, version);
+        return projected?.summary ?? summaryOf(await this.compute(department, year, framework, knownOn, version));
+      },
       concurrency,
     );
-    return got as (EvaluationSummary | Error)[];
-  }
-
-  /** A summary: the stored one of this version (`prefetched`: already read, null when there is none), else scored. */
-  private async computeSummary(
-    department: string,
-    year: number,
-    framework: FrameworkDef,
-    p: EvaluationParams,
-    stored: number,
-    prefetched?: Buffer | null,
-  ): Promise<EvaluationSummary> {
-    if (!p.knownOn) {
-      // The stored summary of this version, when there is one: ~0.2 kB to fetch and parse, against
-      // 32–35 ms to score a city department from the projection (the department list asks for
-      // every department after each load).
-      const body =
-        prefetched !== undefined
-          ? prefetched
-          : this.answers
-            ? await this.answers.find(
-                streamId(department, year),
-                'summary',
-                paramsKey(framework),
-                stored,
-                ANSWER_FORMAT,
-              )
-            : null;
-      if (body !== null) return gzipJsonValue<EvaluationSummary>(body);
-      const projected = await this.projectedSummary(department, year, framework, stored);
-      if (projected) return projected.summary;
-    }
-    return summaryOf(await this.compute(department, year, framework, p.knownOn ?? null, stored));
   }
 
   /**
@@ -267,7 +208,8 @@ export class EvaluationService {
     const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
     if (!inputs || inputs.head.version < stored) return null;
     const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
-    const status = inputs.head.meta!.closedOn !== null ? 'final' : 'forecast';
+    const status =
+      required(inputs.head.meta, `${department}/${year}'s YearOpened`).closedOn !== null ? 'final' : 'forecast';
     const summary: EvaluationSummary = {
       department,
       year,
@@ -315,9 +257,9 @@ export class EvaluationService {
       state: fromEvaluationDoc(head.evaluation, lineEvents),
       framework,
       knownOn: null,
-      asOf: head.knownThrough!,
+      asOf: required(head.knownThrough, `${stream}'s last known date`),
       eventsConsidered: head.version,
-      closed: head.meta!.closedOn !== null,
+      closed: required(head.meta, `${stream}'s YearOpened`).closedOn !== null,
     });
     return { report, token: inputs.token };
   }
@@ -335,10 +277,6 @@ function summaryOf(r: EvaluationReport): EvaluationSummary {
     eventsConsidered: r.eventsConsidered,
   };
 }
-
-/** A summary's cache key: the stream, the version it holds at least, as known on, the framework. */
-const summaryKey = (stream: string, version: number, p: EvaluationParams, framework: FrameworkDef) =>
-  JSON.stringify(['summary', stream, version, p.knownOn ?? null, framework.id]);
 
 /** How a precomputed report's parameters are keyed (exec_answers.params): the framework, as known now. */
 const paramsKey = (framework: FrameworkDef) => JSON.stringify([null, framework.id]);

@@ -1,42 +1,42 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '#config/config.module.js';
 import type { AppConfig } from '#config/config.js';
-import { AnswersRepository } from '#persistence/answers.repository.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
 import { DATABASE } from '#persistence/persistence.module.js';
 import type { DatabaseHandle } from '#persistence/db.js';
-import { EVENTS_CHANNEL, ExecutionProjector } from './execution.projector.js';
-import { ExecutionService } from './execution.service.js';
+import { AnswerStore } from '../answers/answer-store.js';
 import { IngestModule } from '../ingest/ingest.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
+import { EVENTS_CHANNEL, ExecutionProjector } from './execution.projector.js';
+import { ExecutionService } from './execution.service.js';
+import { ProjectionsService } from './projections.service.js';
 
+/** The execution projection (the projector, woken by ingest and by other processes) and its answers. */
 @Module({
   imports: [IngestModule],
   providers: [
     {
-      provide: ExecutionRepository,
-      inject: [DATABASE],
-      useFactory: (h: DatabaseHandle) => new ExecutionRepository(h.db),
-    },
-    { provide: AnswersRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new AnswersRepository(h.db) },
-    {
       provide: ExecutionProjector,
-      inject: [DATABASE, ExecutionRepository, APP_CONFIG],
-      useFactory: (h: DatabaseHandle, repo: ExecutionRepository, config: AppConfig) =>
-        new ExecutionProjector(new ProjectionFeedRepository(h.db), repo, {
+      inject: [ProjectionFeedRepository, ExecutionRepository, APP_CONFIG],
+      useFactory: (feed: ProjectionFeedRepository, repo: ExecutionRepository, config: AppConfig) =>
+        new ExecutionProjector(feed, repo, {
           pollMs: config.projectorPollMs,
           minIntervalMs: config.projectorIntervalMs,
         }),
     },
     {
       provide: ExecutionService,
-      inject: [ExecutionRepository, AnswersRepository, APP_CONFIG],
-      useFactory: (r: ExecutionRepository, answers: AnswersRepository, config: AppConfig) =>
-        new ExecutionService(r, { maxBytes: config.answerCacheMb * 2 ** 20 }, answers),
+      inject: [ExecutionRepository, AnswerStore],
+      useFactory: (repo: ExecutionRepository, answers: AnswerStore) => new ExecutionService(repo, answers),
+    },
+    {
+      provide: ProjectionsService,
+      inject: [ExecutionProjector, AnswerStore],
+      useFactory: (projector: ExecutionProjector, answers: AnswerStore) => new ProjectionsService(projector, answers),
     },
   ],
-  exports: [ExecutionRepository, AnswersRepository, ExecutionProjector, ExecutionService],
+  exports: [ExecutionProjector, ExecutionService, ProjectionsService],
 })
 export class ExecutionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private unlisten: (() => Promise<void>) | null = null;

@@ -29,6 +29,7 @@ import type { FeedEvent, ProjectionFeedRepository } from '#persistence/projectio
 import { BackgroundLoop } from '../common/background-loop.js';
 import { UnavailableError } from '../common/errors.js';
 import { serialQueue } from '../common/serial-queue.js';
+import { elementAt, entryOf, required } from '#domain/required.js';
 
 export const EXECUTION_PROJECTION = 'execution';
 /** Notified when events are appended (migration 0008): projectors in other processes listen on it. */
@@ -57,14 +58,13 @@ const REBUILD_ATTEMPTS = 3;
 /**
  * Events per batch. Large: a batch costs a few round trips whatever its size, and a projector
  * sharing its process with a busy ingest waits behind the ingest's work at every round trip, so it
- * only keeps up when each round trip carries many events (measured: 2,000 fell behind 25k events/s
- * of ingest in the same process, 10,000 kept up). A caught-up projector reads what there is.
+ * only keeps up when each round trip carries many events (docs/benchmarks/ has the measurements).
+ * A caught-up projector reads what there is.
  */
 export const DEFAULT_BATCH = 10_000;
 /**
- * Events whose decoded segments are kept across batches. Measured ≈ 0.9 KB of heap per folded event
- * in city-shaped streams (sums, source positions, line slots), so ≈ 180 MB at most; a 20 × 42
- * department holds ~11,400 events, a 20 × 2 one ~820.
+ * Events whose decoded segments are kept across batches: bounds the projector's heap (the figure
+ * per folded event is in docs/benchmarks/); a 20 × 42 department holds ~11,400 events.
  */
 export const CACHE_EVENTS_BUDGET = 200_000;
 /** Segments written per statement group while rebuilding. */
@@ -131,14 +131,14 @@ export class ExecutionProjector {
         const heads = new Map<string, StreamHead>();
         const segments = new Map<string, StreamSegment>();
         for (const e of batch) {
-          const s = touched.get(e.stream)!;
+          const s = entryOf(touched, e.stream, 'loaded streams');
           const bucket = bucketOf(e.occurredOn);
-          const seg = s.segments.get(bucket)!;
+          const seg = entryOf(s.segments, bucket, `${e.stream}'s loaded segments`);
           applyEvent(s.head, seg, e, lookup);
           heads.set(e.stream, s.head);
           segments.set(`${e.stream}\u0000${bucket}`, { stream: e.stream, segment: seg });
         }
-        const last = batch[batch.length - 1]!;
+        const last = elementAt(batch, batch.length - 1, 'the batch');
         saved = { transactionId: last.transactionId, position: last.position };
         await this.repo.saveStep(trx, {
           segments: [...segments.values()],
@@ -187,7 +187,7 @@ export class ExecutionProjector {
     }
     for (const { stream, bucket } of needed.values()) {
       const seg = segments.get(stream)?.get(bucket) ?? newSegment(bucket);
-      this.cache.get(stream)!.segments.set(bucket, seg);
+      entryOf(this.cache, stream, 'cached streams').segments.set(bucket, seg);
       this.cachedEvents += seg.events;
     }
     return this.cache;
@@ -302,17 +302,20 @@ export class ExecutionProjector {
         : [{ reader: trx, queue: onTrx }];
       const depth = REBUILD_READ_AHEAD * lanes.length;
       const readAhead = (i: number) => {
-        const lane = lanes[i % lanes.length]!;
-        const read = lane.queue(() => this.feed.readStreamBelow(lane.reader, horizon.streams[i]!, horizon.xmin));
+        const lane = elementAt(lanes, i % lanes.length, 'read lanes');
+        const stream = elementAt(horizon.streams, i, 'streams to rebuild');
+        const read = lane.queue(() => this.feed.readStreamBelow(lane.reader, stream, horizon.xmin));
         read.catch(() => {}); // awaited in turn; a failure must not be an unhandled rejection meanwhile
         return read;
       };
       const reads = horizon.streams.slice(0, depth).map((_s, i) => readAhead(i));
       for (let i = 0; i < horizon.streams.length; i++) {
-        const { events, placements } = await reads.shift()!;
+        const { events, placements } = await required(reads.shift(), 'the next stream read');
         if (i + depth < horizon.streams.length) reads.push(readAhead(i + depth));
         if (events.length === 0) continue;
-        const folded = foldStream(horizon.streams[i]!, events, (id) => placements.get(id));
+        const folded = foldStream(elementAt(horizon.streams, i, 'streams to rebuild'), events, (id) =>
+          placements.get(id),
+        );
         heads.push(folded.head);
         for (const segment of folded.segments.values()) segments.push({ stream: folded.head.stream, segment });
         processed += events.length;

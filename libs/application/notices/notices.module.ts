@@ -1,124 +1,40 @@
-import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
-import { APP_CONFIG } from '#config/config.module.js';
-import { runsJobs, type AppConfig } from '#config/config.js';
+import { Module } from '@nestjs/common';
 import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { EventsRepository } from '#persistence/events.repository.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { NoticesRepository } from '#persistence/notices.repository.js';
-import { DATABASE } from '#persistence/persistence.module.js';
-import type { DatabaseHandle } from '#persistence/db.js';
-import { DeliveryHandler } from './delivery.handler.js';
 import { ExecutionModule } from '../execution/execution.module.js';
 import { ExecutionProjector } from '../execution/execution.projector.js';
-import { shanghaiDate } from '../execution/execution.service.js';
-import { BullMqRunner } from '../jobs/bullmq.runner.js';
-import { InProcessRunner } from '../jobs/in-process.runner.js';
-import type { JobHandlers, JobRunner } from '../jobs/jobs.js';
-import { describeSchedule, enqueueMonthCloses, monthCloseCron, SCHEDULE_TIME_ZONE } from './month-close.schedule.js';
 import { MonthCloseService } from './month-close.service.js';
-import { OutboxRelay } from './outbox.relay.js';
+import { NoticesService } from './notices.service.js';
+import { SubscriptionsService } from './subscriptions.service.js';
 
-export const JOB_RUNNER = Symbol('JOB_RUNNER');
-
+/** Month closes (notices, alerts, deliveries into the outbox), the notices issued, and subscriptions. */
 @Module({
-  imports: [ExecutionModule, ScheduleModule.forRoot()],
+  imports: [ExecutionModule],
   providers: [
-    { provide: NoticesRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new NoticesRepository(h.db) },
-    {
-      provide: DeliveryRepository,
-      inject: [DATABASE],
-      useFactory: (h: DatabaseHandle) => new DeliveryRepository(h.db),
-    },
-    {
-      provide: DeliveryHandler,
-      inject: [DeliveryRepository],
-      useFactory: (r: DeliveryRepository) => new DeliveryHandler(r, new Logger('delivery')),
-    },
     {
       provide: MonthCloseService,
       inject: [EventsRepository, ExecutionRepository, ExecutionProjector, NoticesRepository, DeliveryRepository],
       useFactory: (
-        e: EventsRepository,
-        x: ExecutionRepository,
-        p: ExecutionProjector,
-        n: NoticesRepository,
-        d: DeliveryRepository,
-      ) => new MonthCloseService(e, x, p, n, d),
+        events: EventsRepository,
+        execution: ExecutionRepository,
+        projector: ExecutionProjector,
+        notices: NoticesRepository,
+        deliveries: DeliveryRepository,
+      ) => new MonthCloseService(events, execution, projector, notices, deliveries),
     },
     {
-      provide: JOB_RUNNER,
-      inject: [APP_CONFIG, DeliveryHandler, MonthCloseService],
-      useFactory: (config: AppConfig, handler: DeliveryHandler, closes: MonthCloseService): JobRunner => {
-        const handlers: JobHandlers = {
-          deliver: (data, attempt) => handler.deliver(data, attempt),
-          deliverFailed: (data, attempts, error) => handler.failed(data, attempts, error),
-          closeMonth: async (job) => {
-            await closes.close(job.department, job.year, job.month, {
-              closedBy: 'schedule',
-              today: shanghaiDate(new Date()),
-            });
-          },
-        };
-        const retry = { attempts: config.deliveryAttempts, backoffMs: config.deliveryBackoffMs };
-        return config.redisUrl
-          ? new BullMqRunner(config.redisUrl, handlers, retry, { prefix: config.queuePrefix })
-          : new InProcessRunner(handlers, retry);
-      },
+      provide: NoticesService,
+      inject: [NoticesRepository],
+      useFactory: (notices: NoticesRepository) => new NoticesService(notices),
     },
     {
-      provide: OutboxRelay,
-      inject: [DeliveryRepository, JOB_RUNNER, APP_CONFIG],
-      useFactory: (r: DeliveryRepository, runner: JobRunner, config: AppConfig) =>
-        new OutboxRelay(r, runner, {
-          reconcileEveryMs: config.reconcileEveryMs,
-          reconcileAfterMs: config.reconcileAfterMs,
-        }),
+      provide: SubscriptionsService,
+      inject: [DeliveryRepository],
+      useFactory: (deliveries: DeliveryRepository) => new SubscriptionsService(deliveries),
     },
   ],
-  exports: [NoticesRepository, DeliveryRepository, MonthCloseService, OutboxRelay, JOB_RUNNER],
+  exports: [MonthCloseService, NoticesService, SubscriptionsService],
 })
-export class NoticesModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly log = new Logger('notices');
-
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(JOB_RUNNER) private readonly runner: JobRunner,
-    private readonly relay: OutboxRelay,
-    private readonly closes: MonthCloseService,
-    private readonly execution: ExecutionRepository,
-    private readonly scheduler: SchedulerRegistry,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.closes.onClosed(() => this.relay.wake());
-    if (runsJobs(this.config)) {
-      await this.runner.startWorkers();
-      if (this.config.schedule) {
-        const job = new CronJob(
-          monthCloseCron(this.config.monthCloseDay, this.config.monthCloseTime),
-          async () => {
-            const jobs = await enqueueMonthCloses(this.execution, this.runner, shanghaiDate(new Date()));
-            this.log.log(`month close: enqueued ${jobs.length} department-years`);
-          },
-          null,
-          true,
-          SCHEDULE_TIME_ZONE,
-        );
-        this.scheduler.addCronJob('month-close', job as never);
-        this.log.log(
-          `month close scheduled ${describeSchedule(this.config.monthCloseDay, this.config.monthCloseTime)}`,
-        );
-      }
-    }
-    await this.relay.start();
-  }
-
-  /** Before any module's onApplicationShutdown: in-flight deliveries finish while the database is open. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('cron', 'month-close')) this.scheduler.deleteCronJob('month-close');
-    await this.relay.stop();
-    await this.runner.close();
-  }
-}
+export class NoticesModule {}

@@ -8,6 +8,7 @@
  *   notices and the scoring table.
  * Amounts and rates are decimal strings, as everywhere on the wire.
  */
+import { inScope, type Principal } from '#domain/access.js';
 import { lastDayOfMonth } from '#domain/dates.js';
 import { Decimal, ZERO } from '#domain/decimal.js';
 import { streamId } from '#domain/events.js';
@@ -22,10 +23,12 @@ import {
   type Totals,
 } from '#domain/execution/execution.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
+import { AccessDeniedError } from '../common/errors.js';
 import type { IssuedNotice, NoticesRepository } from '#persistence/notices.repository.js';
 import type { EvaluationReport } from '../evaluation/evaluation.wire.js';
 import type { EvaluationService } from '../evaluation/evaluation.service.js';
 import type { ExecutionService } from '../execution/execution.service.js';
+import { elementAt, entryOf, required } from '#domain/required.js';
 
 const amt = (d: Decimal) => d.toFixed(2);
 const pct = (d: Decimal | null) => (d === null ? null : d.toFixed(2));
@@ -144,7 +147,8 @@ export class OverviewService {
       });
       return s;
     };
-    const included = facts.lines.filter((l) => perMonth[0]!.has(l.line));
+    const january = elementAt(perMonth, 0, 'monthly totals');
+    const included = facts.lines.filter((l) => january.has(l.line));
     return {
       department,
       year,
@@ -187,8 +191,8 @@ export class OverviewService {
    * previous call and that is not warm yet, WARM_GROUP at a time (their stored parts read in one
    * query per kind), computing one department at a time and letting requests through between
    * groups. A stream still being loaded is left for a later call: a load moves it many times, and
-   * each computation costs ~60 ms for a 20 × 42 department (~1 ms once the worker has stored both
-   * parts). The first call only looks. Returns how many were computed.
+   * computing a large department is costly until the worker has stored both parts. The first call
+   * only looks. Returns how many were computed.
    */
   async warm(today: string): Promise<number> {
     const streams = await this.repo.listStreams();
@@ -205,12 +209,27 @@ export class OverviewService {
       // entries; a failure comes back as an Error (not cached: asked again by the list).
       await this.execution.standings(group, { source: 'fiscal' }, today, 1);
       await this.evaluation.summaries(group, {}, 1);
-      for (const s of group) this.warmed.set(s.stream, seen.get(s.stream)!);
+      for (const s of group) this.warmed.set(s.stream, entryOf(seen, s.stream, 'streams seen'));
       await new Promise((resolve) => setImmediate(resolve));
     }
     for (const stream of this.warmed.keys()) if (!seen.has(stream)) this.warmed.delete(stream);
     this.lastSeen = seen;
     return due.length;
+  }
+
+  /**
+   * The department list as a principal may see it: the departments of its key (department totals,
+   * so never for a unit reader).
+   */
+  async departmentsFor(
+    principal: Principal,
+    p: OverviewParams,
+    today: string,
+    refusal = "a unit reader sees only its own unit's figures, not the department list",
+  ): Promise<{ knownOn: string | null; departments: DepartmentOverview[] }> {
+    if (principal.role === 'unit') throw new AccessDeniedError(403, refusal);
+    const list = await this.departments(p, today);
+    return { ...list, departments: list.departments.filter((d) => inScope(principal, d.department)) };
   }
 
   /**
@@ -232,9 +251,9 @@ export class OverviewService {
     );
     const summaries = await this.evaluation.summaries(streams, { knownOn: p.knownOn }, this.concurrency);
     const rows = streams.map((s, n): DepartmentOverview | null => {
-      const r = standings[n]!;
+      const r = elementAt(standings, n, 'standings');
       if (r instanceof Error) return null; // removed between the listing and now (a rebuild): leave it out
-      const summary = summaries[n]!;
+      const summary = elementAt(summaries, n, 'summaries');
       const ev = summary instanceof Error ? null : summary;
       const count = (level: AlertLevel) => r.units.filter((u) => u.level === level).length;
       const path = `${encodeURIComponent(s.department)}/years/${s.year}`;
@@ -250,7 +269,7 @@ export class OverviewService {
         budget: r.total.budget,
         spent: r.total.spent,
         rate: r.total.rate,
-        schedule: r.total.schedule!,
+        schedule: required(r.total.schedule, `${s.stream}'s schedule`),
         lag: r.total.lag,
         level: r.total.level,
         units: { total: r.units.length, green: count('green'), yellow: count('yellow'), red: count('red') },

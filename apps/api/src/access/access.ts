@@ -11,29 +11,76 @@ import {
   SetMetadata,
   type ExecutionContext,
 } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeysService } from '#application/access/api-keys.service.js';
+import { AccessDeniedError } from '#application/common/errors.js';
 import { APP_CONFIG } from '#config/config.module.js';
 import type { AppConfig } from '#config/config.js';
 import { decide, OPEN_ACCESS, type AccessRule, type Principal } from '#domain/access.js';
+import { ApiKeyRequired, ApiPublicAccess } from '../http/openapi.js';
 
-const ACCESS = 'paceline:access';
+/** The metadata key of a handler's or controller's rule. */
+export const ACCESS = 'paceline:access';
 
-export const Access = (rule: AccessRule) => SetMetadata(ACCESS, rule);
+/** Who may call a route under `rule`, in words (the OpenAPI document shows it with the operation). */
+export function describeAccess(rule: AccessRule | undefined): string {
+  switch (rule?.kind) {
+    case 'public':
+      return 'Public: no API key needed.';
+    case undefined:
+    case 'admin':
+      return 'Administrators only (role admin).';
+    case 'read':
+      return rule.unitScoped
+        ? "Keys that may read the department in the path: admin, or a writer, finance or unit key whose departments include it (a unit reader sees only its own unit's data)."
+        : 'Keys that may read the department in the path: admin, or a writer or finance key whose departments include it; unit readers are refused (403).';
+    case 'write':
+      return 'Keys that may write to the department in the path: admin, or a writer key whose departments include it.';
+    case 'write-body':
+      return "Admin and writer keys; every department the request concerns must be in a writer key's departments (checked by the handler).";
+    case 'scoped-list':
+      return "Any valid API key; the answer holds only the departments in the key's scope.";
+  }
+}
+
+/**
+ * The rule of a handler, or of every handler of a controller that has none of its own (as the
+ * guard reads them), and its OpenAPI description: the security requirement (bearer, X-Api-Key or
+ * cookie) with 401/403 responses, none for public routes, and who may call it in words.
+ */
+export const Access = (rule: AccessRule): MethodDecorator & ClassDecorator => {
+  const who = describeAccess(rule);
+  // Fresh decorators for each handler (Nest's ApiSecurity accumulates across the targets of one instance).
+  const document = (target: object, key: string | symbol, method: PropertyDescriptor) =>
+    (rule.kind === 'public' ? ApiPublicAccess(who) : ApiKeyRequired(who))(target, key, method);
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    if (key !== undefined && descriptor) {
+      SetMetadata(ACCESS, rule)(target, key, descriptor);
+      document(target, key, descriptor);
+      return;
+    }
+    SetMetadata(ACCESS, rule)(target as new (...args: never[]) => unknown);
+    const prototype = (target as { prototype: object }).prototype;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const method = Object.getOwnPropertyDescriptor(prototype, name);
+      const handler: unknown = method?.value;
+      if (
+        method &&
+        name !== 'constructor' &&
+        typeof handler === 'function' &&
+        Reflect.hasMetadata(METHOD_METADATA, handler) &&
+        !Reflect.hasOwnMetadata(ACCESS, handler)
+      )
+        document(prototype, name, method);
+    }
+  };
+};
 export const Public = () => Access({ kind: 'public' });
 export const ReadAccess = (opts: { unitScoped?: boolean } = {}) =>
   Access({ kind: 'read', unitScoped: !!opts.unitScoped });
 export const WriteAccess = () => Access({ kind: 'write' });
-
-export class AuthError extends Error {
-  constructor(
-    readonly status: 401 | 403,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 type WithPrincipal = Request & { principal?: Principal };
 
@@ -81,13 +128,16 @@ export class AccessGuard implements CanActivate {
     }
     const key = presentedKey(req);
     if (!key)
-      throw new AuthError(401, 'an API key is required: send "Authorization: Bearer pl_…" or "X-Api-Key: pl_…"');
+      throw new AccessDeniedError(
+        401,
+        'an API key is required: send "Authorization: Bearer pl_…" or "X-Api-Key: pl_…"',
+      );
     const principal = await this.keys.verify(key);
-    if (!principal) throw new AuthError(401, 'the API key is not valid (unknown, revoked or malformed)');
+    if (!principal) throw new AccessDeniedError(401, 'the API key is not valid (unknown, revoked or malformed)');
     req.principal = principal;
     const department = typeof req.params?.department === 'string' ? req.params.department : undefined;
     const d = decide(rule, principal, department);
-    if (!d.allow) throw new AuthError(403, d.reason);
+    if (!d.allow) throw new AccessDeniedError(403, d.reason);
     return true;
   }
 }

@@ -2,8 +2,6 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeysService } from '#application/access/api-keys.service.js';
 import { ApiKeysRepository } from '#persistence/api-keys.repository.js';
-import type { DatabaseHandle } from '#persistence/db.js';
-import { DATABASE } from '#persistence/persistence.module.js';
 import { AccessGuard } from './access.js';
 import { IngestRateLimit } from '../http/rate-limit.js';
 
@@ -11,7 +9,6 @@ import { IngestRateLimit } from '../http/rate-limit.js';
 @Global()
 @Module({
   providers: [
-    { provide: ApiKeysRepository, inject: [DATABASE], useFactory: (h: DatabaseHandle) => new ApiKeysRepository(h.db) },
     {
       provide: ApiKeysService,
       inject: [ApiKeysRepository],

@@ -3,35 +3,27 @@
  * /dashboard/{department}/{year}) and their same-origin static files (/static/…, with ECharts
  * served from node_modules: the machine may have no internet, so no CDN).
  */
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createRequire } from 'node:module';
-import { InvalidInputError, NotFoundError } from '#application/common/errors.js';
-import { EvaluationService } from '#application/evaluation/evaluation.service.js';
-import { ExecutionService, shanghaiDate } from '#application/execution/execution.service.js';
-import type { OverviewService } from '#application/overview/overview.service.js';
-import { ExecutionRepository } from '#persistence/execution.repository.js';
-import { NoticesRepository } from '#persistence/notices.repository.js';
-import { inScope, type Principal } from '#domain/access.js';
-import { Access, AuthError, CurrentPrincipal, Public, ReadAccess } from '../access/access.js';
+import { today } from '#application/common/clock.js';
+import type { Principal } from '#domain/access.js';
+import type { SourceFilter } from '#domain/execution/execution.js';
+import { Access, CurrentPrincipal, Public, ReadAccess } from '../access/access.js';
+import { ApiContent, ApiErrors, ApiPageErrors } from '../http/openapi.js';
+import { DateQuery, DepartmentParam, SourceQuery, YearParam } from '../http/params.js';
+import { sendPage } from '../http/responses.js';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './dashboard.assets.js';
-import { DASHBOARD_CSP, departmentPageHtml, departmentsPageHtml, errorPageHtml } from './dashboard.html.js';
-import { overviewService, parseSourceParam } from '../execution/overview.controller.js';
-import { parseDateParam, parseDepartment, parseYear } from '../http/params.js';
+import { DashboardService } from './dashboard.service.js';
 
 const requireFromHere = createRequire(import.meta.url);
 /** ECharts' browser bundle, resolved through the package (works from the sources and from dist/). */
 export const ECHARTS_PATH = requireFromHere.resolve('echarts/dist/echarts.min.js');
 
-function sendPage(res: Response, status: number, body: string): void {
-  res.status(status);
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  res.setHeader('Cache-Control', 'no-store');
-  res.send(body);
-}
+/** How a browser without a key is answered when keys are required. */
+const SIGN_IN = 'A browser (GET accepting text/html) without a valid key is sent to the sign-in page /login';
+const LOCATION = { Location: { description: '/login', schema: { type: 'string' } } };
 
 function sendAsset(res: Response, type: string, body: string): void {
   res.setHeader('Content-Type', type);
@@ -43,80 +35,67 @@ function sendAsset(res: Response, type: string, body: string): void {
 /**
  * Access: the static files are public (code, no data); the list shows the key's departments, a
  * department page needs read access to it. Browsers sign in at /login (the key goes into an
- * HttpOnly, SameSite=Strict cookie), or use the embedded AUTH=off default on 127.0.0.1.
+ * HttpOnly, SameSite=Strict cookie), or use the embedded AUTH=off default on 127.0.0.1. Bad
+ * parameters and unknown department-years are answered as pages too (the errors filter).
  */
+@ApiTags('dashboard')
 @Controller()
 export class DashboardController {
-  private readonly overview: OverviewService;
-
-  constructor(
-    repo: ExecutionRepository,
-    execution: ExecutionService,
-    evaluation: EvaluationService,
-    notices: NoticesRepository,
-  ) {
-    this.overview = overviewService(repo, execution, evaluation, notices);
-  }
-
-  /** Bad parameters and unknown department-years as HTML pages; anything else to the errors filter. */
-  private async render(res: Response, build: () => Promise<string>): Promise<void> {
-    try {
-      sendPage(res, 200, await build());
-    } catch (e) {
-      if (e instanceof InvalidInputError) return sendPage(res, 400, errorPageHtml(400, e.message));
-      if (e instanceof NotFoundError) return sendPage(res, 404, errorPageHtml(404, e.message));
-      throw e;
-    }
-  }
+  constructor(private readonly dashboard: DashboardService) {}
 
   @Get()
   @Access({ kind: 'scoped-list' })
+  @ApiOperation({
+    summary: 'Dashboard: department list (HTML)',
+    description:
+      "The dashboard's home page (Chinese): every department-year in the key's scope with its execution rate, " +
+      'lag, level, forecast and self-evaluation score. Unit readers are refused (403).',
+  })
+  @ApiContent(200, 'The page', { 'text/html': { type: 'string', description: 'HTML (Chinese)' } })
+  @ApiResponse({ status: 303, description: SIGN_IN, headers: LOCATION })
+  @ApiPageErrors([400, 'A bad knownOn: an HTML page (Chinese) saying so'])
+  @ApiErrors([403, "A unit reader sees only its own unit's figures, not the department list"], 503)
   async departments(
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
-    @Query('knownOn') knownOn?: string,
+    @DateQuery('knownOn', 'Only what was recorded on or before this date') knownOn: string | undefined,
   ): Promise<void> {
-    if (principal.role === 'unit') throw new AuthError(403, '科室只读密钥只能查看本科室的数据，不能查看部门列表');
-    await this.render(res, async () => {
-      const list = await this.overview.departments(
-        { knownOn: parseDateParam('knownOn', knownOn) },
-        shanghaiDate(new Date()),
-      );
-      return departmentsPageHtml({
-        ...list,
-        departments: list.departments.filter((d) => inScope(principal, d.department)),
-      });
-    });
+    sendPage(res, 200, await this.dashboard.departmentsPage(principal, knownOn, today()));
   }
 
   @Get('dashboard/:department/:year')
   @ReadAccess()
+  @ApiOperation({
+    summary: 'Dashboard: one department-year (HTML)',
+    description:
+      'The page of one department-year (Chinese): figures, quarter-end rates, the execution curve, open alerts, ' +
+      'the latest notices and the self-evaluation scoring table, as of a date, as known on a date, for a fund source.',
+  })
+  @ApiContent(200, 'The page', { 'text/html': { type: 'string', description: 'HTML (Chinese)' } })
+  @ApiResponse({ status: 303, description: SIGN_IN, headers: LOCATION })
+  @ApiPageErrors(
+    [400, 'A bad parameter: an HTML page (Chinese) saying so'],
+    [404, 'No opened year for the department: an HTML page (Chinese) saying so'],
+  )
+  @ApiErrors(503)
   async department(
     @Res() res: Response,
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Query('asOf') asOf?: string,
-    @Query('knownOn') knownOn?: string,
-    @Query('source') source?: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @DateQuery('asOf', 'Figures as of this date') asOf: string | undefined,
+    @DateQuery('knownOn', 'Only what was recorded on or before this date') knownOn: string | undefined,
+    @SourceQuery() source: SourceFilter | undefined,
   ): Promise<void> {
-    await this.render(res, async () => {
-      const q = {
-        asOf: parseDateParam('asOf', asOf),
-        knownOn: parseDateParam('knownOn', knownOn),
-        source: parseSourceParam(source),
-      };
-      const d = await this.overview.departmentPage(
-        parseDepartment(department),
-        parseYear(year),
-        q,
-        shanghaiDate(new Date()),
-      );
-      return departmentPageHtml(d, q);
-    });
+    sendPage(res, 200, await this.dashboard.departmentPage(department, year, { asOf, knownOn, source }, today()));
   }
 
   @Get('static/echarts.min.js')
   @Public()
+  @ApiOperation({
+    summary: 'ECharts (static file)',
+    description: "The ECharts browser bundle the dashboard's charts use, served from the installed package (no CDN).",
+  })
+  @ApiContent(200, 'JavaScript', { 'text/javascript': { type: 'string' } })
   echarts(@Res() res: Response): void {
     res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -125,12 +104,19 @@ export class DashboardController {
 
   @Get('static/dashboard.js')
   @Public()
+  @ApiOperation({
+    summary: "The dashboard's script (static file)",
+    description: 'The JavaScript of the dashboard pages.',
+  })
+  @ApiContent(200, 'JavaScript', { 'text/javascript': { type: 'string' } })
   script(@Res() res: Response): void {
     sendAsset(res, 'text/javascript; charset=utf-8', DASHBOARD_JS);
   }
 
   @Get('static/dashboard.css')
   @Public()
+  @ApiOperation({ summary: "The dashboard's stylesheet (static file)", description: 'The CSS of the dashboard pages.' })
+  @ApiContent(200, 'CSS', { 'text/css': { type: 'string' } })
   style(@Res() res: Response): void {
     sendAsset(res, 'text/css; charset=utf-8', DASHBOARD_CSS);
   }

@@ -1,112 +1,118 @@
-import { Controller, Get, Param, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { EvaluationFilesService } from '#application/evaluation/evaluation-files.service.js';
 import { EvaluationService } from '#application/evaluation/evaluation.service.js';
-import type { EvaluationReport } from '#application/evaluation/evaluation.wire.js';
-import { evaluationHtml } from '#application/evaluation/exports/evaluation-html.js';
-import { chromiumAvailable, htmlToPdf, PdfUnavailableError } from '#application/evaluation/exports/evaluation-pdf.js';
-import { evaluationFileName, evaluationXlsx } from '#application/evaluation/exports/evaluation-xlsx.js';
-import { sendAnswer } from '../http/json-body.js';
-import { parseDateParam, parseDepartment, parseYear } from '../http/params.js';
 import { ReadAccess } from '../access/access.js';
+import { ApiContent, ApiErrors, ApiJson, BINARY, DOWNLOAD_HEADERS, type ErrorSpec } from '../http/openapi.js';
+import { DateQuery, DepartmentParam, TextQuery, YearParam } from '../http/params.js';
+import { sendAnswer, sendDownload } from '../http/responses.js';
+import { EVALUATION } from './evaluation.openapi.js';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PATH = 'departments/:department/years/:year';
+const KnownOn = () => DateQuery('knownOn', 'Score with only what was recorded (occurredAt) on or before this date');
+const Framework = () => TextQuery('framework', 100, "Scoring framework id (default: the stream's framework)");
+const ERRORS: ErrorSpec[] = [
+  [400, 'A bad parameter, or an unknown framework (the known ids are named)'],
+  [404, 'No opened year for the department (as known on the date)'],
+];
 
-/** RFC 6266 / RFC 5987: an ASCII fallback plus the UTF-8 name, percent-encoded. */
-export function contentDisposition(kind: 'attachment' | 'inline', name: string, fallback: string): string {
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${kind}; filename="${fallback.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encoded}`;
-}
-
-function send(
-  res: Response,
-  r: EvaluationReport,
-  body: Buffer | string,
-  type: string,
-  ext: string,
-  kind: 'attachment' | 'inline',
-) {
-  res.setHeader('Content-Type', type);
-  res.setHeader(
-    'Content-Disposition',
-    contentDisposition(kind, evaluationFileName(r, ext), `${r.department}-${r.year}-self-evaluation.${ext}`),
-  );
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.status(200).send(body);
-}
-
+@ApiTags('evaluation')
 @Controller('api/v1')
 @ReadAccess()
 export class EvaluationController {
-  constructor(private readonly evaluation: EvaluationService) {}
+  constructor(
+    private readonly evaluation: EvaluationService,
+    private readonly files: EvaluationFilesService,
+  ) {}
 
-  private load(department: string, year: string, knownOn?: string, framework?: string): Promise<EvaluationReport> {
-    return this.evaluation.evaluation(parseDepartment(department), parseYear(year), {
-      knownOn: parseDateParam('knownOn', knownOn),
-      framework,
-    });
-  }
-
-  /** Sent as the bytes kept with the cached report (serialized and compressed once, not per request). */
+  /** Sent as the bytes kept with the report (serialized and compressed once, not per request). */
   @Get(`${PATH}/evaluation`)
+  @ApiOperation({
+    summary: 'Year-end self-evaluation',
+    description:
+      'The performance self-evaluation (绩效自评) of the department-year scored with a framework: every criterion ' +
+      'with its score, formula and inputs (Chinese), subtotals, total and grade, indicator attainment, the check of ' +
+      'a submitted self-evaluation, and budget and spending by task. Final once YearClosed is in the log, else a ' +
+      'running forecast with a note (Chinese). Gzip-compressed for clients that accept it.',
+  })
+  @ApiJson(200, 'The self-evaluation', EVALUATION)
+  @ApiErrors(...ERRORS, 503)
   async get(
-    @Param('department') department: string,
-    @Param('year') year: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
     @Req() req: Request,
     @Res() res: Response,
-    @Query('knownOn') knownOn?: string,
-    @Query('framework') framework?: string,
+    @KnownOn() knownOn: string | undefined,
+    @Framework() framework: string | undefined,
   ) {
-    sendAnswer(
-      req,
-      res,
-      await this.evaluation.evaluationCached(parseDepartment(department), parseYear(year), {
-        knownOn: parseDateParam('knownOn', knownOn),
-        framework,
-      }),
-    );
+    sendAnswer(req, res, await this.evaluation.evaluationCached(department, year, { knownOn, framework }));
   }
 
   @Get(`${PATH}/evaluation.xlsx`)
+  @ApiOperation({
+    summary: 'Self-evaluation as an Excel workbook',
+    description: 'The scoring table (评分表) of the self-evaluation as an xlsx file (Chinese), to download.',
+  })
+  @ApiContent(
+    200,
+    'The workbook',
+    { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': BINARY },
+    DOWNLOAD_HEADERS,
+  )
+  @ApiErrors(...ERRORS, 503)
   async xlsx(
-    @Param('department') department: string,
-    @Param('year') year: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
     @Res() res: Response,
-    @Query('knownOn') knownOn?: string,
-    @Query('framework') framework?: string,
+    @KnownOn() knownOn: string | undefined,
+    @Framework() framework: string | undefined,
   ) {
-    const r = await this.load(department, year, knownOn, framework);
-    send(res, r, await evaluationXlsx(r), XLSX_TYPE, 'xlsx', 'attachment');
+    sendDownload(res, await this.files.xlsx(department, year, { knownOn, framework }));
   }
 
   @Get(`${PATH}/evaluation.html`)
+  @ApiOperation({
+    summary: 'Self-evaluation report as HTML',
+    description: 'The self-evaluation report (Chinese) as a standalone HTML page, shown in the browser (inline).',
+  })
+  @ApiContent(
+    200,
+    'The report page',
+    { 'text/html': { type: 'string', description: 'HTML (Chinese)' } },
+    DOWNLOAD_HEADERS,
+  )
+  @ApiErrors(...ERRORS, 503)
   async html(
-    @Param('department') department: string,
-    @Param('year') year: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
     @Res() res: Response,
-    @Query('knownOn') knownOn?: string,
-    @Query('framework') framework?: string,
+    @KnownOn() knownOn: string | undefined,
+    @Framework() framework: string | undefined,
   ) {
-    const r = await this.load(department, year, knownOn, framework);
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    send(res, r, evaluationHtml(r), 'text/html; charset=utf-8', 'html', 'inline');
+    sendDownload(res, await this.files.html(department, year, { knownOn, framework }));
   }
 
   /** Offered when Chromium is installed; otherwise 503 saying so. */
   @Get(`${PATH}/evaluation.pdf`)
+  @ApiOperation({
+    summary: 'Self-evaluation report as PDF',
+    description:
+      'The self-evaluation report (Chinese) printed to PDF, to download. Needs Chromium on the server; without ' +
+      'it the answer is a 503 with `retryable: false`.',
+  })
+  @ApiContent(200, 'The PDF', { 'application/pdf': BINARY }, DOWNLOAD_HEADERS)
+  @ApiErrors(...ERRORS, [
+    503,
+    'Chromium is not installed (`retryable: false`: PDF is not offered here), or the database is unavailable (`retryable: true`)',
+  ])
   async pdf(
-    @Param('department') department: string,
-    @Param('year') year: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
     @Res() res: Response,
-    @Query('knownOn') knownOn?: string,
-    @Query('framework') framework?: string,
+    @KnownOn() knownOn: string | undefined,
+    @Framework() framework: string | undefined,
   ) {
-    if (!chromiumAvailable())
-      throw new ServiceUnavailableException({
-        error: 'Service Unavailable',
-        message: new PdfUnavailableError('/usr/bin/chromium').message,
-      });
-    const r = await this.load(department, year, knownOn, framework);
-    send(res, r, await htmlToPdf(evaluationHtml(r)), 'application/pdf', 'pdf', 'attachment');
+    sendDownload(res, await this.files.pdf(department, year, { knownOn, framework }));
   }
 }

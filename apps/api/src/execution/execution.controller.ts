@@ -1,95 +1,94 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { unitLimit, type Principal } from '#domain/access.js';
-import { Access, CurrentPrincipal, ReadAccess } from '../access/access.js';
-import { InvalidInputError } from '#application/common/errors.js';
-import { ANSWER_FORMAT } from '#application/answers/answer-format.js';
-import { ExecutionProjector } from '#application/execution/execution.projector.js';
-import { AnswersRepository } from '#persistence/answers.repository.js';
-import { ExecutionService, shanghaiDate } from '#application/execution/execution.service.js';
+import { today } from '#application/common/clock.js';
+import { ExecutionService } from '#application/execution/execution.service.js';
+import { ProjectionsService } from '#application/execution/projections.service.js';
 import type { SourceFilter } from '#domain/execution/execution.js';
-import { JSON_TYPE, sendAnswer } from '../http/json-body.js';
-import { parseDateParam, parseDepartment, parseIntParam, parseYear } from '../http/params.js';
+import type { Principal } from '#domain/access.js';
+import { Access, CurrentPrincipal, ReadAccess } from '../access/access.js';
+import { ApiErrors, ApiJson } from '../http/openapi.js';
+import { DateQuery, DepartmentParam, IntQuery, SourceQuery, YearParam } from '../http/params.js';
+import { sendAnswer } from '../http/responses.js';
+import { EXECUTION, PROJECTIONS, QUARTERS } from './execution.openapi.js';
 
-function parseSource(value: string | undefined): SourceFilter {
-  if (value === undefined || value === '') return 'fiscal';
-  if (value !== 'fiscal' && value !== 'all') {
-    throw new InvalidInputError('source: must be "fiscal" or "all"', [
-      { index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` },
-    ]);
-  }
-  return value;
-}
+const NOT_OPENED: [404, string] = [
+  404,
+  'No opened year for the department (YearOpened not ingested, or not projected yet)',
+];
 
+@ApiTags('execution')
 @Controller('api/v1')
 export class ExecutionController {
   constructor(
     private readonly execution: ExecutionService,
-    private readonly projector: ExecutionProjector,
-    private readonly answers: AnswersRepository,
+    private readonly status: ProjectionsService,
   ) {}
 
-  /** Cached answers are sent as the bytes kept with them (serialized and compressed once, not per request). */
+  /** Sent as the bytes kept with the answer (serialized and compressed once, not per request). */
   @Get('departments/:department/years/:year/execution')
   @ReadAccess({ unitScoped: true })
+  @ApiOperation({
+    summary: 'Execution of a department-year',
+    description:
+      'Budget, spending, execution rate, schedule (序时进度), lag and alert level "as of" a date for the department, ' +
+      'every unit and every budget line, with run-rate forecasts to the next quarter checkpoint and the year end. ' +
+      'Amounts and rates are decimal strings; names are Chinese. `knownOn` answers as the figures were known on ' +
+      'that date (replays). A unit reader gets its own unit and lines only (`total` null). Gzip-compressed for ' +
+      'clients that accept it.',
+  })
+  @ApiJson(200, 'The execution figures', EXECUTION)
+  @ApiErrors(400, NOT_OPENED, 503)
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('department') department: string,
-    @Param('year') year: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
     @Req() req: Request,
     @Res() res: Response,
-    @Query('asOf') asOf?: string,
-    @Query('knownOn') knownOn?: string,
-    @Query('source') source?: string,
-    @Query('runRateMonths') runRateMonths?: string,
+    @DateQuery('asOf', 'Figures as of this date (default: today, or the year end for past years)')
+    asOf: string | undefined,
+    @DateQuery('knownOn', 'Only what was recorded (occurredAt) on or before this date') knownOn: string | undefined,
+    @SourceQuery() source: SourceFilter | undefined,
+    @IntQuery('runRateMonths', 1, 12, 'Months of spending the year-end forecast extrapolates (default 3)')
+    runRateMonths: number | undefined,
   ) {
-    const own = unitLimit(principal);
-    const dep = parseDepartment(department);
-    const y = parseYear(year);
-    const params = {
-      asOf: parseDateParam('asOf', asOf),
-      knownOn: parseDateParam('knownOn', knownOn),
-      source: parseSource(source),
-      runRateMonths: parseIntParam('runRateMonths', runRateMonths, 3, 1, 12),
-    };
-    const today = shanghaiDate(new Date());
-    if (own === null) return sendAnswer(req, res, await this.execution.executionCached(dep, y, params, today));
-    res
-      .status(200)
-      .type(JSON_TYPE)
-      .send(JSON.stringify(await this.execution.unitExecution(dep, y, own, params, today)));
+    const p = { asOf, knownOn, source, runRateMonths };
+    sendAnswer(req, res, await this.execution.executionFor(principal, department, year, p, today()));
   }
 
   @Get('departments/:department/years/:year/execution/quarters')
   @ReadAccess({ unitScoped: true })
+  @ApiOperation({
+    summary: 'Quarter-end execution rates',
+    description:
+      'Budget, cumulative spending and rate at each quarter end against the quarterly schedule, as corrected or ' +
+      "as known on a date. A unit reader gets its own unit's.",
+  })
+  @ApiJson(200, 'The four quarter ends', QUARTERS)
+  @ApiErrors(400, NOT_OPENED, 503)
   async quarters(
     @CurrentPrincipal() principal: Principal,
-    @Param('department') department: string,
-    @Param('year') year: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
     @Req() req: Request,
     @Res() res: Response,
-    @Query('knownOn') knownOn?: string,
-    @Query('source') source?: string,
+    @DateQuery('knownOn', 'Only what was recorded (occurredAt) on or before this date') knownOn: string | undefined,
+    @SourceQuery() source: SourceFilter | undefined,
   ) {
-    sendAnswer(
-      req,
-      res,
-      await this.execution.quartersCached(
-        parseDepartment(department),
-        parseYear(year),
-        { knownOn: parseDateParam('knownOn', knownOn), source: parseSource(source) },
-        unitLimit(principal),
-      ),
-    );
+    sendAnswer(req, res, await this.execution.quartersFor(principal, department, year, { knownOn, source }));
   }
 
+  /** Projected streams and how many have their default answers precomputed for their current version. */
   @Get('projections')
   @Access({ kind: 'admin' })
-  async projections() {
-    // answers: projected streams, and how many have their default answers precomputed for their current version.
-    return {
-      projections: [await this.projector.status()],
-      answers: { format: ANSWER_FORMAT, ...(await this.answers.coverage(ANSWER_FORMAT)) },
-    };
+  @ApiOperation({
+    summary: 'Projection status',
+    description:
+      "The execution projector's position and lag behind the log, and how many default answers are precomputed.",
+  })
+  @ApiJson(200, 'The status', PROJECTIONS)
+  @ApiErrors(503)
+  projections() {
+    return this.status.status();
   }
 }

@@ -1,48 +1,19 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
-import { inScope, type Principal } from '#domain/access.js';
-import { Access, AuthError, CurrentPrincipal, ReadAccess } from '../access/access.js';
-import { InvalidInputError } from '#application/common/errors.js';
-import { EvaluationService } from '#application/evaluation/evaluation.service.js';
-import { ExecutionService, shanghaiDate } from '#application/execution/execution.service.js';
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { today } from '#application/common/clock.js';
 import { OverviewService } from '#application/overview/overview.service.js';
+import type { Principal } from '#domain/access.js';
 import type { SourceFilter } from '#domain/execution/execution.js';
-import { ExecutionRepository } from '#persistence/execution.repository.js';
-import { NoticesRepository } from '#persistence/notices.repository.js';
-import { parseDateParam, parseDepartment, parseIntParam, parseYear } from '../http/params.js';
-
-export function parseSourceParam(value: string | undefined): SourceFilter {
-  if (value === undefined || value === '') return 'fiscal';
-  if (value !== 'fiscal' && value !== 'all') {
-    throw new InvalidInputError('source: must be "fiscal" or "all"', [
-      { index: 0, path: 'source', reason: `must be "fiscal" or "all", got "${value}"` },
-    ]);
-  }
-  return value;
-}
-
-/** The overview service over the modules' providers (the controller wires it: no module of its own). */
-export function overviewService(
-  repo: ExecutionRepository,
-  execution: ExecutionService,
-  evaluation: EvaluationService,
-  notices: NoticesRepository,
-): OverviewService {
-  return new OverviewService(repo, execution, evaluation, notices);
-}
+import { Access, CurrentPrincipal, ReadAccess } from '../access/access.js';
+import { ApiErrors, ApiJson } from '../http/openapi.js';
+import { DateQuery, DepartmentParam, SourceQuery, YearParam, YearQuery } from '../http/params.js';
+import { CURVE, DEPARTMENT_LIST } from './execution.openapi.js';
 
 /** Data for the dashboard: the department list and the cumulative execution curve. */
+@ApiTags('overview')
 @Controller('api/v1')
 export class OverviewController {
-  private readonly overview: OverviewService;
-
-  constructor(
-    repo: ExecutionRepository,
-    execution: ExecutionService,
-    evaluation: EvaluationService,
-    notices: NoticesRepository,
-  ) {
-    this.overview = overviewService(repo, execution, evaluation, notices);
-  }
+  constructor(private readonly overview: OverviewService) {}
 
   /**
    * Every department-year with its current fiscal rate, lag, level, unit levels and forecast score:
@@ -51,42 +22,41 @@ export class OverviewController {
   @Get('departments')
   @Access({ kind: 'scoped-list' })
   @Header('cache-control', 'no-store')
-  async departments(
+  @ApiOperation({
+    summary: 'Department list',
+    description:
+      "Every department-year in the key's scope with its current fiscal execution rate, lag, level, units by " +
+      'level, forecast and self-evaluation score (what the dashboard home page shows). Names are Chinese. ' +
+      'Unit readers are refused (403): the list shows department totals.',
+  })
+  @ApiJson(200, 'The department-years', DEPARTMENT_LIST)
+  @ApiErrors(400, [403, "A unit reader sees only its own unit's figures, not the department list"], 503)
+  departments(
     @CurrentPrincipal() principal: Principal,
-    @Query('year') year?: string,
-    @Query('knownOn') knownOn?: string,
+    @YearQuery('Only this year') year: number | undefined,
+    @DateQuery('knownOn', 'Only what was recorded (occurredAt) on or before this date') knownOn: string | undefined,
   ) {
-    if (principal.role === 'unit')
-      throw new AuthError(403, "a unit reader sees only its own unit's figures, not the department list");
-    const list = await this.overview.departments(
-      {
-        year: year ? parseIntParam('year', year, 0, 2000, 2100) : undefined,
-        knownOn: parseDateParam('knownOn', knownOn),
-      },
-      shanghaiDate(new Date()),
-    );
-    return { ...list, departments: list.departments.filter((d) => inScope(principal, d.department)) };
+    return this.overview.departmentsFor(principal, { year, knownOn }, today());
   }
 
   /** Cumulative rate per month 1..12 for the department and each unit, with the month-linear schedule. */
   @Get('departments/:department/years/:year/execution/curve')
   @ReadAccess()
-  async curve(
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Query('knownOn') knownOn?: string,
-    @Query('source') source?: string,
-    @Query('asOf') asOf?: string,
+  @ApiOperation({
+    summary: 'Cumulative execution curve',
+    description:
+      'Budget, cumulative spending and rate at each month end (January–December) for the department and each ' +
+      'unit, with the month-linear schedule: the dashboard chart. Months after `asOf` are null.',
+  })
+  @ApiJson(200, 'The curve', CURVE)
+  @ApiErrors(400, [404, 'No opened year for the department'], 503)
+  curve(
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @DateQuery('knownOn', 'Only what was recorded (occurredAt) on or before this date') knownOn: string | undefined,
+    @SourceQuery() source: SourceFilter | undefined,
+    @DateQuery('asOf', 'Months after the one this date falls in have no figures') asOf: string | undefined,
   ) {
-    return this.overview.curve(
-      parseDepartment(department),
-      parseYear(year),
-      {
-        knownOn: parseDateParam('knownOn', knownOn),
-        source: parseSourceParam(source),
-        asOf: parseDateParam('asOf', asOf),
-      },
-      shanghaiDate(new Date()),
-    );
+    return this.overview.curve(department, year, { knownOn, source, asOf }, today());
   }
 }

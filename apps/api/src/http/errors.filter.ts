@@ -1,8 +1,10 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuthError } from '../access/access.js';
+import { errorPageHtml } from '../dashboard/dashboard.html.js';
 import { RateLimitedError } from './rate-limit.js';
+import { sendPage } from './responses.js';
 import {
+  AccessDeniedError,
   ConflictError,
   InvalidInputError,
   NotFoundError,
@@ -32,6 +34,11 @@ function wantsPage(host: ArgumentsHost): boolean {
   return req.method === 'GET' && !req.path.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
 }
 
+/** A dashboard page (not the API, health or static files): its refusals are pages too. */
+function isPage(req: Request): boolean {
+  return req.method === 'GET' && !/^\/(api|health|static)(\/|$)/.test(req.path);
+}
+
 /** Maps domain errors to statuses with bodies that name what was wrong; never leaks stack traces. */
 @Catch()
 export class ErrorsFilter implements ExceptionFilter {
@@ -42,11 +49,16 @@ export class ErrorsFilter implements ExceptionFilter {
     const send = (status: number, body: Record<string, unknown>) => {
       if (!res.headersSent) res.status(status).json({ statusCode: status, ...body });
     };
-    if (error instanceof AuthError && error.status === 401 && wantsPage(host)) {
+    if (error instanceof AccessDeniedError && error.status === 401 && wantsPage(host)) {
       if (!res.headersSent) res.redirect(303, '/login');
       return;
     }
-    if (error instanceof AuthError)
+    const req = host.switchToHttp().getRequest<Request>();
+    if ((error instanceof InvalidInputError || error instanceof NotFoundError) && isPage(req)) {
+      if (!res.headersSent) sendPage(res, error.status, errorPageHtml(error.status, error.message));
+      return;
+    }
+    if (error instanceof AccessDeniedError)
       return send(error.status, { error: error.status === 401 ? 'Unauthorized' : 'Forbidden', message: error.message });
     if (error instanceof RateLimitedError) {
       if (!res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
@@ -59,7 +71,11 @@ export class ErrorsFilter implements ExceptionFilter {
     if (error instanceof PayloadTooLargeError) return send(413, { error: 'Payload Too Large', message: error.message });
     if (error instanceof NotFoundError) return send(404, { error: 'Not Found', message: error.message });
     if (error instanceof UnavailableError)
-      return send(503, { error: 'Service Unavailable', message: error.message, retryable: true });
+      return send(503, {
+        error: 'Service Unavailable',
+        message: error.message,
+        ...(error.retryable ? { retryable: true } : {}),
+      });
     // Body-parser errors (unreadable Content-Encoding, oversize body) reach this filter wrapped in
     // an HttpException by Nest: answer them like the API's own refusals, with the real reason.
     // (A URIError with a status is a bad percent-encoding in the path, not a body problem.)

@@ -30,7 +30,8 @@ export class IngestRateLimit implements CanActivate {
     if (!w || now - w.start >= 60_000) {
       w = { start: now, count: 0 };
       this.windows.set(who, w);
-      if (this.windows.size > 50_000) this.windows.delete(this.windows.keys().next().value!);
+      const oldest = this.windows.keys().next();
+      if (this.windows.size > 50_000 && !oldest.done) this.windows.delete(oldest.value);
     }
     w.count++;
     res.setHeader('X-RateLimit-Limit', String(limit));

@@ -1,90 +1,77 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { canWrite, type Principal } from '#domain/access.js';
-import { Access, AuthError, CurrentPrincipal, ReadAccess } from '../access/access.js';
-import { IngestRateLimit } from '../http/rate-limit.js';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidInputError } from '#application/common/errors.js';
-import { parseEventsBody } from '#application/ingest/ingest-body.js';
-import { IngestService } from '#application/ingest/ingest.service.js';
-import { APP_CONFIG } from '#config/config.module.js';
-import type { AppConfig } from '#config/config.js';
-import { streamId } from '#domain/events.js';
-import { EventsRepository } from '#persistence/events.repository.js';
-import { parseIntParam, parseYear, parseDepartment } from '../http/params.js';
+import { EventsService } from '#application/ingest/events.service.js';
+import type { Principal } from '#domain/access.js';
+import { Access, CurrentPrincipal, ReadAccess } from '../access/access.js';
+import { ApiErrors, ApiJson, ApiRequestBody, RATE_LIMIT_HEADERS } from '../http/openapi.js';
+import { DepartmentParam, IntQuery, YearParam } from '../http/params.js';
+import { IngestRateLimit } from '../http/rate-limit.js';
+import { createdWhenAccepted } from '../http/responses.js';
+import { EVENTS_BODY, INGEST_RESULT, STREAM_PAGE } from './ingest.openapi.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
+@ApiTags('events')
 @Controller('api/v1')
 export class EventsController {
-  constructor(
-    private readonly ingest: IngestService,
-    private readonly events: EventsRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly events: EventsService) {}
 
   /** One event, a JSON array, or NDJSON (Content-Type: application/x-ndjson). */
   @Post('events')
   @HttpCode(200)
   @Access({ kind: 'write-body' })
   @UseGuards(IngestRateLimit)
+  @ApiOperation({
+    summary: 'Ingest events',
+    description:
+      'Appends events to the immutable log. The body is one JSON event, a JSON array of events, or NDJSON ' +
+      '(`Content-Type: application/x-ndjson`, one event per line); strict UTF-8, optionally compressed ' +
+      '(`Content-Encoding: gzip`, `deflate` or `br`). A batch is stored all or nothing and may span streams. ' +
+      'An event whose id is already stored with the same content is a no-op (`duplicate: true`), so a batch ' +
+      'can be sent again safely. Checks run in order: size, key and rate, body, departments in scope, fields ' +
+      '(one 400 listing every problem), ids and expectedVersion (409), rules across events (400). Limits: ' +
+      'MAX_BODY_BYTES (16 MiB), MAX_BATCH_EVENTS (10,000), INGEST_RATE_PER_MINUTE (600). Contract: docs/events.md.',
+  })
+  @ApiRequestBody('One event, a JSON array of events, or NDJSON text', EVENTS_BODY)
+  @ApiJson(201, 'Something new was stored', INGEST_RESULT, RATE_LIMIT_HEADERS)
+  @ApiJson(200, 'Every event was already stored (a replay): nothing new', INGEST_RESULT, RATE_LIMIT_HEADERS)
+  @ApiErrors(
+    [
+      400,
+      'Empty body, not UTF-8, not JSON (the NDJSON line is named), nested too deep, a field error or a rule across events: `errors[]` lists every problem; nothing was stored',
+    ],
+    [403, "An event's department is not writable with this key (`event N: this key may not write department …`)"],
+    409,
+    [413, 'The body exceeds MAX_BODY_BYTES, or the batch holds more than MAX_BATCH_EVENTS events'],
+    429,
+    503,
+  )
   async post(
     @CurrentPrincipal() principal: Principal,
-    @Body() body: Buffer | undefined,
+    @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    if (!Buffer.isBuffer(body) || body.length === 0) {
-      throw new InvalidInputError('the body is empty', [
-        { index: 0, path: '', reason: 'send one event, a JSON array of events, or NDJSON' },
-      ]);
-    }
-    let text: string;
-    try {
-      text = utf8.decode(body);
-    } catch {
-      throw new InvalidInputError('the body is not valid UTF-8', [
-        { index: 0, path: '', reason: 'the body is not valid UTF-8' },
-      ]);
-    }
-    const ndjson = (contentType ?? '').toLowerCase().startsWith('application/x-ndjson');
-    const raw = parseEventsBody(text, ndjson ? 'ndjson' : 'json', this.config.maxBatch);
-    raw.forEach((e, index) => {
-      const department = (e as { department?: unknown })?.department;
-      if (typeof department === 'string' && !canWrite(principal, department)) {
-        throw new AuthError(
-          403,
-          `event ${index}: this key may not write department "${department}"; nothing was stored`,
-        );
-      }
-    });
-    const result = await this.ingest.ingest(raw);
-    res.status(result.accepted > 0 ? 201 : 200);
-    return result;
+    return createdWhenAccepted(res, await this.events.submit(principal, body, contentType));
   }
 
   @Get('streams/:department/:year/events')
   @ReadAccess()
-  async stream(
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Query('fromVersion') fromVersion?: string,
-    @Query('limit') limit?: string,
+  @ApiOperation({
+    summary: "Read a stream's events",
+    description:
+      'The events of one department-year as stored (with version, position, record date and ingest time), ' +
+      'in stream order, page by page: follow `nextFromVersion` until it is null. An unknown stream is an ' +
+      'empty page with version 0.',
+  })
+  @ApiJson(200, 'A page of events', STREAM_PAGE)
+  @ApiErrors(400, 503)
+  stream(
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @IntQuery('fromVersion', 1, Number.MAX_SAFE_INTEGER, 'First stream version to return (default 1)')
+    fromVersion: number | undefined,
+    @IntQuery('limit', 1, 1000, 'Most events to return (default 100)') limit: number | undefined,
   ) {
-    const dep = parseDepartment(department);
-    const y = parseYear(year);
-    const from = parseIntParam('fromVersion', fromVersion, 1, 1, Number.MAX_SAFE_INTEGER);
-    const size = parseIntParam('limit', limit, 100, 1, 1000);
-    const stream = streamId(dep, y);
-    const [version, events] = await Promise.all([
-      this.events.streamVersion(stream),
-      this.events.page(stream, from, size),
-    ]);
-    const last = events[events.length - 1];
-    return {
-      stream,
-      version,
-      events,
-      nextFromVersion: last && last.version < version ? last.version + 1 : null,
-    };
+    return this.events.page(department, year, fromVersion, limit);
   }
 }

@@ -1,96 +1,91 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidInputError } from '#application/common/errors.js';
-import { formatOf, importSpreadsheet, repositoryStream } from '#application/import/import.service.js';
-import { parseMappingText } from '#application/import/mapping.js';
-import { IngestService } from '#application/ingest/ingest.service.js';
-import { isIsoDate } from '#domain/dates.js';
-import { EventsRepository } from '#persistence/events.repository.js';
+import { UploadService, XLSX_MIME } from '#application/import/upload.service.js';
 import { WriteAccess } from '../access/access.js';
-import { parseDepartment, parseYear } from '../http/params.js';
+import { ApiErrors, ApiJson, ApiRequestBody, BINARY, RATE_LIMIT_HEADERS } from '../http/openapi.js';
+import { DateQuery, DepartmentParam, EnumQuery, FlagQuery, TextQuery, YearParam } from '../http/params.js';
 import { IngestRateLimit } from '../http/rate-limit.js';
-
-export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-function bad(field: string, reason: string): never {
-  throw new InvalidInputError(`${field}: ${reason}`, [{ index: 0, path: field, reason }]);
-}
-
-function flag(name: string, value: string | undefined): boolean {
-  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
-  if (value === 'true' || value === '1') return true;
-  bad(name, `must be true or false, got "${value}"`);
-}
+import { createdWhenAccepted } from '../http/responses.js';
+import { IMPORT_REPORT } from './ingest.openapi.js';
 
 /**
  * Spreadsheet upload: the file is the raw body (xlsx, or CSV as text/csv), the answer is the same
  * report as `paceline import` prints, as JSON. Writers of the department (and admins) may import;
  * requests count against the ingest rate limit.
  */
+@ApiTags('imports')
 @Controller('api/v1')
 export class ImportsController {
-  constructor(
-    private readonly ingest: IngestService,
-    private readonly events: EventsRepository,
-  ) {}
+  constructor(private readonly uploads: UploadService) {}
 
   @Post('departments/:department/years/:year/imports')
   @HttpCode(200)
   @WriteAccess()
   @UseGuards(IngestRateLimit)
+  @ApiOperation({
+    summary: 'Import a spreadsheet (xlsx or CSV)',
+    description:
+      'Reads budget, spending and plan rows from the uploaded file (Chinese headers such as 预算项目, 科室, 月份, ' +
+      '支出金额, 预算数, or a mapping) and stores them as events of the department-year: new lines, spending, plans, ' +
+      'and corrections or adjustments where a row differs from what is stored. Rows that cannot be used are ' +
+      'reported in `rejected`, the rest is imported. The year must be opened (YearOpened) and not closed. ' +
+      '`dryRun=true` checks and reports without storing. Counts against the ingest rate limit.',
+  })
+  @ApiRequestBody('The file itself as the raw body', {
+    [XLSX_MIME]: { schema: BINARY },
+    'text/csv': { schema: { ...BINARY, description: 'CSV; the charset parameter names the encoding (else detected)' } },
+    'application/octet-stream': {
+      schema: { ...BINARY, description: 'xlsx or CSV, told apart by X-Filename and content' },
+    },
+  })
+  @ApiHeader({
+    name: 'X-Filename',
+    required: false,
+    description: "The file's name (percent-encoded when not ASCII), shown in the report",
+  })
+  @ApiJson(201, 'Events were stored', IMPORT_REPORT, RATE_LIMIT_HEADERS)
+  @ApiJson(
+    200,
+    'Nothing new was stored (a dry run, or everything was already stored)',
+    IMPORT_REPORT,
+    RATE_LIMIT_HEADERS,
+  )
+  @ApiErrors(
+    [
+      400,
+      'A bad parameter or mapping, an empty or unreadable file, no sheet with known headers, or a year not opened or already closed',
+    ],
+    [413, 'The file exceeds MAX_BODY_BYTES'],
+    429,
+    503,
+  )
   async post(
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Body() body: Buffer | undefined,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
-    @Headers('x-filename') filename: string | undefined,
+    @Headers('x-filename') fileName: string | undefined,
     @Res({ passthrough: true }) res: Response,
-    @Query('dryRun') dryRun?: string,
-    @Query('unit') unit?: string,
-    @Query('sheet') sheet?: string,
-    @Query('encoding') encoding?: string,
-    @Query('mapping') mapping?: string,
-    @Query('recordedOn') recordedOn?: string,
+    @FlagQuery('dryRun', 'Check and report without storing anything') dryRun: boolean,
+    @EnumQuery('unit', ['yuan', 'wan'] as const, 'Unit of every amount column (default: as the headers say, else 元)')
+    unit: 'yuan' | 'wan' | undefined,
+    @TextQuery('sheet', 200, 'Only this sheet (xlsx)') sheet: string | undefined,
+    @TextQuery('encoding', 40, 'CSV encoding: utf-8, gbk or gb18030 (default: detected)') encoding: string | undefined,
+    @TextQuery('mapping', 20_000, 'Column mapping as JSON (default: the standard headers)') mapping: string | undefined,
+    @DateQuery('recordedOn', 'occurredAt of the new events (default: today in Asia/Shanghai)')
+    recordedOn: string | undefined,
   ) {
-    const dep = parseDepartment(department);
-    const y = parseYear(year);
-    if (!Buffer.isBuffer(body) || body.length === 0) {
-      bad('body', `send the file as the request body with Content-Type ${XLSX_MIME} or text/csv`);
-    }
-    if (unit !== undefined && unit !== '' && unit !== 'yuan' && unit !== 'wan')
-      bad('unit', `must be "yuan" or "wan", got "${unit}"`);
-    if (recordedOn !== undefined && recordedOn !== '' && !isIsoDate(recordedOn))
-      bad('recordedOn', `must be a date YYYY-MM-DD, got "${recordedOn}"`);
-    let name = 'upload';
-    if (filename) {
-      try {
-        name = decodeURIComponent(filename);
-      } catch {
-        name = filename;
-      }
-    }
-    const charset = /charset=([^;]+)/i
-      .exec(contentType ?? '')?.[1]
-      ?.trim()
-      .replace(/^"|"$/g, '');
-    const format = formatOf(name, body, contentType);
-    const report = await importSpreadsheet(
-      body,
-      {
-        department: dep,
-        year: y,
-        fileName: name === 'upload' ? `upload.${format}` : name,
-        format,
-        mapping: mapping ? parseMappingText(mapping) : undefined,
-        sheet: sheet || undefined,
-        unit: (unit || undefined) as 'yuan' | 'wan' | undefined,
-        encoding: encoding || charset || undefined,
-        dryRun: flag('dryRun', dryRun),
-        recordedOn: recordedOn || undefined,
-      },
-      { readStream: repositoryStream(this.events), submit: (batch) => this.ingest.ingest(batch) },
-    );
-    res.status(report.accepted > 0 ? 201 : 200);
-    return report;
+    const report = await this.uploads.upload(department, year, body, {
+      contentType,
+      fileName,
+      dryRun,
+      unit,
+      sheet,
+      encoding,
+      mapping,
+      recordedOn,
+    });
+    return createdWhenAccepted(res, report);
   }
 }

@@ -1,96 +1,100 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { canRead, canWrite, type Principal } from '#domain/access.js';
-import { Access, AuthError, CurrentPrincipal } from '../access/access.js';
-import { InvalidInputError, NotFoundError } from '#application/common/errors.js';
-import { OutboxRelay } from '#application/notices/outbox.relay.js';
-import { CHANNELS, DeliveryRepository, type Channel, type OutboxStatus } from '#persistence/delivery.repository.js';
-import { parseDepartment, parseIntParam, parseYear } from '../http/params.js';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SubscriptionsService } from '#application/notices/subscriptions.service.js';
+import type { Principal } from '#domain/access.js';
+import type { OutboxStatus } from '#persistence/delivery.repository.js';
+import { Access, CurrentPrincipal } from '../access/access.js';
+import { ApiErrors, ApiJson, ApiRequestBody } from '../http/openapi.js';
+import { DepartmentQuery, EnumQuery, IdParam, YearQuery } from '../http/params.js';
+import { DELIVERIES, RETRIED, SUBSCRIPTION, SUBSCRIPTION_BODY, SUBSCRIPTIONS } from './notices.openapi.js';
 
-const SUBJECT_RE = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63}|\*)$/;
-
-function bad(path: string, reason: string): never {
-  throw new InvalidInputError(`${path}: ${reason}`, [{ index: 0, path, reason }]);
-}
-
+@ApiTags('subscriptions & deliveries')
 @Controller('api/v1')
 export class DeliveriesController {
-  constructor(
-    private readonly repo: DeliveryRepository,
-    private readonly relay: OutboxRelay,
-  ) {}
+  constructor(private readonly subscriptions: SubscriptionsService) {}
 
   /** Subscribes a channel to a unit's notices and alerts ('department' for the summary, '*' for everything). */
   @Post('subscriptions')
   @Access({ kind: 'write-body' })
-  async subscribe(@CurrentPrincipal() principal: Principal, @Body() body: Record<string, unknown> | undefined) {
-    const b = body ?? {};
-    for (const k of Object.keys(b))
-      if (!['department', 'subject', 'channel', 'url'].includes(k))
-        bad(k, 'unknown field (allowed: department, subject, channel, url)');
-    if (typeof b.department !== 'string') bad('department', 'is required');
-    const department = parseDepartment(b.department as string);
-    if (!canWrite(principal, department))
-      throw new AuthError(403, `this key may not configure department "${department}"`);
-    if (typeof b.subject !== 'string' || !SUBJECT_RE.test(b.subject))
-      bad('subject', 'must be a unit id, "department" or "*"');
-    if (typeof b.channel !== 'string' || !CHANNELS.includes(b.channel as Channel))
-      bad('channel', `must be one of ${CHANNELS.join(', ')}`);
-    const channel = b.channel as Channel;
-    let url: string | null = null;
-    if (channel !== 'log') {
-      if (typeof b.url !== 'string') bad('url', `is required for channel ${channel}`);
-      try {
-        const u = new URL(b.url as string);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') bad('url', 'must be an http(s) URL');
-        url = u.toString();
-      } catch (e) {
-        if (e instanceof InvalidInputError) throw e;
-        bad('url', `is not a URL: ${JSON.stringify(b.url)}`);
-      }
-    } else if (b.url !== undefined) bad('url', 'the log channel takes no URL');
-    return this.repo.addSubscription({ department, subject: b.subject as string, channel, url });
+  @ApiOperation({
+    summary: 'Subscribe a channel',
+    description:
+      "Sends a unit's notices and alerts ('department' for the department summary, '*' for everything) of a " +
+      'department to a channel from the next month close on: a webhook (JSON POST), a WeCom or DingTalk robot ' +
+      '(Chinese text), or the log.',
+  })
+  @ApiRequestBody('The subscription', { 'application/json': { schema: SUBSCRIPTION_BODY } })
+  @ApiJson(201, 'The subscription made', SUBSCRIPTION)
+  @ApiErrors(
+    [400, 'A missing or bad field (department, subject, channel, url) or an unknown one'],
+    [403, 'The key may not configure this department'],
+    [413, 'The body is larger than 1 MB'],
+    503,
+  )
+  subscribe(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.subscriptions.subscribe(principal, body);
   }
 
   @Get('subscriptions')
   @Access({ kind: 'write-body' })
-  async subscriptions(@CurrentPrincipal() principal: Principal, @Query('department') department?: string) {
-    const all = await this.repo.listSubscriptions(department ? parseDepartment(department) : undefined);
-    return { subscriptions: all.filter((s) => canRead(principal, s.department)) };
+  @ApiOperation({
+    summary: 'List subscriptions',
+    description: 'The active subscriptions of the departments the key may read, oldest first.',
+  })
+  @ApiJson(200, 'The subscriptions', SUBSCRIPTIONS)
+  @ApiErrors(400, 503)
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @DepartmentQuery('Only the subscriptions of this department') department: string | undefined,
+  ) {
+    return this.subscriptions.list(principal, department);
   }
 
   @Delete('subscriptions/:id')
   @Access({ kind: 'write-body' })
-  async unsubscribe(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    const n = parseIntParam('id', id, 0, 1, 2 ** 31 - 1);
-    const existing = (await this.repo.listSubscriptions(undefined, true)).find((s) => s.id === n);
-    if (!existing || !canWrite(principal, existing.department)) throw new NotFoundError(`no subscription ${id}`);
-    return (await this.repo.deactivateSubscription(n))!;
+  @ApiOperation({
+    summary: 'Unsubscribe',
+    description: 'Deactivates a subscription (kept for the record); nothing more is sent to it.',
+  })
+  @ApiJson(200, 'The subscription, now inactive', SUBSCRIPTION)
+  @ApiErrors(400, [404, "No such subscription, or not one of the key's departments"], 503)
+  unsubscribe(@CurrentPrincipal() principal: Principal, @IdParam() id: number) {
+    return this.subscriptions.unsubscribe(principal, id);
   }
 
   /** The outbox: pending, enqueued, delivered and failed deliveries. */
   @Get('deliveries')
   @Access({ kind: 'admin' })
-  async deliveries(
-    @Query('status') status?: string,
-    @Query('department') department?: string,
-    @Query('year') year?: string,
+  @ApiOperation({
+    summary: 'Delivery outbox',
+    description:
+      'Counts of deliveries by state and the latest 200 deliveries (newest first), with their payloads and last ' +
+      'errors; by state, and by department-year when both department and year are given.',
+  })
+  @ApiJson(200, 'The outbox', DELIVERIES)
+  @ApiErrors(400, 503)
+  deliveries(
+    @EnumQuery('status', ['pending', 'enqueued', 'delivered', 'failed'] as const, 'Only deliveries in this state')
+    status: OutboxStatus | undefined,
+    @DepartmentQuery('Only this department (with year)') department: string | undefined,
+    @YearQuery('Only this year (with department)') year: number | undefined,
   ) {
-    if (status !== undefined && !['pending', 'enqueued', 'delivered', 'failed'].includes(status))
-      bad('status', 'must be pending, enqueued, delivered or failed');
-    const stream = department && year ? `${parseDepartment(department)}/${parseYear(year)}` : undefined;
-    return {
-      counts: await this.repo.outboxCounts(),
-      deliveries: await this.repo.listOutbox({ status: status as OutboxStatus | undefined, stream }),
-    };
+    return this.subscriptions.deliveries({ status, department, year });
   }
 
   /** Sends failed deliveries again (same job ids: a receiver never gets one twice from us). */
   @Post('deliveries/retry-failed')
   @HttpCode(200)
   @Access({ kind: 'admin' })
-  async retryFailed() {
-    const n = await this.repo.requeue('failed');
-    this.relay.wake();
-    return { requeued: n };
+  @ApiOperation({
+    summary: 'Retry failed deliveries',
+    description:
+      'Puts every failed delivery back in the outbox to be sent again, with the same job ids (a receiver never ' +
+      'gets one twice).',
+  })
+  @ApiJson(200, 'How many were put back', RETRIED)
+  @ApiErrors(503)
+  retryFailed() {
+    return this.subscriptions.retryFailed();
   }
 }

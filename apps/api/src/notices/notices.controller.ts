@@ -1,160 +1,149 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { unitLimit, type Principal } from '#domain/access.js';
-import { AuthError, CurrentPrincipal, ReadAccess, WriteAccess } from '../access/access.js';
+import { Controller, Get, Header, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidInputError, NotFoundError } from '#application/common/errors.js';
-import { shanghaiDate } from '#application/execution/execution.service.js';
+import { today } from '#application/common/clock.js';
+import { parseCloseRequest, type CloseRequest } from '#application/notices/close-request.js';
 import { MonthCloseService } from '#application/notices/month-close.service.js';
-import { streamId } from '#domain/events.js';
-import { NoticesRepository } from '#persistence/notices.repository.js';
-import { parseDateParam, parseDepartment, parseIntParam, parseYear } from '../http/params.js';
+import { NoticesService, type AlertStatus, type NoticeFormat } from '#application/notices/notices.service.js';
+import type { Principal } from '#domain/access.js';
+import { CurrentPrincipal, ReadAccess, WriteAccess } from '../access/access.js';
+import { ParsedBody } from '../http/body.js';
+import { ApiContent, ApiErrors, ApiJson, ApiRequestBody } from '../http/openapi.js';
+import {
+  DepartmentParam,
+  EnumQuery,
+  IntQuery,
+  MonthParam,
+  SubjectParam,
+  TextQuery,
+  YearParam,
+} from '../http/params.js';
+import { sendDocument } from '../http/responses.js';
+import { ALERTS, CLOSE_BODY, CLOSE_RESULT, MONTHS, NOTICE, NOTICE_LIST } from './notices.openapi.js';
 
-function parseBool(field: string, value: unknown): boolean {
-  if (value === undefined || value === '' || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw new InvalidInputError(`${field}: must be true or false`, [
-    { index: 0, path: field, reason: `must be true or false, got ${JSON.stringify(value)}` },
-  ]);
-}
-
-function parseStatus(value: string | undefined): 'open' | 'cleared' | 'all' {
-  if (value === undefined || value === '') return 'all';
-  if (value !== 'open' && value !== 'cleared' && value !== 'all') {
-    throw new InvalidInputError('status: must be open, cleared or all', [
-      { index: 0, path: 'status', reason: `must be "open", "cleared" or "all", got "${value}"` },
-    ]);
-  }
-  return value;
-}
-
-interface CloseBody {
-  reissue?: boolean;
-  reason?: string;
-  knownOn?: string;
-}
-
+@ApiTags('notices')
 @Controller('api/v1/departments/:department/years/:year')
 export class NoticesController {
   constructor(
     private readonly closes: MonthCloseService,
-    private readonly notices: NoticesRepository,
+    private readonly notices: NoticesService,
   ) {}
 
   /** Closes a month: notices for every unit and the department, alerts, deliveries. */
   @Post('months/:month/close')
   @HttpCode(200)
   @WriteAccess()
-  async close(
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Param('month') month: string,
-    @Body() body: CloseBody | undefined,
+  @ApiOperation({
+    summary: 'Close a month',
+    description:
+      'After a month ended, issues the monthly notices (通报, Chinese: one department summary and one per unit), ' +
+      'evaluates early alerts and queues their deliveries to the subscriptions, all in one transaction. Closing ' +
+      'a month again does nothing (`already-closed`) unless `reissue` is true with a `reason`: then new revisions ' +
+      'are issued. `knownOn` closes with the figures as known on that date (replays of past years).',
+  })
+  @ApiRequestBody('Optional close options (JSON)', { 'application/json': { schema: CLOSE_BODY } }, false)
+  @ApiJson(200, 'What the close did', CLOSE_RESULT)
+  @ApiErrors(
+    [400, 'A bad parameter or field, a month that has not ended yet, or a re-issue without a reason'],
+    [404, 'No opened year for the department'],
+    [413, 'The body is larger than 1 MB'],
+    503,
+  )
+  close(
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @MonthParam() month: number,
+    @ParsedBody(parseCloseRequest) request: CloseRequest,
   ) {
-    const b = body ?? {};
-    for (const k of Object.keys(b)) {
-      if (!['reissue', 'reason', 'knownOn'].includes(k))
-        throw new InvalidInputError(`unknown field ${k}`, [
-          { index: 0, path: k, reason: 'unknown field (allowed: reissue, reason, knownOn)' },
-        ]);
-    }
-    if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 500)) {
-      throw new InvalidInputError('reason: must be a string of at most 500 characters', [
-        { index: 0, path: 'reason', reason: 'must be a string of at most 500 characters' },
-      ]);
-    }
-    return this.closes.close(parseDepartment(department), parseYear(year), parseIntParam('month', month, 0, 1, 12), {
-      reissue: parseBool('reissue', b.reissue),
-      reason: b.reason,
-      knownOn: parseDateParam('knownOn', b.knownOn) ?? null,
-      closedBy: 'api',
-      today: shanghaiDate(new Date()),
-    });
+    return this.closes.close(department, year, month, { ...request, closedBy: 'api', today: today() });
   }
 
   @Get('months')
   @ReadAccess()
-  async months(@Param('department') department: string, @Param('year') year: string) {
-    return { months: await this.notices.months(streamId(parseDepartment(department), parseYear(year))) };
+  @ApiOperation({
+    summary: 'Closed months',
+    description: 'The months of the year that were closed, when, by whom and from which figures.',
+  })
+  @ApiJson(200, 'The closed months (empty for an unknown department-year)', MONTHS)
+  @ApiErrors(400, 503)
+  months(@DepartmentParam() department: string, @YearParam() year: number) {
+    return this.notices.months(department, year);
   }
 
   @Get('notices')
   @ReadAccess({ unitScoped: true })
-  async list(
+  @ApiOperation({
+    summary: 'Issued notices',
+    description:
+      'The notices issued for the year (latest revision of each), without their bodies, by month and unit when ' +
+      "asked. Titles are Chinese. A unit reader gets its own unit's only.",
+  })
+  @ApiJson(200, 'The notices (empty for an unknown department-year)', NOTICE_LIST)
+  @ApiErrors(400, [403, "A unit reader asked for another unit's notices"], 503)
+  list(
     @CurrentPrincipal() principal: Principal,
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Query('month') month?: string,
-    @Query('unit') unit?: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @IntQuery('month', 1, 12, 'Only the notices of this month') month: number | undefined,
+    @TextQuery('unit', 64, 'Only the notices of this unit ("department" for the summary)') unit: string | undefined,
   ) {
-    const stream = streamId(parseDepartment(department), parseYear(year));
-    const own = unitLimit(principal);
-    if (own !== null && unit && unit !== own)
-      throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
-    const rows = await this.notices.listNotices(stream, {
-      month: month ? parseIntParam('month', month, 0, 1, 12) : undefined,
-      subject: own ?? (unit || undefined),
-    });
-    return { notices: rows.map(({ markdown: _m, html: _h, content: _c, ...rest }) => rest) };
+    return this.notices.list(principal, department, year, { month, unit });
   }
 
   /** One notice (latest revision unless ?revision=), as JSON, Markdown (?format=markdown) or HTML (?format=html). */
   @Get('notices/:subject/:month')
   @ReadAccess({ unitScoped: true })
+  @ApiOperation({
+    summary: 'One notice',
+    description:
+      'One monthly notice (Chinese) of a unit or the department ("department"), latest revision unless ' +
+      '`revision` is given: as JSON with its Markdown and HTML bodies and data (default), as Markdown ' +
+      '(`format=markdown`) or as a standalone HTML page (`format=html`).',
+  })
+  @ApiContent(200, 'The notice in the format asked', {
+    'application/json': NOTICE,
+    'text/markdown': { type: 'string', description: 'The notice as Markdown (Chinese)' },
+    'text/html': { type: 'string', description: 'The notice as a standalone HTML page (Chinese)' },
+  })
+  @ApiErrors(
+    400,
+    [403, "A unit reader asked for another unit's notice"],
+    [404, 'No such notice (or revision): has the month been closed?'],
+    503,
+  )
   async one(
     @CurrentPrincipal() principal: Principal,
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Param('subject') subject: string,
-    @Param('month') month: string,
-    @Query('revision') revision: string | undefined,
-    @Query('format') format: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @SubjectParam() subject: string,
+    @MonthParam() month: number,
+    @IntQuery('revision', 1, 1000, 'A revision (default: the latest)') revision: number | undefined,
+    @EnumQuery('format', ['json', 'markdown', 'html'] as const, 'json (default), markdown or html')
+    format: NoticeFormat | undefined,
+    @Res() res: Response,
   ) {
-    const dep = parseDepartment(department);
-    const y = parseYear(year);
-    const m = parseIntParam('month', month, 0, 1, 12);
-    const own = unitLimit(principal);
-    if (own !== null && subject !== own)
-      throw new AuthError(403, `a unit reader sees only the notices of unit "${own}"`);
-    const id = `notice:${dep}:${y}:${subject}:${m}`;
-    const n = await this.notices.getNotice(id, revision ? parseIntParam('revision', revision, 1, 1, 1000) : undefined);
-    if (!n)
-      throw new NotFoundError(`no notice ${id}${revision ? ` revision ${revision}` : ''}: has month ${m} been closed?`);
-    if (format === 'html') {
-      res.type('text/html; charset=utf-8');
-      return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(n.title)}</title></head><body>${n.html}</body></html>`;
-    }
-    if (format === 'markdown') {
-      res.type('text/markdown; charset=utf-8');
-      return n.markdown;
-    }
-    if (format !== undefined && format !== 'json') {
-      throw new InvalidInputError('format: must be json, markdown or html', [
-        { index: 0, path: 'format', reason: `must be "json", "markdown" or "html", got "${format}"` },
-      ]);
-    }
-    return n;
+    sendDocument(res, await this.notices.notice(principal, department, year, subject, month, { revision, format }));
   }
 
   @Get('alerts')
   @Header('cache-control', 'no-store')
   @ReadAccess({ unitScoped: true })
-  async alerts(
+  @ApiOperation({
+    summary: 'Early alerts',
+    description:
+      'Alerts raised by month closes (lag level worsened, or the run rate will miss the next checkpoint) and ' +
+      "those cleared since, with their figures and messages (Chinese). A unit reader gets its own unit's only.",
+  })
+  @ApiJson(200, 'Open and past alerts (empty for an unknown department-year)', ALERTS)
+  @ApiErrors(400, [403, "A unit reader asked for another unit's alerts"], 503)
+  alerts(
     @CurrentPrincipal() principal: Principal,
-    @Param('department') department: string,
-    @Param('year') year: string,
-    @Query('status') status?: string,
-    @Query('unit') unit?: string,
+    @DepartmentParam() department: string,
+    @YearParam() year: number,
+    @EnumQuery('status', ['open', 'cleared', 'all'] as const, 'open, cleared or all (default)')
+    status: AlertStatus | undefined,
+    @TextQuery('unit', 64, 'Only the alerts of this unit ("department" for the department)') unit: string | undefined,
   ) {
-    const stream = streamId(parseDepartment(department), parseYear(year));
-    const own = unitLimit(principal);
-    if (own !== null && unit && unit !== own)
-      throw new AuthError(403, `a unit reader sees only the alerts of unit "${own}"`);
-    const all = await this.notices.listAlerts(stream, parseStatus(status), own ?? (unit || undefined));
-    return { open: all.filter((a) => a.status === 'open'), past: all.filter((a) => a.status === 'cleared') };
+    return this.notices.alerts(principal, department, year, { status, unit });
   }
-}
-
-function escape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

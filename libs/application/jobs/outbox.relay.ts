@@ -5,7 +5,7 @@
  */
 import type { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { BackgroundLoop } from '../common/background-loop.js';
-import type { JobRunner } from '../jobs/jobs.js';
+import type { JobRunner } from './jobs.js';
 
 export class OutboxRelay {
   private readonly loop: BackgroundLoop;

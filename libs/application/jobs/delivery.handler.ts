@@ -4,7 +4,7 @@
  */
 import type { Logger } from '@nestjs/common';
 import type { DeliveryRepository } from '#persistence/delivery.repository.js';
-import type { DeliverJobData } from '../jobs/jobs.js';
+import type { DeliverJobData } from './jobs.js';
 
 export class DeliveryError extends Error {}
 
@@ -57,7 +57,7 @@ export class DeliveryHandler {
     if (!res.ok) throw new DeliveryError(`${job.channel} receiver answered ${res.status}: ${text.slice(0, 200)}`);
     if (job.channel === 'wecom' || job.channel === 'dingtalk') {
       // Group robots answer 200 with {"errcode": n, "errmsg": …}; anything but 0 is a failure.
-      let body: { errcode?: number; errmsg?: string } = {};
+      let body: { errcode?: number; errmsg?: string };
       try {
         body = JSON.parse(text);
       } catch {

@@ -4,7 +4,7 @@
  */
 import { monthKey } from '#domain/dates.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
-import type { JobRunner } from '../jobs/jobs.js';
+import type { JobRunner } from './jobs.js';
 
 export const SCHEDULE_TIME_ZONE = 'Asia/Shanghai';
 

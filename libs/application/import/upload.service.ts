@@ -1,0 +1,74 @@
+/**
+ * A spreadsheet uploaded over HTTP (the raw body: xlsx, or CSV as text/csv): its name and encoding
+ * taken from the request's headers, imported into the department-year with the same report as
+ * `paceline import` prints.
+ */
+import type { EventsRepository } from '#persistence/events.repository.js';
+import { InvalidInputError } from '../common/errors.js';
+import type { IngestService } from '../ingest/ingest.service.js';
+import { formatOf, importSpreadsheet, repositoryStream } from './import.service.js';
+import { parseMappingText } from './mapping.js';
+import type { ImportReport } from './report.js';
+import type { AmountUnit } from './text.js';
+
+export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface UploadOptions {
+  /** The request's Content-Type (its charset is the CSV encoding unless `encoding` says otherwise). */
+  contentType?: string;
+  /** The X-Filename header: the file's name, percent-encoded when not ASCII. */
+  fileName?: string;
+  dryRun: boolean;
+  unit?: AmountUnit;
+  sheet?: string;
+  encoding?: string;
+  /** The column mapping as JSON text. */
+  mapping?: string;
+  recordedOn?: string;
+}
+
+export class UploadService {
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly events: EventsRepository,
+  ) {}
+
+  async upload(department: string, year: number, body: unknown, o: UploadOptions): Promise<ImportReport> {
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      const reason = `send the file as the request body with Content-Type ${XLSX_MIME} or text/csv`;
+      throw new InvalidInputError(`body: ${reason}`, [{ index: 0, path: 'body', reason }]);
+    }
+    const name = decodedName(o.fileName);
+    const charset = /charset=([^;]+)/i
+      .exec(o.contentType ?? '')?.[1]
+      ?.trim()
+      .replace(/^"|"$/g, '');
+    const format = formatOf(name, body, o.contentType);
+    return importSpreadsheet(
+      body,
+      {
+        department,
+        year,
+        fileName: name === 'upload' ? `upload.${format}` : name,
+        format,
+        mapping: o.mapping ? parseMappingText(o.mapping) : undefined,
+        sheet: o.sheet,
+        unit: o.unit,
+        encoding: o.encoding || charset || undefined,
+        dryRun: o.dryRun,
+        recordedOn: o.recordedOn,
+      },
+      { readStream: repositoryStream(this.events), submit: (batch) => this.ingest.ingest(batch) },
+    );
+  }
+}
+
+/** The uploaded file's name from X-Filename ("upload" without one; as sent when not percent-encoded). */
+function decodedName(header: string | undefined): string {
+  if (!header) return 'upload';
+  try {
+    return decodeURIComponent(header);
+  } catch {
+    return header;
+  }
+}
