@@ -45,7 +45,8 @@ export interface GenerateOptions {
   to?: number;
   /**
    * 'stream': all events of department 0, then department 1, … (a bulk load, batches touch 1–2 streams).
-   * 'month': setup of every department, then month 1 of every department, … (monthly reporting, batches span many streams).
+   * 'month': setup of every department, then month 1 of every department, … (monthly reporting:
+   * batches span many streams).
    */
   order?: Order;
   /** Evaluation events (tasks, indicators, reports, assessments, submission, YearClosed); default true. */

@@ -74,8 +74,8 @@ export interface PostedBodies {
 /**
  * Ingest clients: one per list of prepared bodies, each posting its bodies in order to
  * POST /api/v1/events (a refused batch fails the run), all at once. `report.call` is called at
- * most every `report.everyMs` with the events accepted so far and the ms since `started`. The bodies are closed (their files
- * removed) at the end, also on failure.
+ * most every `report.everyMs` with the events accepted so far and the ms since `started`. The
+ * bodies are closed (their files removed) at the end, also on failure.
  */
 export async function postPrepared(
   base: string,

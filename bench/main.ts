@@ -1,7 +1,8 @@
 /**
- * Benchmarks (issue 7): `npm run bench -- <scenario> [options]`.
+ * Benchmarks: `npm run bench -- <scenario> [options]` (targets and figures: BENCHMARKS.md).
  *
- *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring | write-model | city | all
+ *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring |
+ *              write-model | city | all
  *              (every one but city, a whole-city run), or several separated by commas (http-ingest,cli-ingest)
  *   --backend pglite|postgres|both   (default both)
  *   --departments N --units U --lines L   data size (default 20 × 20 × 2 × 12 months ≈ 16k events)

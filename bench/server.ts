@@ -23,7 +23,7 @@ type Message =
 
 const send = (m: unknown) => process.send!(m);
 
-/** Garbage-collection pauses (ms) of this process: the longest (ever, and since the previous stats call), and their sum. */
+/** Garbage-collection pauses (ms) of this process: the longest (ever, and since the last stats call), and their sum. */
 const gc = { maxPauseMs: 0, recentMaxPauseMs: 0, totalPauseMs: 0 };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {

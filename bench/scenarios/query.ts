@@ -20,7 +20,7 @@ import { departmentSlug, DEFAULT_YEAR, generateEvents } from '../generate.js';
 import { cpuMark, cpuNote, cpuSince, latencyStats, now, type CpuSpent } from '../common.js';
 import { request } from '../http.js';
 
-/** A load pass's notes: rate achieved, failures, the API's CPU, its garbage-collection pauses and its event loop's delay during the pass. */
+/** A load pass's notes: rate achieved, failures, the API's CPU, its GC pauses and event-loop delay in the pass. */
 export function passNotes(
   res: Awaited<ReturnType<typeof autocannon>>,
   before: ApiStats,
