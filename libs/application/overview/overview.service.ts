@@ -10,7 +10,7 @@
  */
 import { inScope, type Principal } from '#domain/access.js';
 import { lastDayOfMonth } from '#domain/dates.js';
-import { Decimal, ZERO } from '#domain/decimal.js';
+import { fixed2, money, ZERO } from '#domain/decimal.js';
 import { streamId } from '#domain/events.js';
 import {
   executionRate,
@@ -29,9 +29,6 @@ import type { EvaluationReport } from '../evaluation/evaluation.wire.js';
 import type { EvaluationService } from '../evaluation/evaluation.service.js';
 import type { ExecutionService } from '../execution/execution.service.js';
 import { elementAt, entryOf, required } from '#domain/required.js';
-
-const amt = (d: Decimal) => d.toFixed(2);
-const pct = (d: Decimal | null) => (d === null ? null : d.toFixed(2));
 
 export interface CurveParams {
   /** Only facts recorded on or before this date. */
@@ -141,9 +138,10 @@ export class OverviewService {
         let t: Totals = { budget: ZERO, spent: ZERO };
         for (const [line, v] of totals)
           if (!lines || lines.includes(line)) t = { budget: t.budget.plus(v.budget), spent: t.spent.plus(v.spent) };
-        s.budget.push(amt(t.budget));
-        s.spent.push(amt(t.spent));
-        s.rate.push(pct(executionRate(t)));
+        const rate = executionRate(t);
+        s.budget.push(money(t.budget));
+        s.spent.push(money(t.spent));
+        s.rate.push(rate === null ? null : fixed2(rate));
       });
       return s;
     };

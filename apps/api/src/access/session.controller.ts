@@ -1,12 +1,19 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiKeysService } from '#application/access/api-keys.service.js';
 import { KEY_COOKIE, Public } from './access.js';
 import { DASHBOARD_CSP, loginPageHtml } from '../dashboard/dashboard.html.js';
+import { ParsedBody } from '../http/body.js';
 import { ApiContent, ApiErrors, ApiRequestBody } from '../http/openapi.js';
 
 const TWELVE_HOURS = 12 * 3600;
+
+/** The key typed into the sign-in form ('' when there is none). */
+function signInKey(body: unknown): string {
+  const key = (body as { key?: unknown } | undefined)?.key;
+  return typeof key === 'string' ? key.trim() : '';
+}
 
 function sendLogin(res: Response, status: number, message: string | null): void {
   res.status(status);
@@ -69,8 +76,7 @@ export class SessionController {
     PAGE,
   )
   @ApiErrors([400, 'The form body could not be read'], [413, 'The form is larger than 4 KB'], 503)
-  async login(@Req() req: Request, @Body() body: { key?: unknown } | undefined, @Res() res: Response): Promise<void> {
-    const key = typeof body?.key === 'string' ? body.key.trim() : '';
+  async login(@Req() req: Request, @ParsedBody(signInKey) key: string, @Res() res: Response): Promise<void> {
     if (!key || !(await this.keys.verify(key))) return sendLogin(res, 401, '密钥无效、已停用或格式不正确。');
     const secure = req.secure || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
     res.setHeader(
