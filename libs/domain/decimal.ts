@@ -32,14 +32,17 @@ export function roundRate(rate: Decimal): Decimal {
   return rate.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
+/** A Decimal as it is, anything else parsed (formatting many figures allocates no copies). */
+const asDecimal = (value: DecimalJs.Value): Decimal => (value instanceof Decimal ? value : new Decimal(value));
+
 /** Amount on the wire: 2 decimals. */
 export function money(value: DecimalJs.Value): string {
-  return new Decimal(value).toFixed(2);
+  return asDecimal(value).toFixed(2);
 }
 
 /** Shown to 2 decimals (rates, scores). */
 export function fixed2(value: DecimalJs.Value): string {
-  return new Decimal(value).toFixed(2, Decimal.ROUND_HALF_UP);
+  return asDecimal(value).toFixed(2, Decimal.ROUND_HALF_UP);
 }
 
 /*
