@@ -27,6 +27,8 @@ export default {
     '^#api/(.*)\\.js$': '<rootDir>/apps/api/$1',
     '^#worker/(.*)\\.js$': '<rootDir>/apps/worker/$1',
     '^#cli/(.*)\\.js$': '<rootDir>/apps/cli/$1',
+    '^#bench/(.*)\\.js$': '<rootDir>/bench/$1',
+    '^#test/(.*)\\.js$': '<rootDir>/test/$1',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [

@@ -16,6 +16,10 @@ test('live and ready on the embedded default; the request id is echoed or genera
       projector: { status: 'up', behind: 0 },
     });
     expect(ready.body.info.redis).toBeUndefined();
+    // /health, the URL a newcomer guesses, answers as readiness does.
+    const health = await request(t.http).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up', kind: 'pglite' } } });
     const generated = await request(t.http).get('/health/live');
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   } finally {
@@ -37,6 +41,7 @@ test('readiness reports Redis down (503) and up again; the projector lag is chec
     await redis.stop();
     const down = await request(t.http).get('/health/ready');
     expect(down.status).toBe(503);
+    expect((await request(t.http).get('/health')).status).toBe(503);
     expect(down.body.error.redis.status).toBe('down');
     await redis.start();
     // With the projector off in this process, 241 new events put it behind the allowed lag.

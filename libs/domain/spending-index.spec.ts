@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../test/support/event-generator.js';
+import { mulberry32 } from '#test/support/event-generator.js';
 import { SpendingIndex } from './spending-index.js';
 
 /** Deterministic 32-bit words. */

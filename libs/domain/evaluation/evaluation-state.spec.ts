@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { occurredOnDate } from '../dates.js';
 import type { EventDataByType, EventInput, EventType } from '../events.js';
 import type { DatedEvent } from '../execution/facts.js';
-import { generateEvents } from '../../../bench/generate.js';
+import { generateEvents } from '#bench/generate.js';
 import {
   evaluationStateFromEvents,
   evolveEvaluation,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { generateEvents } from '../../../bench/generate.js';
+import { generateEvents } from '#bench/generate.js';
 import { occurredOnDate } from '../dates.js';
 import { Decimal } from '../decimal.js';
 import { toEvaluationDoc } from '../evaluation/evaluation-doc.js';

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
@@ -14,20 +14,9 @@ import { ApiJson, obj, str } from '../http/openapi.js';
 
 const REDIS_HEALTH = Symbol('REDIS_HEALTH');
 
-/**
- * Liveness (the process answers) and readiness (the database, Redis when configured, and the
- * projector no more than READY_MAX_LAG events behind). `/health` is readiness, for people and
- * for load balancers that probe one URL.
- */
-const READY =
-  'Readiness: the database answers, Redis answers (when configured) and the projector is no more than ' +
-  'READY_MAX_LAG events behind. 200 with `status: "ok"` and each check under `info`/`details`; 503 with ' +
-  '`status: "error"` and the failing checks under `error`.';
-
-@ApiTags('health')
-@Controller('health')
-@Public()
-export class HealthController {
+/** Readiness: each dependency checked with a time limit, and the projector's lag. */
+@Injectable()
+export class ReadinessService {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -38,27 +27,7 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Get()
-  @HealthCheck()
-  @ApiOperation({
-    summary: 'Health (readiness)',
-    description: `${READY} For people and load balancers that probe one URL.`,
-  })
-  overall() {
-    return this.ready();
-  }
-
-  @Get('live')
-  @ApiOperation({ summary: 'Liveness', description: 'The process answers; checks nothing else.' })
-  @ApiJson(200, 'Alive', obj('', { status: str('Always "ok"', { enum: ['ok'] }) }))
-  live() {
-    return { status: 'ok' };
-  }
-
-  @Get('ready')
-  @HealthCheck()
-  @ApiOperation({ summary: 'Readiness', description: READY })
-  ready() {
+  check() {
     const redis = this.redis;
     return this.health.check([
       () =>
@@ -88,10 +57,52 @@ export class HealthController {
   }
 }
 
+/**
+ * Liveness (the process answers) and readiness (the database, Redis when configured, and the
+ * projector no more than READY_MAX_LAG events behind). `/health` is readiness, for people and
+ * for load balancers that probe one URL.
+ */
+const READY =
+  'Readiness: the database answers, Redis answers (when configured) and the projector is no more than ' +
+  'READY_MAX_LAG events behind. 200 with `status: "ok"` and each check under `info`/`details`; 503 with ' +
+  '`status: "error"` and the failing checks under `error`.';
+
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOperation({
+    summary: 'Health (readiness)',
+    description: `${READY} For people and load balancers that probe one URL.`,
+  })
+  overall() {
+    return this.ready();
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness', description: 'The process answers; checks nothing else.' })
+  @ApiJson(200, 'Alive', obj('', { status: str('Always "ok"', { enum: ['ok'] }) }))
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness', description: READY })
+  ready() {
+    return this.readiness.check();
+  }
+}
+
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), ExecutionModule],
   controllers: [HealthController],
   providers: [
+    ReadinessService,
     {
       provide: REDIS_HEALTH,
       inject: [APP_CONFIG],
