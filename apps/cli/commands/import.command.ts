@@ -1,9 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidInputError } from '#application/common/errors.js';
+import { InvalidInputError, PayloadTooLargeError } from '#application/common/errors.js';
 import { isSupportedEncoding } from '#application/import/csv.js';
-import { importSpreadsheet, repositoryStream, type ImportPorts } from '#application/import/import.service.js';
+import {
+  checkFileSize,
+  importSpreadsheet,
+  repositoryStream,
+  type ImportPorts,
+} from '#application/import/import.service.js';
 import { parseMappingText, type Mapping } from '#application/import/mapping.js';
 import { formatReport } from '#application/import/report.js';
 import { exportStreamXlsx } from '#application/import/sample-export.js';
@@ -27,7 +32,7 @@ function httpStream(baseUrl: string, apiKey?: string): ImportPorts['readStream']
         message?: string;
       };
       if (!res.ok) throw new Error(`${url} answered ${res.status}: ${body.message ?? res.statusText}`);
-      out.push(...(body.events ?? []));
+      for (const e of body.events ?? []) out.push(e);
       from = body.nextFromVersion ?? null;
     }
     return out;
@@ -97,8 +102,14 @@ export const importCommand: Command = {
     if (!Number.isInteger(preview) || preview < 0) throw new UsageError('--preview must be a whole number');
     let bytes: Buffer;
     try {
+      // The same bounds as an upload (docs/imports.md, "Limits"): a file too large is not even read.
+      checkFileSize({ length: statSync(file).size }, basename(file));
       bytes = readFileSync(file);
     } catch (e) {
+      if (e instanceof PayloadTooLargeError) {
+        console.error(`paceline: ${file}: ${e.message}`);
+        return 1;
+      }
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
     }
     let mapping: Mapping | undefined;
@@ -132,7 +143,8 @@ export const importCommand: Command = {
       try {
         return await importSpreadsheet(bytes, options, ports);
       } catch (e) {
-        if (e instanceof InvalidInputError) {
+        // Refused files (400: unreadable, no header, …; 413: beyond the import's bounds) exit 1.
+        if (e instanceof InvalidInputError || e instanceof PayloadTooLargeError) {
           console.error(`paceline: ${file}: ${e.message}`);
           return null;
         }

@@ -36,7 +36,11 @@ export class ConflictError extends Error {
 /** 413: the request is larger than the configured limits. */
 export class PayloadTooLargeError extends Error {
   readonly status = 413;
-  constructor(message: string) {
+  /** `path`: the bound that was passed (an import limit's name), or '' for the whole body. */
+  constructor(
+    message: string,
+    readonly path = '',
+  ) {
     super(message);
     this.name = 'PayloadTooLargeError';
   }

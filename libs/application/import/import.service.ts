@@ -11,8 +11,10 @@ import type { EventInput, EventType } from '#domain/events.js';
 import type { EventsRepository } from '#persistence/events.repository.js';
 import { streamId } from '#domain/events.js';
 import { elementAt } from '#domain/required.js';
+import { appendAll } from './arrays.js';
 import { readCsv } from './csv.js';
 import { locateHeader } from './header.js';
+import { bytes as showBytes, count, IMPORT_LIMITS, tooLarge } from './limits.js';
 import { defaultMapping, type Mapping } from './mapping.js';
 import { planImport, simulateIngest, type PlannedEvent } from './plan.js';
 import type { ImportReport, RowProblem, SheetSummary } from './report.js';
@@ -58,7 +60,7 @@ export function repositoryStream(repo: EventsRepository): ImportPorts['readStrea
     const out: EventInput[] = [];
     for (let from = 1; ;) {
       const page = await repo.page(streamId(department, year), from, 1000);
-      out.push(...page);
+      appendAll(out, page);
       const last = page.at(-1);
       if (page.length < 1000 || last === undefined) return out;
       from = last.version + 1;
@@ -97,6 +99,17 @@ const ORDER: EventType[] = [
   'SpendingPlanned',
 ];
 
+/** 413 for a file larger than IMPORT_LIMITS.fileBytes (`bytes`: the file, or anything with its size). */
+export function checkFileSize(bytes: { length: number }, fileName: string): void {
+  if (bytes.length > IMPORT_LIMITS.fileBytes)
+    tooLarge(
+      'fileBytes',
+      bytes.length,
+      `${fileName} has ${count(bytes.length)} bytes`,
+      `an import reads files of at most ${showBytes(IMPORT_LIMITS.fileBytes)}`,
+    );
+}
+
 function bad(path: string, reason: string): never {
   throw new InvalidInputError(reason, [{ index: 0, path, reason }]);
 }
@@ -106,6 +119,7 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
   const recordedOn = o.recordedOn ?? shanghaiDate(new Date());
   if (!isIsoDate(recordedOn)) bad('recordedOn', `recordedOn must be a date YYYY-MM-DD, got "${recordedOn}"`);
   if (bytes.length === 0) bad('', 'the file is empty');
+  checkFileSize(bytes, o.fileName);
   const format = o.format ?? formatOf(o.fileName, bytes);
   const { tables, encoding } = await readTables(bytes, format, o.fileName, o.encoding);
 
@@ -151,9 +165,9 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
       })),
       unmapped: layout.unmapped,
     });
-    records.push(...read.records);
-    rejected.push(...read.rejected);
-    skipped.push(...read.skipped);
+    appendAll(records, read.records);
+    appendAll(rejected, read.rejected);
+    appendAll(skipped, read.skipped);
   }
   if (!sheets.some((s) => s.kinds.length > 0)) {
     bad(
@@ -173,8 +187,8 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     bad('', `${o.department}/${o.year} is closed (YearClosed): spending and budgets can no longer be imported`);
 
   const plan = planImport(records, view, { department: o.department, year: o.year, recordedOn, mapping });
-  rejected.push(...plan.rejected);
-  skipped.push(...plan.skipped);
+  appendAll(rejected, plan.rejected);
+  appendAll(skipped, plan.skipped);
 
   const refused = new Set<number>();
   const refuse = (p: PlannedEvent, path: string, reason: string) => {
@@ -234,8 +248,8 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     events,
     accepted,
     duplicates,
-    corrections: plan.events.flatMap((p) =>
-      p.change ? [{ ...p.change, ...(refused.has(plan.events.indexOf(p)) ? { rejected: true } : {}) }] : [],
+    corrections: plan.events.flatMap((p, i) =>
+      p.change ? [{ ...p.change, ...(refused.has(i) ? { rejected: true } : {}) }] : [],
     ),
     skipped,
     rejected,

@@ -68,6 +68,30 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
   const units = new Map(view.units);
   const lines = new Map<string, KnownLine>(view.lines);
   const unitsSeen = new Set<string>();
+  // Units and lines by name key, in the order they were added (a file may name thousands: a lookup
+  // must not scan them all, and the first match in that order is the one taken).
+  const unitByKey = new Map<string, string>();
+  const addUnit = (u: { unit: string; name: string }) => {
+    units.set(u.unit, u);
+    const k = nameKey(u.name);
+    if (!unitByKey.has(k)) unitByKey.set(k, u.unit);
+  };
+  for (const u of view.units.values()) {
+    const k = nameKey(u.name);
+    if (!unitByKey.has(k)) unitByKey.set(k, u.unit);
+  }
+  const linesByKey = new Map<string, KnownLine[]>();
+  const indexLine = (l: KnownLine) => {
+    const k = nameKey(l.name);
+    const same = linesByKey.get(k);
+    if (same) same.push(l);
+    else linesByKey.set(k, [l]);
+  };
+  for (const l of view.lines.values()) indexLine(l);
+  const addLine = (l: KnownLine) => {
+    lines.set(l.line, l);
+    indexLine(l);
+  };
 
   const reject = (recs: AmountRecord[], col: ColumnRef | undefined, reason: string) => {
     const seen = new Set<string>();
@@ -93,7 +117,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     let id = i.unitId;
     if (!id && i.unitName) {
       const k = nameKey(i.unitName);
-      id = o.mapping.units.get(k) ?? [...units.values()].find((u) => nameKey(u.name) === k)?.unit;
+      id = o.mapping.units.get(k) ?? unitByKey.get(k);
       if (!id && create) id = derivedUnitId(i.unitName);
     }
     if (!id) {
@@ -117,7 +141,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       return undefined;
     }
     const name = i.unitName ?? id;
-    units.set(id, { unit: id, name });
+    addUnit({ unit: id, name });
     add(
       {
         event: base('UnitRegistered', importEventId('unit', [department, year, id]), { unit: id, name }),
@@ -156,7 +180,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
         );
       return l;
     }
-    let candidates = [...lines.values()].filter((l) => nameKey(l.name) === k);
+    let candidates = linesByKey.get(k) ?? [];
     if (source && candidates.length > 1) candidates = candidates.filter((l) => l.source === source);
     if (candidates.length > 1 && (i.unitId || i.unitName)) {
       const unitKey = i.unitName ? nameKey(i.unitName) : undefined;
@@ -191,6 +215,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
 
   // 1. Budget rows: units, then lines (grouped per line: detail rows add up).
   const allocations = new Map<string, Group & { unit: string; source: FundSource; name: string }>();
+  const allocationsByKey = new Map<string, { line: string; g: Group & { unit: string; source: FundSource } }[]>();
   for (const rec of records.filter((r) => r.field === 'budget')) {
     const i = rec.info;
     const unit = unitOf(rec, true);
@@ -202,10 +227,8 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const line =
       i.lineId ??
       o.mapping.lines.get(k) ??
-      [...lines.values()].find((l) => nameKey(l.name) === k && l.source === source && l.unit === unit)?.line ??
-      [...allocations.entries()].find(
-        ([, g]) => nameKey(g.name) === k && g.source === source && g.unit === unit,
-      )?.[0] ??
+      linesByKey.get(k)?.find((l) => l.source === source && l.unit === unit)?.line ??
+      allocationsByKey.get(k)?.find(({ g }) => g.source === source && g.unit === unit)?.line ??
       derivedLineId(unit, name, source);
     const known = lines.get(line) ?? allocations.get(line);
     if (known && known.unit !== unit) {
@@ -220,7 +243,19 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
       );
       continue;
     }
-    const g = groupOf(allocations, line, () => ({ recs: [], total: ZERO, unit, source, name }));
+    const g = groupOf(allocations, line, () => {
+      const made: Group & { unit: string; source: FundSource; name: string } = {
+        recs: [],
+        total: ZERO,
+        unit,
+        source,
+        name,
+      };
+      const same = allocationsByKey.get(k);
+      if (same) same.push({ line, g: made });
+      else allocationsByKey.set(k, [{ line, g: made }]);
+      return made;
+    });
     g.recs.push(rec);
     g.total = g.total.plus(rec.amount);
   }
@@ -245,7 +280,7 @@ export function planImport(records: AmountRecord[], view: StoredView, o: PlanOpt
     const i = f.info;
     const category = i.category ?? o.mapping.defaults.category;
     const economic = i.economic ?? o.mapping.defaults.economic;
-    lines.set(line, { line, unit: g.unit, name: g.name, source: g.source, category, economic, allocation: g.total });
+    addLine({ line, unit: g.unit, name: g.name, source: g.source, category, economic, allocation: g.total });
     add(
       {
         event: base('BudgetAllocated', importEventId('budget', [department, year, line]), {

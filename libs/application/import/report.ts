@@ -114,7 +114,11 @@ const rowsLabel = (sheet: string, rows: number[]) =>
   `${sheet}!${rows.length > 3 ? `${rows.slice(0, 3).join(',')}…` : rows.join(',')}`;
 
 function table(head: string[], body: string[][]): string[] {
-  const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] ?? ''))));
+  const widths = head.map((h, i) => {
+    let w = width(h);
+    for (const r of body) w = Math.max(w, width(r[i] ?? ''));
+    return w;
+  });
   const line = (cells: string[]) =>
     cells
       .map((c, i) => {

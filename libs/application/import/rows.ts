@@ -317,7 +317,7 @@ export function readRecords(t: Table, layout: SheetLayout, o: ReadOptions): Shee
       }
       continue;
     }
-    out.records.push(...records);
+    for (const x of records) out.records.push(x);
   }
   return out;
 }

@@ -1,12 +1,14 @@
 /**
  * A spreadsheet uploaded over HTTP (the raw body: xlsx, or CSV as text/csv): its name and encoding
  * taken from the request's headers, imported into the department-year with the same report as
- * `paceline import` prints.
+ * `paceline import` prints. Imports run one at a time per process (import-gate.ts): others wait in a
+ * short queue, or are answered 503 (retryable) when it is full.
  */
 import type { EventsRepository } from '#persistence/events.repository.js';
 import { InvalidInputError } from '../common/errors.js';
 import type { IngestService } from '../ingest/ingest.service.js';
-import { formatOf, importSpreadsheet, repositoryStream } from './import.service.js';
+import { ImportGate } from './import-gate.js';
+import { checkFileSize, formatOf, importSpreadsheet, repositoryStream } from './import.service.js';
 import { parseMappingText } from './mapping.js';
 import type { ImportReport } from './report.js';
 import type { AmountUnit } from './text.js';
@@ -31,6 +33,7 @@ export class UploadService {
   constructor(
     private readonly ingest: IngestService,
     private readonly events: EventsRepository,
+    private readonly gate: ImportGate = new ImportGate(),
   ) {}
 
   async upload(department: string, year: number, body: unknown, o: UploadOptions): Promise<ImportReport> {
@@ -44,21 +47,27 @@ export class UploadService {
       ?.trim()
       .replace(/^"|"$/g, '');
     const format = formatOf(name, body, o.contentType);
-    return importSpreadsheet(
-      body,
-      {
-        department,
-        year,
-        fileName: name === 'upload' ? `upload.${format}` : name,
-        format,
-        mapping: o.mapping ? parseMappingText(o.mapping) : undefined,
-        sheet: o.sheet,
-        unit: o.unit,
-        encoding: o.encoding || charset || undefined,
-        dryRun: o.dryRun,
-        recordedOn: o.recordedOn,
-      },
-      { readStream: repositoryStream(this.events), submit: (batch) => this.ingest.ingest(batch) },
+    const fileName = name === 'upload' ? `upload.${format}` : name;
+    // What can be refused at once is, before the file waits for its turn.
+    checkFileSize(body, fileName);
+    const mapping = o.mapping ? parseMappingText(o.mapping) : undefined;
+    return this.gate.run(() =>
+      importSpreadsheet(
+        body,
+        {
+          department,
+          year,
+          fileName,
+          format,
+          mapping,
+          sheet: o.sheet,
+          unit: o.unit,
+          encoding: o.encoding || charset || undefined,
+          dryRun: o.dryRun,
+          recordedOn: o.recordedOn,
+        },
+        { readStream: repositoryStream(this.events), submit: (batch) => this.ingest.ingest(batch) },
+      ),
     );
   }
 }

@@ -1,9 +1,15 @@
-/** Reads the sheets of an .xlsx workbook (exceljs) into tables; merged cells keep their value. */
+/**
+ * Reads the sheets of an .xlsx workbook (exceljs) into tables; merged cells keep their value. The
+ * workbook is measured first (xlsx-scan.ts: zip directory, inflated bytes, rows, columns, cells,
+ * merged ranges, shared strings, sheets): exceljs only opens a file within IMPORT_LIMITS.
+ */
 import ExcelJS from 'exceljs';
 import { required } from '#domain/required.js';
 import { InvalidInputError } from '../common/errors.js';
+import { count, IMPORT_LIMITS, SHAPE_RULE, tooLarge } from './limits.js';
 import type { Table } from './table.js';
 import type { CellValue } from './text.js';
+import { prescanXlsx } from './xlsx-scan.js';
 
 /** Plain value of an exceljs cell value: rich text joined, formula results, hyperlink text, errors as text. */
 export function plainValue(v: ExcelJS.CellValue | undefined): CellValue {
@@ -41,6 +47,8 @@ export async function readXlsx(bytes: Buffer): Promise<Table[]> {
       },
     ]);
   }
+  // Refuses (413, 400) before exceljs allocates anything for the file.
+  prescanXlsx(bytes);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(bytes as never);
@@ -50,29 +58,52 @@ export async function readXlsx(bytes: Buffer): Promise<Table[]> {
     ]);
   }
   const tables: Table[] = [];
+  let cells = 0;
   wb.eachSheet((ws) => {
     const rowCount = ws.rowCount;
     const colCount = ws.columnCount;
+    // The scan bounds both already; this holds should exceljs ever size a sheet differently.
+    cells += rowCount * Math.max(colCount, 1);
+    if (rowCount > IMPORT_LIMITS.rows || colCount > IMPORT_LIMITS.columns || cells > IMPORT_LIMITS.cells)
+      tooLarge(
+        'cells',
+        cells,
+        `sheet ${ws.name} spans ${count(rowCount)} rows and ${count(colCount)} columns`,
+        `an import reads at most ${count(IMPORT_LIMITS.cells)} cells (${SHAPE_RULE})`,
+      );
     const rows: CellValue[][] = [];
     const repeated: boolean[][] = [];
     for (let r = 1; r <= rowCount; r++) {
-      const row = ws.getRow(r);
+      // findRow / findCell: a missing row or cell reads as empty without exceljs creating one.
+      const row = ws.findRow(r);
       const values: CellValue[] = [];
       const rep: boolean[] = [];
       for (let c = 1; c <= colCount; c++) {
-        const cell = row.getCell(c);
-        values.push(plainValue(cell.value));
-        rep.push(cell.isMerged && cell.master.address !== cell.address);
+        const cell = row?.findCell(c);
+        values.push(cell ? plainValue(cell.value) : null);
+        rep.push(cell !== undefined && cell.isMerged && cell.master.address !== cell.address);
       }
       rows.push(values);
       repeated.push(rep);
     }
-    const merges = ((ws.model as { merges?: string[] }).merges ?? [])
+    const merges = mergedRanges(ws)
       .map(decodeRange)
       .filter((m): m is NonNullable<typeof m> => m !== null);
     tables.push({ name: ws.name, rows, repeated, merges });
   });
   return tables;
+}
+
+/**
+ * The sheet's merged ranges ("A1:C1"), as `ws.model.merges` lists them, read from the merges exceljs
+ * keeps (`ws.model` would copy every row and cell of the sheet to build the list).
+ */
+function mergedRanges(ws: ExcelJS.Worksheet): string[] {
+  const kept = (ws as unknown as { _merges?: Record<string, { range: string }> })._merges;
+  if (kept === null || typeof kept !== 'object') return (ws.model as { merges?: string[] }).merges ?? [];
+  const out: string[] = [];
+  for (const merge of Object.values(kept)) out.push(merge.range);
+  return out;
 }
 
 function decodeAddress(a: string): { row: number; col: number } | null {

@@ -122,7 +122,7 @@ export async function ingestLines<T = unknown>(
     } else {
       const e = stored.reason as unknown;
       if (!(e instanceof InvalidInputError || e instanceof ConflictError) || e.errors.length === 0) throw e;
-      const firstBad = Math.min(...e.errors.map((x) => x.index));
+      const firstBad = e.errors.reduce((least, x) => Math.min(least, x.index), Infinity);
       const badErrors = e.errors.filter((x: EventError) => x.index === firstBad);
       // Store what came before the first bad event, then report it.
       if (firstBad > 0) await store(batch.slice(0, firstBad));
