@@ -10,6 +10,8 @@ import * as m0007 from './0007_execution_segments.js';
 import * as m0008 from './0008_events_notify.js';
 import * as m0009 from './0009_stored_answers.js';
 import * as m0010 from './0010_events_stream_check.js';
+import * as m0011 from './0011_subscription_secrets.js';
+import * as m0012 from './0012_sessions.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
@@ -22,4 +24,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008_events_notify': m0008,
   '0009_stored_answers': m0009,
   '0010_events_stream_check': m0010,
+  '0011_subscription_secrets': m0011,
+  '0012_sessions': m0012,
 };

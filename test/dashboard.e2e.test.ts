@@ -480,7 +480,8 @@ describe('dashboard routes with access control on', () => {
     const ok = await request(t.http).post('/login').type('form').send({ key: key.finance });
     expect(ok.status).toBe(303);
     const cookie = String(ok.headers['set-cookie']);
-    expect(cookie).toMatch(/paceline_key=.*HttpOnly; SameSite=Strict; Path=\//);
+    expect(cookie).toMatch(/paceline_session=.*HttpOnly; SameSite=Strict; Path=\//);
+    expect(cookie).not.toContain(key.finance!);
     const list = await request(t.http).get('/').set('Cookie', cookie.split(';')[0]!);
     expect(list.status).toBe(200);
     expect(list.text).toContain('/dashboard/yantian-emergency/2023');
@@ -494,5 +495,7 @@ describe('dashboard routes with access control on', () => {
     );
     const out = await request(t.http).post('/logout').set('Cookie', cookie.split(';')[0]!);
     expect(String(out.headers['set-cookie'])).toMatch(/Max-Age=0/);
+    // The session ended: the same cookie no longer signs in.
+    expect((await request(t.http).get('/api/v1/departments').set('Cookie', cookie.split(';')[0]!)).status).toBe(401);
   });
 });

@@ -42,6 +42,9 @@ function workerEnv(db: TestDatabase, redis: RedisProcess, prefix: string) {
     MONTH_CLOSE_SCHEDULE: 'off',
     LOG_LEVEL: 'silent',
     DELIVERY_BACKOFF_MS: '200',
+    // The receivers listen on 127.0.0.1 over http: allowed by the operator settings.
+    WEBHOOK_ALLOW_HTTP: 'on',
+    WEBHOOK_ALLOW: '127.0.0.1',
   };
 }
 

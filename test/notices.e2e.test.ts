@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import type { AppConfig } from '#config/config.js';
 import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Receiver, waitFor } from './support/receiver.js';
@@ -22,11 +23,28 @@ async function setup(t: TestApp, receiver: Receiver) {
   expect(ingest.status).toBe(201);
   const subs = [
     { department: DEP, subject: '*', channel: 'webhook', url: `${receiver.url}/hook` },
-    { department: DEP, subject: 'command', channel: 'wecom', url: `${receiver.url}/robot/wecom` },
-    { department: DEP, subject: 'department', channel: 'dingtalk', url: `${receiver.url}/robot/dingtalk` },
+    { department: DEP, subject: 'command', channel: 'wecom', url: `${receiver.url}/robot/wecom?key=k-command` },
+    {
+      department: DEP,
+      subject: 'department',
+      channel: 'dingtalk',
+      url: `${receiver.url}/robot/dingtalk?access_token=t-department`,
+    },
     { department: DEP, subject: 'emergency', channel: 'log' },
   ];
   for (const s of subs) expect((await request(t.http).post('/api/v1/subscriptions').send(s)).status).toBe(201);
+}
+
+/**
+ * The local receiver on 127.0.0.1 is allowed by the operator settings (allow-list, http), and the
+ * robot endpoints point at it; everything else is refused as in production.
+ */
+function receiverSettings(receiver: Receiver): Partial<AppConfig> {
+  return {
+    webhookAllowHttp: true,
+    webhookAllow: ['127.0.0.1'],
+    robotEndpoints: { wecom: `${receiver.url}/robot/wecom`, dingtalk: `${receiver.url}/robot/dingtalk` },
+  };
 }
 
 async function closeYear(t: TestApp) {
@@ -57,7 +75,7 @@ describe('month close on the embedded default (in-process jobs)', () => {
   let receiver: Receiver;
   beforeAll(async () => {
     receiver = await new Receiver().start();
-    t = await startTestApp('pglite', { deliveryBackoffMs: 20 });
+    t = await startTestApp('pglite', { deliveryBackoffMs: 20, ...receiverSettings(receiver) });
     await setup(t, receiver);
   });
   afterAll(async () => {
@@ -187,6 +205,7 @@ describe('month close with BullMQ on Redis', () => {
       queuePrefix: prefix,
       role: 'worker',
       deliveryBackoffMs: 20,
+      ...receiverSettings(receiver),
     });
     await setup(t, receiver);
   });
@@ -241,11 +260,23 @@ describe('month close with BullMQ on Redis', () => {
     );
     const failed = await request(t.http).get('/api/v1/deliveries?status=failed');
     expect(failed.body.deliveries[0]).toMatchObject({ status: 'failed', attempts: 5 });
-    expect(failed.body.deliveries[0].lastError).toMatch(/answered 503/);
+    expect(failed.body.deliveries[0].lastError).toMatch(/^(webhook|wecom|dingtalk) answered 503$/);
+    const failedIds = (await repo.listOutbox({ status: 'failed', limit: 1000 })).map((d) => d.jobId);
+    expect(failedIds).toHaveLength(r.body.deliveries - 1);
     receiver.down = false;
     const retry = await request(t.http).post('/api/v1/deliveries/retry-failed');
     expect(retry.body.requeued).toBe(r.body.deliveries - 1);
-    await waitFor('retried deliveries', async () => (await repo.outboxCounts()).failed === 0, 30_000);
+    // BullMQ still holds the failed jobs under the same ids: the retry must send them all the same.
+    await waitFor(
+      'retried deliveries delivered',
+      async () => {
+        const rows = await Promise.all(failedIds.map((id) => repo.getOutbox(id)));
+        return rows.every((row) => row?.status === 'delivered');
+      },
+      30_000,
+    );
+    const delivered = new Set(receiver.delivered().map((x) => x.deliveryId));
+    for (const id of failedIds) expect([id, delivered.has(id)]).toEqual([id, true]);
     const ids = receiver.delivered().map((x) => x.deliveryId);
     expect(new Set(ids).size).toBe(ids.length);
   });

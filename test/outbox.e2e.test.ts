@@ -3,11 +3,15 @@
  * when Redis is back.
  */
 import request from 'supertest';
+import type { AppConfig } from '#config/config.js';
 import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Receiver, waitFor } from './support/receiver.js';
 import { freePort, RedisProcess } from './support/redis-server.js';
 import { sampleText } from './support/sample.js';
+
+/** The receivers listen on 127.0.0.1 over http: allowed by the operator settings for these tests. */
+const LOCAL: Partial<AppConfig> = { webhookAllowHttp: true, webhookAllow: ['127.0.0.1'] };
 
 describe('outbox with Redis down during a month close', () => {
   let redis: RedisProcess;
@@ -18,7 +22,7 @@ describe('outbox with Redis down during a month close', () => {
     redis = new RedisProcess(await freePort());
     await redis.start();
     receiver = await new Receiver().start();
-    t = await startTestApp('postgres', { redisUrl: redis.url, role: 'worker', deliveryBackoffMs: 20 });
+    t = await startTestApp('postgres', { redisUrl: redis.url, role: 'worker', deliveryBackoffMs: 20, ...LOCAL });
     expect(
       (await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText()))
         .status,
@@ -78,6 +82,7 @@ describe('deliveries held by Redis when it restarts without its data', () => {
       deliveryBackoffMs: 3000,
       reconcileEveryMs: 200,
       reconcileAfterMs: 100,
+      ...LOCAL,
     });
     expect(
       (await request(t.http).post('/api/v1/events').set('Content-Type', 'application/x-ndjson').send(sampleText()))

@@ -29,8 +29,18 @@ const SLUG_RE = /^[a-z0-9-]{1,64}$/;
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** At most 2 decimals, at most 13 integer digits (below ten trillion yuan). */
 const AMOUNT_RE = /^-?(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
+/** A decimal number as written, to say what is wrong with one that is not an amount. */
+const DECIMAL_RE = /^-?(\d+)(?:\.(\d+))?$/;
+const AMOUNT_INTEGER_DIGITS = 13;
 const NONZERO_DIGIT_RE = /[1-9]/;
-const PERCENT_RE = /^(0|[1-9]\d{0,3})(\.\d{1,4})?$/;
+/** Percents (rates, schedules, thresholds) to 0.01 percentage point, as rates are shown. */
+const PERCENT_RE = /^(0|[1-9]\d{0,3})(\.\d{1,2})?$/;
+/**
+ * Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane), which are
+ * never meant to be interchanged: refused in ids, which clients compare and store as keys.
+ */
+const NONCHARACTER =
+  /[\ufdd0-\ufdef\ufffe\uffff]|[\ud83f\ud87f\ud8bf\ud8ff\ud93f\ud97f\ud9bf\ud9ff\uda3f\uda7f\udabf\udaff\udb3f\udb7f\udbbf\udbff][\udffe\udfff]/;
 const SCORE_RE = /^(0|[1-9]\d{0,2})(\.\d{1,4})?$/;
 const MAX_TEXT = 1000;
 /** Option objects shared by every call (these run for every field of every event). */
@@ -62,8 +72,12 @@ class Checker {
 
   private present(field: string, optional: boolean): boolean {
     const v = this.obj[field];
-    if (v === undefined || v === null) {
+    if (v === undefined) {
       if (!optional) this.fail(field, 'is required');
+      return false;
+    }
+    if (v === null) {
+      this.fail(field, optional ? 'must not be null: leave the field out when it has no value' : 'is required');
       return false;
     }
     return true;
@@ -111,8 +125,11 @@ class Checker {
   count(field: string, opts: { optional?: boolean } = NO_OPTIONS) {
     if (!this.present(field, !!opts.optional)) return undefined;
     const v = this.obj[field];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 10_000_000) {
-      return this.fail(field, `must be a whole number between 0 and 10000000, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 10_000_000 || Object.is(v, -0)) {
+      return this.fail(
+        field,
+        `must be a whole number between 0 and 10000000, got ${Object.is(v, -0) ? '-0' : show(v)}`,
+      );
     }
     return v;
   }
@@ -123,16 +140,12 @@ class Checker {
     if (typeof v !== 'string') {
       return this.fail(field, `must be a decimal string such as "1263391.60" (not a JSON ${typeOf(v)})`);
     }
-    if (!AMOUNT_RE.test(v)) {
-      return this.fail(
-        field,
-        `${show(v)} is not an amount: use a plain decimal string with at most 2 decimals and no separators, e.g. "1263391.60"`,
-      );
-    }
+    if (!AMOUNT_RE.test(v)) return this.fail(field, notAnAmount(v));
     // AMOUNT_RE admits only [-]digits[.digits], so sign and zero can be read off the text: the
     // same answers as Decimal's gt(0) / isNeg() / isZero() without parsing a Decimal per event.
     const negative = v.charCodeAt(0) === 45; // '-'
     const zero = !NONZERO_DIGIT_RE.test(v);
+    if (negative && zero) return this.fail(field, `${show(v)} is not an amount: zero has no sign, write "0"`);
     if (rule === 'positive' && (negative || zero)) return this.fail(field, `must be greater than 0, got ${show(v)}`);
     if (rule === 'nonNegative' && negative && !zero) return this.fail(field, `must not be negative, got ${show(v)}`);
     if (rule === 'nonZero' && zero) return this.fail(field, 'must not be zero');
@@ -143,7 +156,10 @@ class Checker {
     if (!this.present(field, false)) return undefined;
     const v = this.obj[field];
     if (typeof v !== 'string' || !PERCENT_RE.test(v)) {
-      return this.fail(field, `must be a percent as a decimal string such as "90" or "94.5", got ${show(v)}`);
+      return this.fail(
+        field,
+        `must be a percent as a decimal string with at most 2 decimals, such as "90" or "94.5", got ${show(v)}`,
+      );
     }
     if (opts.max !== undefined && new Decimal(v).gt(opts.max)) {
       return this.fail(field, `must be at most ${opts.max}, got ${show(v)}`);
@@ -186,6 +202,19 @@ class Checker {
       if (!allowed.includes(k)) this.fail(k, `unknown field (allowed: ${allowed.join(', ')})`);
     }
   }
+}
+
+/** Why a string is not an amount, naming the limit it breaks. */
+function notAnAmount(v: string): string {
+  const parts = DECIMAL_RE.exec(v);
+  const integer = parts?.[1] ?? '';
+  const decimals = parts?.[2] ?? '';
+  if (parts && integer.length > AMOUNT_INTEGER_DIGITS && !/^0+$/.test(integer))
+    return `${show(v)} is not an amount: at most ${AMOUNT_INTEGER_DIGITS} digits before the decimal point (amounts below ten trillion yuan), got ${integer.length}`;
+  if (parts && decimals.length > 2)
+    return `${show(v)} is not an amount: at most 2 decimals (yuan and fen), got ${decimals.length}`;
+  if (parts && integer.length > 1 && integer.startsWith('0')) return `${show(v)} is not an amount: no leading zeros`;
+  return `${show(v)} is not an amount: use a plain decimal string with at most 2 decimals and no separators, e.g. "1263391.60"`;
 }
 
 function isPlainObject(v: unknown): v is Obj {
@@ -481,11 +510,13 @@ export function validateEvent(raw: unknown): ValidationResult {
   }
   const k = new Checker(raw, '');
   k.onlyFields(ENVELOPE_FIELDS);
-  k.string('id', ID_OPTIONS);
+  const id = k.string('id', ID_OPTIONS);
+  if (id !== undefined && NONCHARACTER.test(id)) k.fail('id', 'contains a Unicode noncharacter (such as U+FFFF)');
   const type = k.oneOf('type', EVENT_TYPES, NO_OPTIONS);
   k.string('department', DEPARTMENT_OPTIONS);
   let year: number | undefined;
   if (raw.year === undefined || raw.year === null) k.fail('year', 'is required');
+  else if (Object.is(raw.year, -0)) k.fail('year', 'must be a whole number between 2000 and 2100, got -0');
   else if (typeof raw.year !== 'number' || !Number.isInteger(raw.year) || raw.year < 2000 || raw.year > 2100) {
     k.fail('year', `must be a whole number between 2000 and 2100, got ${show(raw.year)}`);
   } else year = raw.year;
@@ -506,10 +537,14 @@ export function validateEvent(raw: unknown): ValidationResult {
   const errors = k.errors;
   if (type) {
     const data = raw.data;
-    if (data === undefined || data === null) {
-      if (type === 'YearClosed') {
-        // "data: —": an absent data object is accepted and stored as {}.
-      } else errors.push({ path: 'data', reason: 'is required' });
+    if (data === null) {
+      errors.push({
+        path: 'data',
+        reason: type === 'YearClosed' ? 'must not be null: leave it out or send {}' : 'is required',
+      });
+    } else if (data === undefined) {
+      // "data: —": an absent data object is accepted for YearClosed and stored as {}.
+      if (type !== 'YearClosed') errors.push({ path: 'data', reason: 'is required' });
     } else if (!isPlainObject(data)) {
       errors.push({ path: 'data', reason: `must be an object, got ${typeOf(data)}` });
     } else errors.push(...checkData(type, data, year));
@@ -517,6 +552,6 @@ export function validateEvent(raw: unknown): ValidationResult {
   unstorableText(raw, '', errors);
   if (errors.length > 0) return { ok: false, errors };
   // The object itself when it is complete (no copy per event); YearClosed without data gets {}.
-  const event = (raw.data === undefined || raw.data === null ? { ...raw, data: {} } : raw) as EventInput;
+  const event = (raw.data === undefined ? { ...raw, data: {} } : raw) as EventInput;
   return { ok: true, event };
 }

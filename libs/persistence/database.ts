@@ -39,6 +39,7 @@ export interface Database {
   outbox: OutboxTable;
   deliveries: DeliveriesTable;
   api_keys: ApiKeysTable;
+  sessions: SessionsTable;
 }
 
 export interface ProjectionCheckpointsTable {
@@ -150,6 +151,8 @@ export interface SubscriptionsTable {
   url: string | null;
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Generated<string>;
+  /** A DingTalk robot's 加签 secret, encrypted (migration 0011); null without one. */
+  secret_enc: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OutboxTable {
@@ -185,5 +188,13 @@ export interface ApiKeysTable {
   departments: string[];
   unit: string | null;
   created_at: Generated<string>;
+  revoked_at: string | null;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  key_id: string;
+  created_at: Generated<string>;
+  expires_at: string;
   revoked_at: string | null;
 }

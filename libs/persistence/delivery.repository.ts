@@ -18,6 +18,8 @@ export interface Subscription {
   url: string | null;
   active: boolean;
   createdAt: string;
+  /** A DingTalk robot secret is stored (encrypted; never shown, read only when sending). */
+  hasSecret: boolean;
 }
 
 export type OutboxStatus = 'pending' | 'enqueued' | 'delivered' | 'failed';
@@ -60,6 +62,7 @@ function toSubscription(r: Record<string, unknown>): Subscription {
     url: (r.url as string | null) ?? null,
     active: Boolean(r.active),
     createdAt: iso(r.created_at as string),
+    hasSecret: r.secret_enc !== null && r.secret_enc !== undefined,
   };
 }
 
@@ -90,9 +93,28 @@ export class DeliveryRepository {
     return this.db.transaction().execute(fn);
   }
 
-  async addSubscription(s: Pick<Subscription, 'department' | 'subject' | 'channel' | 'url'>): Promise<Subscription> {
-    const row = await this.db.insertInto('subscriptions').values(s).returningAll().executeTakeFirstOrThrow();
+  /** `secretEnc`: a robot secret, already encrypted (libs/application/notices/secrets.ts). */
+  async addSubscription(
+    s: Pick<Subscription, 'department' | 'subject' | 'channel' | 'url'>,
+    secretEnc: string | null = null,
+  ): Promise<Subscription> {
+    const row = await this.db
+      .insertInto('subscriptions')
+      .values({ ...s, secret_enc: secretEnc })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return toSubscription(row);
+  }
+
+  /** The encrypted robot secret of the subscription an outbox row goes to (null without one). */
+  async secretForJob(jobId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('outbox as o')
+      .innerJoin('subscriptions as s', 's.id', 'o.subscription_id')
+      .select('s.secret_enc')
+      .where('o.job_id', '=', jobId)
+      .executeTakeFirst();
+    return row?.secret_enc ?? null;
   }
 
   async listSubscriptions(department?: string, includeInactive = false): Promise<Subscription[]> {

@@ -3,6 +3,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { AlertChange, OpenAlert } from '#domain/notices/alerts.js';
+import { maskRecipients, type Recipient } from '#domain/notices/channels.js';
 import { required } from '#domain/required.js';
 import type { Database } from './database.js';
 
@@ -31,7 +32,8 @@ export interface IssuedNotice {
   markdown: string;
   html: string;
   content: unknown;
-  recipients: unknown;
+  /** Channel and masked target of each subscription it was sent to (never a URL or a key). */
+  recipients: Recipient[];
   computedFrom: unknown;
   reason: string | null;
   issuedAt: string;
@@ -301,7 +303,8 @@ function toNotice(r: { [K in keyof Database['notices']]: unknown }): IssuedNotic
     markdown: r.markdown as string,
     html: r.html as string,
     content: json(r.content),
-    recipients: json(r.recipients),
+    // Rows issued before recipients were stored masked still hold URLs: masked when read.
+    recipients: maskRecipients(json(r.recipients)),
     computedFrom: json(r.computed_from),
     reason: (r.reason as string | null) ?? null,
     issuedAt: iso(r.issued_at as string),

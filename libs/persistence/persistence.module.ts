@@ -10,6 +10,7 @@ import { ExecutionRepository } from './execution.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { NoticesRepository } from './notices.repository.js';
 import { ProjectionFeedRepository } from './projection-feed.repository.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -41,6 +42,7 @@ const onDatabase = <T>(Repository: new (db: DatabaseHandle['db']) => T) => ({
     onDatabase(DeliveryRepository),
     onDatabase(ApiKeysRepository),
     onDatabase(HealthRepository),
+    onDatabase(SessionsRepository),
   ],
   exports: [
     DATABASE,
@@ -52,6 +54,7 @@ const onDatabase = <T>(Repository: new (db: DatabaseHandle['db']) => T) => ({
     DeliveryRepository,
     ApiKeysRepository,
     HealthRepository,
+    SessionsRepository,
   ],
 })
 export class PersistenceModule implements OnApplicationShutdown {

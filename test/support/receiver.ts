@@ -1,12 +1,29 @@
 /** A local HTTP receiver standing in for webhook / WeCom / DingTalk endpoints. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
+  /** The path without the query. */
   path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
   deliveryId: string;
   body: any;
   status: number;
+}
+
+/** An answer of a test's own making: status, headers, body (text). */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface ReceiverOptions {
+  /** Address to listen on (default 127.0.0.1; '::' for every local address). */
+  host?: string;
+  /** Answers a request itself; undefined: the default behaviour below. */
+  respond?: (r: Omit<Received, 'status'>) => Answer | undefined;
 }
 
 export class Receiver {
@@ -17,6 +34,9 @@ export class Receiver {
   down = false;
   private server!: Server;
   url = '';
+  port = 0;
+
+  constructor(private readonly options: ReceiverOptions = {}) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -24,6 +44,22 @@ export class Receiver {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         const deliveryId = String(req.headers['x-paceline-delivery'] ?? '');
+        const target = new URL(req.url ?? '/', 'http://receiver');
+        const path = target.pathname;
+        const query = Object.fromEntries(target.searchParams);
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = Buffer.concat(chunks).toString('utf8');
+        }
+        const own = this.options.respond?.({ path, query, headers: req.headers, deliveryId, body });
+        if (own) {
+          this.received.push({ path, query, headers: req.headers, deliveryId, body, status: own.status });
+          res.writeHead(own.status, { 'content-type': 'application/json', ...own.headers });
+          res.end(own.body ?? '');
+          return;
+        }
         const remaining = this.failures.get(deliveryId) ?? 0;
         let status = 200;
         if (this.down) status = 503;
@@ -31,21 +67,15 @@ export class Receiver {
           this.failures.set(deliveryId, remaining - 1);
           status = 500;
         }
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          body = Buffer.concat(chunks).toString('utf8');
-        }
-        this.received.push({ path: req.url ?? '', deliveryId, body, status });
+        this.received.push({ path, query, headers: req.headers, deliveryId, body, status });
         res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(
-          req.url?.startsWith('/robot') ? JSON.stringify({ errcode: status === 200 ? 0 : 1, errmsg: 'ok' }) : '{}',
-        );
+        res.end(path.startsWith('/robot') ? JSON.stringify({ errcode: status === 200 ? 0 : 1, errmsg: 'ok' }) : '{}');
       });
     });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((r) => this.server.listen(0, host, r));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = `http://${host.includes(':') ? `[${host === '::' ? '::1' : host}]` : host}:${this.port}`;
     return this;
   }
 

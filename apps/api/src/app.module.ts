@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AnswersModule } from '#application/answers/answers.module.js';
 import { PrecomputeModule } from '#application/answers/precompute.module.js';
 import { EvaluationModule } from '#application/evaluation/evaluation.module.js';
@@ -19,6 +20,8 @@ import { EvaluationController } from './evaluation/evaluation.controller.js';
 import { ExecutionController } from './execution/execution.controller.js';
 import { OverviewController } from './execution/overview.controller.js';
 import { HealthModule } from './health/health.controller.js';
+import { ConsumesGuard } from './http/consumes.js';
+import { KnownQueryGuard } from './http/known-query.guard.js';
 import { EventsController } from './ingest/events.controller.js';
 import { ImportsController } from './ingest/imports.controller.js';
 import { DeliveriesController } from './notices/deliveries.controller.js';
@@ -56,7 +59,12 @@ export class AppModule {
         EvaluationController,
         DashboardController,
       ],
-      providers: [DashboardService],
+      // Unknown query parameters and undocumented body types are refused on every route (after access).
+      providers: [
+        DashboardService,
+        { provide: APP_GUARD, useClass: KnownQueryGuard },
+        { provide: APP_GUARD, useClass: ConsumesGuard },
+      ],
     };
   }
 }

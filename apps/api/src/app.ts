@@ -9,7 +9,9 @@ import { createLogger } from '#logging/logger.js';
 import { PinoNestLogger } from '#logging/nest-logger.js';
 import { AppModule } from './app.module.js';
 import { ErrorsFilter } from './http/errors.filter.js';
-import { setupOpenApi } from './http/openapi.js';
+import { originGuard } from './http/origin.js';
+import { securityHeaders } from './http/security-headers.js';
+import { DOCS_PATH, setupOpenApi } from './http/openapi.js';
 import { XLSX_MIME } from '#application/import/upload.service.js';
 
 /** Builds the HTTP application (used by main.ts and by the end-to-end tests). */
@@ -20,6 +22,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     logger: new PinoNestLogger(logger),
   });
   app.use(httpLogger(logger));
+  app.use(securityHeaders(DOCS_PATH));
+  // Foreign Host headers and cross-site state changes are refused before anything reads them.
+  app.use(originGuard(config));
   // Ingest reads the raw bytes itself: strict UTF-8, JSON or NDJSON, precise errors.
   app.use('/api/v1/events', express.raw({ type: () => true, limit: config.maxBodyBytes }));
   // Spreadsheet uploads (imports) arrive as raw bytes: xlsx or CSV.

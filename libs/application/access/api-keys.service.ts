@@ -20,6 +20,20 @@ export interface NewKey {
   unit?: string | null;
 }
 
+function principalOf(record: ApiKeyRecord): Principal {
+  return {
+    keyId: record.id,
+    name: record.name,
+    role: record.role,
+    departments: record.departments,
+    unit: record.unit,
+  };
+}
+
+/**
+ * Keys are looked up at most every `cacheMs` per process: a revocation takes effect at once in
+ * the process that made it and within `cacheMs` (5 s) in the others.
+ */
 export class ApiKeysService {
   private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
 
@@ -75,13 +89,13 @@ export class ApiKeysService {
     const a = Buffer.from(hash(secret), 'hex');
     const b = Buffer.from(record.secretHash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-    return {
-      keyId: record.id,
-      name: record.name,
-      role: record.role,
-      departments: record.departments,
-      unit: record.unit,
-    };
+    return principalOf(record);
+  }
+
+  /** The principal of a key by its id (a session's), or null when the key is unknown or revoked. */
+  async principalOf(id: string): Promise<Principal | null> {
+    const record = await this.lookup(id);
+    return record && !record.revokedAt ? principalOf(record) : null;
   }
 
   async revoke(id: string): Promise<boolean> {

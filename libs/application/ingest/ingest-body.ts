@@ -32,6 +32,48 @@ function checkDepth(value: unknown, where: string): void {
   }
 }
 
+/**
+ * The contract's integer fields, and a number written after one of them. JSON.parse reads 2023.0,
+ * 2.023e3 and -0 as ordinary numbers, so these are checked on the text itself.
+ */
+const INTEGER_FIELD_RE =
+  /"(year|expectedVersion|authorized|onStaff|directHires|dispatched|retired|received|replied|repliedOnTime)"\s*:\s*(-?[0-9][0-9.eE+-]*)/g;
+const ENVELOPE_INTEGERS = new Set(['year', 'expectedVersion']);
+
+/** The first integer field written with a fraction, an exponent or a minus zero, and where it is. */
+function nonIntegerLiteral(text: string): { field: string; literal: string; offset: number } | null {
+  for (const m of text.matchAll(INTEGER_FIELD_RE)) {
+    const literal = m[2] ?? '';
+    if (/[.eE]/.test(literal) || literal === '-0') return { field: m[1] ?? '', literal, offset: m.index };
+  }
+  return null;
+}
+
+/** Which element of the top-level array `offset` falls in (0 for a single event). */
+function eventIndexAt(text: string, offset: number): number {
+  let depth = 0;
+  let index = 0;
+  let inString = false;
+  for (let i = 0; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c && depth === 1) index++;
+  }
+  return text.trimStart().startsWith('[') ? index : 0;
+}
+
+function refuseLiteral(found: { field: string; literal: string }, index: number): never {
+  const path = ENVELOPE_INTEGERS.has(found.field) ? found.field : `data.${found.field}`;
+  const reason = `must be written as a JSON integer such as ${found.field === 'year' ? '2023' : '12'}, got ${found.literal}`;
+  throw new InvalidInputError(`event ${index} ${path}: ${reason}`, [{ index, path, reason }]);
+}
+
 /** `text` is already decoded (strict UTF-8, see the events controller): U+FFFD here is a real character. */
 export function parseEventsBody(text: string, format: BodyFormat, maxBatch = DEFAULT_MAX_BATCH): unknown[] {
   let events: unknown[];
@@ -53,6 +95,8 @@ export function parseEventsBody(text: string, format: BodyFormat, maxBatch = DEF
         ]);
       }
       checkDepth(parsed, `line ${i + 1}`);
+      const literal = nonIntegerLiteral(line);
+      if (literal) refuseLiteral(literal, events.length);
       events.push(parsed);
       if (events.length > maxBatch) throw new PayloadTooLargeError(`a batch holds at most ${maxBatch} events`);
     }
@@ -66,6 +110,8 @@ export function parseEventsBody(text: string, format: BodyFormat, maxBatch = DEF
       ]);
     }
     checkDepth(parsed, 'the body');
+    const literal = nonIntegerLiteral(text);
+    if (literal) refuseLiteral(literal, eventIndexAt(text, literal.offset));
     events = Array.isArray(parsed) ? parsed : [parsed];
   }
   if (events.length === 0) {

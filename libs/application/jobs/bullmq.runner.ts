@@ -1,5 +1,5 @@
 /** Jobs through BullMQ on Redis: a queue per delivery channel plus one for month closes. */
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { CHANNELS, type OutboxItem } from '#persistence/delivery.repository.js';
 import {
   bullJobId,
@@ -39,10 +39,20 @@ export class BullMqRunner implements JobRunner {
     return q;
   }
 
+  /**
+   * Adds the deliveries under their deterministic job ids. BullMQ keeps a failed job
+   * (`removeOnFail: false`) and ignores an add with the id it holds, so a delivery handed over again
+   * (retry-failed, or found lost) first takes its failed job out; a waiting, active or completed
+   * job with the id still makes the add a no-op.
+   */
   async dispatchDeliveries(items: OutboxItem[]): Promise<void> {
     for (const item of items) {
-      await this.queue(deliveryQueue(item.channel)).add('deliver', deliverData(item), {
-        jobId: bullJobId(item.jobId),
+      const queue = this.queue(deliveryQueue(item.channel));
+      const jobId = bullJobId(item.jobId);
+      const held = await queue.getJob(jobId);
+      if (held && (await held.isFailed())) await held.remove();
+      await queue.add('deliver', deliverData(item), {
+        jobId,
         attempts: this.retry.attempts,
         backoff: { type: 'exponential', delay: this.retry.backoffMs },
         // Completed jobs stay a week so a re-add of the same id stays a no-op.
@@ -52,10 +62,15 @@ export class BullMqRunner implements JobRunner {
     }
   }
 
+  /**
+   * Handed-over deliveries Redis no longer holds, or holds as failed although the row was never
+   * marked failed (the last failure was not recorded): both are handed over again.
+   */
   async lost(items: OutboxItem[]): Promise<string[]> {
     const out: string[] = [];
     for (const item of items) {
-      if (!(await this.queue(deliveryQueue(item.channel)).getJob(bullJobId(item.jobId)))) out.push(item.jobId);
+      const job = await this.queue(deliveryQueue(item.channel)).getJob(bullJobId(item.jobId));
+      if (!job || (await job.isFailed())) out.push(item.jobId);
     }
     return out;
   }
@@ -75,11 +90,19 @@ export class BullMqRunner implements JobRunner {
     for (const channel of CHANNELS) {
       const worker = new Worker<DeliverJobData>(
         deliveryQueue(channel),
-        async (job: Job<DeliverJobData>) => this.handlers.deliver(job.data, job.attemptsMade + 1),
+        async (job: Job<DeliverJobData>) => {
+          try {
+            await this.handlers.deliver(job.data, job.attemptsMade + 1);
+          } catch (e) {
+            // A refused URL or address fails at once: retrying would not change the answer.
+            if ((e as { permanent?: boolean }).permanent) throw new UnrecoverableError((e as Error).message);
+            throw e;
+          }
+        },
         { connection: this.connection, concurrency, prefix: this.options.prefix },
       );
       worker.on('failed', (job, error) => {
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+        if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError))
           void this.handlers.deliverFailed(job.data, job.attemptsMade, error).catch(() => {});
       });
       worker.on('error', () => {});

@@ -38,9 +38,10 @@ export class InProcessRunner implements JobRunner {
         await this.handlers.deliver(data, attempt);
         return;
       } catch (e) {
-        if (attempt >= this.retry.attempts || this.closing) {
-          if (attempt >= this.retry.attempts)
-            await this.handlers.deliverFailed(data, attempt, e as Error).catch(() => {});
+        // A refused URL or address (permanent) fails at once: retrying would not change the answer.
+        const last = attempt >= this.retry.attempts || (e as { permanent?: boolean }).permanent === true;
+        if (last || this.closing) {
+          if (last) await this.handlers.deliverFailed(data, attempt, e as Error).catch(() => {});
           return;
         }
         await new Promise((r) => setTimeout(r, this.retry.backoffMs * 2 ** (attempt - 1)));

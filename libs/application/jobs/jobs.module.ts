@@ -8,7 +8,9 @@ import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { today } from '../common/clock.js';
 import { MonthCloseService } from '../notices/month-close.service.js';
 import { NoticesModule } from '../notices/notices.module.js';
+import { SecretBox } from '../notices/secrets.js';
 import { SubscriptionsService } from '../notices/subscriptions.service.js';
+import { WebhookPolicy } from '../notices/webhook-policy.js';
 import { BullMqRunner } from './bullmq.runner.js';
 import { DeliveryHandler } from './delivery.handler.js';
 import { InProcessRunner } from './in-process.runner.js';
@@ -27,8 +29,9 @@ export const JOB_RUNNER = Symbol('JOB_RUNNER');
   providers: [
     {
       provide: DeliveryHandler,
-      inject: [DeliveryRepository],
-      useFactory: (r: DeliveryRepository) => new DeliveryHandler(r, new Logger('delivery')),
+      inject: [DeliveryRepository, WebhookPolicy, SecretBox],
+      useFactory: (r: DeliveryRepository, policy: WebhookPolicy, secrets: SecretBox) =>
+        new DeliveryHandler(r, new Logger('delivery'), { policy, secrets }),
     },
     {
       provide: JOB_RUNNER,

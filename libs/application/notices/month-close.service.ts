@@ -12,6 +12,7 @@ import { evaluateAlerts, type AlertChange } from '#domain/notices/alerts.js';
 import {
   dingtalkPayload,
   logLine,
+  maskTarget,
   titleOf,
   webhookPayload,
   wecomPayload,
@@ -181,7 +182,13 @@ export class MonthCloseService {
           markdown: renderNoticeMarkdown(notice),
           html: renderNoticeHtml(notice),
           content: notice,
-          recipients: recipients.map((s) => ({ subscription: s.id, channel: s.channel, url: s.url })),
+          // Masked: robot keys and webhook paths are for the delivery handler (outbox, subscription),
+          // not for everyone who reads the notice.
+          recipients: recipients.map((s) => ({
+            subscription: s.id,
+            channel: s.channel,
+            target: maskTarget(s.channel, s.url),
+          })),
           computedFrom,
           reason: existing ? (opts.reason ?? null) : null,
         });

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '#config/config.module.js';
+import type { AppConfig } from '#config/config.js';
 import { DeliveryRepository } from '#persistence/delivery.repository.js';
 import { EventsRepository } from '#persistence/events.repository.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
@@ -7,12 +9,34 @@ import { ExecutionModule } from '../execution/execution.module.js';
 import { ExecutionProjector } from '../execution/execution.projector.js';
 import { MonthCloseService } from './month-close.service.js';
 import { NoticesService } from './notices.service.js';
+import { SecretBox } from './secrets.js';
 import { SubscriptionsService } from './subscriptions.service.js';
+import { WebhookPolicy } from './webhook-policy.js';
 
-/** Month closes (notices, alerts, deliveries into the outbox), the notices issued, and subscriptions. */
+/**
+ * Month closes (notices, alerts, deliveries into the outbox), the notices issued, and subscriptions;
+ * where deliveries may go (the webhook policy) and the box robot secrets are kept in, for the
+ * subscriptions and the delivery handler.
+ */
 @Module({
   imports: [ExecutionModule],
   providers: [
+    {
+      provide: WebhookPolicy,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new WebhookPolicy({
+          allowHttp: config.webhookAllowHttp,
+          allow: config.webhookAllow,
+          robotEndpoints: config.robotEndpoints,
+        }),
+    },
+    {
+      provide: SecretBox,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new SecretBox({ key: config.secretsKey, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+    },
     {
       provide: MonthCloseService,
       inject: [EventsRepository, ExecutionRepository, ExecutionProjector, NoticesRepository, DeliveryRepository],
@@ -31,10 +55,11 @@ import { SubscriptionsService } from './subscriptions.service.js';
     },
     {
       provide: SubscriptionsService,
-      inject: [DeliveryRepository],
-      useFactory: (deliveries: DeliveryRepository) => new SubscriptionsService(deliveries),
+      inject: [DeliveryRepository, WebhookPolicy, SecretBox],
+      useFactory: (deliveries: DeliveryRepository, policy: WebhookPolicy, secrets: SecretBox) =>
+        new SubscriptionsService(deliveries, policy, secrets),
     },
   ],
-  exports: [MonthCloseService, NoticesService, SubscriptionsService],
+  exports: [MonthCloseService, NoticesService, SubscriptionsService, WebhookPolicy, SecretBox],
 })
 export class NoticesModule {}

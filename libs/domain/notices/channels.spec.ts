@@ -8,6 +8,8 @@ import {
   WECOM_MAX_BYTES,
   dingtalkPayload,
   logLine,
+  maskRecipients,
+  maskTarget,
   robotText,
   truncateUtf8,
   utf8Length,
@@ -142,5 +144,43 @@ describe('log line', () => {
     expect(line).toContain('event=alert.raised id=alert:yantian-emergency:2023:command:level:red:2');
     expect(line).toContain('reason=escalated');
     expect(line).not.toContain('\n');
+  });
+});
+
+describe('recipients without secrets', () => {
+  test('a webhook shows its scheme and host; a robot its host and the last 4 characters of its key', () => {
+    expect(maskTarget('webhook', 'https://user:pw@hooks.example.com:8443/in/abc?token=s3cret#x')).toBe(
+      'https://hooks.example.com:8443',
+    );
+    expect(
+      maskTarget('wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa3f2a'),
+    ).toBe('qyapi.weixin.qq.com … key=••••3f2a');
+    expect(maskTarget('dingtalk', 'https://oapi.dingtalk.com/robot/send?access_token=a1b2c3d4e5f6a7b8')).toBe(
+      'oapi.dingtalk.com … access_token=••••a7b8',
+    );
+    expect(maskTarget('wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=short')).toBe(
+      'qyapi.weixin.qq.com … key=••••',
+    );
+    expect(maskTarget('log', null)).toBeNull();
+    expect(maskTarget('webhook', 'not a url')).toBe('••••');
+  });
+
+  test('recipients stored with their URL are masked; masked ones are kept', () => {
+    expect(
+      maskRecipients([
+        {
+          subscription: 1,
+          channel: 'wecom',
+          url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0000000000009f3a',
+        },
+        { subscription: 2, channel: 'log', url: null },
+        { subscription: 3, channel: 'webhook', target: 'https://hooks.example.com' },
+      ]),
+    ).toEqual([
+      { subscription: 1, channel: 'wecom', target: 'qyapi.weixin.qq.com … key=••••9f3a' },
+      { subscription: 2, channel: 'log', target: null },
+      { subscription: 3, channel: 'webhook', target: 'https://hooks.example.com' },
+    ]);
+    expect(maskRecipients(null)).toEqual([]);
   });
 });

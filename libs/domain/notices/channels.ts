@@ -306,6 +306,51 @@ export function dingtalkPayload(item: Deliverable, opts: { maxBytes?: number } =
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Recipients without their secrets                                                         */
+
+/** Who a notice went to, as anyone may see it: the channel and its destination without secrets. */
+export interface Recipient {
+  subscription: number;
+  channel: string;
+  /** A webhook's scheme and host; a robot's host and the last characters of its key; null for the log. */
+  target: string | null;
+}
+
+const ROBOT_KEY_PARAM: Record<string, string> = { wecom: 'key', dingtalk: 'access_token' };
+
+/**
+ * A destination without its secrets: a webhook's scheme and host (no path, query or user), a
+ * robot's host and its key masked but for its last 4 characters (none of a key shorter than 8),
+ * e.g. `qyapi.weixin.qq.com … key=••••3f2a`.
+ */
+export function maskTarget(channel: string, url: string | null): string | null {
+  if (url === null || url === undefined) return null;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '••••';
+  }
+  const param = ROBOT_KEY_PARAM[channel];
+  if (param) {
+    const key = u.searchParams.get(param) ?? '';
+    return `${u.host} … ${param}=••••${key.length >= 8 ? key.slice(-4) : ''}`;
+  }
+  return `${u.protocol}//${u.host}`;
+}
+
+/** Recipients as stored (masked, or from before masking with their `url`) in the masked form. */
+export function maskRecipients(stored: unknown): Recipient[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.map((r: { subscription?: unknown; channel?: unknown; url?: unknown; target?: unknown }) => {
+    const channel = String(r?.channel ?? '');
+    const target =
+      typeof r?.url === 'string' ? maskTarget(channel, r.url) : typeof r?.target === 'string' ? r.target : null;
+    return { subscription: Number(r?.subscription), channel, target };
+  });
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Log line                                                                                 */
 
 function logValue(v: string | number | boolean | null): string {

@@ -15,6 +15,7 @@ import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeysService } from '#application/access/api-keys.service.js';
+import { SessionsService } from '#application/access/sessions.service.js';
 import { AccessDeniedError } from '#application/common/errors.js';
 import { APP_CONFIG } from '#config/config.module.js';
 import type { AppConfig } from '#config/config.js';
@@ -89,15 +90,16 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   return ctx.switchToHttp().getRequest<WithPrincipal>().principal ?? OPEN_ACCESS;
 });
 
-export const KEY_COOKIE = 'paceline_key';
+/** The cookie of a browser session (opened at /login): a random token, never the key. */
+export const SESSION_COOKIE = 'paceline_session';
 
-/** The key from a request cookie (browsers signed in at /login). */
-export function cookieKey(req: Request): string | null {
+/** The session token from the request's cookie (browsers signed in at /login). */
+export function sessionToken(req: Request): string | null {
   const cookie = req.headers.cookie;
   if (typeof cookie !== 'string') return null;
   for (const part of cookie.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === KEY_COOKIE) return decodeURIComponent(rest.join('='));
+    if (name === SESSION_COOKIE) return rest.join('=');
   }
   return null;
 }
@@ -107,7 +109,7 @@ function presentedKey(req: Request): string | null {
   if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
   const header = req.headers['x-api-key'];
   if (typeof header === 'string' && header.trim()) return header.trim();
-  return cookieKey(req);
+  return null;
 }
 
 @Injectable()
@@ -115,6 +117,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -126,18 +129,33 @@ export class AccessGuard implements CanActivate {
       req.principal = OPEN_ACCESS;
       return true;
     }
-    const key = presentedKey(req);
-    if (!key)
-      throw new AccessDeniedError(
-        401,
-        'an API key is required: send "Authorization: Bearer pl_…" or "X-Api-Key: pl_…"',
-      );
-    const principal = await this.keys.verify(key);
-    if (!principal) throw new AccessDeniedError(401, 'the API key is not valid (unknown, revoked or malformed)');
+    const principal = await this.authenticate(req);
+
     req.principal = principal;
     const department = typeof req.params?.department === 'string' ? req.params.department : undefined;
     const d = decide(rule, principal, department);
     if (!d.allow) throw new AccessDeniedError(403, d.reason);
     return true;
+  }
+
+  /** The key in the headers, else the browser's session; a 401 saying which failed. */
+  private async authenticate(req: Request): Promise<Principal> {
+    const key = presentedKey(req);
+    if (key) {
+      const principal = await this.keys.verify(key);
+      if (!principal) throw new AccessDeniedError(401, 'the API key is not valid (unknown, revoked or malformed)');
+      return principal;
+    }
+    const token = sessionToken(req);
+    if (token) {
+      const principal = await this.sessions.principal(token);
+      if (!principal)
+        throw new AccessDeniedError(
+          401,
+          'the session has ended (signed out, expired or its key revoked): sign in again',
+        );
+      return principal;
+    }
+    throw new AccessDeniedError(401, 'an API key is required: send "Authorization: Bearer pl_…" or "X-Api-Key: pl_…"');
   }
 }

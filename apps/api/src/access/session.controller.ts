@@ -1,13 +1,14 @@
-import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiKeysService } from '#application/access/api-keys.service.js';
-import { KEY_COOKIE, Public } from './access.js';
+import { SessionsService } from '#application/access/sessions.service.js';
+import { APP_CONFIG } from '#config/config.module.js';
+import type { AppConfig } from '#config/config.js';
+import { Public, SESSION_COOKIE, sessionToken } from './access.js';
 import { DASHBOARD_CSP, loginPageHtml } from '../dashboard/dashboard.html.js';
 import { ParsedBody } from '../http/body.js';
 import { ApiContent, ApiErrors, ApiRequestBody } from '../http/openapi.js';
-
-const TWELVE_HOURS = 12 * 3600;
+import { Consumes } from '../http/consumes.js';
 
 /** The key typed into the sign-in form ('' when there is none). */
 function signInKey(body: unknown): string {
@@ -30,7 +31,10 @@ const PAGE = { 'text/html': { type: 'string', description: 'The sign-in page (Ch
 @Controller()
 @Public()
 export class SessionController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('login')
   @ApiOperation({
@@ -43,12 +47,14 @@ export class SessionController {
   }
 
   @Post('login')
+  @Consumes('application/x-www-form-urlencoded')
   @HttpCode(303)
   @ApiOperation({
     summary: 'Sign in (browser)',
     description:
-      'Checks the API key from the sign-in form; a valid one is kept in the `paceline_key` cookie (HttpOnly, ' +
-      'SameSite=Strict, 12 hours; Secure over HTTPS) that authenticates the dashboard and the API from this browser.',
+      'Checks the API key from the sign-in form and opens a session: the `paceline_session` cookie carries a random ' +
+      'token (never the key; HttpOnly, SameSite=Strict, SESSION_HOURS long, Secure when SESSION_COOKIE_SECURE is on) ' +
+      'that authenticates the dashboard and the API from this browser until sign-out, expiry or the key is revoked.',
   })
   @ApiRequestBody('The sign-in form', {
     'application/x-www-form-urlencoded': {
@@ -64,7 +70,7 @@ export class SessionController {
     description: 'Signed in: the cookie is set and the browser is sent to the dashboard /',
     headers: {
       'Set-Cookie': {
-        description: 'paceline_key=…; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200',
+        description: 'paceline_session=…; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200[; Secure]',
         schema: { type: 'string' },
       },
       Location: { description: '/', schema: { type: 'string' } },
@@ -75,32 +81,42 @@ export class SessionController {
     'The key is missing, invalid, revoked or malformed: the sign-in page again with the reason (Chinese)',
     PAGE,
   )
-  @ApiErrors([400, 'The form body could not be read'], [413, 'The form is larger than 4 KB'], 503)
-  async login(@Req() req: Request, @ParsedBody(signInKey) key: string, @Res() res: Response): Promise<void> {
-    if (!key || !(await this.keys.verify(key))) return sendLogin(res, 401, '密钥无效、已停用或格式不正确。');
-    const secure = req.secure || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-    res.setHeader(
-      'Set-Cookie',
-      `${KEY_COOKIE}=${encodeURIComponent(key)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${TWELVE_HOURS}${secure}`,
-    );
+  @ApiErrors(
+    [400, 'The form body could not be read'],
+    [413, 'The form is larger than 4 KB'],
+    [415, 'A body that is not application/x-www-form-urlencoded'],
+    503,
+  )
+  async login(@ParsedBody(signInKey) key: string, @Res() res: Response): Promise<void> {
+    const session = key ? await this.sessions.open(key) : null;
+    if (!session) return sendLogin(res, 401, '密钥无效、已停用或格式不正确。');
+    res.setHeader('Set-Cookie', this.cookie(session.token, session.maxAgeSeconds));
     res.redirect(303, '/');
   }
 
   @Post('logout')
   @ApiOperation({
     summary: 'Sign out (browser)',
-    description: 'Clears the `paceline_key` cookie and sends the browser to the sign-in page.',
+    description:
+      'Ends the session (its token stops working), clears the cookie and sends the browser to the sign-in page.',
   })
   @ApiResponse({
     status: 303,
     description: 'Signed out: the cookie is cleared and the browser is sent to /login',
     headers: {
-      'Set-Cookie': { description: 'paceline_key=; Max-Age=0', schema: { type: 'string' } },
+      'Set-Cookie': { description: 'paceline_session=; Max-Age=0', schema: { type: 'string' } },
       Location: { description: '/login', schema: { type: 'string' } },
     },
   })
-  logout(@Res() res: Response): void {
-    res.setHeader('Set-Cookie', `${KEY_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const token = sessionToken(req);
+    if (token) await this.sessions.close(token);
+    res.setHeader('Set-Cookie', this.cookie('', 0));
     res.redirect(303, '/login');
+  }
+
+  private cookie(token: string, maxAgeSeconds: number): string {
+    const secure = this.config.sessionCookieSecure ? '; Secure' : '';
+    return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
   }
 }

@@ -68,7 +68,12 @@ export class ErrorsFilter implements ExceptionFilter {
       return send(400, { error: 'Bad Request', message: error.message, errors: error.errors });
     if (error instanceof ConflictError)
       return send(409, { error: 'Conflict', message: error.message, errors: error.errors });
-    if (error instanceof PayloadTooLargeError) return send(413, { error: 'Payload Too Large', message: error.message });
+    if (error instanceof PayloadTooLargeError)
+      return send(413, {
+        error: 'Payload Too Large',
+        message: error.message,
+        errors: [{ index: 0, path: error.path, reason: error.message }],
+      });
     if (error instanceof NotFoundError) return send(404, { error: 'Not Found', message: error.message });
     if (error instanceof UnavailableError)
       return send(503, {
@@ -93,6 +98,14 @@ export class ErrorsFilter implements ExceptionFilter {
       if ((error as HttpException).getStatus() === 400) {
         const reason = `the body could not be read: ${bodyError.message ?? 'bad request'}`;
         return send(400, { error: 'Bad Request', message: reason, errors: [{ index: 0, path: '', reason }] });
+      }
+      if (bodyError.status === 415) {
+        const reason = `${bodyError.message ?? 'unsupported content encoding'}: send the body plain, or gzip, deflate or br`;
+        return send(415, {
+          error: 'Unsupported Media Type',
+          message: reason,
+          errors: [{ index: 0, path: 'content-encoding', reason }],
+        });
       }
     }
     if (error instanceof HttpException) {

@@ -164,7 +164,7 @@ const RETRYABLE_ERROR = model('RetryableError', {
   allOf: [ERROR, obj('', { retryable: bool('True: send the same request again later') }, ['retryable'])],
 });
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 const ERRORS: Record<ErrorStatus, { description: string; schema: ReferenceObject; headers?: HeadersObject }> = {
   400: {
@@ -183,6 +183,10 @@ const ERRORS: Record<ErrorStatus, { description: string; schema: ReferenceObject
     schema: DETAILED_ERROR,
   },
   413: { description: 'The body is larger than the configured limit', schema: ERROR },
+  415: {
+    description: 'The body is not of a type this route reads (`errors[0].path` is `content-type`): nothing was done',
+    schema: DETAILED_ERROR,
+  },
   429: {
     description: 'Too many ingest requests for this key (or address): retry after `Retry-After` seconds',
     schema: RETRYABLE_ERROR,

@@ -1,5 +1,6 @@
 /** How answers leave the API: statuses, kept bytes, files and documents. */
 import { DASHBOARD_CSP } from '../dashboard/dashboard.html.js';
+import { DOCUMENT_CSP } from './security-headers.js';
 import type { Request, Response } from 'express';
 
 /** 201 when something new was stored, 200 when everything was already there (a replay). */
@@ -48,10 +49,9 @@ export function sendDownload(
     fileName: string;
     asciiName: string;
     disposition: 'attachment' | 'inline';
-    csp?: string;
   },
 ): void {
-  if (file.csp) res.setHeader('Content-Security-Policy', file.csp);
+  if (file.disposition === 'inline') res.setHeader('Content-Security-Policy', DOCUMENT_CSP);
   res.setHeader('Content-Type', file.contentType);
   res.setHeader('Content-Disposition', contentDisposition(file.disposition, file.fileName, file.asciiName));
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -67,6 +67,7 @@ export function sendDocument(
     res.status(200).type(JSON_TYPE).send(JSON.stringify(doc.value));
     return;
   }
+  if (doc.contentType.startsWith('text/html')) res.setHeader('Content-Security-Policy', DOCUMENT_CSP);
   res.status(200).type(doc.contentType).send(doc.text);
 }
 

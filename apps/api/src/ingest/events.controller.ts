@@ -9,6 +9,7 @@ import { DepartmentParam, IntQuery, YearParam } from '../http/params.js';
 import { IngestRateLimit } from '../http/rate-limit.js';
 import { createdWhenAccepted } from '../http/responses.js';
 import { EVENTS_BODY, INGEST_RESULT, STREAM_PAGE } from './ingest.openapi.js';
+import { Consumes } from '../http/consumes.js';
 
 @ApiTags('events')
 @Controller('api/v1')
@@ -17,6 +18,7 @@ export class EventsController {
 
   /** One event, a JSON array, or NDJSON (Content-Type: application/x-ndjson). */
   @Post('events')
+  @Consumes('application/json', 'application/x-ndjson')
   @HttpCode(200)
   @Access({ kind: 'write-body' })
   @UseGuards(IngestRateLimit)
@@ -42,6 +44,10 @@ export class EventsController {
     [403, "An event's department is not writable with this key (`event N: this key may not write department …`)"],
     409,
     [413, 'The body exceeds MAX_BODY_BYTES, or the batch holds more than MAX_BATCH_EVENTS events'],
+    [
+      415,
+      'The body is not application/json or application/x-ndjson, or its Content-Encoding is not gzip, deflate or br',
+    ],
     429,
     503,
   )

@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { bytes, count, IMPORT_LIMITS } from '#application/import/limits.js';
 import { UploadService, XLSX_MIME } from '#application/import/upload.service.js';
 import { WriteAccess } from '../access/access.js';
 import { ApiErrors, ApiJson, ApiRequestBody, BINARY, RATE_LIMIT_HEADERS } from '../http/openapi.js';
@@ -8,6 +9,7 @@ import { DateQuery, DepartmentParam, EnumQuery, FlagQuery, TextQuery, YearParam 
 import { IngestRateLimit } from '../http/rate-limit.js';
 import { createdWhenAccepted } from '../http/responses.js';
 import { IMPORT_REPORT } from './ingest.openapi.js';
+import { Consumes } from '../http/consumes.js';
 
 /**
  * Spreadsheet upload: the file is the raw body (xlsx, or CSV as text/csv), the answer is the same
@@ -20,6 +22,7 @@ export class ImportsController {
   constructor(private readonly uploads: UploadService) {}
 
   @Post('departments/:department/years/:year/imports')
+  @Consumes(XLSX_MIME, 'text/csv', 'application/octet-stream')
   @HttpCode(200)
   @WriteAccess()
   @UseGuards(IngestRateLimit)
@@ -54,11 +57,19 @@ export class ImportsController {
   @ApiErrors(
     [
       400,
-      'A bad parameter or mapping, an empty or unreadable file, no sheet with known headers, or a year not opened or already closed',
+      'A bad parameter or mapping, an empty or unreadable file, a CSV that cannot be decoded (`encoding`: the encodings tried), no sheet with known headers, or a year not opened or already closed',
     ],
-    [413, 'The file exceeds MAX_BODY_BYTES'],
+    [
+      413,
+      `The file exceeds MAX_BODY_BYTES, or one of the import limits (docs/imports.md, "Limits"): ${bytes(IMPORT_LIMITS.fileBytes)}, ` +
+        `${count(IMPORT_LIMITS.rows)} rows, ${count(IMPORT_LIMITS.columns)} columns, ${count(IMPORT_LIMITS.cells)} cells, shared strings, merged ranges, ` +
+        'inflated bytes, zip entries or sheets; the message names the bound, its limit and the value found. Nothing was read or stored',
+    ],
     429,
-    503,
+    [
+      503,
+      'The database is unavailable, or the server is busy with imports (one is read at a time per process, a few wait their turn): `retryable: true`, nothing was read or stored, retry in a few seconds',
+    ],
   )
   async post(
     @DepartmentParam() department: string,

@@ -21,12 +21,19 @@ export class DeliveriesController {
     description:
       "Sends a unit's notices and alerts ('department' for the department summary, '*' for everything) of a " +
       'department to a channel from the next month close on: a webhook (JSON POST), a WeCom or DingTalk robot ' +
-      '(Chinese text), or the log.',
+      '(Chinese text), or the log. Webhooks go to https URLs of public addresses (internal ones only where the ' +
+      'operator allows them); robots only to their official URLs. A DingTalk robot with 加签 takes its `secret`, ' +
+      'stored encrypted and never shown again (`hasSecret`).',
   })
   @ApiRequestBody('The subscription', { 'application/json': { schema: SUBSCRIPTION_BODY } })
   @ApiJson(201, 'The subscription made', SUBSCRIPTION)
   @ApiErrors(
-    [400, 'A missing or bad field (department, subject, channel, url) or an unknown one'],
+    [
+      400,
+      'A missing or bad field (department, subject, channel, url, secret) or an unknown one: a URL that is not ' +
+        "https, names an internal address, or is not the robot's official URL; a secret on another channel than " +
+        'DingTalk, or one this server cannot store (no SECRETS_KEY with PostgreSQL)',
+    ],
     [403, 'The key may not configure this department'],
     [413, 'The body is larger than 1 MB'],
     503,

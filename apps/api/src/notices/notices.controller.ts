@@ -47,6 +47,7 @@ export class NoticesController {
     [400, 'A bad parameter or field, a month that has not ended yet, or a re-issue without a reason'],
     [404, 'No opened year for the department'],
     [413, 'The body is larger than 1 MB'],
+    [415, 'A body that is not application/json'],
     503,
   )
   close(

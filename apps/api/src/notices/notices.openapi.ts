@@ -140,8 +140,18 @@ const NOTICE_FIELDS: Record<string, Schema> = {
   month: int('Month 1–12'),
   title: str('Title (Chinese)'),
   recipients: arr(
-    'Subscriptions it was sent to',
-    obj('A recipient', { subscription: int('Subscription id'), channel: str('Channel'), url: nullable(str('URL')) }),
+    'Subscriptions it was sent to, without their secrets (the URL with its robot key is on the subscription)',
+    obj('A recipient', {
+      subscription: int('Subscription id'),
+      channel: str('Channel'),
+      target: nullable(
+        str(
+          "Where it went, masked: a webhook's scheme and host (`https://hooks.example.com`); a robot's host and the " +
+            'last 4 characters of its key (`qyapi.weixin.qq.com … key=••••3f2a`)',
+        ),
+        'Null for the log channel',
+      ),
+    }),
   ),
   computedFrom: obj('What the figures were computed from', {
     stream: str('Stream id'),
@@ -240,9 +250,20 @@ export const SUBSCRIPTION_BODY = model(
         example: 'department',
       }),
       channel: str('webhook (JSON POST), wecom (WeCom robot), dingtalk (DingTalk robot) or log', { enum: CHANNELS }),
-      url: str('http(s) URL of the receiver; required except for the log channel, which takes none', { format: 'uri' }),
+      url: str(
+        'Required except for the log channel, which takes none. A webhook: an https URL (http only where the ' +
+          'operator allows it) of a public address, or one the operator allows (WEBHOOK_ALLOW). WeCom: ' +
+          'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…; DingTalk: ' +
+          'https://oapi.dingtalk.com/robot/send?access_token=… (exactly these, with the key only).',
+        { format: 'uri' },
+      ),
+      secret: str(
+        "DingTalk only: the robot's 加签 secret (SEC…). Stored encrypted and used to sign each message; never " +
+          'shown again (answers say `hasSecret: true`).',
+        { pattern: '^SEC[A-Za-z0-9]{16,200}$', writeOnly: true },
+      ),
     },
-    ['url'],
+    ['url', 'secret'],
   ),
 );
 
@@ -256,6 +277,7 @@ export const SUBSCRIPTION = model(
     url: nullable(str('Receiver URL'), 'Null for the log channel'),
     active: bool('False once unsubscribed (kept for the record)'),
     createdAt: dateTime('When'),
+    hasSecret: bool('A DingTalk 加签 secret is stored (its value is never shown)'),
   }),
 );
 
