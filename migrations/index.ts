@@ -12,6 +12,7 @@ import * as m0009 from './0009_stored_answers.js';
 import * as m0010 from './0010_events_stream_check.js';
 import * as m0011 from './0011_subscription_secrets.js';
 import * as m0012 from './0012_sessions.js';
+import * as m0013 from './0013_reproject_record_dates.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
@@ -26,4 +27,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_events_stream_check': m0010,
   '0011_subscription_secrets': m0011,
   '0012_sessions': m0012,
+  '0013_reproject_record_dates': m0013,
 };

@@ -297,6 +297,25 @@ describe('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  test('"as known on" 2023-09-30: the score is a range with no grade, what is open is listed', async () => {
+    const page = await open(`${DEPARTMENT}?knownOn=2023-09-30`);
+    // 预算执行率 3.01975 + 资金调整 1 so far; at most 100 − 6 + 4.51975; 4 missing + 18 not yet due.
+    expect(await text(page, '#scoring [data-total]')).toBe('4.02—98.52（尚缺22项）');
+    expect(await text(page, '#scoring [data-grade]')).toBe('未定（差—优）');
+    expect(await text(page, '#score-kpi')).toBe('4.02—98.52（尚缺22项）');
+    expect(await text(page, '#scoring-missing')).toContain('固定资产利用率（缺少：资产报告（AssetsReported））');
+    expect(await text(page, '#scoring-not-due')).toMatch(/^尚未到期（18项）：/);
+    expect(
+      await page.locator('#scoring tr[data-criterion="performance.efficiency.execution"] td.num').last().innerText(),
+    ).toBe('3.02—4.52');
+    const list = await open('/?knownOn=2023-09-30');
+    const row = list.locator('#departments tbody tr', { has: list.locator('a[data-department="yantian-emergency"]') });
+    expect(await row.locator('td.score').innerText()).toBe('4.02—98.52（尚缺22项）');
+    expect(await row.locator('td.grade').innerText()).toBe('未定（差—优）');
+    await list.close();
+    await page.close();
+  });
+
   test('department list: the department with its rate and forecast score, filter, sort, link; names shown as text', async () => {
     const page = await open('/');
     const row = page.locator('#departments tbody tr', { has: page.locator('a[data-department="yantian-emergency"]') });
@@ -349,7 +368,13 @@ describe('dashboard in headless Chromium', () => {
       schedule: '100.00',
       lag: '5.49',
       level: 'yellow',
-      evaluation: { total: '91.70', grade: '优', status: 'final' },
+      evaluation: {
+        total: '91.70',
+        range: { min: '91.70', max: '91.70' },
+        grade: '优',
+        grades: ['优'],
+        status: 'final',
+      },
     });
     expect(y.links.dashboard).toBe('/dashboard/yantian-emergency/2023');
     const curve = (await (

@@ -6,6 +6,12 @@
 import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
+import {
+  almostEmptyYear,
+  asDepartment,
+  sampleWithMidYearReports,
+  sampleWithout,
+} from '#domain/testing/evaluation.fixture.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { BACKENDS } from './support/databases.js';
 import { independentFigures } from './support/independent.js';
@@ -74,9 +80,14 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
       year: 2023,
       departmentName: '深圳市盐田区应急管理局',
       status: 'final',
+      dueAsOf: null,
       note: null,
       grade: '优',
+      grades: ['优'],
+      missing: [],
+      notDue: [],
     });
+    expect(body.range).toEqual({ min: body.total, max: body.total });
     expect(body.total.score).toBe('91.70');
     expect(body.total.exact).toMatch(/^91\.7034/);
     expect(body.asOf).toBe('2024-01-31');
@@ -186,20 +197,227 @@ describe.each(BACKENDS)('evaluation API on %s', (backend) => {
     ]);
   });
 
-  test('before year end the evaluation is a running forecast of the figures so far', async () => {
+  test('before year end the evaluation is a running forecast of the figures so far, its total a range', async () => {
     const res = await request(t.http).get(URL).query({ knownOn: '2023-09-30' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'forecast', knownOn: '2023-09-30', reconciliation: null });
+    expect(res.body).toMatchObject({
+      status: 'forecast',
+      knownOn: '2023-09-30',
+      dueAsOf: '2023-09-30',
+      reconciliation: null,
+    });
     expect(res.body.asOf <= '2023-09-30').toBe(true);
-    expect(res.body.note).toMatch(/^预测/);
     expect(res.body.eventsConsidered).toBe(
       sampleEvents().filter((e) => e.occurredAt.slice(0, 10) <= '2023-09-30').length,
     );
-    const criteria = res.body.criteria as Criterion[];
-    expect(find(criteria, 'performance.efficiency.execution').how.inputs.q2Rate).toBe('39.92');
-    expect(find(criteria, 'decision.budget.rationality')).toMatchObject({ score: '0.00', missing: true });
+    // 预算执行率 so far 0.834 + 0.7984 + 59.10 / 75 = 0.788 + (20.85 + 39.92 + 59.10) / 200 = 0.59935 → 3.01975,
+    // 资金调整 1; at most: 四季度 1.5 more, everything else at its weight (100 − 6 + 4.51975).
+    expect(res.body.total).toEqual({ score: '4.02', exact: '4.01975' });
+    expect(res.body.range).toEqual({
+      min: { score: '4.02', exact: '4.01975' },
+      max: { score: '98.52', exact: '98.51975' },
+    });
+    expect(res.body).toMatchObject({ grade: null, grades: ['差', '中', '良', '优'] });
+    expect(res.body.note).toBe(
+      '预测：2023 年度尚未结束（截至 2023-09-30 已知的日志中无 YearClosed），按截至 2023-09-30 的数据计算；' +
+        '18 项尚未到期、4 项缺少数据或评定，目前按0分计、最高按满分计：目前得分 4.02 分，最高可达 98.52 分，' +
+        '评分等级尚未确定（差—优）；得分将随后续事件变化。',
+    );
+    const criteria = res.body.criteria as (Criterion & Record<string, any>)[];
+    const execution = find(criteria, 'performance.efficiency.execution') as Criterion & Record<string, any>;
+    expect(execution).toMatchObject({
+      score: '3.02',
+      max: { score: '4.52', exact: '4.51975' },
+      notDue: true,
+      missing: false,
+      pending: '尚未到期：四季度尚未到季末',
+      how: { inputs: { q2Rate: '39.92', q3Rate: '59.10', quartersReached: '3', averagePart: '0.5994' } },
+    });
+    expect(find(criteria, 'performance.economy.public_funds')).toMatchObject({
+      score: '0.00',
+      max: { score: '6.00' },
+      notDue: true,
+      pending: '尚未到期：按全年数据计算，2023-12-31 后计分',
+    });
+    expect(find(criteria, 'decision.budget.rationality')).toMatchObject({
+      score: '0.00',
+      missing: false,
+      notDue: true,
+      pending: '尚未到期：年度结束后评定（AssessmentRecorded）',
+    });
+    expect(res.body.missing.map((m: Record<string, string>) => [m.name, m.reason])).toEqual([
+      ['政府采购执行情况', '缺少：政府采购执行情况（ProcurementReported）'],
+      ['固定资产利用率', '缺少：资产报告（AssetsReported）'],
+      ['财政供养人员控制率', '缺少：人员情况报告（HeadcountReported）'],
+      ['编外人员控制率', '缺少：人员情况报告（HeadcountReported）'],
+    ]);
+    expect(res.body.notDue).toHaveLength(18);
+    expect(
+      res.body.notDue.find((n: Record<string, string>) => n.criterion === 'performance.efficiency.execution'),
+    ).toEqual({
+      criterion: 'performance.efficiency.execution',
+      name: '预算执行率',
+      weight: '6',
+      score: '3.02',
+      max: '4.52',
+      reason: '尚未到期：四季度尚未到季末',
+    });
+    // As known on 06-30: two quarters (June's spending is recorded on 07-05): 0.834 + 32.02 / 50 = 0.6404 +
+    // (20.85 + 32.02) / 200 = 0.26435 → 1.73875; + 资金调整 1; at most 100 − 6 + 1.73875 + 2 × 1.5.
+    const june = await request(t.http).get(URL).query({ knownOn: '2023-06-30' });
+    expect(june.body.range).toEqual({
+      min: { score: '2.74', exact: '2.73875' },
+      max: { score: '98.74', exact: '98.73875' },
+    });
+    expect(find(june.body.criteria, 'performance.efficiency.execution').how.inputs).toMatchObject({
+      q2Rate: '32.02',
+      quartersReached: '2',
+    });
     const closedOn = await request(t.http).get(URL).query({ knownOn: '2024-01-31' });
-    expect(closedOn.body).toMatchObject({ status: 'final', total: { score: '91.70' } });
+    expect(closedOn.body).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优' });
+  });
+
+  test('staffing and procurement reported mid-year count in the forecast', async () => {
+    const events = asDepartment(sampleWithMidYearReports(), 'midyear-sample');
+    expect((await request(t.http).post('/api/v1/events').send(events)).status).toBe(201);
+    const res = await request(t.http)
+      .get('/api/v1/departments/midyear-sample/years/2023/evaluation')
+      .query({ knownOn: '2023-09-30' });
+    const criteria = res.body.criteria as Criterion[];
+    expect(find(criteria, 'management.staff.funded')).toMatchObject({ score: '1.00', notDue: false, missing: false });
+    expect(find(criteria, 'management.staff.contract')).toMatchObject({ score: '0.00', max: { score: '0.00' } });
+    expect(find(criteria, 'management.funds.procurement')).toMatchObject({ score: '1.50', max: { score: '1.50' } });
+    // 4.01975 + 1 + 0 + 1.5; at most 98.51975 − 1 − 0.5.
+    expect(res.body.range).toEqual({
+      min: { score: '6.52', exact: '6.51975' },
+      max: { score: '97.02', exact: '97.01975' },
+    });
+    // The year end is the sample's: the year-end reports come later in the stream.
+    const year = await request(t.http).get('/api/v1/departments/midyear-sample/years/2023/evaluation');
+    expect(year.body).toMatchObject({ status: 'final', total: { score: '91.70' }, grade: '优' });
+  });
+
+  test('a closed year missing a report and an assessment is incomplete: 85.70—93.70, 良—优, no grade', async () => {
+    const events = asDepartment(
+      sampleWithout({ types: ['AssetsReported'], assessments: ['decision.goals.clarity'] }),
+      'incomplete-sample',
+    );
+    expect((await request(t.http).post('/api/v1/events').send(events)).status).toBe(201);
+    const url = '/api/v1/departments/incomplete-sample/years/2023/evaluation';
+    const res = await request(t.http).get(url);
+    expect(res.status).toBe(200);
+    // 91.7034166… without 固定资产利用率 (1) and 绩效指标明确性 (assessed 5): 85.7034166…; both at their
+    // weight (1 + 7): 93.7034166….
+    expect(res.body).toMatchObject({
+      status: 'incomplete',
+      dueAsOf: null,
+      total: { score: '85.70' },
+      range: {
+        min: { score: '85.70', exact: '85.70341666666666666666666666666666666667' },
+        max: { score: '93.70', exact: '93.70341666666666666666666666666666666667' },
+      },
+      grade: null,
+      grades: ['良', '优'],
+      notDue: [],
+    });
+    expect(res.body.missing).toEqual([
+      {
+        criterion: 'decision.goals.clarity',
+        name: '绩效指标明确性',
+        weight: '7',
+        score: '0.00',
+        max: '7.00',
+        reason: '尚未评定（AssessmentRecorded）',
+      },
+      {
+        criterion: 'management.assets.utilization',
+        name: '固定资产利用率',
+        weight: '1',
+        score: '0.00',
+        max: '1.00',
+        reason: '缺少：资产报告（AssetsReported）',
+      },
+    ]);
+    expect(res.body.note).toMatch(
+      /^结果不完整：2023 年度已结账，但 2 项指标缺少数据或评定（绩效指标明确性、固定资产利用率）/,
+    );
+    expect(res.body.reconciliation).toMatchObject({ computedGrade: null, computedGrades: ['良', '优'] });
+
+    // The HTML report: no 最终结果, the missing list and the range.
+    const html = (await request(t.http).get(`${url}.html`)).text;
+    expect(html).toContain('<span class="status incomplete">结果不完整</span>');
+    expect(html).not.toContain('最终结果');
+    expect(html).toContain(
+      '目前得分 <span class="total">85.70</span> 分，最高可达 <span class="total">93.70</span> 分',
+    );
+    expect(html).toContain('可能为 <span class="total">良—优</span>');
+    expect(html).toContain('缺少数据或评定（2项）');
+    expect(html).toContain('<td>缺少：资产报告（AssetsReported）</td>');
+    expect(html).toContain('<td>尚未评定（AssessmentRecorded）</td>');
+    expect(html).toContain('<b>未定（良—优）</b>');
+
+    // The workbook likewise.
+    const xlsx = await request(t.http).get(`${url}.xlsx`).buffer(true).parse(binary);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(arrayBuffer(xlsx.body as Buffer));
+    const score = wb.getWorksheet('评分表')!;
+    const rowOf = (text: string) => {
+      for (let r = 1; r <= score.rowCount; r++) if (score.getCell(r, 1).value === text) return r;
+      throw new Error(`no row "${text}"`);
+    };
+    expect(String(score.getCell('A2').value)).toContain('状态：结果不完整');
+    expect(score.getCell(rowOf('综合评分（目前得分）'), 8).value).toBe(85.7);
+    expect(score.getCell(rowOf('最高可达'), 8).value).toBe(93.7);
+    expect(score.getCell(rowOf('评分等级'), 8).value).toBe('未定（良—优）');
+    expect(score.getCell(rowOf('缺少数据或评定（2项）') + 2, 7).value).toBe(
+      '缺少：资产报告（AssetsReported）（目前 0.00，最高 1.00）',
+    );
+
+    // The missing assessment is accepted after YearClosed: still incomplete (AssetsReported is not),
+    // 90.70—91.70, and the grade 优 is now decided.
+    const clarity = sampleEvents().find(
+      (e) => e.type === 'AssessmentRecorded' && e.data.criterion === 'decision.goals.clarity',
+    )!;
+    const late = asDepartment([clarity as never], 'incomplete-sample');
+    expect((await request(t.http).post('/api/v1/events').send(late)).status).toBe(201);
+    const after = await request(t.http).get(url);
+    expect(after.body).toMatchObject({
+      status: 'incomplete',
+      range: { min: { score: '90.70' }, max: { score: '91.70' } },
+      grade: '优',
+      grades: ['优'],
+    });
+    expect(after.body.missing.map((m: Record<string, string>) => m.criterion)).toEqual([
+      'management.assets.utilization',
+    ]);
+  });
+
+  test('a closed year with almost nothing in it is incomplete: 5.61—98.61, no grade', async () => {
+    const res0 = await request(t.http).post('/api/v1/events').send(almostEmptyYear());
+    expect(res0.status).toBe(201);
+    const res = await request(t.http).get('/api/v1/departments/almost-empty/years/2024/evaluation');
+    // 预算执行率 0.8 + 0.8 + 70/75 + 0.95 + 1.125 = 4.608333…, 资金调整 1; the other 21 criteria and
+    // sub-items missing, at most their weight: 100 − 6 + 4.608333….
+    expect(res.body).toMatchObject({
+      status: 'incomplete',
+      total: { score: '5.61' },
+      range: { min: { score: '5.61' }, max: { score: '98.61' } },
+      grade: null,
+      grades: ['差', '中', '良', '优'],
+    });
+    expect(res.body.missing).toHaveLength(21);
+    const html = (await request(t.http).get('/api/v1/departments/almost-empty/years/2024/evaluation.html')).text;
+    expect(html).toContain('结果不完整');
+    expect(html).not.toContain('最终结果');
+  });
+
+  test('the forecast report shows 预测 as of the date asked, the range and what is not yet due', async () => {
+    const html = (await request(t.http).get(`${URL}.html`).query({ knownOn: '2023-09-30' })).text;
+    expect(html).toContain('<span class="status forecast">预测（截至 2023-09-30）</span>');
+    expect(html).not.toContain('最终结果');
+    expect(html).toContain('（得分范围 4.02—98.52）');
+    expect(html).toContain('尚未到期（18项）');
+    expect(html).toContain('<td>尚未到期：按全年数据计算，2023-12-31 后计分</td>');
   });
 
   test('a framework chosen by id; unknown ones, bad dates and unknown departments are refused', async () => {

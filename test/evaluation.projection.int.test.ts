@@ -8,7 +8,14 @@ import { ExecutionProjector } from '#application/execution/execution.projector.j
 import { IngestService } from '#application/ingest/ingest.service.js';
 import { evaluationReport } from '#application/evaluation/evaluation.wire.js';
 import { DEFAULT_FRAMEWORK } from '#domain/evaluation/framework.js';
-import type { StoredEvent } from '#domain/events.js';
+import type { EventInput, StoredEvent } from '#domain/events.js';
+import {
+  almostEmptyYear,
+  asDepartment,
+  dated,
+  sampleWithMidYearReports,
+  sampleWithout,
+} from '#domain/testing/evaluation.fixture.js';
 import { EventsRepository } from '#persistence/events.repository.js';
 import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { ProjectionFeedRepository } from '#persistence/projection-feed.repository.js';
@@ -99,7 +106,11 @@ describe.each(BACKENDS)('evaluation from the projection on %s', (backend) => {
       status: 'final',
       total: '91.70',
       exact: projected.total.exact,
+      range: projected.range,
       grade: '优',
+      grades: ['优'],
+      missing: 0,
+      notDue: 0,
       framework: projected.framework.name,
       eventsConsidered: sample.length,
     });
@@ -116,5 +127,108 @@ describe.each(BACKENDS)('evaluation from the projection on %s', (backend) => {
     expect(events.pages).toBeGreaterThan(0);
     expect(known.status).toBe('forecast');
     expect(known.knownOn).toBe('2023-06-30');
+  });
+});
+
+/** The events of a stream recorded on or before `date` (what "as known on" the date considers). */
+const recordedBy = (list: EventInput[], date: string) => list.filter((e) => dated([e])[0]!.occurredOn <= date);
+
+describe.each(BACKENDS)('incomplete and forecast years from the projection on %s', (backend) => {
+  let t: TestDatabase;
+  let events: CountingEvents;
+  let service: EvaluationService;
+
+  beforeAll(async () => {
+    t = await testDatabase(backend);
+    events = new CountingEvents(t.db);
+    const execution = new ExecutionRepository(t.db);
+    const feed = new ProjectionFeedRepository(t.db);
+    service = new EvaluationService(events, execution, feed);
+    const ingest = new IngestService(events);
+    await ingest.ingest(
+      asDepartment(sampleWithout({ types: ['AssetsReported'], assessments: ['decision.goals.clarity'] }), 'inc'),
+    );
+    await ingest.ingest(almostEmptyYear());
+    // The sample with mid-year reports as far as it was recorded by 2023-09-30 (the year still open).
+    await ingest.ingest(recordedBy(asDepartment(sampleWithMidYearReports(), 'mid'), '2023-09-30'));
+    await new ExecutionProjector(feed, execution).catchUp();
+  });
+  afterAll(async () => t.dispose());
+
+  async function replayed(department: string, year: number, knownOn: string | null = null) {
+    const all = await events.readStream(t.db, `${department}/${year}`, 1, 10_000);
+    return evaluationReport({
+      department,
+      year,
+      events: knownOn ? all.filter((e) => e.occurredOn <= knownOn) : all,
+      framework: DEFAULT_FRAMEWORK,
+      knownOn,
+    });
+  }
+
+  test('an incomplete year from the projection equals the replay; its summary carries the range', async () => {
+    events.pages = 0;
+    const projected = await service.evaluation('inc', 2023);
+    expect(events.pages).toBe(0);
+    expect(projected).toEqual(await replayed('inc', 2023));
+    expect(projected).toMatchObject({
+      status: 'incomplete',
+      range: { min: { score: '85.70' }, max: { score: '93.70' } },
+      grade: null,
+      grades: ['良', '优'],
+    });
+    events.pages = 0;
+    expect(await service.summary('inc', 2023)).toEqual({
+      department: 'inc',
+      year: 2023,
+      status: 'incomplete',
+      total: '85.70',
+      exact: '85.70341666666666666666666666666666666667',
+      range: projected.range,
+      grade: null,
+      grades: ['良', '优'],
+      missing: 2,
+      notDue: 0,
+      framework: projected.framework.name,
+      eventsConsidered: projected.eventsConsidered,
+    });
+    expect(events.pages).toBe(0);
+  });
+
+  test('a closed year with almost nothing: the same from the projection and the replay', async () => {
+    const projected = await service.evaluation('almost-empty', 2024);
+    expect(projected).toEqual(await replayed('almost-empty', 2024));
+    expect(projected.range).toMatchObject({ min: { score: '5.61' }, max: { score: '98.61' } });
+    expect(await service.summary('almost-empty', 2024)).toMatchObject({
+      status: 'incomplete',
+      grade: null,
+      missing: 21,
+      notDue: 0,
+    });
+  });
+
+  test('a forecast from the projection is as of its latest record date: the replay as known on that date', async () => {
+    events.pages = 0;
+    const projected = await service.evaluation('mid', 2023);
+    expect(events.pages).toBe(0);
+    expect(projected).toEqual(await replayed('mid', 2023));
+    expect(projected).toMatchObject({ status: 'forecast', asOf: '2023-09-30', dueAsOf: '2023-09-30', knownOn: null });
+    const known = await service.evaluation('mid', 2023, { knownOn: '2023-09-30' });
+    expect(known.dueAsOf).toBe('2023-09-30');
+    expect(projected.criteria).toEqual(known.criteria);
+    // 预算执行率 3.01975 + 资金调整 1 + 财政供养 1 + 编外 0 + 政府采购 1.5; at most 100 − 6 + 4.51975 − 1 − 0.5.
+    expect(projected.range).toEqual({
+      min: { score: '6.52', exact: '6.51975' },
+      max: { score: '97.02', exact: '97.01975' },
+    });
+    expect(await service.summary('mid', 2023)).toMatchObject({
+      status: 'forecast',
+      total: '6.52',
+      range: projected.range,
+      grade: null,
+      grades: ['差', '中', '良', '优'],
+      missing: 1,
+      notDue: 18,
+    });
   });
 });

@@ -78,7 +78,19 @@ describe.each(BACKENDS)('department list and its warming on %s', (backend) => {
     });
     expect(row.units.total).toBe(full.units.length);
     expect(row.units.green + row.units.yellow + row.units.red).toBe(full.units.filter((u) => u.level !== null).length);
-    expect(row.evaluation).toMatchObject({ status: 'forecast' });
+    // The forecast as of 2023-08-31 (the latest record): 预算执行率 Q1 0.834 + Q2 0.7984 + (20.85 + 39.92) / 200
+    // = 1.93625 and 资金调整 1 so far; Q3 and Q4 (1.5 each) and every other criterion at its weight at
+    // most: 100 − 6 + 1.93625 + 3. No grade: the range spans 差 to 优.
+    expect(row.evaluation).toEqual({
+      status: 'forecast',
+      total: '2.94',
+      range: { min: '2.94', max: '98.94' },
+      grade: null,
+      grades: ['差', '中', '良', '优'],
+      missing: 6,
+      notDue: 16,
+      framework: '部门整体支出绩效评价共性指标体系',
+    });
     // Two entries now: the standing (listed) and the full answer (asked above), the standing far smaller.
     const after = execution.cacheStats();
     expect(after.entries - before.entries).toBe(2);
@@ -126,7 +138,15 @@ describe.each(BACKENDS)('department list and its warming on %s', (backend) => {
       schedule: '100.00',
       lag: '5.49',
       level: 'yellow',
-      evaluation: { total: '91.70', grade: '优', status: 'final' },
+      evaluation: {
+        total: '91.70',
+        range: { min: '91.70', max: '91.70' },
+        grade: '优',
+        grades: ['优'],
+        status: 'final',
+        missing: 0,
+        notDue: 0,
+      },
     });
   });
 });

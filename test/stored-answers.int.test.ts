@@ -43,6 +43,13 @@ const FINGERPRINTS: Record<number, { execution: string; standing: string; summar
     summary: '7c0aa28764ee42f4ba6d08e0135b78e6d318a6f4e2cec76c95f6c7c7c814736f',
     evaluation: '1e2d2ddb0a2e2d162c27953ee3d29cfa9b52d02877b16e1ea239210f5c1c1db6',
   },
+  // 2: evaluations carry status final/incomplete/forecast, the range, missing and not yet due (issue 21).
+  2: {
+    execution: '25281d75c53d08fd7b8f5c200b9bbaab02d562901ed4a08fc4d8d22b350a8c88',
+    standing: 'a10087ebabe718d62d600ea3b9bca6fae4a9379c6a50e3a9602c388db3458ede',
+    summary: '7dbd6c591317d7da635e795904c2e96f663db7bc18bd46573071409dab873b89',
+    evaluation: '9049765536595ed572d158095c0a400b7fb4be131d68644d5b1a55b0bee0650c',
+  },
 };
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -165,9 +172,23 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
       status: 'forecast',
       total: report.total.score,
       exact: report.total.exact,
+      range: report.range,
       grade: report.grade,
+      grades: report.grades,
+      missing: report.missing.length,
+      notDue: report.notDue.length,
       framework: report.framework.name,
       eventsConsidered: cut,
+    });
+    // As of 2023-08-05 (the latest record before the cut; the file is not in date order):
+    // 预算执行率 Q1 0.834 + Q2 39.92 / 50 = 0.7984 + (20.85 + 39.92) / 200 = 0.30385 → 1.93625,
+    // 资金调整 1; Q3, Q4 open (2 × 1.5), everything else missing or not yet due at its weight:
+    // 2.93625—98.93625, no grade.
+    expect(report).toMatchObject({
+      dueAsOf: '2023-08-05',
+      range: { min: { exact: '2.93625' }, max: { exact: '98.93625' } },
+      grade: null,
+      grades: ['差', '中', '良', '优'],
     });
   });
 
@@ -310,7 +331,11 @@ describe.each(BACKENDS)('precomputed answers on %s', (backend) => {
       status: 'final',
       total: '91.70',
       exact: '91.70341666666666666666666666666666666667',
+      range: { min: { score: '91.70' }, max: { score: '91.70' } },
       grade: '优',
+      grades: ['优'],
+      missing: 0,
+      notDue: 0,
       eventsConsidered: sample.length,
     });
     expect(JSON.parse((await storedRow('evaluation'))!.body)).toMatchObject({

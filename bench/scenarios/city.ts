@@ -273,7 +273,8 @@ export async function city(o: BenchOptions): Promise<ResultRow[]> {
       const grades = new Map<string, number>();
       await mapLimit(streams, 4, async (s) => {
         const r = await service.summary(s.department, s.year);
-        grades.set(r.grade, (grades.get(r.grade) ?? 0) + 1);
+        const g = r.grade ?? `未定（${r.grades.join('—')}）`;
+        grades.set(g, (grades.get(g) ?? 0) + 1);
       });
       cpu = cpuSince(mark);
       out.push(

@@ -58,3 +58,13 @@ export function lastDayOfMonth(year: number, month: number): string {
 export function quarterOfMonth(month: number): 1 | 2 | 3 | 4 {
   return (Math.floor((month - 1) / 3) + 1) as 1 | 2 | 3 | 4;
 }
+
+/** An ISO date as days since 1970-01-01 (compact, and ordered as the dates are). */
+export function dayNumber(date: string): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
+}
+
+/** The ISO date of a day number. */
+export function dateOfDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,6 +1,7 @@
 /**
- * The SpendingRecorded ids of one stream and the budget line each was recorded on: what
- * SpendingCorrected needs to find the line it corrects. A city department has ~10k of them, and a
+ * The SpendingRecorded ids of one stream, the budget line each was recorded on and its record
+ * date (occurredOn, as a day number): what SpendingCorrected needs to find the line it corrects and
+ * to check that it is not dated before what it corrects. A city department has ~10k of them, and a
  * process that ingests a city keeps up to 2M in its write models, so this is kept out of the
  * garbage-collected heap where it can be: ids in the canonical lowercase UUID form
  * (8-4-4-4-12 hex digits, what most clients send) are stored as 128 bits in an open-addressing
@@ -60,9 +61,12 @@ export class SpendingIndex {
   private keys = new Uint32Array(0);
   /** Line index + 1 per slot; 0 marks an empty slot. */
   private values = new Uint32Array(0);
+  /** Record date per slot: days since 1970-01-01. */
+  private days = new Int32Array(0);
   private packed = 0;
-  /** Ids that are not canonical lowercase UUIDs. */
+  /** Ids that are not canonical lowercase UUIDs: line index and record day. */
   private readonly other = new Map<string, number>();
+  private readonly otherDays = new Map<string, number>();
   private readonly lineNames: string[] = [];
   private readonly lineIndexes = new Map<string, number>();
 
@@ -85,8 +89,17 @@ export class SpendingIndex {
     return this.get(id) !== undefined;
   }
 
-  /** Records (or re-records) `id` on `line`. */
-  set(id: string, line: string): this {
+  /** The record date of `id` (days since 1970-01-01), or undefined when it is not held. */
+  dayOf(id: string): number | undefined {
+    if (parseUuid(id, scratch)) {
+      const slot = this.find(scratch);
+      return slot < 0 || this.values[slot] === 0 ? undefined : this.days[slot];
+    }
+    return this.otherDays.get(id);
+  }
+
+  /** Records (or re-records) `id` on `line`, recorded on day `day` (days since 1970-01-01). */
+  set(id: string, line: string, day = 0): this {
     let index = this.lineIndexes.get(line);
     if (index === undefined) {
       index = this.lineNames.length;
@@ -95,6 +108,7 @@ export class SpendingIndex {
     }
     if (!parseUuid(id, scratch)) {
       this.other.set(id, index);
+      this.otherDays.set(id, day);
       return this;
     }
     if (this.packed + 1 > this.values.length * MAX_LOAD) this.grow();
@@ -104,6 +118,7 @@ export class SpendingIndex {
       this.packed++;
     }
     this.values[slot] = index + 1;
+    this.days[slot] = day;
     return this;
   }
 
@@ -124,9 +139,11 @@ export class SpendingIndex {
   private grow(): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
+    const oldDays = this.days;
     const slots = Math.max(FIRST_SLOTS, oldValues.length * 2);
     this.keys = new Uint32Array(slots * WORDS);
     this.values = new Uint32Array(slots);
+    this.days = new Int32Array(slots);
     const key = new Uint32Array(WORDS);
     for (let slot = 0; slot < oldValues.length; slot++) {
       if (oldValues[slot] === 0) continue;
@@ -134,6 +151,7 @@ export class SpendingIndex {
       const to = this.find(key);
       this.keys.set(key, to * WORDS);
       this.values[to] = oldValues[slot];
+      this.days[to] = oldDays[slot];
     }
   }
 }

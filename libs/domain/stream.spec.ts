@@ -376,6 +376,24 @@ describe('SpendingCorrected: a known SpendingRecorded, the line total never belo
       .thenRejects([{ path: 'data.corrects', reason: notARecord(allocation.id) }]);
   });
 
+  it('refuses a correction dated before the record it corrects; the same day is accepted', () => {
+    const recordedOn = (e: ReturnType<typeof spendingCorrected>, occurredAt: string) => ({ ...e, occurredAt });
+    const early = recordedOn(spendingCorrected(R1, '-10.00'), '2023-01-01');
+    const record = recorded.find((e) => e.id === R1)!;
+    const day = record.occurredAt.slice(0, 10);
+    given(recorded)
+      .when(early)
+      .thenRejects([
+        {
+          path: 'occurredAt',
+          reason: `2023-01-01 is before the record it corrects ("${R1}" occurred on ${day}): a correction cannot be known before what it corrects`,
+        },
+      ]);
+    given(recorded)
+      .when(recordedOn(spendingCorrected(R1, '-10.00'), day))
+      .thenAccepts();
+  });
+
   it('refuses a correction of a correction', () => {
     given([...recorded, spendingCorrected(R1, '-10.00', 'correction-1')])
       .when(spendingCorrected('correction-1', '5.00'))

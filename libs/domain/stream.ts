@@ -3,6 +3,8 @@
  * to know about the events already accepted. `decide` checks a new event against it;
  * `evolve` folds an accepted event in.
  */
+import { occurredOnDateMemo } from './date-memo.js';
+import { dateOfDay, dayNumber } from './dates.js';
 import { Decimal, ZERO } from './decimal.js';
 import { AFTER_CLOSE_TYPES, type EventInput, type FundSource } from './events.js';
 import { entryOf, required } from './required.js';
@@ -109,6 +111,16 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
         );
         break;
       }
+      const recordDay = state.spending.dayOf(event.data.corrects);
+      const occurredOn = occurredOnDateMemo(event.occurredAt);
+      if (recordDay !== undefined && occurredOn !== null && dayNumber(occurredOn) < recordDay) {
+        fail(
+          'occurredAt',
+          `${occurredOn} is before the record it corrects ("${event.data.corrects}" occurred on ${dateOfDay(recordDay)}): ` +
+            'a correction cannot be known before what it corrects',
+        );
+        break;
+      }
       const l = entryOf(state.lines, lineId, 'budget line of the corrected spending');
       const after = l.spent.plus(event.data.amount);
       if (after.isNeg()) {
@@ -177,7 +189,7 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
     case 'SpendingRecorded': {
       const l = entryOf(state.lines, event.data.line, 'budget line');
       l.spent = l.spent.plus(event.data.amount);
-      state.spending.set(event.id, event.data.line);
+      state.spending.set(event.id, event.data.line, dayNumber(occurredOnDateMemo(event.occurredAt) ?? '1970-01-01'));
       break;
     }
     case 'SpendingCorrected': {

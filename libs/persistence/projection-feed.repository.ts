@@ -9,6 +9,7 @@
  * most of what a projector following a busy log, or rebuilding from it, spends its time on.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { RecordPlacement } from '#domain/execution/facts.js';
 import type { FeedItem, ProjectedEvent, RecordedSpendingTuple } from '#domain/execution/stream-projection.js';
 import { required } from '#domain/required.js';
 import type { Database } from './database.js';
@@ -20,7 +21,7 @@ type Executor = Kysely<Database> | Transaction<Database>;
 export type FeedEvent = ProjectedEvent & { transactionId: string };
 
 /** Where the SpendingRecorded events named by corrections went: id → line and valid month. */
-export type Placements = Map<string, { line: string; month: number }>;
+export type Placements = Map<string, RecordPlacement>;
 
 /** Events read from the log, and the placement of the records their corrections name. */
 export interface FeedPage<E> {
@@ -36,8 +37,8 @@ export interface FeedPage<E> {
  *   SpendingPlanned   [position, version, 1, occurredOn, unit, month, amount]
  * Those values are written between quotes unescaped: line and unit ids, months and amounts were
  * validated at ingest and contain no quote or backslash. Every other event comes whole as
- * [position, version, type, occurredOn, id, data, placement], placement being [line, month] of the
- * record a SpendingCorrected names. Dates go through to_json (ISO whatever the DateStyle); `||`
+ * [position, version, type, occurredOn, id, data, placement], placement being [line, month, occurredOn]
+ * of the record a SpendingCorrected names. Dates go through to_json (ISO whatever the DateStyle); `||`
  * rather than concat(), which costs more per row.
  */
 const EVENT_JSON = sql`
@@ -49,7 +50,7 @@ const EVENT_JSON = sql`
     else '[' || e.position || ',' || e.version || ',"' || e.type || '",' || to_json(e.occurred_on)::text || ',' || to_json(e.event_id)::text
          || ',' || e.data::text || ','
          || case when e.type = 'SpendingCorrected'
-              then coalesce((select json_build_array(r.data->'line', r.data->'month')::text from events r
+              then coalesce((select json_build_array(r.data->'line', r.data->'month', r.occurred_on)::text from events r
                              where r.event_id = e.data->>'corrects' and r.type = 'SpendingRecorded'), 'null')
               else 'null' end
          || ']'
@@ -57,7 +58,7 @@ const EVENT_JSON = sql`
 
 type EventTuple =
   | [number, number, 0 | 1, string, string, string, string]
-  | [number, number, string, string, string, unknown, [string, string] | null];
+  | [number, number, string, string, string, unknown, [string, string, string] | null];
 
 function decodeEvent(
   t: EventTuple,
@@ -104,10 +105,14 @@ function decodeEvent(
     string,
     string,
     { corrects?: string },
-    [string, string] | null,
+    [string, string, string] | null,
   ];
   if (placement && data.corrects)
-    placements.set(data.corrects, { line: placement[0], month: Number(placement[1].slice(5, 7)) });
+    placements.set(data.corrects, {
+      line: placement[0],
+      month: Number(placement[1].slice(5, 7)),
+      knownOn: placement[2],
+    });
   // The projection reads the record date only (occurredOn).
   return {
     id,

@@ -133,7 +133,7 @@ export function goodEvent(m: Model): fc.Arbitrary<Good> {
     })),
     fc.record({ id, corrects: fc.constantFrom(...m.spendingIds), reason: text }).map((r) => ({
       kind: 'corrected' as const,
-      event: envelope(r.id, 'SpendingCorrected', `${YEAR}-06-30`, {
+      event: envelope(r.id, 'SpendingCorrected', `${YEAR + 1}-02-28`, {
         corrects: r.corrects,
         amount: '-0.01',
         reason: r.reason,

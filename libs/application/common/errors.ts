@@ -88,3 +88,12 @@ export function summarize(errors: EventError[], limit = 3): string {
     .join('; ');
   return errors.length > limit ? `${shown}; and ${errors.length - limit} more` : shown;
 }
+
+/**
+ * The 404 of every view of a department-year whose YearOpened is not in the log, or was recorded
+ * after the "as known on" date asked: execution, quarters, curve, notices and evaluation alike.
+ */
+export function yearNotOpened(department: string, year: number, knownOn?: string | null): NotFoundError {
+  const when = knownOn ? ` as known on ${knownOn} (its YearOpened was recorded later)` : '';
+  return new NotFoundError(`no opened year ${year} for department "${department}"${when}: ingest its YearOpened first`);
+}

@@ -10,7 +10,7 @@
  */
 import { fixed2 } from '#domain/decimal.js';
 import { fromEvaluationDoc } from '#domain/evaluation/evaluation-doc.js';
-import { evaluate } from '#domain/evaluation/evaluate.js';
+import { evaluate, type EvaluationStatus } from '#domain/evaluation/evaluate.js';
 import { DEFAULT_FRAMEWORK, FRAMEWORKS, type FrameworkDef } from '#domain/evaluation/framework.js';
 import { lineEventsFromSources, sourcePositions } from '#domain/execution/stream-projection.js';
 import { streamId, type StoredEvent } from '#domain/events.js';
@@ -22,7 +22,14 @@ import type { CachedAnswer } from '../answers/answer-cache.js';
 import { storedAnswer } from '../answers/answer-format.js';
 import { AnswerStore, type Question } from '../answers/answer-store.js';
 import { InvalidInputError, NotFoundError } from '../common/errors.js';
-import { evaluationReport, scoredReport, type EvaluationReport } from './evaluation.wire.js';
+import {
+  dueAsOf,
+  evaluationReport,
+  rangeWire,
+  scoredReport,
+  type EvaluationReport,
+  type RangeWire,
+} from './evaluation.wire.js';
 import type { StreamAt } from '../execution/execution.service.js';
 import { elementAt, required } from '#domain/required.js';
 
@@ -44,15 +51,22 @@ export function frameworkById(id: string | undefined): FrameworkDef {
   return found;
 }
 
-/** Total and grade of a self-evaluation, without the scoring table (lists of departments, batch scoring). */
+/** Total, range and grade of a self-evaluation, without the scoring table (lists of departments, batch scoring). */
 export interface EvaluationSummary {
   department: string;
   year: number;
-  status: 'final' | 'forecast';
-  /** Shown to 2 decimals, and exact. */
+  status: EvaluationStatus;
+  /** The score so far, shown to 2 decimals, and exact (the total when final). */
   total: string;
   exact: string;
-  grade: string;
+  /** The score so far and the most it can still reach. */
+  range: RangeWire;
+  /** The grade when the range decides it, else null; the grades still possible, lowest first. */
+  grade: string | null;
+  grades: string[];
+  /** How many criteria and sub-items miss an input or a judgement, and (during the year) are not yet due. */
+  missing: number;
+  notDue: number;
   framework: string;
   eventsConsidered: number;
 }
@@ -207,16 +221,25 @@ export class EvaluationService {
   ): Promise<{ summary: EvaluationSummary; token: string } | null> {
     const inputs = await this.execution.loadEvaluationInputs(streamId(department, year), false);
     if (!inputs || inputs.head.version < stored) return null;
-    const e = evaluate({ framework, facts: inputs.facts, state: fromEvaluationDoc(inputs.head.evaluation) });
-    const status =
-      required(inputs.head.meta, `${department}/${year}'s YearOpened`).closedOn !== null ? 'final' : 'forecast';
+    const stream = streamId(department, year);
+    const e = evaluate({
+      framework,
+      facts: inputs.facts,
+      state: fromEvaluationDoc(inputs.head.evaluation),
+      closed: required(inputs.head.meta, `${stream}'s YearOpened`).closedOn !== null,
+      asOf: dueAsOf(null, required(inputs.head.knownThrough, `${stream}'s last known date`)),
+    });
     const summary: EvaluationSummary = {
       department,
       year,
-      status,
+      status: e.status,
       total: fixed2(e.total),
       exact: e.total.toFixed(),
+      range: rangeWire(e),
       grade: e.grade,
+      grades: e.grades,
+      missing: e.missing.length,
+      notDue: e.notDue.length,
       framework: framework.name,
       eventsConsidered: inputs.head.version,
     };
@@ -272,7 +295,11 @@ function summaryOf(r: EvaluationReport): EvaluationSummary {
     status: r.status,
     total: r.total.score,
     exact: r.total.exact,
+    range: r.range,
     grade: r.grade,
+    grades: r.grades,
+    missing: r.missing.length,
+    notDue: r.notDue.length,
     framework: r.framework.name,
     eventsConsidered: r.eventsConsidered,
   };

@@ -5,7 +5,13 @@
  */
 import { Decimal, ZERO, fixed2, money, percentOf, roundRate } from '#domain/decimal.js';
 import type { EffectSuggestion, IndicatorResult } from '#domain/evaluation/attainment.js';
-import { evaluate, type Subtotal } from '#domain/evaluation/evaluate.js';
+import {
+  evaluate,
+  type Evaluation,
+  type EvaluationStatus,
+  type PendingCriterion,
+  type Subtotal,
+} from '#domain/evaluation/evaluate.js';
 import { evaluationStateFromEvents, type EvaluationState } from '#domain/evaluation/evaluation-state.js';
 import type { CriterionHow, FrameworkDef } from '#domain/evaluation/framework.js';
 import type { Reconciliation } from '#domain/evaluation/reconcile.js';
@@ -34,8 +40,14 @@ export interface CriterionWire extends ScoreWire {
   evidence: string | null;
   /** Ids of the events the score came from. */
   sources: string[];
-  /** An input or a judgement is missing (the score counts it as 0). */
+  /** An input or a judgement is missing, wholly or for a part (the score counts it as 0). */
   missing: boolean;
+  /** During the year: the criterion is wholly or partly not yet due (the score counts it as 0). */
+  notDue: boolean;
+  /** The most the criterion can still reach (equal to the score when decided). */
+  max: ScoreWire;
+  /** What keeps it open (Chinese: 缺少：…, 尚未评定（AssessmentRecorded）, 尚未到期：…); null when decided or composite. */
+  pending: string | null;
   items?: CriterionWire[];
 }
 
@@ -43,6 +55,25 @@ export interface SubtotalWire extends ScoreWire {
   id: string;
   name: string;
   weight: string;
+  /** The most the group can still reach. */
+  max: ScoreWire;
+}
+
+/** A criterion or sub-item whose score is still open, and why (Chinese). */
+export interface PendingWire {
+  criterion: string;
+  name: string;
+  weight: string;
+  /** Its score so far and the most it can reach, 2 decimals. */
+  score: string;
+  max: string;
+  reason: string;
+}
+
+/** The least and the most a total can end at: the score so far, and everything open at its best. */
+export interface RangeWire {
+  min: ScoreWire;
+  max: ScoreWire;
 }
 
 export interface AmountPair {
@@ -67,19 +98,34 @@ export interface EvaluationReport {
   year: number;
   departmentName: string;
   framework: { id: string; version: string; name: string };
-  /** final: YearClosed is among the events considered; forecast: a running score from the figures so far. */
-  status: 'final' | 'forecast';
+  /**
+   * final: YearClosed is among the events considered and every input and judgement is in;
+   * incomplete: closed, but some are missing (`missing`); forecast: not closed, a running score.
+   */
+  status: EvaluationStatus;
   /** The latest record date (occurredOn) of the events considered. */
   asOf: string;
+  /** The date what is due was judged by in a forecast (knownOn when given, else asOf); null once closed. */
+  dueAsOf: string | null;
   knownOn: string | null;
   eventsConsidered: number;
-  /** Short Chinese note for a forecast, else null. */
+  /** Short Chinese note for a forecast or an incomplete result, else null. */
   note: string | null;
   criteria: CriterionWire[];
   level1: SubtotalWire[];
   level2: SubtotalWire[];
+  /** The score so far (the sum of the criterion scores; the total when final). */
   total: ScoreWire;
-  grade: string;
+  /** The score so far and the most it can still reach (what is missing or not yet due at its best). */
+  range: RangeWire;
+  /** The grade when the range decides it, else null. */
+  grade: string | null;
+  /** The grades still possible, lowest first (shown 良—优). */
+  grades: string[];
+  /** What is missing: inputs of computed criteria, judgements (AssessmentRecorded). */
+  missing: PendingWire[];
+  /** During the year: what is not yet due. */
+  notDue: PendingWire[];
   indicators: { defined: number; applicable: number; met: number; items: IndicatorResult[] };
   effectSuggestion: {
     criterion: string;
@@ -108,6 +154,9 @@ export function criterionWire(c: CriterionScore): CriterionWire {
     evidence: c.evidence ?? null,
     sources: c.sources,
     missing: c.missing,
+    notDue: c.notDue,
+    max: scoreWire(c.max),
+    pending: c.pending,
     ...(c.items ? { items: c.items.map(criterionWire) } : {}),
   };
 }
@@ -117,6 +166,21 @@ const subtotalWire = (s: Subtotal): SubtotalWire => ({
   name: s.name,
   weight: s.weight,
   ...scoreWire(s.score),
+  max: scoreWire(s.max),
+});
+
+const pendingWire = (p: PendingCriterion): PendingWire => ({
+  criterion: p.criterion,
+  name: p.name,
+  weight: p.weight,
+  score: fixed2(p.score),
+  max: fixed2(p.max),
+  reason: p.reason,
+});
+
+export const rangeWire = (e: Pick<Evaluation, 'range'>): RangeWire => ({
+  min: scoreWire(e.range.min),
+  max: scoreWire(e.range.max),
 });
 
 function suggestionWire(s: EffectSuggestion | null): EvaluationReport['effectSuggestion'] {
@@ -177,10 +241,44 @@ export function budgetTasks(facts: ExecutionFacts): EvaluationReport['budget'] {
   };
 }
 
-function forecastNote(year: number, asOf: string, knownOn: string | null, missing: number): string {
+/** The grade, or the grades still possible, in words: `优`, `良—优`. */
+export function gradesText(grade: string | null, grades: readonly string[]): string {
+  if (grade !== null) return grade;
+  return grades.length > 1 ? `${grades[0]}—${grades[grades.length - 1]}` : (grades[0] ?? '');
+}
+
+/** The computed side of a reconciliation in words: the total (or its range) and the grade (or `未定（良—优）`). */
+export function computedText(rec: Reconciliation): { total: string; grade: string } {
+  return {
+    total: rec.computedTotal === rec.computedMax ? rec.computedTotal : `${rec.computedTotal}—${rec.computedMax}`,
+    grade: rec.computedGrade ?? `未定（${gradesText(null, rec.computedGrades)}）`,
+  };
+}
+
+function rangeNote(e: Evaluation): string {
+  const grade =
+    e.grade !== null ? `，评分等级已可确定为“${e.grade}”` : `，评分等级尚未确定（${gradesText(null, e.grades)}）`;
+  return `目前得分 ${fixed2(e.range.min)} 分，最高可达 ${fixed2(e.range.max)} 分${grade}`;
+}
+
+function forecastNote(e: Evaluation, year: number, knownOn: string | null): string {
   const known = knownOn ? `截至 ${knownOn} 已知的` : '';
-  const gaps = missing ? `；${missing} 项指标尚缺数据或评定，暂按0分计` : '';
-  return `预测：${year} 年度尚未结束（${known}日志中无 YearClosed），按截至 ${asOf} 已记录的数据计算${gaps}，得分将随后续事件变化。`;
+  const parts = [
+    e.notDue.length ? `${e.notDue.length} 项尚未到期` : '',
+    e.missing.length ? `${e.missing.length} 项缺少数据或评定` : '',
+  ].filter(Boolean);
+  const open = parts.length ? `；${parts.join('、')}，目前按0分计、最高按满分计` : '';
+  return `预测：${year} 年度尚未结束（${known}日志中无 YearClosed），按截至 ${e.asOf ?? ''} 的数据计算${open}：${rangeNote(e)}；得分将随后续事件变化。`;
+}
+
+function incompleteNote(e: Evaluation, year: number): string {
+  const names = e.missing.map((m) => m.name).join('、');
+  return `结果不完整：${year} 年度已结账，但 ${e.missing.length} 项指标缺少数据或评定（${names}），暂按0分计：${rangeNote(e)}。补齐后重新计算。`;
+}
+
+function noteOf(e: Evaluation, year: number, knownOn: string | null): string | null {
+  if (e.status === 'forecast') return forecastNote(e, year, knownOn);
+  return e.status === 'incomplete' ? incompleteNote(e, year) : null;
 }
 
 export interface ReportInput {
@@ -205,6 +303,15 @@ export interface ScoredInput {
   eventsConsidered: number;
   /** YearClosed is among the events considered. */
   closed: boolean;
+}
+
+/**
+ * The date a forecast judges what is due by: the "as known on" date asked, else the latest record
+ * date of the events considered (an answer is a function of the events and the question, never of
+ * the clock: it stays right, and cached, until an event is appended).
+ */
+export function dueAsOf(knownOn: string | null, asOf: string): string {
+  return knownOn ?? asOf;
 }
 
 /** Scores the events with the framework and puts the result on the wire. */
@@ -240,24 +347,27 @@ export function scoredReport({
   closed,
 }: ScoredInput): EvaluationReport {
   if (!facts.meta) throw new Error('a report needs the meta of the year (YearOpened)');
-  const e = evaluate({ framework, facts, state });
-  const status = closed ? 'final' : 'forecast';
-  const missing = e.criteria.flatMap((c) => c.items ?? [c]).filter((c) => c.missing).length;
+  const e = evaluate({ framework, facts, state, closed, asOf: dueAsOf(knownOn, asOf) });
   return {
     department,
     year,
     departmentName: facts.meta.departmentName,
     framework: e.framework,
-    status,
+    status: e.status,
     asOf,
+    dueAsOf: e.asOf,
     knownOn,
     eventsConsidered,
-    note: status === 'forecast' ? forecastNote(year, asOf, knownOn, missing) : null,
+    note: noteOf(e, year, knownOn),
     criteria: e.criteria.map(criterionWire),
     level1: e.level1.map(subtotalWire),
     level2: e.level2.map(subtotalWire),
     total: scoreWire(e.total),
+    range: rangeWire(e),
     grade: e.grade,
+    grades: e.grades,
+    missing: e.missing.map(pendingWire),
+    notDue: e.notDue.map(pendingWire),
     indicators: {
       defined: e.indicators.defined,
       applicable: e.indicators.applicable,

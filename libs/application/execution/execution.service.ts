@@ -6,7 +6,7 @@
  */
 import { unitLimit, type Principal } from '#domain/access.js';
 import { lastDayOfMonth } from '#domain/dates.js';
-import { executionReport, quarterRates, type SourceFilter } from '#domain/execution/execution.js';
+import { executionReport, knownBy, quarterRates, type SourceFilter } from '#domain/execution/execution.js';
 import type { ExecutionFacts } from '#domain/execution/facts.js';
 import { streamId } from '#domain/events.js';
 import type { Precomputed } from '#persistence/answers.repository.js';
@@ -14,7 +14,7 @@ import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import type { CachedAnswer } from '../answers/answer-cache.js';
 import { storedAnswer } from '../answers/answer-format.js';
 import { AnswerStore, plainAnswer, type Question } from '../answers/answer-store.js';
-import { NotFoundError } from '../common/errors.js';
+import { AccessDeniedError, NotFoundError, yearNotOpened } from '../common/errors.js';
 import { executionWire, quartersWire } from './execution.wire.js';
 
 export interface ExecutionParams {
@@ -31,6 +31,7 @@ export type QuartersAnswer = {
   department: string;
   year: number;
   unit: string | null;
+  line: string | null;
   source: SourceFilter;
   knownOn: string | null;
   quarters: ReturnType<typeof quartersWire>;
@@ -72,12 +73,13 @@ export class ExecutionService {
     private readonly answers: AnswerStore = new AnswerStore(),
   ) {}
 
-  async facts(department: string, year: number): Promise<ExecutionFacts> {
+  /**
+   * The stream's projected facts; a 404 when its YearOpened is not projected, or (with `knownOn`)
+   * was recorded after that date: as known then, the year did not exist.
+   */
+  async facts(department: string, year: number, knownOn?: string | null): Promise<ExecutionFacts> {
     const facts = await this.repo.loadFacts(streamId(department, year));
-    if (!facts)
-      throw new NotFoundError(
-        `no opened year ${year} for department "${department}" (has YearOpened been ingested, and the projection caught up?)`,
-      );
+    if (!facts?.meta || (knownOn && facts.meta.openedOn > knownOn)) throw yearNotOpened(department, year, knownOn);
     return facts;
   }
 
@@ -106,7 +108,7 @@ export class ExecutionService {
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
     return this.answers.get(question('execution', stream, q), version, async () =>
-      executionWire(executionReport(await this.facts(department, year), q)),
+      executionWire(executionReport(await this.facts(department, year, q.knownOn), q)),
     );
   }
 
@@ -162,7 +164,7 @@ export class ExecutionService {
       async (n) => {
         const { department, year } = items[n] as StreamAt;
         const { lines: _lines, ...standing } = executionWire({
-          ...executionReport(await this.facts(department, year), queries[n] as Query),
+          ...executionReport(await this.facts(department, year, (queries[n] as Query).knownOn), queries[n] as Query),
           lines: [],
         });
         return standing;
@@ -199,25 +201,40 @@ export class ExecutionService {
     return paramsKey(this.query(year, {}, today));
   }
 
-  /** Quarter-end rates of the department, or with `unit` of that unit's lines only, with their bytes. */
+  /**
+   * Quarter-end rates, lags and levels of the department, or of one unit's lines (`unit`), or of
+   * one line (`line`), with their bytes. A unit or line not registered (as known on the date) is a
+   * 404; a line of another unit than the one asked is a 404 too.
+   */
   async quartersCached(
     department: string,
     year: number,
     p: ExecutionParams,
     unit: string | null = null,
+    line: string | null = null,
   ): Promise<CachedAnswer<QuartersAnswer>> {
     const source = p.source ?? 'fiscal';
     const knownOn = p.knownOn ?? null;
     const stream = streamId(department, year);
     const version = await this.repo.projectedVersion(stream);
-    const q: Question = { family: 'execution', stream, key: ['quarters', knownOn, source, unit], stored: null };
+    const q: Question = { family: 'execution', stream, key: ['quarters', knownOn, source, unit, line], stored: null };
     return this.answers.get(q, version, async (): Promise<QuartersAnswer> => {
-      const facts = await this.facts(department, year);
-      const lines = unit === null ? undefined : facts.lines.filter((l) => l.unit === unit).map((l) => l.line);
+      const facts = await this.facts(department, year, knownOn);
+      const when = knownOn ? ` as known on ${knownOn}` : '';
+      if (unit !== null && !facts.units.some((u) => u.unit === unit && knownBy(u, knownOn)))
+        throw new NotFoundError(`no unit "${unit}" in ${stream}${when}`);
+      const known = facts.lines.filter((l) => knownBy(l, knownOn));
+      if (line !== null && !known.some((l) => l.line === line && (unit === null || l.unit === unit)))
+        throw new NotFoundError(
+          `no budget line "${line}"${unit === null ? '' : ` of unit "${unit}"`} in ${stream}${when}`,
+        );
+      const lines =
+        line !== null ? [line] : unit === null ? undefined : known.filter((l) => l.unit === unit).map((l) => l.line);
       return {
         department,
         year,
         unit,
+        line,
         source,
         knownOn,
         quarters: quartersWire(quarterRates(facts, { source, knownOn, lines })),
@@ -225,14 +242,18 @@ export class ExecutionService {
     });
   }
 
-  /** Quarter-end rates as a principal may see them: a unit reader gets its own unit's. */
+  /** Quarter-end rates as a principal may see them: a unit reader only its own unit's (and lines). */
   quartersFor(
     principal: Principal,
     department: string,
     year: number,
     p: ExecutionParams,
+    asked: { unit?: string; line?: string } = {},
   ): Promise<CachedAnswer<QuartersAnswer>> {
-    return this.quartersCached(department, year, p, unitLimit(principal));
+    const own = unitLimit(principal);
+    if (own !== null && asked.unit !== undefined && asked.unit !== own)
+      throw new AccessDeniedError(403, `a unit reader sees only the figures of unit "${own}"`);
+    return this.quartersCached(department, year, p, own ?? asked.unit ?? null, asked.line ?? null);
   }
 
   async quarters(
@@ -240,8 +261,9 @@ export class ExecutionService {
     year: number,
     p: ExecutionParams,
     unit: string | null = null,
+    line: string | null = null,
   ): Promise<QuartersAnswer> {
-    return (await this.quartersCached(department, year, p, unit)).value;
+    return (await this.quartersCached(department, year, p, unit, line)).value;
   }
 
   /** Entries, approximate bytes, hits and misses of the execution answers' cache. */

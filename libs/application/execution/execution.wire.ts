@@ -70,5 +70,7 @@ export function quartersWire(qs: QuarterRate[]) {
     spent: money(q.spent),
     rate: fixed2OrNull(q.rate),
     schedule: fixed2OrNull(q.schedule),
+    lag: fixed2OrNull(q.lag),
+    level: q.level,
   }));
 }

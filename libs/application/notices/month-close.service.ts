@@ -5,7 +5,7 @@
  * re-issue is asked for with a reason; a re-issue is a new revision with its own job ids.
  */
 import { lastDayOfMonth } from '#domain/dates.js';
-import { executionReport } from '#domain/execution/execution.js';
+import { executionReport, knownBy } from '#domain/execution/execution.js';
 import type { ExecutionFacts } from '#domain/execution/facts.js';
 import { streamId } from '#domain/events.js';
 import { evaluateAlerts, type AlertChange } from '#domain/notices/alerts.js';
@@ -24,7 +24,7 @@ import type { DeliveryRepository, NewOutboxItem, Subscription } from '#persisten
 import type { EventsRepository } from '#persistence/events.repository.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import type { NoticesRepository } from '#persistence/notices.repository.js';
-import { InvalidInputError, NotFoundError } from '../common/errors.js';
+import { InvalidInputError, yearNotOpened } from '../common/errors.js';
 import { EXECUTION_PROJECTION, type ExecutionProjector } from '../execution/execution.projector.js';
 
 export interface CloseMonthOptions {
@@ -126,12 +126,12 @@ export class MonthCloseService {
     const stream = streamId(department, year);
     // The read model must hold every event of the stream committed so far before figures are computed.
     const streamVersion = await this.events.streamVersion(stream);
-    if (streamVersion === 0) throw new NotFoundError(`no opened year ${year} for department "${department}"`);
+    if (streamVersion === 0) throw yearNotOpened(department, year);
     await this.projector.catchUpStream(stream, streamVersion);
     const facts = await this.execution.loadFacts(stream);
-    if (!facts) throw new NotFoundError(`no opened year ${year} for department "${department}"`);
-    const projectionPosition = (await this.execution.checkpoint(EXECUTION_PROJECTION))?.position ?? 0;
     const knownOn = opts.knownOn ?? null;
+    if (!facts?.meta || (knownOn && facts.meta.openedOn > knownOn)) throw yearNotOpened(department, year, knownOn);
+    const projectionPosition = (await this.execution.checkpoint(EXECUTION_PROJECTION))?.position ?? 0;
     const date = knownOn ?? opts.today;
 
     const result = await this.notices.transaction(async (trx) => {
@@ -233,7 +233,9 @@ export class MonthCloseService {
   private buildNotices(facts: ExecutionFacts, month: number, knownOn: string | null): Notice[] {
     return [
       buildDepartmentNotice(facts, { month, knownOn }),
-      ...facts.units.map((u) => buildUnitNotice(facts, { unit: u.unit, month, knownOn })),
+      ...facts.units
+        .filter((u) => knownBy(u, knownOn))
+        .map((u) => buildUnitNotice(facts, { unit: u.unit, month, knownOn })),
     ];
   }
 }

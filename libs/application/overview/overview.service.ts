@@ -21,10 +21,12 @@ import {
   type AlertLevel,
   type SourceFilter,
   type Totals,
+  knownBy,
 } from '#domain/execution/execution.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import { AccessDeniedError } from '../common/errors.js';
 import type { IssuedNotice, NoticesRepository } from '#persistence/notices.repository.js';
+import type { EvaluationStatus } from '#domain/evaluation/evaluate.js';
 import type { EvaluationReport } from '../evaluation/evaluation.wire.js';
 import type { EvaluationService } from '../evaluation/evaluation.service.js';
 import type { ExecutionService } from '../execution/execution.service.js';
@@ -86,8 +88,22 @@ export interface DepartmentOverview {
       projectedLevel: AlertLevel | null;
     } | null;
   };
-  /** The self-evaluation (final after YearClosed, else a running forecast); null when it cannot be computed. */
-  evaluation: { status: 'final' | 'forecast'; total: string; grade: string; framework: string } | null;
+  /**
+   * The self-evaluation (final after YearClosed with every input in, incomplete when some are
+   * missing, else a running forecast): the score so far, its range (2 decimals), the grade when the
+   * range decides it, the grades still possible, and how many criteria are missing or not yet due;
+   * null when it cannot be computed.
+   */
+  evaluation: {
+    status: EvaluationStatus;
+    total: string;
+    range: { min: string; max: string };
+    grade: string | null;
+    grades: string[];
+    missing: number;
+    notDue: number;
+    framework: string;
+  } | null;
   links: { dashboard: string; execution: string; evaluation: string };
 }
 
@@ -116,7 +132,7 @@ export class OverviewService {
 
   /** Cumulative rate per month 1..12 for the department and each unit, with the schedule line. */
   async curve(department: string, year: number, p: CurveParams, today: string): Promise<Curve> {
-    const facts = await this.execution.facts(department, year);
+    const facts = await this.execution.facts(department, year, p.knownOn);
     const meta = requireMeta(facts);
     const source = p.source ?? 'fiscal';
     const knownOn = p.knownOn ?? null;
@@ -158,11 +174,13 @@ export class OverviewService {
       months,
       schedule: months.map((m) => monthlySchedule(meta, m).toFixed(2)),
       total: series(null),
-      units: facts.units.map((u) => ({
-        unit: u.unit,
-        name: u.name,
-        ...series(included.filter((l) => l.unit === u.unit).map((l) => l.line)),
-      })),
+      units: facts.units
+        .filter((u) => knownBy(u, knownOn))
+        .map((u) => ({
+          unit: u.unit,
+          name: u.name,
+          ...series(included.filter((l) => l.unit === u.unit).map((l) => l.line)),
+        })),
     };
   }
 
@@ -281,7 +299,16 @@ export class OverviewService {
             projectedLevel: next.projectedLevel,
           },
         },
-        evaluation: ev && { status: ev.status, total: ev.total, grade: ev.grade, framework: ev.framework },
+        evaluation: ev && {
+          status: ev.status,
+          total: ev.total,
+          range: { min: ev.range.min.score, max: ev.range.max.score },
+          grade: ev.grade,
+          grades: ev.grades,
+          missing: ev.missing,
+          notDue: ev.notDue,
+          framework: ev.framework,
+        },
         links: {
           dashboard: `/dashboard/${encodeURIComponent(s.department)}/${s.year}`,
           execution: `/api/v1/departments/${path}/execution`,

@@ -59,6 +59,8 @@ describe('the sample stream (yantian-emergency 2023)', () => {
     const sumOfCriteria = e.criteria.reduce((s, c) => s.plus(c.score), new Decimal(0));
     expect(e.total.eq(sumOfCriteria)).toBe(true);
     expect(e.criteria).toHaveLength(21);
+    expect(e.status).toBe('final');
+    expect([e.range.min.eq(e.total), e.range.max.eq(e.total), e.grades]).toEqual([true, true, ['优']]);
   });
 
   test('预算执行率: terms 0.834, 0.7984, 0.9815, 0.9451, average part 1.1445, criterion 4.70', () => {
@@ -189,21 +191,29 @@ describe('the sample stream (yantian-emergency 2023)', () => {
 });
 
 describe('a running evaluation before year end', () => {
-  const e = evaluateEvents(sample.filter((ev) => ev.occurredOn <= '2023-09-30'));
+  const known = sample.filter((ev) => ev.occurredOn <= '2023-09-30');
+  const e = evaluate({
+    framework: DEFAULT_FRAMEWORK,
+    facts: factsFromEvents(known),
+    state: evaluationStateFromEvents(known),
+    asOf: '2023-09-30',
+  });
 
-  test('scores what is known and says what is missing', () => {
+  test('scores what is known and says what is not yet due or missing (forecast.spec.ts has the figures)', () => {
+    expect(e.status).toBe('forecast');
     expect(e.reconciliation).toBeNull();
     const judged = criterion(e, 'decision.budget.rationality');
-    expect([judged.display, judged.missing]).toEqual(['0.00', true]);
-    expect(judged.basis).toContain('尚无评定');
+    expect([judged.display, judged.missing, judged.notDue]).toEqual(['0.00', false, true]);
+    expect(judged.basis).toContain('尚未到期');
     const satisfaction = criterion(e, 'performance.fairness.satisfaction');
-    expect([satisfaction.display, satisfaction.missing]).toEqual(['0.00', true]);
+    expect([satisfaction.display, satisfaction.notDue]).toEqual(['0.00', true]);
     expect(satisfaction.basis).toContain('SatisfactionMeasured');
-    expect(criterion(e, 'management.funds.compliance').missing).toBe(true);
+    expect(criterion(e, 'management.funds.compliance').notDue).toBe(true);
     expect(criterion(e, 'performance.efficiency.execution').inputs.q2Rate).toBe('39.92');
     expect(e.indicators).toMatchObject({ defined: 15, applicable: 12, met: 0 });
     expect(e.indicators.indicators.find((i) => i.indicator === 'cost-exec')!.status).toBe('not_reported');
-    expect(e.grade).toBe(gradeFor(DEFAULT_FRAMEWORK, e.total));
+    expect(e.grade).toBeNull();
+    expect(e.grades).toEqual(['差', '中', '良', '优']);
   });
 });
 

@@ -7,6 +7,17 @@
 
 export type CriterionHow = 'judged' | 'computed' | 'composite';
 
+/**
+ * What a criterion means before the year is closed (a forecast, scored as of an evaluation date):
+ * - `so_far`: scored from the figures so far; the rule itself leaves out what is not yet due on the
+ *   date (quarters whose end has not come, tasks whose due date has not passed);
+ * - `year_end`: a ratio of the whole year: not yet due before the year's last day;
+ * - `on_report`: from a report made once a year, or an assessment: not yet due until it is recorded.
+ * Computed criteria take their rule's (rules.ts), judged ones `on_report`; a criterion may say
+ * otherwise. Once the year is closed everything is due: what has no input is missing.
+ */
+export type MidYear = 'so_far' | 'year_end' | 'on_report';
+
 export interface CriterionDef {
   id: string;
   name: string;
@@ -17,6 +28,8 @@ export interface CriterionDef {
   how: CriterionHow;
   /** For composite criteria: the sub-items, each judged or computed, whose scores add up. */
   items?: CriterionDef[];
+  /** What the criterion means during the year, when not its rule's (or for judged, `on_report`). */
+  midYear?: MidYear;
 }
 
 export interface GroupDef {

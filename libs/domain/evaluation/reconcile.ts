@@ -39,8 +39,12 @@ export interface Reconciliation {
    * they are filled).
    */
   sumOfSubmitted: string;
+  /** The computed total so far (2 decimals); the most it can still reach, equal when decided. */
   computedTotal: string;
-  computedGrade: string;
+  computedMax: string;
+  /** The computed grade when decided, else null; the grades still possible, lowest first. */
+  computedGrade: string | null;
+  computedGrades: string[];
   findings: ScoreFinding[];
   totalFindings: TotalFinding[];
 }
@@ -49,8 +53,12 @@ export interface ReconcileInput {
   framework: FrameworkDef;
   /** Every criterion and sub-item, by id. */
   scores: ReadonlyMap<string, CriterionScore>;
+  /** The total so far, and the most it can still reach (default: the total). */
   total: Decimal;
-  grade: string;
+  max?: Decimal;
+  /** The computed grade, null when the range does not decide it; the grades still possible. */
+  grade: string | null;
+  grades?: string[];
   gradeOf: (total: Decimal) => string;
   submission: SubmissionState;
 }
@@ -78,6 +86,7 @@ function why(c: CriterionScore): string {
     case 'computed':
       return `按规则应得 ${value} 分：${c.basis}`;
     case 'judged':
+      if (c.notDue) return '尚未到期（年度结束后评定），暂不计分';
       return c.missing ? '尚无评定（AssessmentRecorded），按0分计' : `评定得分为 ${value} 分：${c.evidence ?? c.basis}`;
     case 'composite':
       return `各子项合计 ${value} 分：${c.basis}`;
@@ -130,6 +139,9 @@ function submittedOf(c: CriterionScore, scores: Record<string, string>): Decimal
 
 export function reconcile(input: ReconcileInput): Reconciliation {
   const { framework, scores, total, grade, submission } = input;
+  const max = input.max ?? total;
+  const grades = input.grades ?? (grade === null ? [] : [grade]);
+  const decided = max.eq(total);
   const findings: ScoreFinding[] = [];
   for (const [id, submitted] of Object.entries(submission.scores)) {
     const f = scoreFinding(id, submitted, scores.get(id), framework);
@@ -164,7 +176,18 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       reason: `自评总分 ${submission.total} 分与各指标自评分之和 ${sumOfSubmitted.toFixed()} 分不一致`,
     });
   }
-  if (!agrees(submission.total, total)) {
+  if (!decided) {
+    // Some scores are still open: the submitted total is a finding only outside the range.
+    const below = submittedTotal.lt(total) && !agrees(submission.total, total);
+    const above = submittedTotal.gt(max) && !agrees(submission.total, max);
+    if (below || above)
+      totalFindings.push({
+        kind: 'total_vs_computed',
+        submitted: submission.total,
+        expected: `${fixed2(total)}—${fixed2(max)}`,
+        reason: `自评总分 ${submission.total} 分，不在按规则和评定计算的得分范围 ${fixed2(total)}—${fixed2(max)} 分内（尚有指标缺少数据、评定或尚未到期）`,
+      });
+  } else if (!agrees(submission.total, total)) {
     const diff = submittedTotal.minus(total);
     totalFindings.push({
       kind: 'total_vs_computed',
@@ -182,7 +205,15 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       reason: `自评等级“${submission.grade}”与自评总分 ${submission.total} 分对应的等级“${gradeOfSubmitted}”不符`,
     });
   }
-  if (submission.grade !== grade) {
+  if (grade === null) {
+    if (!grades.includes(submission.grade))
+      totalFindings.push({
+        kind: 'grade_vs_computed',
+        submitted: submission.grade,
+        expected: grades.join('—'),
+        reason: `自评等级“${submission.grade}”，按计算得分范围 ${fixed2(total)}—${fixed2(max)} 分应为“${grades.join('—')}”`,
+      });
+  } else if (submission.grade !== grade) {
     totalFindings.push({
       kind: 'grade_vs_computed',
       submitted: submission.grade,
@@ -196,7 +227,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     submittedGrade: submission.grade,
     sumOfSubmitted: sumOfSubmitted.toFixed(),
     computedTotal: fixed2(total),
+    computedMax: fixed2(max),
     computedGrade: grade,
+    computedGrades: grades,
     findings,
     totalFindings,
   };

@@ -10,7 +10,7 @@ const ONE = new Decimal(1);
 /** 政府采购执行情况: actual/planned × 1 (0 if actual > planned) + 1 if the policy functions were carried out. */
 export const procurementRule: Rule = ({ state }) => {
   const p = state.procurement;
-  if (!p) return missingInput('尚无政府采购执行情况（ProcurementReported）');
+  if (!p) return missingInput('尚无政府采购执行情况（ProcurementReported）', '政府采购执行情况（ProcurementReported）');
   const { planned, actual, policyCompliant } = p.value;
   const inputs: Record<string, string> = {
     planned: money(planned),
@@ -49,7 +49,12 @@ export const adjustmentRule: Rule = ({ facts, state }) => {
   const sources: string[] = [];
   for (const l of state.lineEvents.values()) for (const id of l.budget) sources.push(id);
   const initial = sumAmounts(allocations);
-  if (initial.isZero()) return missingInput('尚无年初预算（BudgetAllocated），无法计算资金调整调剂率', sources);
+  if (initial.isZero())
+    return missingInput(
+      '尚无年初预算（BudgetAllocated），无法计算资金调整调剂率',
+      '年初预算（BudgetAllocated）',
+      sources,
+    );
   const adjusted = sumAmounts(adjustments);
   const rate = required(rateOf(adjusted, initial), 'adjustment rate');
   const inputs = {
@@ -80,7 +85,8 @@ const DISCLOSURE: Record<DisclosureStatus, [string, string]> = {
 /** 预决算信息公开: budget and final accounts each on_time/exempt 1.5, late 1, none 0. */
 export const disclosureRule: Rule = ({ state }) => {
   const d = state.disclosure;
-  if (!d) return missingInput('尚无预决算信息公开情况（DisclosureReported）');
+  if (!d)
+    return missingInput('尚无预决算信息公开情况（DisclosureReported）', '预决算信息公开情况（DisclosureReported）');
   const [budgetScore, budgetText] = DISCLOSURE[d.value.budget];
   const [finalScore, finalText] = DISCLOSURE[d.value.finalAccounts];
   const score = new Decimal(budgetScore).plus(finalScore);
@@ -95,10 +101,16 @@ export const disclosureRule: Rule = ({ state }) => {
 /** 固定资产利用率: inUse/total ≥ 90% → 1; ≥ 75% → 0.7; ≥ 60% → 0.4; else 0. */
 export const assetsUtilizationRule: Rule = ({ state }) => {
   const a = state.assets;
-  if (!a) return missingInput('尚无固定资产情况（AssetsReported）');
+  if (!a) return missingInput('尚无固定资产情况（AssetsReported）', '资产报告（AssetsReported）');
   const rate = rateOf(a.value.inUse, a.value.total);
   const inputs: Record<string, string> = { inUse: money(a.value.inUse), total: money(a.value.total) };
-  if (rate === null) return missingInput('固定资产总额为0，无法计算固定资产利用率', [a.eventId], inputs);
+  if (rate === null)
+    return missingInput(
+      '固定资产总额为0，无法计算固定资产利用率',
+      '固定资产总额（AssetsReported 的 total 为0）',
+      [a.eventId],
+      inputs,
+    );
   inputs.rate = rate.toFixed(2);
   const score = bandAtLeast(
     rate,
@@ -121,11 +133,17 @@ export const assetsUtilizationRule: Rule = ({ state }) => {
 /** 财政供养人员控制率: onStaff/authorized ≤ 100% → 1, else 0. */
 export const staffFundedRule: Rule = ({ state }) => {
   const h = state.headcount;
-  if (!h) return missingInput('尚无人员情况（HeadcountReported）');
+  if (!h) return missingInput('尚无人员情况（HeadcountReported）', '人员情况报告（HeadcountReported）');
   const { onStaff, authorized } = h.value;
   const inputs: Record<string, string> = { onStaff: String(onStaff), authorized: String(authorized) };
   const rate = rateOf(onStaff, authorized);
-  if (rate === null) return missingInput('核定编制数为0，无法计算财政供养人员控制率', [h.eventId], inputs);
+  if (rate === null)
+    return missingInput(
+      '核定编制数为0，无法计算财政供养人员控制率',
+      '核定编制数（HeadcountReported 的 authorized 为0）',
+      [h.eventId],
+      inputs,
+    );
   inputs.rate = rate.toFixed(2);
   const ok = rate.lte(100);
   const score = ok ? ONE : ZERO;
@@ -140,7 +158,7 @@ export const staffFundedRule: Rule = ({ state }) => {
 /** 编外人员控制率: (directHires+dispatched)/(onStaff+directHires+dispatched) < 5% → 1; ≤ 10% → 0.5; else 0. */
 export const staffContractRule: Rule = ({ state }) => {
   const h = state.headcount;
-  if (!h) return missingInput('尚无人员情况（HeadcountReported）');
+  if (!h) return missingInput('尚无人员情况（HeadcountReported）', '人员情况报告（HeadcountReported）');
   const { onStaff, directHires, dispatched } = h.value;
   const external = directHires + dispatched;
   const total = onStaff + external;
@@ -152,7 +170,13 @@ export const staffContractRule: Rule = ({ state }) => {
     total: String(total),
   };
   const rate = rateOf(external, total);
-  if (rate === null) return missingInput('在职人员总数为0，无法计算编外人员控制率', [h.eventId], inputs);
+  if (rate === null)
+    return missingInput(
+      '在职人员总数为0，无法计算编外人员控制率',
+      '在职人员数（HeadcountReported 的人数均为0）',
+      [h.eventId],
+      inputs,
+    );
   inputs.rate = rate.toFixed(2);
   const [score, band] = rate.lt(5)
     ? [ONE, '< 5%']

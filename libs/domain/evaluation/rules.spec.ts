@@ -42,12 +42,13 @@ function spend(lineId: string, month: number, amount: string, source: 'fiscal' |
   return ev('SpendingRecorded', { line: lineId, source, month: m, amount }, `${m}-28`);
 }
 
-function run(criterion: string, events: DatedEvent[]): RuleResult {
+function run(criterion: string, events: DatedEvent[], asOf?: string): RuleResult {
   const def = criteriaById(DEFAULT_FRAMEWORK).get(criterion)!;
   return ruleFor(criterion)!({
     facts: factsFromEvents(events),
     state: evaluationStateFromEvents(events),
     criterion: def,
+    ...(asOf ? { asOf } : {}),
   });
 }
 
@@ -226,6 +227,8 @@ describe('performance.economy.public_funds', () => {
     const r = run(id, [...opened(), line('3pub', '1000.00', 'three_public'), spend('3pub', 3, '950.00')]);
     expect(score(r)).toBe('2');
     expect(r.missing).toContain('日常公用经费');
+    // The missing part could still score its 3: at most 2 + 3.
+    expect(r.max?.toFixed()).toBe('5');
   });
   test('no YearOpened', () => expect(run(id, []).missing).toContain('YearOpened'));
 });
@@ -266,6 +269,39 @@ describe('performance.efficiency.execution', () => {
     expect(run(id, opened()).missing).toContain('财政拨款预算');
     expect(run(id, []).missing).toContain('YearOpened');
   });
+
+  describe('during the year: only the quarters whose end has come', () => {
+    const events = [
+      ...opened(),
+      line('a', '1000.00'),
+      spend('a', 3, '300.00'),
+      spend('a', 6, '100.00'),
+      spend('a', 9, '200.00'),
+      spend('a', 12, '400.00'),
+    ];
+    test('before the first quarter end nothing is due: 0, at most 4 × 1.5 = 6', () => {
+      const r = run(id, events, '2023-03-30');
+      expect([score(r), r.max?.toFixed()]).toEqual(['0', '6']);
+      expect(r.notDue).toContain('2023-03-31');
+      expect(r.missing).toBeUndefined();
+    });
+    test('two quarters: terms 1 (30% capped) + 0.8 (40/50), average (30 + 40) / 2 = 35% × 2 × 2/4 = 0.35', () => {
+      const r = run(id, events, '2023-06-30');
+      expect(r.inputs).toMatchObject({ quartersReached: '2', averageRate: '35', averagePart: '0.35' });
+      expect(score(r)).toBe('2.15');
+      // Q3 and Q4 can still add 1 + 0.5 each.
+      expect(r.max?.toFixed()).toBe('5.15');
+      expect(r.notDue).toBe('三季度、四季度尚未到季末');
+      expect(r.formula).toContain('× 2分 × 2/4 = 0.35');
+    });
+    test('on the last day of the year every quarter is in: the year-end score and formula', () => {
+      const r = run(id, events, '2023-12-31');
+      expect(score(r)).toBe('4.75');
+      expect(r.notDue).toBeUndefined();
+      expect(r.max).toBeUndefined();
+      expect(r.formula).toBe(run(id, events).formula);
+    });
+  });
 });
 
 describe('tasks', () => {
@@ -297,6 +333,50 @@ describe('tasks', () => {
     expect(none.formula).toContain('扣完为止');
     expect(run('performance.efficiency.key_work', [plan('p', 'project')]).missing).toContain('key_work');
   });
+  test('key_work during the year: a task whose due date has not passed is not yet due', () => {
+    const tasks = [
+      ...opened(),
+      plan('k1', 'key_work', '2023-03-31'),
+      plan('k2', 'key_work', '2023-05-31'),
+      plan('k3', 'key_work', '2023-09-30'),
+      plan('k4', 'key_work'),
+      complete('k1', '2023-03-20'),
+    ];
+    // As of 06-30: k1 on time, k2 past due without completion (late), k3 and k4 not yet due.
+    const r = run('performance.efficiency.key_work', tasks, '2023-06-30');
+    // so far k3 and k4 count as not completed: 8 − 4 × 3 → 0; completed on time at most 8 − 4 × 1 = 4.
+    expect([score(r), r.max?.toFixed()]).toEqual(['0', '4']);
+    expect(r.inputs).toEqual({ planned: '4', notCompletedByDue: '1', notYetDue: '2' });
+    expect(r.notDue).toBe('2 项重点工作尚未到期');
+    expect(r.formula).toContain('尚未到期 2 项（k3：到期 2023-09-30；k4：到期 2023-12-31）');
+    expect(r.formula).toContain('k2：到期 2023-05-31，未完成');
+    // A task due on the evaluation date is not late yet.
+    const due = run(
+      'performance.efficiency.key_work',
+      [...opened(), plan('k', 'key_work', '2023-06-30')],
+      '2023-06-30',
+    );
+    expect([score(due), due.max?.toFixed()]).toEqual(['4', '8']);
+    // Once the year is closed (no date) the same tasks are late: 8 − 4 × 3 → 0, decided.
+    const closed = run('performance.efficiency.key_work', tasks);
+    expect([score(closed), closed.max, closed.notDue]).toEqual(['0', undefined, undefined]);
+  });
+
+  test('timeliness during the year: completed on time counts, not yet due counts at most', () => {
+    const tasks = [
+      ...opened(),
+      plan('p1', 'project', '2023-03-31'),
+      plan('p2', 'project', '2023-05-31'),
+      plan('p3', 'project', '2023-10-31'),
+      complete('p1', '2023-03-31'),
+    ];
+    // p1 on time, p2 late, p3 not yet due: 1 / 3 × 6 = 2, at most (1 + 1) / 3 × 6 = 4.
+    const r = run('performance.efficiency.timeliness', tasks, '2023-06-30');
+    expect([score(r), r.max?.toFixed()]).toEqual(['2', '4']);
+    expect(r.notDue).toBe('1 个预算项目尚未到期');
+    expect(r.formula).toContain('尚未到期的均按期完成最高 4分');
+  });
+
   test('timeliness: completed by due / planned × 6', () => {
     const base = [...opened(), plan('p1', 'project'), plan('p2', 'project'), plan('p3', 'project', '2023-10-31')];
     const r = run('performance.efficiency.timeliness', [

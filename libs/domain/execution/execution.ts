@@ -42,10 +42,18 @@ export function lineIncluded(line: LineInfo, source: SourceFilter): boolean {
   return source === 'all' || line.source === source;
 }
 
-/** Line ids included by the source filter: every id with an entry in facts.lines that passes it. */
-function includedIds(facts: ExecutionFacts, source: SourceFilter): Set<string> {
+/** Whether a unit or line was registered by `knownOn` (null: everything known). */
+export function knownBy(item: { knownOn: IsoDate }, knownOn: IsoDate | null | undefined): boolean {
+  return !knownOn || item.knownOn <= knownOn;
+}
+
+/**
+ * Line ids included by the source filter and known by `knownOn`: every id with an entry in
+ * facts.lines that passes both (a line allocated later does not exist as known on an earlier date).
+ */
+function includedIds(facts: ExecutionFacts, source: SourceFilter, knownOn?: IsoDate | null): Set<string> {
   const out = new Set<string>();
-  for (const l of facts.lines) if (lineIncluded(l, source)) out.add(l.line);
+  for (const l of facts.lines) if (lineIncluded(l, source) && knownBy(l, knownOn)) out.add(l.line);
   return out;
 }
 
@@ -55,7 +63,7 @@ export function lineTotals(facts: ExecutionFacts, w: FigureWindow): Map<string, 
   const budgets = budgetsOn(index, w.budgetOn, w.knownOn);
   const spent = spentThrough(index, w.knownOn, w.throughMonth);
   const out = new Map<string, Totals>();
-  for (const id of includedIds(facts, w.source)) {
+  for (const id of includedIds(facts, w.source, w.knownOn)) {
     const slot = entryOf(index.slotOf, id, 'fact index slot of line');
     out.set(id, { budget: budgets[slot], spent: spent[slot] });
   }
@@ -222,6 +230,9 @@ export interface QuarterRate {
   spent: Decimal;
   rate: Decimal | null;
   schedule: Decimal;
+  /** Schedule minus rate (percentage points) and the alert level by the stream's thresholds. */
+  lag: Decimal | null;
+  level: AlertLevel | null;
 }
 
 /**
@@ -259,7 +270,7 @@ export function quarterRates(
   const meta = requireMeta(facts);
   const cps = checkpoints(meta);
   const index = factIndex(facts);
-  const included = includedIds(facts, opts.source);
+  const included = includedIds(facts, opts.source, opts.knownOn);
   const ids = opts.lines ? [...opts.lines].filter((id) => included.has(id)) : [...included];
   const slots = ids.map((id) => entryOf(index.slotOf, id, 'fact index slot of line'));
   const cumulative = spendingView(index, opts.knownOn).cumulative;
@@ -267,7 +278,8 @@ export function quarterRates(
     const date = lastDayOfMonth(meta.year, q * 3);
     const t = totalsOf(index, sumSlots(slots, budgetUnitsOn(index, date, opts.knownOn), cumulative, q * 3));
     const schedule = elementAt(cps, q, 'quarter checkpoint');
-    return { quarter: q, date, budget: t.budget, spent: t.spent, rate: executionRate(t), schedule };
+    const s = standing(meta, t, schedule);
+    return { quarter: q, date, budget: t.budget, spent: t.spent, rate: s.rate, schedule, lag: s.lag, level: s.level };
   });
 }
 
@@ -356,7 +368,7 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
   const view = spendingView(index, q.knownOn);
   const spent = spentThrough(index, q.knownOn, month);
   const through = throughIndex(month);
-  const ids = includedIds(facts, q.source);
+  const ids = includedIds(facts, q.source, q.knownOn);
   const forecastFor = (monthly: readonly bigint[], budget: Decimal) =>
     forecast({ meta, month, budget, cumulative: cumulate(index, monthly), runRateMonths });
 
@@ -375,16 +387,18 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
   });
 
   const unitSlots = slotsByUnit(included, index);
-  const units: UnitExecution[] = facts.units.map((u) => {
-    const slots = unitSlots.get(u.unit) ?? [];
-    const t = totalsOf(index, sumSlots(slots, budgetUnits, view.cumulative, through));
-    return {
-      unit: u.unit,
-      name: u.name,
-      ...standing(meta, t, schedule),
-      forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot])), t.budget),
-    };
-  });
+  const units: UnitExecution[] = facts.units
+    .filter((u) => knownBy(u, q.knownOn))
+    .map((u) => {
+      const slots = unitSlots.get(u.unit) ?? [];
+      const t = totalsOf(index, sumSlots(slots, budgetUnits, view.cumulative, through));
+      return {
+        unit: u.unit,
+        name: u.name,
+        ...standing(meta, t, schedule),
+        forecast: forecastFor(sumSeries(slots.map((slot) => view.monthly[slot])), t.budget),
+      };
+    });
 
   const allSlots = [...ids].map((id) => entryOf(index.slotOf, id, 'fact index slot of line'));
   const all = totalsOf(index, sumSlots(allSlots, budgetUnits, view.cumulative, through));

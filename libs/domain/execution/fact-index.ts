@@ -143,7 +143,12 @@ export function amount(index: FactIndex, units: bigint): Decimal {
   return fromUnits(units, index.scale);
 }
 
-/** Spending per line and valid month (and cumulative), as known on a date. */
+/**
+ * Spending per line and valid month (and cumulative), as known on a date. A line's cumulative
+ * spending is never below zero: corrections known without enough of what they correct (a log
+ * read as known on a date, corrections out of date order) show the line at zero, not negative,
+ * and the months' spending is what the cumulative figures add (so both always agree).
+ */
 export function spendingView(index: FactIndex, knownOn: IsoDate | null | undefined): SpendingView {
   const known = knownKey(knownOn);
   return remember(index.views, known, () => {
@@ -154,7 +159,13 @@ export function spendingView(index: FactIndex, knownOn: IsoDate | null | undefin
       const months = new Array<bigint>(13).fill(0n);
       for (const e of entries) if (!known || e.knownOn <= known) months[e.month] += e.units;
       const cum = [0n];
-      for (let m = 1; m <= 12; m++) cum.push(cum[m - 1] + months[m]);
+      let running = 0n;
+      for (let m = 1; m <= 12; m++) {
+        running += months[m];
+        const shown = running < 0n ? 0n : running;
+        months[m] = shown - cum[m - 1];
+        cum.push(shown);
+      }
       monthly.push(months);
       cumulative.push(cum);
     }

@@ -19,6 +19,8 @@ export interface StreamMeta {
 export interface UnitInfo {
   unit: string;
   name: string;
+  /** Record date of its UnitRegistered: "as known on" an earlier date the unit does not exist. */
+  knownOn: IsoDate;
 }
 
 export interface LineInfo {
@@ -28,6 +30,8 @@ export interface LineInfo {
   category: Category;
   economic: Economic;
   source: FundSource;
+  /** Record date of its BudgetAllocated: "as known on" an earlier date the line does not exist. */
+  knownOn: IsoDate;
 }
 
 export interface BudgetFact {
@@ -63,8 +67,15 @@ export interface ExecutionFacts {
   budget: BudgetFact[];
   spending: SpendingFact[];
   plans: PlanFact[];
-  /** SpendingRecorded id → line and month, to place corrections. */
-  records: Map<string, { line: string; month: number }>;
+  /** SpendingRecorded id → line, month and record date, to place corrections. */
+  records: Map<string, RecordPlacement>;
+}
+
+/** Where a SpendingRecorded went: its line and valid month, and its record date. */
+export interface RecordPlacement {
+  line: string;
+  month: number;
+  knownOn: IsoDate;
 }
 
 export const DEFAULT_SCHEDULE = { Q1: '25', Q2: '50', Q3: '75', Q4: '100' } as const;
@@ -88,13 +99,14 @@ export type FactDelta =
   | { kind: 'plan'; fact: PlanFact };
 
 /**
- * Facts contributed by one event. `lookupRecord` finds the line and month of a SpendingRecorded
- * (for corrections); events of other types contribute nothing.
+ * Facts contributed by one event. `lookupRecord` finds the line, month and record date of a
+ * SpendingRecorded (for corrections); events of other types contribute nothing.
+ *
+ * A correction is known from the later of its own record date and its record's: as known on a
+ * date before the record, it has nothing to apply to and does not count. A correction whose
+ * record is not among the events folded (a log filtered by record date) contributes nothing.
  */
-export function factsOf(
-  event: DatedEvent,
-  lookupRecord: (id: string) => { line: string; month: number } | undefined,
-): FactDelta[] {
+export function factsOf(event: DatedEvent, lookupRecord: (id: string) => RecordPlacement | undefined): FactDelta[] {
   const knownOn = event.occurredOn;
   switch (event.type) {
     case 'YearOpened':
@@ -115,7 +127,7 @@ export function factsOf(
     case 'YearClosed':
       return [{ kind: 'closed', on: knownOn }];
     case 'UnitRegistered':
-      return [{ kind: 'unit', unit: { unit: event.data.unit, name: event.data.name } }];
+      return [{ kind: 'unit', unit: { unit: event.data.unit, name: event.data.name, knownOn } }];
     case 'BudgetAllocated': {
       const d = event.data;
       return [
@@ -128,6 +140,7 @@ export function factsOf(
             category: d.category,
             economic: d.economic,
             source: d.source,
+            knownOn,
           },
         },
         {
@@ -153,11 +166,12 @@ export function factsOf(
       return [{ kind: 'spending', recordId: event.id, fact: recordedSpendingFact(event) }];
     case 'SpendingCorrected': {
       const rec = lookupRecord(event.data.corrects);
-      if (!rec) throw new Error(`SpendingCorrected ${event.id}: corrected record ${event.data.corrects} is unknown`);
+      if (!rec) return [];
+      const known = rec.knownOn > knownOn ? rec.knownOn : knownOn;
       return [
         {
           kind: 'spending',
-          fact: { line: rec.line, month: rec.month, knownOn, amount: event.data.amount, kind: 'correction' },
+          fact: { line: rec.line, month: rec.month, knownOn: known, amount: event.data.amount, kind: 'correction' },
         },
       ];
     }
@@ -210,7 +224,12 @@ export function evolveFacts(facts: ExecutionFacts, event: DatedEvent): Execution
         break;
       case 'spending':
         facts.spending.push(delta.fact);
-        if (delta.recordId) facts.records.set(delta.recordId, { line: delta.fact.line, month: delta.fact.month });
+        if (delta.recordId)
+          facts.records.set(delta.recordId, {
+            line: delta.fact.line,
+            month: delta.fact.month,
+            knownOn: delta.fact.knownOn,
+          });
         break;
       case 'plan':
         facts.plans.push(delta.fact);

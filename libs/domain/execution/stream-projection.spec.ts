@@ -71,7 +71,7 @@ function stored(head: StreamHead, segments: Map<number, Segment>) {
 function liveFold(events: ProjectedEvent[], sizes: number[]) {
   let head: StreamHead | null = null;
   const rows = new Map<number, string>();
-  const records = new Map<string, { line: string; month: number }>();
+  const records = new Map<string, { line: string; month: number; knownOn: string }>();
   let i = 0;
   let k = 0;
   while (i < events.length) {
@@ -93,7 +93,7 @@ function liveFold(events: ProjectedEvent[], sizes: number[]) {
         segs.set(bucket, seg);
       }
       if (e.type === 'SpendingRecorded')
-        records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
+        records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)), knownOn: e.occurredOn });
       applyEvent(h, seg, e, (id) => records.get(id));
     }
     for (const seg of segs.values())
@@ -179,7 +179,11 @@ describe.each([
         .filter((e) => e.type === 'SpendingRecorded')
         .map((e) => [
           e.id,
-          { line: (e.data as { line: string }).line, month: Number((e.data as { month: string }).month.slice(5, 7)) },
+          {
+            line: (e.data as { line: string }).line,
+            month: Number((e.data as { month: string }).month.slice(5, 7)),
+            knownOn: e.occurredOn,
+          },
         ]),
     );
     const fromTuples = foldStream(events[0]!, items, (id) => records.get(id));

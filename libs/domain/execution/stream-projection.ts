@@ -24,6 +24,7 @@ import {
   type ExecutionFacts,
   type LineInfo,
   type PlanFact,
+  type RecordPlacement,
   type SpendingFact,
   type StreamMeta,
   type UnitInfo,
@@ -38,7 +39,7 @@ import {
 export type ProjectedEvent = DatedEvent & { stream: string; version: number; position: number };
 
 /** Where a SpendingRecorded went (to place its corrections). */
-export type RecordLookup = (id: string) => { line: string; month: number } | undefined;
+export type RecordLookup = (id: string) => RecordPlacement | undefined;
 
 export interface StreamHead {
   stream: string;
@@ -306,10 +307,10 @@ export function foldStream(
   const segments = new Map<number, Segment>();
   let lookup = lookupRecord;
   if (!lookup) {
-    const records = new Map<string, { line: string; month: number }>();
+    const records = new Map<string, RecordPlacement>();
     for (const e of items)
       if (!Array.isArray(e) && e.type === 'SpendingRecorded')
-        records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)) });
+        records.set(e.id, { line: e.data.line, month: Number(e.data.month.slice(5, 7)), knownOn: e.occurredOn });
     lookup = (id) => records.get(id);
   }
   for (const item of items) applyItem(head, segments, item, lookup);
@@ -320,8 +321,9 @@ export function foldStream(
 // Storage encoding: compact JSON arrays, canonical (the same facts always give the same text, so
 // a rebuild and live processing store identical rows).
 
-type UnitRow = [number, string, string];
-type LineRow = [number, string, string, string, string, string, string];
+/** Units and lines carry their record date (last, so rows stored before it decode as known from the start). */
+type UnitRow = [number, string, string, IsoDate?];
+type LineRow = [number, string, string, string, string, string, string, IsoDate?];
 type BudgetRow = [number, string, 'allocation' | 'adjustment', IsoDate, IsoDate, string];
 /** Spending kind: 'r' recorded, 'c' correction. */
 type SpendingRow = [string, number, IsoDate, 'r' | 'c', string];
@@ -360,8 +362,8 @@ export function encodeSegmentFacts(s: Segment): SegmentFactsJson {
     }
   }
   return {
-    u: s.units.map((u) => [u.position, u.unit, u.name]),
-    l: s.lines.map((l) => [l.position, l.line, l.unit, l.name, l.category, l.economic, l.source]),
+    u: s.units.map((u) => [u.position, u.unit, u.name, u.knownOn]),
+    l: s.lines.map((l) => [l.position, l.line, l.unit, l.name, l.category, l.economic, l.source, l.knownOn]),
     b: s.budget.map((b) => [b.position, b.line, b.kind, b.effectiveOn, b.knownOn, b.amount]),
     s: spending,
     p: s.plans.map((p) => [p.position, p.unit, p.month, p.knownOn, p.amount]),
@@ -381,8 +383,8 @@ export function decodeSegment(
   position: number,
 ): Segment {
   const seg = newSegment(bucket);
-  for (const [position, unit, name] of facts.u) seg.units.push({ unit, name, position });
-  for (const [position, line, unit, name, category, economic, source] of facts.l) {
+  for (const [position, unit, name, knownOn = ''] of facts.u) seg.units.push({ unit, name, knownOn, position });
+  for (const [position, line, unit, name, category, economic, source, knownOn = ''] of facts.l) {
     seg.lines.push({
       line,
       unit,
@@ -390,6 +392,7 @@ export function decodeSegment(
       category: category as Category,
       economic: economic as Economic,
       source: source as FundSource,
+      knownOn,
       position,
     });
   }
@@ -420,8 +423,8 @@ export function factsFromSegments(meta: StreamMeta, segments: Iterable<SegmentFa
   const plans: (PlanFact & { position: number })[] = [];
   const spending: SpendingFact[] = [];
   for (const f of segments) {
-    for (const [position, unit, name] of f.u) units.push({ unit, name, position });
-    for (const [position, line, unit, name, category, economic, source] of f.l) {
+    for (const [position, unit, name, knownOn = ''] of f.u) units.push({ unit, name, knownOn, position });
+    for (const [position, line, unit, name, category, economic, source, knownOn = ''] of f.l) {
       lines.push({
         line,
         unit,
@@ -429,6 +432,7 @@ export function factsFromSegments(meta: StreamMeta, segments: Iterable<SegmentFa
         category: category as Category,
         economic: economic as Economic,
         source: source as FundSource,
+        knownOn,
         position,
       });
     }

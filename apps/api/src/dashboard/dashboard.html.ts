@@ -5,6 +5,7 @@
  * unescaped. Scripts are same-origin files only (no inline script, no inline event handlers):
  * /static/echarts.min.js and /static/dashboard.js.
  */
+import { computedText, gradesText, type EvaluationReport } from '#application/evaluation/evaluation.wire.js';
 import type { DepartmentOverview, DepartmentPage } from '#application/overview/overview.service.js';
 import type { AlertLevel, SourceFilter } from '#domain/execution/execution.js';
 import { fullDateCnNumeric, groupDigits, quarterCn } from '#domain/format.js';
@@ -65,6 +66,42 @@ const ppText = (v: string | null | undefined) => (v === null || v === undefined 
 /** "1646484.90" → "1,646,484.90": the wire text as it is (groupDigits), a dash for none. */
 export function moneyText(v: string | null | undefined): string {
   return v === null || v === undefined ? dash : groupDigits(v);
+}
+
+/**
+ * A self-evaluation total: "91.70" when decided, else the range and how many criteria are still
+ * missing or not yet due: "48.20—91.70（尚缺8项）".
+ */
+export function scoreRangeText(min: string, max: string, open: number): string {
+  if (min === max) return min;
+  return `${min}—${max}${open ? `（尚缺${open}项）` : ''}`;
+}
+
+/** The grade when decided, else the grades still possible: "未定（良—优）". */
+export function gradeOrOpen(grade: string | null, grades: readonly string[]): string {
+  return grade ?? `未定（${gradesText(null, grades)}）`;
+}
+
+const STATUS_TAG: Record<string, string> = { forecast: '（预测）', incomplete: '（不完整）' };
+
+type ListEvaluation = NonNullable<DepartmentOverview['evaluation']>;
+
+/** The department list's score cell: the total, or its range while open. */
+function listScore(e: ListEvaluation): string {
+  return scoreRangeText(e.range.min, e.range.max, e.missing + e.notDue);
+}
+
+/** The department list's grade cell: only a decided grade (tagged while not final). */
+function listGrade(e: ListEvaluation): SafeHtml {
+  if (e.grade === null) return html`<span class="sub">${gradeOrOpen(null, e.grades)}</span>`;
+  const tag = STATUS_TAG[e.status];
+  return html`${e.grade}${tag ? html`<span class="sub">${tag}</span>` : ''}`;
+}
+
+/** A report's total for the page: the total, or its range while open. */
+function reportScore(e: EvaluationReport): string {
+  const open = e.missing.length + e.notDue.length;
+  return scoreRangeText(e.range.min.score, e.range.max.score, open);
 }
 
 function levelBadge(level: AlertLevel | null | undefined): SafeHtml {
@@ -136,8 +173,8 @@ export function departmentsPageHtml(data: { knownOn: string | null; departments:
 <td>${levelBadge(d.level)}</td>
 <td class="units-levels"><span class="dot dot-red" title="红色预警科室">${d.units.red}</span><span class="dot dot-yellow" title="黄色预警科室">${d.units.yellow}</span><span class="dot dot-green" title="正常科室">${d.units.green}</span></td>
 <td class="num">${pctText(d.forecast.yearEndRate)}</td>
-<td class="num score" data-field="score">${d.evaluation ? d.evaluation.total : dash}</td>
-<td class="grade" data-field="grade">${d.evaluation ? html`${d.evaluation.grade}${d.evaluation.status === 'forecast' ? html`<span class="sub">（预测）</span>` : ''}` : dash}</td>
+<td class="num score" data-field="score">${d.evaluation ? listScore(d.evaluation) : dash}</td>
+<td class="grade" data-field="grade">${d.evaluation ? listGrade(d.evaluation) : dash}</td>
 </tr>`,
   );
   const th = (key: string, type: 'text' | 'num', label: string, cls = '') =>
@@ -194,6 +231,12 @@ function qs(params: Record<string, string | undefined | null>): string {
   return s ? `?${s}` : '';
 }
 
+const STATE_TEXT: Record<string, string> = {
+  final: '年度已结账，最终得分',
+  incomplete: '年度已结账，结果不完整',
+  forecast: '年度未结束，预测得分',
+};
+
 function scoringTable(d: DepartmentPage): SafeHtml {
   const e = d.evaluation;
   if (!e) {
@@ -210,12 +253,18 @@ function scoringTable(d: DepartmentPage): SafeHtml {
       let first2 = true;
       for (const c of cs) {
         const l2s = level2Name.get(l2);
+        const tag = c.missing
+          ? html`<span class="tag warn">缺数据</span>`
+          : c.notDue
+            ? html`<span class="tag">未到期</span>`
+            : '';
+        const score = c.max.exact === c.exact ? c.score : `${c.score}—${c.max.score}`;
         rows.push(html`<tr data-criterion="${c.id}"${c.missing ? html` class="missing"` : ''}>
 ${first1 ? html`<td rowspan="${crit.length}" class="l1">${l1.name}<div class="sub">${l1.weight}分</div></td>` : ''}
 ${first2 ? html`<td rowspan="${cs.length}" class="l2">${l2s?.name ?? l2}${l2s ? html`<div class="sub">${l2s.weight}分 · 得${l2s.score}</div>` : ''}</td>` : ''}
-<td title="${c.how.formula}">${c.name}${c.kind === 'judged' ? html`<span class="tag">评定</span>` : html`<span class="tag calc">计算</span>`}${c.missing ? html`<span class="tag warn">缺数据</span>` : ''}</td>
+<td title="${c.how.formula}">${c.name}${c.kind === 'judged' ? html`<span class="tag">评定</span>` : html`<span class="tag calc">计算</span>`}${tag}</td>
 <td class="num">${c.weight}</td>
-<td class="num">${c.score}</td>
+<td class="num">${score}</td>
 </tr>`);
         first1 = false;
         first2 = false;
@@ -226,18 +275,45 @@ ${first2 ? html`<td rowspan="${cs.length}" class="l2">${l2s?.name ?? l2}${l2s ? 
     );
   }
   const rec = e.reconciliation;
-  return html`<p class="meta">${e.framework.name}（${e.framework.version}）· ${e.status === 'final' ? '年度已结账，最终得分' : '年度未结束，预测得分'} · 依据 ${e.eventsConsidered} 条记录（最新记录日期 ${e.asOf}）${e.knownOn ? html` · 按 ${e.knownOn} 已知` : ''}</p>
+  const state = STATE_TEXT[e.status] ?? '';
+  const pending = [
+    e.missing.length
+      ? html`<p class="meta" id="scoring-missing">缺少数据或评定（${e.missing.length}项）：${e.missing
+          .map((m) => `${m.name}（${m.reason}）`)
+          .join('；')}</p>`
+      : '',
+    e.notDue.length
+      ? html`<p class="meta" id="scoring-not-due">尚未到期（${e.notDue.length}项）：${e.notDue
+          .map((m) => m.name)
+          .join('、')}</p>`
+      : '',
+  ];
+  return html`<p class="meta">${e.framework.name}（${e.framework.version}）· ${state} · 依据 ${e.eventsConsidered} 条记录（最新记录日期 ${e.asOf}）${e.knownOn ? html` · 按 ${e.knownOn} 已知` : ''}</p>
 ${e.note ? html`<p class="note">${e.note}</p>` : ''}
 <div class="table-wrap"><table class="data scoring" id="scoring-table">
 <thead><tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th class="num">分值</th><th class="num">得分</th></tr></thead>
 <tbody>${rows}</tbody>
-<tfoot><tr class="total"><td colspan="3">总分 · 等级 <b class="grade" data-grade>${e.grade}</b></td><td class="num">100</td><td class="num"><b data-total>${e.total.score}</b></td></tr></tfoot>
+<tfoot><tr class="total"><td colspan="3">总分 · 等级
+<b class="grade" data-grade>${gradeOrOpen(e.grade, e.grades)}</b></td>
+<td class="num">100</td><td class="num"><b data-total>${reportScore(e)}</b></td></tr></tfoot>
 </table></div>
+${pending}
 <p class="meta">个性指标：设定 ${e.indicators.defined} 项，适用 ${e.indicators.applicable} 项，达成 ${e.indicators.met} 项。${
     rec
-      ? html`部门自评 ${rec.submittedTotal ?? dash} 分${rec.submittedGrade ? html`（${rec.submittedGrade}）` : ''}，按规则计算 ${rec.computedTotal} 分（${rec.computedGrade}）${rec.findings.length ? html`，${rec.findings.length} 项指标与自评不一致` : ''}。`
+      ? html`部门自评 ${rec.submittedTotal ?? dash} 分${rec.submittedGrade ? html`（${rec.submittedGrade}）` : ''}，按规则计算 ${computedText(rec).total} 分（${computedText(rec).grade}）${rec.findings.length ? html`，${rec.findings.length} 项指标与自评不一致` : ''}。`
       : ''
   }<a href="/api/v1/departments/${d.department}/years/${d.year}/evaluation.html${qs({ knownOn: e.knownOn })}">查看自评报告</a></p>`;
+}
+
+const KPI_SUB: Record<string, string> = {
+  final: '年度已结账',
+  incomplete: '年度已结账，结果不完整',
+  forecast: '年度未结束，随记录变化',
+};
+
+/** The score KPI: the total (or its range) and the grade when decided. */
+function scoreKpi(e: EvaluationReport): SafeHtml {
+  return html`${reportScore(e)}${e.grade ? html` <span class="grade">${e.grade}</span>` : ''}`;
 }
 
 export function departmentPageHtml(d: DepartmentPage, q: PageQuery): string {
@@ -345,7 +421,9 @@ ${
 <div class="kpi"><div class="kpi-label">预警等级</div><div class="kpi-value">${levelBadge(x.total.level)}</div><div class="kpi-sub">较序时进度滞后 ${ppText(x.total.lag)} 个百分点</div></div>
 <div class="kpi"><div class="kpi-label">财政资金 / 全部资金</div><div class="kpi-value small">${pctText(fiscalX.total.rate)} / ${pctText(allX.total.rate)}</div><div class="kpi-sub">全部资金含其他资金来源</div></div>
 <div class="kpi"><div class="kpi-label">预计年末执行率</div><div class="kpi-value">${pctText(f.yearEnd.projectedRate)}</div><div class="kpi-sub">按近${f.runRateMonths}个月月均支出测算</div></div>
-<div class="kpi"><div class="kpi-label">绩效自评${ev?.status === 'forecast' ? '预测' : ''}得分</div><div class="kpi-value" id="score-kpi">${ev ? html`${ev.total.score} <span class="grade">${ev.grade}</span>` : dash}</div><div class="kpi-sub">${ev ? (ev.status === 'final' ? '年度已结账' : '年度未结束，随记录变化') : '评分暂不可用'}</div></div>
+<div class="kpi"><div class="kpi-label">绩效自评${ev?.status === 'forecast' ? '预测' : ''}得分</div>
+<div class="kpi-value" id="score-kpi">${ev ? scoreKpi(ev) : dash}</div>
+<div class="kpi-sub">${ev ? KPI_SUB[ev.status] : '评分暂不可用'}</div></div>
 </section>
 
 <section class="card">

@@ -41,7 +41,13 @@ const CRITERION = model(
       }),
       evidence: nullable(str("The assessor's evidence (judged criteria)"), 'Null for computed criteria'),
       sources: arr('Ids of the events the score came from', str('')),
-      missing: bool('An input or a judgement is missing (scored 0)'),
+      missing: bool('An input or a judgement is missing, wholly or for a part (scored 0)'),
+      notDue: bool('Before the year is closed: the criterion is wholly or partly not yet due (scored 0 so far)'),
+      max: obj('The most the criterion can still reach (equal to the score when decided)', SCORE),
+      pending: nullable(
+        str('What keeps the score open (Chinese): 缺少：…, 尚未评定（AssessmentRecorded）, 尚未到期：…'),
+        'Null when decided, and for a composite (its sub-items say)',
+      ),
       items: arr('Sub-items of a composite criterion (same shape)', { $ref: '#/components/schemas/Criterion' }),
     },
     ['items'],
@@ -53,7 +59,39 @@ const SUBTOTAL = obj('A subtotal of a level-1 or level-2 group', {
   name: str('Group name (Chinese)'),
   weight: str('Weight (points)'),
   ...SCORE,
+  max: obj('The most the group can still reach', SCORE),
 });
+
+const PENDING = obj('A criterion or sub-item whose score is still open', {
+  criterion: str('Criterion id'),
+  name: str('Criterion name (Chinese)'),
+  weight: str('Weight (points)'),
+  score: str('Its score so far, 2 decimals'),
+  max: str('The most it can reach, 2 decimals'),
+  reason: str(
+    'Why it is open (Chinese), e.g. 缺少：资产报告（AssetsReported）, 尚未评定（AssessmentRecorded）, 尚未到期：…',
+  ),
+});
+
+/** The range of a total: the score so far and the most it can still reach. */
+const RANGE = obj(
+  'The score so far (what is missing or not yet due counts 0) and the most it can still reach (that at its best)',
+  {
+    min: obj('The score so far', SCORE),
+    max: obj('The most it can still reach', SCORE),
+  },
+);
+
+const GRADES = arr(
+  'The grades still possible, lowest first (one when decided; shown 良—优)',
+  str('Grade', { enum: ['差', '中', '良', '优'] }),
+);
+
+const STATUS = str(
+  'final: YearClosed is among the events considered and every input and judgement is in; incomplete: closed, but ' +
+    'some are missing; forecast: not closed yet, a running score as of dueAsOf',
+  { enum: ['final', 'incomplete', 'forecast'] },
+);
 
 const PAIR = obj('An amount of all fund sources and of fiscal funds', {
   total: amount('All fund sources'),
@@ -63,7 +101,8 @@ const PAIR = obj('An amount of all fund sources and of fiscal funds', {
 export const EVALUATION = model(
   'Evaluation',
   obj(
-    'The year-end self-evaluation of a department-year: final once YearClosed is in the log, else a running forecast',
+    'The year-end self-evaluation of a department-year: final once YearClosed is in the log with every input and ' +
+      'judgement, incomplete when some are missing, else a running forecast; the total as a range while open',
     {
       department: DEPARTMENT,
       year: YEAR,
@@ -73,18 +112,24 @@ export const EVALUATION = model(
         version: str('Framework version'),
         name: str('Framework name (Chinese)'),
       }),
-      status: str('final: YearClosed is among the events considered; forecast: a running score', {
-        enum: ['final', 'forecast'],
-      }),
+      status: STATUS,
       asOf: date('The latest record date of the events considered'),
+      dueAsOf: nullable(
+        date('The date a forecast judged what is due by: knownOn when given, else asOf'),
+        'Null once the year is closed',
+      ),
       knownOn: nullable(date('Only events recorded on or before this date'), 'Null: everything known now'),
       eventsConsidered: int('Events scored'),
-      note: nullable(str('What a forecast means (Chinese)'), 'Null for a final evaluation'),
+      note: nullable(str('What a forecast or an incomplete result means (Chinese)'), 'Null for a final evaluation'),
       criteria: arr('The scoring table: every top-level criterion', CRITERION),
       level1: arr('Subtotals of the level-1 groups', SUBTOTAL),
       level2: arr('Subtotals of the level-2 groups', SUBTOTAL),
-      total: obj('The total score', SCORE),
-      grade: str('Grade: 优, 良, 中 or 差'),
+      total: obj('The total score so far (the sum of the criterion scores; the total when final)', SCORE),
+      range: RANGE,
+      grade: nullable(str('Grade: 优, 良, 中 or 差'), 'Null when the range does not decide it (see grades)'),
+      grades: GRADES,
+      missing: arr('What is missing: inputs of computed criteria and judgements (AssessmentRecorded)', PENDING),
+      notDue: arr('Before the year is closed: what is not yet due', PENDING),
       indicators: obj('Performance indicators (绩效指标) and their attainment', {
         defined: int('Indicators defined'),
         applicable: int('Defined and applicable'),
@@ -125,8 +170,10 @@ export const EVALUATION = model(
           submittedTotal: str('Submitted total'),
           submittedGrade: str('Submitted grade'),
           sumOfSubmitted: str('Sum of the submitted top-level scores'),
-          computedTotal: str('Computed total'),
-          computedGrade: str('Computed grade'),
+          computedTotal: str('Computed total so far'),
+          computedMax: str('The most the computed total can still reach (equal when decided)'),
+          computedGrade: nullable(str('Computed grade'), 'Null when the range does not decide it'),
+          computedGrades: arr('The computed grades still possible, lowest first', str('Grade')),
           findings: arr(
             'Scores that disagree',
             obj('One finding', {

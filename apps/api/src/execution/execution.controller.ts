@@ -8,7 +8,7 @@ import type { SourceFilter } from '#domain/execution/execution.js';
 import type { Principal } from '#domain/access.js';
 import { Access, CurrentPrincipal, ReadAccess } from '../access/access.js';
 import { ApiErrors, ApiJson } from '../http/openapi.js';
-import { DateQuery, DepartmentParam, IntQuery, SourceQuery, YearParam } from '../http/params.js';
+import { DateQuery, DepartmentParam, IntQuery, SourceQuery, TextQuery, YearParam } from '../http/params.js';
 import { sendAnswer } from '../http/responses.js';
 import { EXECUTION, PROJECTIONS, QUARTERS } from './execution.openapi.js';
 
@@ -61,11 +61,17 @@ export class ExecutionController {
   @ApiOperation({
     summary: 'Quarter-end execution rates',
     description:
-      'Budget, cumulative spending and rate at each quarter end against the quarterly schedule, as corrected or ' +
-      "as known on a date. A unit reader gets its own unit's.",
+      "Budget, cumulative spending, rate, lag and alert level at each quarter end against the stream's schedule " +
+      'and thresholds, as corrected or as known on a date: of the department, of one unit (`unit`) or of one budget ' +
+      "line (`line`). A unit reader gets its own unit's, and another unit is a 403.",
   })
   @ApiJson(200, 'The four quarter ends', QUARTERS)
-  @ApiErrors(400, NOT_OPENED, 503)
+  @ApiErrors(
+    400,
+    [403, 'A unit reader asked for another unit'],
+    [404, 'No opened year (as known on the date), or no such unit or line (as known on the date)'],
+    503,
+  )
   async quarters(
     @CurrentPrincipal() principal: Principal,
     @DepartmentParam() department: string,
@@ -74,8 +80,11 @@ export class ExecutionController {
     @Res() res: Response,
     @DateQuery('knownOn', 'Only what was recorded (occurredAt) on or before this date') knownOn: string | undefined,
     @SourceQuery() source: SourceFilter | undefined,
+    @TextQuery('unit', 64, "Only this unit's lines") unit: string | undefined,
+    @TextQuery('line', 64, 'Only this budget line') line: string | undefined,
   ) {
-    sendAnswer(req, res, await this.execution.quartersFor(principal, department, year, { knownOn, source }));
+    const p = { knownOn, source };
+    sendAnswer(req, res, await this.execution.quartersFor(principal, department, year, p, { unit, line }));
   }
 
   /** Projected streams and how many have their default answers precomputed for their current version. */

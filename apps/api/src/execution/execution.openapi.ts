@@ -105,7 +105,8 @@ export const QUARTERS = model(
   obj('Execution at each quarter end against the quarterly schedule', {
     department: DEPARTMENT,
     year: YEAR,
-    unit: nullable(str('Unit id'), "A unit reader's own unit; null for the whole department"),
+    unit: nullable(str('Unit id'), 'The unit asked (a unit reader: its own); null for the whole department'),
+    line: nullable(str('Budget line id'), 'The line asked; null for the department or the unit'),
     source: SOURCE,
     knownOn: nullable(date('As known on this date'), 'Null: everything known now'),
     quarters: arr(
@@ -117,6 +118,11 @@ export const QUARTERS = model(
         spent: amount('Cumulative spending through the quarter'),
         rate: RATE,
         schedule: nullable(percent('Quarterly schedule')),
+        lag: nullable(str('Schedule minus rate, percentage points (negative: ahead)'), 'Null without a budget'),
+        level: nullable(
+          str("Alert level by the stream's thresholds", { enum: ['green', 'yellow', 'red'] }),
+          'Null without a budget',
+        ),
       }),
     ),
   }),
@@ -186,12 +192,23 @@ export const DEPARTMENT_LIST = model(
           ),
         }),
         evaluation: nullable(
-          obj('The self-evaluation: final after YearClosed, else a running forecast', {
-            status: str('final or forecast', { enum: ['final', 'forecast'] }),
-            total: str('Total score, 2 decimals'),
-            grade: str('Grade (优, 良, 中, 差)'),
-            framework: str('Scoring framework name (Chinese)'),
-          }),
+          obj(
+            'The self-evaluation: final after YearClosed with every input in, incomplete when some are missing, ' +
+              'else a running forecast',
+            {
+              status: str('final, incomplete or forecast', { enum: ['final', 'incomplete', 'forecast'] }),
+              total: str('Total score so far, 2 decimals'),
+              range: obj('The score so far and the most it can still reach, 2 decimals (equal when decided)', {
+                min: str('The score so far'),
+                max: str('The most it can still reach'),
+              }),
+              grade: nullable(str('Grade (优, 良, 中, 差)'), 'Null when the range does not decide it'),
+              grades: arr('The grades still possible, lowest first', str('Grade', { enum: ['差', '中', '良', '优'] })),
+              missing: int('Criteria and sub-items missing an input or a judgement'),
+              notDue: int('Criteria and sub-items not yet due (before the year is closed)'),
+              framework: str('Scoring framework name (Chinese)'),
+            },
+          ),
           'Null when it cannot be computed',
         ),
         links: obj('Where to look further', {

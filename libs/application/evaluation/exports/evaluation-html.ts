@@ -3,7 +3,13 @@
  * interpolated string goes through esc(): names, evidence and reasons come from clients.
  */
 import { groupedAmount } from '#domain/format.js';
-import type { CriterionWire, EvaluationReport } from '../evaluation.wire.js';
+import {
+  computedText,
+  gradesText,
+  type CriterionWire,
+  type EvaluationReport,
+  type PendingWire,
+} from '../evaluation.wire.js';
 
 /** HTML-escapes text for element content and quoted attribute values. */
 export function esc(value: unknown): string {
@@ -34,6 +40,8 @@ td.c { text-align: center; }
 .meta td { border: none; padding: 0.5mm 1mm; }
 .status { display: inline-block; padding: 0 2mm; border: 1px solid #333; font-weight: bold; }
 .forecast { color: #8a4b00; border-color: #8a4b00; }
+.incomplete { color: #a40000; border-color: #a40000; }
+h3 { font-size: 11pt; margin: 4mm 0 1mm; }
 .note { background: #fff6e5; border-left: 3px solid #8a4b00; padding: 2mm 3mm; }
 .formula { color: #333; font-size: 9.5pt; }
 .sub { margin: 1mm 0 0 3mm; padding: 0; list-style: none; }
@@ -47,12 +55,46 @@ h2 { break-after: avoid; page-break-after: avoid; }
 const row = (cells: string[]) => `<tr>${cells.join('')}</tr>`;
 const td = (content: string, cls = '', span = '') => `<td${cls ? ` class="${cls}"` : ''}${span}>${content}</td>`;
 
+/** The score so far and the most it can still reach differ: the result is not decided yet. */
+const isOpen = (r: EvaluationReport) => r.range.min.exact !== r.range.max.exact;
+
+/** The grade, or `未定（良—优）` when the range does not decide it. */
+const gradeCell = (r: EvaluationReport) => r.grade ?? `未定（${gradesText(null, r.grades)}）`;
+
+function pendingTable(title: string, items: PendingWire[]): string {
+  if (!items.length) return '';
+  const rows = items.map((p) =>
+    row([td(esc(p.name)), td(esc(p.weight), 'n'), td(esc(p.score), 'n'), td(esc(p.max), 'n'), td(esc(p.reason))]),
+  );
+  return `<h3>${title}（${items.length}项）</h3>
+<table class="pending"><thead><tr><th>指标</th><th>分值</th><th>目前得分</th><th>最高可得</th><th>说明</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function summary(r: EvaluationReport): string {
-  const groups = r.level1.map((g) => row([td(esc(g.name)), td(esc(g.weight), 'n'), td(esc(g.score), 'n')])).join('');
-  return `<h2>一、评价结果</h2>
+  if (!isOpen(r) && r.status === 'final') {
+    const groups = r.level1.map((g) => row([td(esc(g.name)), td(esc(g.weight), 'n'), td(esc(g.score), 'n')])).join('');
+    return `<h2>一、评价结果</h2>
 <p>综合评分 <span class="total">${esc(r.total.score)}</span> 分，评分等级 <span class="total">${esc(r.grade)}</span>。</p>
 <table><thead><tr><th>一级指标</th><th>分值</th><th>得分</th></tr></thead><tbody>${groups}
 ${row([td('<b>合计</b>'), td('100', 'n'), td(`<b>${esc(r.total.score)}</b>`, 'n')])}</tbody></table>`;
+  }
+  const { min, max } = r.range;
+  const grade =
+    r.grade !== null
+      ? `评分等级 <span class="total">${esc(r.grade)}</span>${isOpen(r) ? '（得分范围内已可确定）' : ''}`
+      : `评分等级尚未确定，可能为 <span class="total">${esc(gradesText(null, r.grades))}</span>`;
+  const range = isOpen(r)
+    ? `目前得分 <span class="total">${esc(min.score)}</span> 分，最高可达 <span class="total">${esc(max.score)}</span> 分（得分范围 ${esc(min.score)}—${esc(max.score)}）`
+    : `综合评分 <span class="total">${esc(min.score)}</span> 分`;
+  const groups = r.level1
+    .map((g) => row([td(esc(g.name)), td(esc(g.weight), 'n'), td(esc(g.score), 'n'), td(esc(g.max.score), 'n')]))
+    .join('');
+  return `<h2>一、评价结果</h2>
+<p>${range}，${grade}。</p>
+<table><thead><tr><th>一级指标</th><th>分值</th><th>目前得分</th><th>最高可得</th></tr></thead><tbody>${groups}
+${row([td('<b>合计</b>'), td('100', 'n'), td(`<b>${esc(min.score)}</b>`, 'n'), td(`<b>${esc(max.score)}</b>`, 'n')])}</tbody></table>
+${pendingTable('缺少数据或评定', r.missing)}
+${pendingTable('尚未到期', r.notDue)}`;
 }
 
 function basis(c: CriterionWire): string {
@@ -93,20 +135,34 @@ function scoring(r: EvaluationReport): string {
           ` rowspan="${s2}"`,
         ),
       );
+    const upTo = c.max.exact !== c.exact ? `<div class="formula">最高 ${esc(c.max.score)}</div>` : '';
     cells.push(
       td(esc(c.name)),
       td(esc(c.weight), 'n'),
       td(esc(KIND_TEXT[c.kind]), 'c'),
-      td(`<b>${esc(c.score)}</b>`, 'n'),
+      td(`<b>${esc(c.score)}</b>${upTo}`, 'n'),
       td(basis(c)),
     );
     return row(cells);
   });
+  const total = isOpen(r)
+    ? row([
+        td('<b>综合评分</b>', 'c', ' colspan="5"'),
+        td(`<b>${esc(r.range.min.score)}—${esc(r.range.max.score)}</b>`, 'n'),
+        td(
+          `目前得分 ${esc(r.range.min.score)}（精确值 ${esc(r.range.min.exact)}），缺少数据或尚未到期的指标按0分计；最高可达 ${esc(r.range.max.score)}（精确值 ${esc(r.range.max.exact)}），按满分计；显示保留2位小数（四舍五入）`,
+        ),
+      ])
+    : row([
+        td('<b>综合评分</b>', 'c', ' colspan="5"'),
+        td(`<b>${esc(r.total.score)}</b>`, 'n'),
+        td(`精确值 ${esc(r.total.exact)}，各指标精确得分之和，显示保留2位小数（四舍五入）`),
+      ]);
   return `<h2>二、部门整体支出绩效评分表</h2>
 <table><thead><tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>分值</th><th>方式</th><th>得分</th><th>计算依据</th></tr></thead>
 <tbody>${rows.join('\n')}
-${row([td('<b>综合评分</b>', 'c', ' colspan="5"'), td(`<b>${esc(r.total.score)}</b>`, 'n'), td(`精确值 ${esc(r.total.exact)}，各指标精确得分之和，显示保留2位小数（四舍五入）`)])}
-${row([td('<b>评分等级</b>', 'c', ' colspan="5"'), td(`<b>${esc(r.grade)}</b>`, 'c'), td('优 ≥ 90，良 80–&lt;90，中 60–&lt;80，差 &lt; 60')])}</tbody></table>`;
+${total}
+${row([td('<b>评分等级</b>', 'c', ' colspan="5"'), td(`<b>${esc(gradeCell(r))}</b>`, 'c'), td(`优 ≥ 90，良 80–&lt;90，中 60–&lt;80，差 &lt; 60${r.grade === null ? '；得分范围两端等级相同时方可确定' : ''}`)])}</tbody></table>`;
 }
 
 function indicators(r: EvaluationReport): string {
@@ -157,7 +213,7 @@ function reconciliation(r: EvaluationReport): string {
     ...rec.totalFindings.map((f) => `<li><b>总分/等级</b>：${esc(f.reason)}</li>`),
   ];
   return `<h2>五、差异说明</h2>
-<p>部门自评总分 ${esc(rec.submittedTotal)} 分（${esc(rec.submittedGrade)}），按规则和评定计算总分 ${esc(rec.computedTotal)} 分（${esc(rec.computedGrade)}）。</p>
+<p>部门自评总分 ${esc(rec.submittedTotal)} 分（${esc(rec.submittedGrade)}），按规则和评定计算总分 ${esc(computedText(rec).total)} 分（${esc(computedText(rec).grade)}）。</p>
 ${items.length ? `<ol>${items.join('')}</ol>` : '<p>自评表与计算结果一致，无差异。</p>'}`;
 }
 
@@ -172,7 +228,9 @@ export function evaluationHtml(r: EvaluationReport): string {
   const status =
     r.status === 'final'
       ? '<span class="status">最终结果</span>'
-      : `<span class="status forecast">预测（截至 ${esc(r.asOf)}）</span>`;
+      : r.status === 'incomplete'
+        ? '<span class="status incomplete">结果不完整</span>'
+        : `<span class="status forecast">预测（截至 ${esc(r.dueAsOf ?? r.asOf)}）</span>`;
   const known = r.knownOn ? `（按 ${esc(r.knownOn)} 已知的数据）` : '';
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">

@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import { required } from '#domain/required.js';
-import type { CriterionWire, EvaluationReport } from '../evaluation.wire.js';
+import { computedText, gradesText, type CriterionWire, type EvaluationReport } from '../evaluation.wire.js';
 
 type Sheet = ExcelJS.Worksheet;
 type Value = string | number | null;
@@ -188,8 +188,9 @@ function selfEvaluationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
 }
 
 function basisText(c: CriterionWire): string {
-  if (!c.items) return c.how.formula;
-  return [c.how.formula, ...c.items.map((i) => `${i.name}（${i.weight}分）：${i.how.formula}`)].join('\n');
+  const upTo = c.max.exact === c.exact ? [] : [`目前得分 ${c.score}，最高可得 ${c.max.score}`];
+  if (!c.items) return [c.how.formula, ...upTo].join('\n');
+  return [c.how.formula, ...c.items.map((i) => `${i.name}（${i.weight}分）：${i.how.formula}`), ...upTo].join('\n');
 }
 
 function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
@@ -199,7 +200,8 @@ function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
   });
   ws.columns = [12, 9, 12, 9, 24, 9, 80, 10].map((width) => ({ width }));
   title(ws, '部门整体支出绩效评分表', 8);
-  const state = r.status === 'final' ? '最终' : `预测（截至 ${r.asOf}）`;
+  const state =
+    r.status === 'final' ? '最终' : r.status === 'incomplete' ? '结果不完整' : `预测（截至 ${r.dueAsOf ?? r.asOf}）`;
   merge(
     ws,
     2,
@@ -243,11 +245,17 @@ function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     [3, 4],
     (k) => [l2.get(k)?.name ?? k, num(l2.get(k)?.weight ?? '0')],
   );
-  const end = first + r.criteria.length;
-  merge(ws, end, 1, end, 7, '综合评分', { bold: true, align: 'center' });
+  let end = first + r.criteria.length;
+  const open = r.range.min.exact !== r.range.max.exact;
+  merge(ws, end, 1, end, 7, open ? '综合评分（目前得分）' : '综合评分', { bold: true, align: 'center' });
   put(ws, end, 8, num(r.total.score), { fmt: SCORE, bold: true, align: 'center' });
+  if (open) {
+    end += 1;
+    merge(ws, end, 1, end, 7, '最高可达', { bold: true, align: 'center' });
+    put(ws, end, 8, num(r.range.max.score), { fmt: SCORE, bold: true, align: 'center' });
+  }
   merge(ws, end + 1, 1, end + 1, 7, '评分等级', { bold: true, align: 'center' });
-  put(ws, end + 1, 8, r.grade, { bold: true, align: 'center' });
+  put(ws, end + 1, 8, r.grade ?? `未定（${gradesText(null, r.grades)}）`, { bold: true, align: 'center' });
   const subtotals = r.level1.map((g) => `${g.name} ${g.score}/${g.weight}`).join('，');
   merge(
     ws,
@@ -258,6 +266,22 @@ function scoringSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     `小计：${subtotals}。总分为各指标精确得分之和，显示保留2位小数（四舍五入）。${r.note ?? ''}`,
     { align: 'left' },
   );
+  // What keeps the result open: the missing inputs and judgements, and what is not yet due.
+  let row = end + 3;
+  for (const [title, items] of [
+    ['缺少数据或评定', r.missing],
+    ['尚未到期', r.notDue],
+  ] as const) {
+    if (!items.length) continue;
+    merge(ws, row, 1, row, 8, `${title}（${items.length}项）`, { header: true, align: 'left' });
+    row += 1;
+    for (const p of items) {
+      merge(ws, row, 1, row, 6, `${p.name}（${p.weight}分）`);
+      put(ws, row, 7, `${p.reason}（目前 ${p.score}，最高 ${p.max}）`);
+      put(ws, row, 8, num(p.score), { fmt: SCORE, align: 'center' });
+      row += 1;
+    }
+  }
 }
 
 function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
@@ -275,7 +299,7 @@ function reconciliationSheet(wb: ExcelJS.Workbook, r: EvaluationReport) {
     1,
     2,
     7,
-    `自评总分 ${rec.submittedTotal}（${rec.submittedGrade}），各指标自评分合计 ${rec.sumOfSubmitted}；按规则和评定计算总分 ${rec.computedTotal}（${rec.computedGrade}）`,
+    `自评总分 ${rec.submittedTotal}（${rec.submittedGrade}），各指标自评分合计 ${rec.sumOfSubmitted}；按规则和评定计算总分 ${computedText(rec).total}（${computedText(rec).grade}）`,
     { align: 'left' },
   );
   ['指标编号', '指标名称', '分值', '自评分', '计算得分', '差异类型', '说明'].forEach((text, i) =>
