@@ -6,7 +6,7 @@
 import { occurredOnDateMemo } from './date-memo.js';
 import { dateOfDay, dayNumber } from './dates.js';
 import { Decimal, ZERO } from './decimal.js';
-import { AFTER_CLOSE_TYPES, type EventInput, type FundSource } from './events.js';
+import { AFTER_CLOSE_TYPES, type EventInput, type FundSource, type TaskKind } from './events.js';
 import { entryOf, required } from './required.js';
 import { SpendingIndex } from './spending-index.js';
 import type { FieldError } from './validation.js';
@@ -26,8 +26,12 @@ export interface StreamState {
   lines: Map<string, LineState>;
   /** SpendingRecorded ids of this stream and the line each was recorded on (kept compact: a city stream has ~10k). */
   spending: SpendingIndex;
-  tasks: Map<string, { completed: boolean }>;
+  tasks: Map<string, { completed: boolean; kind: TaskKind }>;
   indicators: Set<string>;
+  /** Ids of DeviationExplained and IndicatorProgressReported events that carry a measure (v1.1). */
+  measures: Set<string>;
+  /** Projects (TaskPlanned of kind project) with the lines that fund them and their targets (v1.1). */
+  projects: Map<string, { lines: string[]; indicators: string[] }>;
 }
 
 export function initialStreamState(): StreamState {
@@ -40,6 +44,8 @@ export function initialStreamState(): StreamState {
     spending: new SpendingIndex(),
     tasks: new Map(),
     indicators: new Set(),
+    measures: new Set(),
+    projects: new Map(),
   };
 }
 
@@ -70,6 +76,16 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
   const unit = (id: string, path = 'data.unit') => {
     if (!state.units.has(id)) fail(path, `unknown unit "${id}": it needs a UnitRegistered first`);
   };
+  const project = (id: string | undefined) => {
+    if (id === undefined) return;
+    const t = state.tasks.get(id);
+    if (!t) fail('data.task', `unknown project "${id}": it needs a TaskPlanned of kind "project" first`);
+    else if (t.kind !== 'project') fail('data.task', `task "${id}" is of kind "${t.kind}", not a project`);
+  };
+  const indicator = (id: string) => {
+    if (!state.indicators.has(id))
+      fail('data.indicator', `unknown indicator "${id}": it needs an IndicatorDefined first`);
+  };
   switch (event.type) {
     case 'YearOpened':
       if (state.opened) fail('type', 'the year is already opened: YearOpened is accepted once per stream');
@@ -80,6 +96,7 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
     case 'BudgetAllocated':
       unit(event.data.unit);
       if (state.lines.has(event.data.line)) fail('data.line', `budget line "${event.data.line}" is already allocated`);
+      project(event.data.task);
       break;
     case 'BudgetAdjusted': {
       const l = line(event.data.line);
@@ -148,11 +165,28 @@ export function decide(state: StreamState, event: EventInput): FieldError[] {
       if (state.indicators.has(event.data.indicator)) {
         fail('data.indicator', `indicator "${event.data.indicator}" is already defined`);
       }
+      project(event.data.task);
       break;
     case 'IndicatorReported':
-      if (!state.indicators.has(event.data.indicator)) {
-        fail('data.indicator', `unknown indicator "${event.data.indicator}": it needs an IndicatorDefined first`);
-      }
+    case 'IndicatorProgressReported':
+      indicator(event.data.indicator);
+      break;
+    case 'DeviationExplained': {
+      const { kind, id } = event.data.subject;
+      if (kind === 'unit') unit(id ?? '', 'data.subject.id');
+      else if (kind === 'line') {
+        if (!state.lines.has(id ?? ''))
+          fail('data.subject.id', `unknown budget line "${id}": it needs a BudgetAllocated first`);
+      } else if (kind === 'task' && !state.tasks.has(id ?? ''))
+        fail('data.subject.id', `unknown task "${id}": it needs a TaskPlanned first`);
+      break;
+    }
+    case 'CorrectiveActionReported':
+      if (!state.measures.has(event.data.explanation))
+        fail(
+          'data.explanation',
+          `"${event.data.explanation}" is not a DeviationExplained or IndicatorProgressReported with a measure in stream ${event.department}/${event.year}`,
+        );
       break;
     case 'YearClosed':
       if (state.closed) fail('type', 'the year is already closed');
@@ -180,6 +214,8 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
         budget: new Decimal(event.data.amount),
         spent: ZERO,
       });
+      if (event.data.task !== undefined)
+        entryOf(state.projects, event.data.task, 'project').lines.push(event.data.line);
       break;
     case 'BudgetAdjusted': {
       const l = entryOf(state.lines, event.data.line, 'budget line');
@@ -199,13 +235,22 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
       break;
     }
     case 'TaskPlanned':
-      state.tasks.set(event.data.task, { completed: false });
+      state.tasks.set(event.data.task, { completed: false, kind: event.data.kind });
+      if (event.data.kind === 'project') state.projects.set(event.data.task, { lines: [], indicators: [] });
       break;
     case 'TaskCompleted':
       entryOf(state.tasks, event.data.task, 'planned task').completed = true;
       break;
     case 'IndicatorDefined':
       state.indicators.add(event.data.indicator);
+      if (event.data.task !== undefined)
+        entryOf(state.projects, event.data.task, 'project').indicators.push(event.data.indicator);
+      break;
+    case 'DeviationExplained':
+      state.measures.add(event.id);
+      break;
+    case 'IndicatorProgressReported':
+      if (event.data.measure !== undefined) state.measures.add(event.id);
       break;
     case 'YearClosed':
       state.closed = true;

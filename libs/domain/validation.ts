@@ -4,7 +4,15 @@
  */
 import { isIsoDateMemo as isoDate, isMonthMemo as isMonth, occurredOnDateMemo } from './date-memo.js';
 import { Decimal } from './decimal.js';
-import { EVENT_TYPES, type EventInput, type EventType } from './events.js';
+import {
+  ACTION_STATUSES,
+  DEVIATION_CAUSES,
+  EVENT_TYPES,
+  LIKELIHOODS,
+  SUBJECT_KINDS,
+  type EventInput,
+  type EventType,
+} from './events.js';
 import { DEFAULT_FRAMEWORK, criteriaById, judgedCriteria } from './evaluation/framework.js';
 import { TargetParseError, parseTarget } from './evaluation/indicators.js';
 
@@ -43,6 +51,10 @@ const NONCHARACTER =
   /[\ufdd0-\ufdef\ufffe\uffff]|[\ud83f\ud87f\ud8bf\ud8ff\ud93f\ud97f\ud9bf\ud9ff\uda3f\uda7f\udabf\udaff\udb3f\udb7f\udbbf\udbff][\udffe\udfff]/;
 const SCORE_RE = /^(0|[1-9]\d{0,2})(\.\d{1,4})?$/;
 const MAX_TEXT = 1000;
+/** Reasons, measures and notes of the monitoring events (v1.1): 1–2000 characters. */
+const MAX_MONITORING_TEXT = 2000;
+const MAX_CHECKPOINTS = 12;
+const MONTH_DAY_RE = /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** Option objects shared by every call (these run for every field of every event). */
 const NO_OPTIONS = {};
 const KEY_OPTIONS = {
@@ -233,16 +245,16 @@ function show(v: unknown): string {
 }
 
 const DATA_FIELDS: Record<EventType, readonly string[]> = {
-  YearOpened: ['departmentName', 'schedule', 'alertThresholds'],
+  YearOpened: ['departmentName', 'schedule', 'checkpoints', 'alertThresholds'],
   UnitRegistered: ['unit', 'name'],
-  BudgetAllocated: ['line', 'unit', 'name', 'category', 'economic', 'source', 'amount'],
+  BudgetAllocated: ['line', 'unit', 'name', 'category', 'economic', 'source', 'amount', 'task'],
   BudgetAdjusted: ['line', 'source', 'amount', 'effectiveOn', 'reason'],
   SpendingRecorded: ['line', 'source', 'month', 'amount'],
   SpendingCorrected: ['corrects', 'amount', 'reason'],
   SpendingPlanned: ['unit', 'month', 'amount'],
   TaskPlanned: ['task', 'unit', 'kind', 'title', 'due'],
   TaskCompleted: ['task', 'completedOn'],
-  IndicatorDefined: ['indicator', 'level1', 'level2', 'name', 'target'],
+  IndicatorDefined: ['indicator', 'level1', 'level2', 'name', 'target', 'task'],
   IndicatorReported: ['indicator', 'actual', 'asOf', 'met'],
   HeadcountReported: ['asOf', 'authorized', 'onStaff', 'directHires', 'dispatched', 'retired'],
   AssetsReported: ['asOf', 'inUse', 'total'],
@@ -253,7 +265,54 @@ const DATA_FIELDS: Record<EventType, readonly string[]> = {
   AssessmentRecorded: ['criterion', 'score', 'evidence'],
   SelfEvaluationSubmitted: ['scores', 'total', 'grade'],
   YearClosed: [],
+  IndicatorProgressReported: ['indicator', 'asOf', 'actual', 'expectedYearEnd', 'likelihood', 'deviation', 'measure'],
+  DeviationExplained: ['subject', 'asOf', 'cause', 'reason', 'measure', 'due'],
+  CorrectiveActionReported: ['explanation', 'on', 'status', 'note'],
 };
+
+/** `checkpoints` of YearOpened (v1.1): 1–12 of `{on: "MM-DD", percent}`, dates and percents strictly increasing. */
+function checkCheckpoints(k: Checker, raw: unknown, year: number | undefined): void {
+  if (!Array.isArray(raw)) return k.fail('checkpoints', `must be an array of {on, percent}, got ${typeOf(raw)}`);
+  if (raw.length === 0 || raw.length > MAX_CHECKPOINTS)
+    return k.fail('checkpoints', `must hold 1 to ${MAX_CHECKPOINTS} checkpoints, got ${raw.length}`);
+  let previous: { on: string; percent: Decimal } | undefined;
+  for (const [i, item] of raw.entries()) {
+    const path = `data.checkpoints[${i}]`;
+    if (!isPlainObject(item)) {
+      k.errors.push({ path, reason: `must be an object {on, percent}, got ${typeOf(item)}` });
+      continue;
+    }
+    const c = new Checker(item, path);
+    c.onlyFields(['on', 'percent']);
+    const on = c.string('on', { max: 5 });
+    const percent = c.percent('percent', { max: 100 });
+    if (on !== undefined && !validMonthDay(on, year ?? 2001))
+      c.fail('on', `must be a date of the year as MM-DD, such as "04-30", got ${show(on)}`);
+    k.errors.push(...c.errors);
+    if (c.errors.length || on === undefined || percent === undefined) {
+      previous = undefined;
+      continue;
+    }
+    const p = new Decimal(percent);
+    if (p.lte(0)) k.errors.push({ path: `${path}.percent`, reason: 'must be greater than 0' });
+    else if (previous && on <= previous.on)
+      k.errors.push({ path: `${path}.on`, reason: `must come after the checkpoint before it (${previous.on})` });
+    else if (previous && p.lte(previous.percent))
+      k.errors.push({
+        path: `${path}.percent`,
+        reason: `must be greater than the checkpoint before it (${previous.percent.toFixed()})`,
+      });
+    previous = { on, percent: p };
+  }
+}
+
+/** MM-DD naming a real day of `year` (02-29 only in a leap year). */
+function validMonthDay(v: string, year: number): boolean {
+  if (!MONTH_DAY_RE.test(v)) return false;
+  return isoDate(`${String(year).padStart(4, '0')}-${v}`);
+}
+
+const monitoringText = { max: MAX_MONITORING_TEXT };
 
 /** An indicator target must read as printed (≥18处, 72家, 10天内, 每季度10家企业, 显著, 不适用, …). */
 function checkTarget(k: Checker, target: string | void): void {
@@ -292,12 +351,22 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
           }
         }
       }
+      if (data.checkpoints !== undefined) {
+        if (schedule)
+          k.fail('checkpoints', 'cannot be given with schedule: checkpoints replace the quarterly schedule');
+        else checkCheckpoints(k, data.checkpoints, year);
+      }
       const th = k.object('alertThresholds', { optional: true });
       if (th) {
         const t = new Checker(th, 'data.alertThresholds');
-        t.onlyFields(['yellow', 'red']);
+        t.onlyFields(['yellow', 'red', 'divergence']);
         const yellow = t.percent('yellow', { max: 100 });
         const red = t.percent('red', { max: 100 });
+        if (th.divergence !== undefined) {
+          const divergence = t.percent('divergence', { max: 100 });
+          if (divergence !== undefined && new Decimal(divergence).lte(0))
+            t.fail('divergence', 'must be greater than 0');
+        }
         k.errors.push(...t.errors);
         if (yellow && red && new Decimal(red).lte(yellow)) {
           k.fail('alertThresholds.red', `must be greater than yellow (${yellow}), got "${red}"`);
@@ -317,6 +386,7 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
       k.oneOf('economic', ['personnel', 'routine_public', 'three_public', 'other']);
       k.oneOf('source', SOURCES);
       k.amount('amount', 'nonNegative');
+      if (data.task !== undefined) k.key('task');
       break;
     case 'BudgetAdjusted':
       k.key('line');
@@ -358,6 +428,7 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
       k.string('level2', { max: 100 });
       k.string('name', { max: 500 });
       checkTarget(k, k.string('target', { max: 100 }));
+      if (data.task !== undefined) k.key('task');
       break;
     case 'IndicatorReported':
       k.key('indicator');
@@ -446,6 +517,58 @@ function checkData(type: EventType, data: Obj, year: number | undefined): FieldE
       break;
     }
     case 'YearClosed':
+      break;
+    case 'IndicatorProgressReported': {
+      k.key('indicator');
+      k.date('asOf', { year });
+      k.string('actual', { max: 100 });
+      k.string('expectedYearEnd', { optional: true, max: 100 });
+      const likelihood = k.oneOf('likelihood', LIKELIHOODS);
+      const deviation = k.object('deviation', { optional: true });
+      if (deviation) {
+        const d = new Checker(deviation, 'data.deviation');
+        d.onlyFields(['cause', 'reason']);
+        d.oneOf('cause', DEVIATION_CAUSES);
+        d.string('reason', monitoringText);
+        k.errors.push(...d.errors);
+      }
+      const measure = k.string('measure', { optional: true, max: MAX_MONITORING_TEXT });
+      if (likelihood === 'possible' || likelihood === 'impossible') {
+        const said = likelihood === 'possible' ? '有可能' : '完全不可能';
+        if (data.deviation === undefined)
+          k.fail('deviation', `is required when likelihood is "${likelihood}" (${said}): give its cause and reason`);
+        if (data.measure === undefined && measure === undefined)
+          k.fail('measure', `is required when likelihood is "${likelihood}" (${said}): say what will be done`);
+      }
+      break;
+    }
+    case 'DeviationExplained': {
+      const subject = k.object('subject');
+      if (subject) {
+        const sc = new Checker(subject, 'data.subject');
+        sc.onlyFields(['kind', 'id']);
+        const kind = sc.oneOf('kind', SUBJECT_KINDS);
+        if (kind === 'department') {
+          if (subject.id !== undefined) sc.fail('id', 'must be left out for the department');
+        } else if (kind !== undefined) sc.key('id');
+        k.errors.push(...sc.errors);
+      }
+      const asOf = k.date('asOf', { year });
+      k.oneOf('cause', DEVIATION_CAUSES);
+      k.string('reason', monitoringText);
+      k.string('measure', monitoringText);
+      if (data.due !== undefined) {
+        const due = k.date('due');
+        if (due !== undefined && asOf !== undefined && due < asOf)
+          k.fail('due', `must not be before asOf (${asOf}), got ${show(due)}`);
+      }
+      break;
+    }
+    case 'CorrectiveActionReported':
+      k.string('explanation', ID_OPTIONS);
+      k.date('on');
+      k.oneOf('status', ACTION_STATUSES);
+      k.string('note', monitoringText);
       break;
   }
   return k.errors;

@@ -14,9 +14,10 @@ describe('WriteModelCache', () => {
     const s = model(3);
     s.units.add('u1');
     s.lines.set('l1', {} as never);
-    s.tasks.set('t1', { completed: false });
+    s.tasks.set('t1', { completed: false, kind: 'key_work' });
+    s.measures.add('m1');
     s.indicators.add('i1');
-    expect(writeModelSize(s)).toBe(1 + 3 + 1 + 1 + 1 + 1);
+    expect(writeModelSize(s)).toBe(1 + 3 + 1 + 1 + 1 + 1 + 1);
   });
 
   test('bounded by stream count: the least recently used goes first', () => {

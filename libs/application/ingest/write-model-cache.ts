@@ -2,7 +2,7 @@
  * Write models of recently written streams, least recently used first out. Bounded by stream
  * count and by size: a write model keeps every SpendingRecorded id of its stream (a city
  * department has ~10k), so a count bound alone would let 2,000 city streams hold ~20M entries.
- * Size is counted in entries (spending ids, lines, units, tasks, indicators, plus one per stream).
+ * Size is counted in entries (spending ids, lines, units, tasks, indicators, measures, projects, plus one per stream).
  *
  * An entry's size is taken when it is stored (`set`), so a caller that evolves a cached state
  * stores it again afterwards (IngestService does, once the batch is committed).
@@ -19,7 +19,16 @@ export interface WriteModelCacheLimits {
 export const DEFAULT_CACHE_LIMITS: Required<WriteModelCacheLimits> = { maxStreams: 2000, maxEntries: 2_000_000 };
 
 export function writeModelSize(state: StreamState): number {
-  return 1 + state.spending.size + state.lines.size + state.units.size + state.tasks.size + state.indicators.size;
+  return (
+    1 +
+    state.spending.size +
+    state.lines.size +
+    state.units.size +
+    state.tasks.size +
+    state.indicators.size +
+    state.measures.size +
+    state.projects.size
+  );
 }
 
 export class WriteModelCache {
