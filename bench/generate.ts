@@ -51,6 +51,8 @@ export interface GenerateOptions {
   order?: Order;
   /** Evaluation events (tasks, indicators, reports, assessments, submission, YearClosed); default true. */
   extras?: boolean;
+  /** Contract v1.1 monitoring events as well (see `MonitoringShape`); none when left out. */
+  monitoring?: MonitoringShape;
 }
 
 export const DEFAULT_SEED = 20230101;
@@ -65,10 +67,20 @@ export function correctionsPerDepartment(units: number, lines: number): number {
   return Math.max(1, Math.floor((units * lines) / 10));
 }
 
-export function eventsPerDepartment(o: Pick<GenerateOptions, 'units' | 'lines' | 'extras'>): number {
+export function eventsPerDepartment(o: Pick<GenerateOptions, 'units' | 'lines' | 'extras' | 'monitoring'>): number {
   const ul = o.units * o.lines;
   const c = correctionsPerDepartment(o.units, o.lines);
-  return 1 + o.units + ul + 12 * ul + 12 * o.units + c + c + (o.extras === false ? 0 : EXTRAS_PER_DEPARTMENT);
+  return (
+    1 +
+    o.units +
+    ul +
+    12 * ul +
+    12 * o.units +
+    c +
+    c +
+    (o.extras === false ? 0 : EXTRAS_PER_DEPARTMENT) +
+    (o.monitoring ? monitoringEventsPerDepartment(o.monitoring) : 0)
+  );
 }
 
 /** Exact number of events `generateEvents(o)` yields. */
@@ -425,19 +437,257 @@ function* departmentEvents(o: GenerateOptions, index: number): Generator<Tagged>
   yield { phase: 13, event: ev('YearClosed', after(1, 31), {}) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Contract v1.1 monitoring data (the `monitoring` scenario): the same streams with projects, their
+// lines and targets, monthly progress, explanations and follow-ups added. Every other event is the
+// one `departmentEvents` yields (BudgetAllocated of a project's line gains `task`), and the added
+// events draw from a PRNG of their own, so streams without `monitoring` are unchanged.
+
+/** What `monitoring` adds to each department-year. */
+export interface MonitoringShape {
+  /** Projects (TaskPlanned of kind project, ≥ 1): project p belongs to unit p mod U. */
+  projects: number;
+  /** Targets per project (IndicatorDefined with task), each reported every month. */
+  indicators: number;
+}
+
+/** Fiscal and other lines of a unit fund its projects round robin, at most this many per project. */
+export const LINES_PER_PROJECT = 4;
+const CAUSES = ['funding', 'policy', 'staffing', 'equipment', 'other'] as const;
+/** Target forms (cycled through): at least, at most, days within, a rate, qualitative, a count. */
+const TARGET_FORMS = [
+  { level1: '产出指标', level2: '数量指标', kind: 'area' },
+  { level1: '效益指标', level2: '社会效益指标', kind: 'atMostPercent' },
+  { level1: '产出指标', level2: '时效指标', kind: 'days' },
+  { level1: '满意度指标', level2: '服务对象满意度指标', kind: 'rate' },
+  { level1: '效益指标', level2: '可持续影响指标', kind: 'qualitative' },
+  { level1: '产出指标', level2: '数量指标', kind: 'count' },
+] as const;
+
+/** Explanations made at the end of month m: a project, a unit, a line, and the department at quarter ends. */
+function explanationsInMonth(shape: MonitoringShape, m: number): number {
+  if (m < 1 || m > 12) return 0;
+  return (shape.projects > 0 ? 1 : 0) + 2 + (m % 3 === 0 ? 1 : 0);
+}
+
+/** Events `monitoring` adds per department-year (structural: only their contents come from the PRNG). */
+export function monitoringEventsPerDepartment(shape: MonitoringShape): number {
+  const targets = shape.projects * shape.indicators;
+  let n = shape.projects + targets + 12 * targets;
+  // Each explanation: itself, an in_progress follow-up a month later, a final one two months later (within the year).
+  for (let m = 1; m <= 12; m++)
+    n += explanationsInMonth(shape, m) + explanationsInMonth(shape, m - 1) + explanationsInMonth(shape, m - 2);
+  return n;
+}
+
+/** A department-year's events with the monitoring events of `o.monitoring` (see above). */
+function* monitoredDepartmentEvents(o: GenerateOptions, index: number, shape: MonitoringShape): Generator<Tagged> {
+  const seed = o.seed ?? DEFAULT_SEED;
+  const year = o.year ?? DEFAULT_YEAR;
+  const rng = new Rng(seed, index, year, 0x6d6f6e);
+  const department = departmentSlug(index);
+  const deptHex = hex(index, 5);
+  let seq = 0;
+  const nextId = () => {
+    const r1 = rng.u32();
+    const r2 = rng.u32();
+    // "9" where departmentEvents' ids have "8": never the id of one of its events.
+    return `${hex(r1, 8)}-${hex(r2 >>> 16, 4)}-4${hex(r2 & 0xfff, 3)}-9${hex(year - 2000, 2)}${hex(r1 & 0xf, 1)}-${deptHex}${hex(seq++, 7)}`;
+  };
+  const ev = (type: string, occurredAt: string, data: Record<string, unknown>): WireEvent => ({
+    id: nextId(),
+    type,
+    department,
+    year,
+    occurredAt,
+    data,
+  });
+  const date = (m: number, d: number, y = year) => `${y}-${pad2(m)}-${pad2(d)}`;
+  const monthEnd = (m: number) => date(m, m === 2 && year % 4 === 0 ? 29 : DAYS[m - 1]!);
+  const after = (m: number, d: number) => (m < 12 ? date(m + 1, d) : date(1, d, year + 1));
+  const unitOf = (u: number) => `u${String(u).padStart(3, '0')}`;
+
+  // Projects and the lines funding them: the projects of a unit take its lines (from l01, or l00
+  // when a unit has one line) round robin, at most LINES_PER_PROJECT each.
+  const projects = Array.from({ length: shape.projects }, (_, p) => ({
+    task: `mp-${String(p).padStart(2, '0')}`,
+    unit: p % o.units,
+    lines: [] as string[],
+  }));
+  const lineTask = new Map<string, string>();
+  for (let u = 0; u < o.units; u++) {
+    const own = projects.filter((p) => p.unit === u);
+    if (own.length === 0) continue;
+    const first = o.lines > 1 ? 1 : 0;
+    for (let l = first, k = 0; l < o.lines && k < own.length * LINES_PER_PROJECT; l++, k++) {
+      const p = own[k % own.length]!;
+      const line = `${unitOf(u)}-l${String(l).padStart(2, '0')}`;
+      p.lines.push(line);
+      lineTask.set(line, p.task);
+    }
+  }
+  const targets = projects.flatMap((p, pi) =>
+    Array.from({ length: shape.indicators }, (_, t) => {
+      const form = TARGET_FORMS[(pi + t) % TARGET_FORMS.length]!;
+      const goal = form.kind === 'area' ? rng.int(10, 500) * 100 : form.kind === 'count' ? rng.int(20, 80) : 0;
+      const target =
+        form.kind === 'area'
+          ? `≥${goal}亩`
+          : form.kind === 'atMostPercent'
+            ? '≤5%'
+            : form.kind === 'days'
+              ? '30天内'
+              : form.kind === 'rate'
+                ? '≥95%'
+                : form.kind === 'qualitative'
+                  ? '明显提升'
+                  : `≥${goal}家`;
+      return { indicator: `${p.task}-t${t}`, task: p.task, p: pi, t, form, goal, target };
+    }),
+  );
+  const allLines: string[] = [];
+  const explanations: { id: string; n: number }[][] = Array.from({ length: 13 }, () => []);
+  let explained = 0;
+
+  function* setup(): Generator<Tagged> {
+    for (const p of projects)
+      yield {
+        phase: 0,
+        event: ev('TaskPlanned', date(1, 4), {
+          task: p.task,
+          unit: unitOf(p.unit),
+          kind: 'project',
+          title: `监控项目${p.task.slice(3)}`,
+          due: date(12, 31),
+        }),
+      };
+    for (const t of targets)
+      yield {
+        phase: 0,
+        event: ev('IndicatorDefined', date(1, 4), {
+          indicator: t.indicator,
+          level1: t.form.level1,
+          level2: t.form.level2,
+          name: `${t.form.level2} ${t.indicator}`,
+          target: t.target,
+          task: t.task,
+        }),
+      };
+  }
+
+  function* month(m: number): Generator<Tagged> {
+    const reportedOn = after(m, 8);
+    for (const t of targets) {
+      const share = (m / 12) * (0.6 + 0.6 * rng.next());
+      const actual =
+        t.form.kind === 'area'
+          ? `${Math.floor(t.goal * share)}亩`
+          : t.form.kind === 'atMostPercent'
+            ? `${rng.int(20, 80) / 10}%`
+            : t.form.kind === 'days'
+              ? `${rng.int(15, 45)}天`
+              : t.form.kind === 'rate'
+                ? `${rng.int(85, 100)}%`
+                : t.form.kind === 'qualitative'
+                  ? '稳步推进'
+                  : `${Math.floor(t.goal * share)}家`;
+      const k = (t.p * 7 + t.t * 3 + m) % 20;
+      const likelihood = k === 0 ? 'impossible' : k <= 3 ? 'possible' : 'certain';
+      yield {
+        phase: m,
+        event: ev('IndicatorProgressReported', reportedOn, {
+          indicator: t.indicator,
+          asOf: monthEnd(m),
+          actual,
+          ...(t.form.kind === 'area' ? { expectedYearEnd: `${Math.floor(t.goal * (0.8 + 0.3 * rng.next()))}亩` } : {}),
+          likelihood,
+          ...(likelihood === 'certain'
+            ? {}
+            : {
+                deviation: { cause: CAUSES[rng.int(0, CAUSES.length - 1)], reason: `${m}月进度滞后` },
+                measure: `加快${t.indicator}实施进度`,
+              }),
+        }),
+      };
+    }
+    // Follow-ups of the explanations of the two months before.
+    for (const e of m >= 2 ? explanations[m - 1]! : [])
+      yield {
+        phase: m,
+        event: ev('CorrectiveActionReported', after(m, 12), {
+          explanation: e.id,
+          on: monthEnd(m),
+          status: 'in_progress',
+          note: '正在整改',
+        }),
+      };
+    for (const e of m >= 3 ? explanations[m - 2]! : [])
+      yield {
+        phase: m,
+        event: ev('CorrectiveActionReported', after(m, 12), {
+          explanation: e.id,
+          on: monthEnd(m),
+          status: e.n % 4 === 3 ? 'abandoned' : 'done',
+          note: e.n % 4 === 3 ? '措施不可行，另行研究' : '整改完成',
+        }),
+      };
+    const subjects: Record<string, unknown>[] = [];
+    if (projects.length > 0) subjects.push({ kind: 'task', id: projects[(m - 1) % projects.length]!.task });
+    subjects.push({ kind: 'unit', id: unitOf((m - 1) % o.units) });
+    const project = projects[(m - 1) % Math.max(1, projects.length)];
+    subjects.push({ kind: 'line', id: project?.lines[0] ?? allLines[(m * 37) % allLines.length] });
+    if (m % 3 === 0) subjects.push({ kind: 'department' });
+    for (const subject of subjects) {
+      const e = ev('DeviationExplained', after(m, 10), {
+        subject,
+        asOf: monthEnd(m),
+        cause: CAUSES[rng.int(0, CAUSES.length - 1)],
+        reason: `${m}月执行进度低于序时进度`,
+        measure: '加快项目实施和资金支付进度',
+        due: monthEnd(Math.min(12, m + 2)),
+      });
+      explanations[m]!.push({ id: e.id, n: explained++ });
+      yield { phase: m, event: e };
+    }
+  }
+
+  let done = 0; // months whose monitoring events are out
+  let setupDone = false;
+  for (const t of departmentEvents(o, index)) {
+    const e = t.event;
+    if (!setupDone && e.type === 'BudgetAllocated') {
+      yield* setup();
+      setupDone = true;
+    }
+    for (; done < Math.min(12, t.phase - 1);) yield* month(++done);
+    if (e.type === 'BudgetAllocated') {
+      const line = e.data.line as string;
+      allLines.push(line);
+      const task = lineTask.get(line);
+      yield task === undefined ? t : { phase: t.phase, event: { ...e, data: { ...e.data, task } } };
+    } else yield t;
+  }
+  for (; done < 12;) yield* month(++done);
+}
+
+/** One department-year's events: with the monitoring events when `o.monitoring` asks for them. */
+function streamEvents(o: GenerateOptions, index: number): Generator<Tagged> {
+  return o.monitoring ? monitoredDepartmentEvents(o, index, o.monitoring) : departmentEvents(o, index);
+}
+
 /** The events of departments [from, to), streaming, in the requested order. */
 export function* generateEvents(o: GenerateOptions): Generator<WireEvent> {
   const from = o.from ?? 0;
   const to = o.to ?? o.departments;
   if ((o.order ?? 'stream') === 'stream') {
-    for (let d = from; d < to; d++) for (const t of departmentEvents(o, d)) yield t.event;
+    for (let d = from; d < to; d++) for (const t of streamEvents(o, d)) yield t.event;
     return;
   }
   // Month order: phase by phase, department by department (one lookahead event per department).
   const its: Generator<Tagged>[] = [];
   const heads: (Tagged | undefined)[] = [];
   for (let d = from; d < to; d++) {
-    const it = departmentEvents(o, d);
+    const it = streamEvents(o, d);
     its.push(it);
     const r = it.next();
     heads.push(r.done ? undefined : r.value);

@@ -2,8 +2,9 @@
  * Benchmarks: `npm run bench -- <scenario> [options]` (targets and figures: BENCHMARKS.md).
  *
  *   scenarios  generate | http-ingest | cli-ingest | raw-insert | emmett | rebuild | query | scoring |
- *              write-model | city | all
- *              (every one but city, a whole-city run), or several separated by commas (http-ingest,cli-ingest)
+ *              write-model | city | monitoring | all
+ *              (every one but city, a whole-city run, and monitoring), or several separated by commas
+ *              (http-ingest,cli-ingest)
  *   --backend pglite|postgres|both   (default both)
  *   --departments N --units U --lines L   data size (default 20 × 20 × 2 × 12 months ≈ 16k events)
  *   --batch B          events per batch / transaction (default 500)
@@ -36,6 +37,7 @@ import { city } from './scenarios/city.js';
 import { cliIngest } from './scenarios/cli-ingest.js';
 import { emmett } from './scenarios/emmett.js';
 import { httpIngest } from './scenarios/http-ingest.js';
+import { monitoring } from './scenarios/monitoring.js';
 import { query } from './scenarios/query.js';
 import { RAW_VARIANTS, rawInsert, type RawVariant } from './scenarios/raw-insert.js';
 import { rebuild } from './scenarios/rebuild.js';
@@ -54,6 +56,7 @@ const SCENARIOS = [
   'scoring',
   'write-model',
   'city',
+  'monitoring',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -112,7 +115,7 @@ function parse(argv: string[]): Parsed {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help || positionals.length === 0) throw new UsageError('');
   const name = positionals[0]!;
-  const listed = name === 'all' ? SCENARIOS.filter((s) => s !== 'city') : name.split(',');
+  const listed = name === 'all' ? SCENARIOS.filter((s) => s !== 'city' && s !== 'monitoring') : name.split(',');
   for (const s of listed) if (!SCENARIOS.includes(s as Scenario)) throw new UsageError(`unknown scenario "${s}"`);
   const backend = oneOf('backend', values.backend, ['pglite', 'postgres', 'both'] as const, 'both');
   const rawVariants = (values['raw-variants'] ?? RAW_VARIANTS.join(','))
@@ -192,6 +195,8 @@ async function runOne(scenario: Scenario, o: BenchOptions, rawVariants: RawVaria
       return writeModel(o);
     case 'city':
       return city(o);
+    case 'monitoring':
+      return monitoring(o);
   }
 }
 
@@ -317,7 +322,7 @@ async function main(): Promise<number> {
 
 function readHelp(): string {
   return `usage: npm run bench -- <scenario> [options]
-  scenarios: ${SCENARIOS.join(' | ')} | all   (or a comma-separated list)
+  scenarios: ${SCENARIOS.join(' | ')} | all   (all: every one but city and monitoring; or a comma-separated list)
   --backend pglite|postgres|both (both)   --departments N (20) --units U (20) --lines L (2)
   --batch B (500) --clients C (4) --order stream|month (stream) --seed S
   --rate R (200) --duration D (10)        query load

@@ -13,6 +13,8 @@ import * as m0010 from './0010_events_stream_check.js';
 import * as m0011 from './0011_subscription_secrets.js';
 import * as m0012 from './0012_sessions.js';
 import * as m0013 from './0013_reproject_record_dates.js';
+import * as m0014 from './0014_stream_checkpoints.js';
+import * as m0015 from './0015_events_monitoring_index.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_event_log': m0001,
@@ -28,4 +30,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011_subscription_secrets': m0011,
   '0012_sessions': m0012,
   '0013_reproject_record_dates': m0013,
+  '0014_stream_checkpoints': m0014,
+  '0015_events_monitoring_index': m0015,
 };

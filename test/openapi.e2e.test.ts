@@ -14,7 +14,13 @@ import { nestRoutes, type Route } from './support/routes.js';
 const KNOWN_ROUTES = 33;
 
 /** Routes that answer with a redirect only (no body on success): they document a 303 with Location instead. */
-const REDIRECTS = new Set(['POST /login', 'POST /logout']);
+const REDIRECTS = new Set([
+  'POST /login',
+  'POST /logout',
+  'POST /dashboard/:department/:year/explanations',
+  'POST /dashboard/:department/:year/progress',
+  'POST /dashboard/:department/:year/actions',
+]);
 
 interface Operation {
   summary?: string;

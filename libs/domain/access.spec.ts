@@ -18,6 +18,13 @@ test.each([
   ['unit reader in another department', unit, { kind: 'read', unitScoped: true }, 'dep-b', false],
   ['no rule: admin only', finance, undefined, 'dep-a', false],
   ['no rule, admin', admin, undefined, 'dep-a', true],
+  ['unit key files for its department', unit, { kind: 'file' }, 'dep-a', true],
+  ['unit key files for another department', unit, { kind: 'file' }, 'dep-b', false],
+  ['writer files', writer, { kind: 'file' }, 'dep-a', true],
+  ['finance cannot file', finance, { kind: 'file' }, 'dep-a', false],
+  ['unit key may post events (the handler checks type and unit)', unit, { kind: 'ingest-body' }, undefined, true],
+  ['finance may not post events', finance, { kind: 'ingest-body' }, undefined, false],
+  ['unit key may not write (imports, closes)', unit, { kind: 'write' }, 'dep-a', false],
 ] as const)('%s', (_name, p, rule, dep, allowed) => {
   expect(decide(rule as never, p, dep).allow).toBe(allowed);
 });

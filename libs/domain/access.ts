@@ -1,8 +1,10 @@
 /**
  * Who may see and write what. Roles: admin (everything); writer (ingest, imports, month closes and
  * reading for its departments); finance reader (read all of its departments); unit reader (read only
- * its own unit's figures, notices and alerts in one department).
+ * its own unit's figures, notices and alerts in one department, and file its own unit's monitoring
+ * reports: progress, deviation explanations and corrective actions).
  */
+import type { EventType } from './events.js';
 export type Role = 'admin' | 'writer' | 'finance' | 'unit';
 export const ROLES: readonly Role[] = ['admin', 'writer', 'finance', 'unit'];
 
@@ -37,6 +39,18 @@ export function canWrite(p: Principal, department: string): boolean {
   return p.role === 'admin' || (p.role === 'writer' && inScope(p, department));
 }
 
+/** The event types a unit key may file, each about its own unit only (stream.ts, unitScopeErrors). */
+export const UNIT_FILING_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+  'IndicatorProgressReported',
+  'DeviationExplained',
+  'CorrectiveActionReported',
+]);
+
+/** May file monitoring reports for the department: a writer (or admin), or a unit key in its department. */
+export function canFile(p: Principal, department: string): boolean {
+  return canWrite(p, department) || (p.role === 'unit' && p.unit !== null && inScope(p, department));
+}
+
 /** The unit a principal is limited to within a department (null: the whole department). */
 export function unitLimit(p: Principal): string | null {
   return p.role === 'unit' ? p.unit : null;
@@ -51,6 +65,10 @@ export type AccessRule =
   | { kind: 'write' }
   /** Write: the departments are in the body; the handler checks them with canWrite. */
   | { kind: 'write-body' }
+  /** Ingest: writers, or unit keys filing their own unit's monitoring reports (the handler checks). */
+  | { kind: 'ingest-body' }
+  /** File monitoring reports to :department: writers, or its unit keys (the handler checks the unit). */
+  | { kind: 'file' }
   /** Any valid key; the handler filters by scope (lists). */
   | { kind: 'scoped-list' };
 
@@ -69,6 +87,8 @@ export function decide(rule: AccessRule | undefined, p: Principal, department: s
       return { allow: true };
     case 'write-body':
       return p.role === 'admin' || p.role === 'writer' ? { allow: true } : deny(`role ${p.role} cannot write`);
+    case 'ingest-body':
+      return p.role === 'finance' ? deny(`role ${p.role} cannot write`) : { allow: true };
     case 'write':
       if (!department) return deny('no department in the request');
       return canWrite(p, department)
@@ -76,6 +96,11 @@ export function decide(rule: AccessRule | undefined, p: Principal, department: s
         : deny(
             p.role === 'writer' ? `department ${department} is not in this key's scope` : `role ${p.role} cannot write`,
           );
+    case 'file':
+      if (!department) return deny('no department in the request');
+      return canFile(p, department)
+        ? { allow: true }
+        : deny(`this key may not file reports for department ${department}`);
     case 'read':
       if (!department) return deny('no department in the request');
       if (!canRead(p, department)) return deny(`department ${department} is not in this key's scope`);

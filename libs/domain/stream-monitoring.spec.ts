@@ -183,7 +183,7 @@ describe('projects: lines and targets tied to a TaskPlanned of kind project', ()
       .thenState((s) => {
         // The write model knows each project's lines and targets; a key work task is no project.
         expect([...s.projects]).toEqual([['pj-fire', { lines: ['fire-ops'], indicators: ['i-patrol'] }]]);
-        expect(s.tasks.get('kw-1')).toEqual({ completed: false, kind: 'key_work' });
+        expect(s.tasks.get('kw-1')).toEqual({ completed: false, kind: 'key_work', unit: 'fire' });
       });
   });
 
@@ -350,5 +350,66 @@ describe('the monitoring types are in-year', () => {
       given(closed)
         .when(e)
         .thenRejects([{ path: 'type', reason: isClosed }]);
+  });
+});
+
+describe('a unit key files its own unit only', () => {
+  const water = event('UnitRegistered', { unit: 'water', name: '水务科' });
+  const world = [...structure, water, explained];
+  /** decide with a unit key's scope, on the state folded from `world` (every given decided without one). */
+  const asUnit = (unit: string, e: EventInput) => {
+    let errors: FieldError[] = [];
+    given(world).thenState((s) => {
+      errors = decide(s, e, { unit });
+    });
+    return errors;
+  };
+  const action = event('CorrectiveActionReported', {
+    explanation: 'dev-1',
+    on: '2024-09-20',
+    status: 'done',
+    note: '完成',
+  });
+
+  it('accepts reports about its unit, its lines, its projects and their targets, and follow-ups of them', () => {
+    expect(asUnit('fire', progress('certain'))).toEqual([]);
+    expect(
+      asUnit('fire', event('DeviationExplained', { ...explained.data, subject: { kind: 'line', id: 'fire-ops' } })),
+    ).toEqual([]);
+    expect(
+      asUnit('fire', event('DeviationExplained', { ...explained.data, subject: { kind: 'task', id: 'pj-fire' } })),
+    ).toEqual([]);
+    expect(asUnit('fire', action)).toEqual([]);
+  });
+
+  it('refuses reports about another unit or the department, naming the field', () => {
+    const about = (unit: string) => `is about unit "fire": a unit key files only for its own unit "${unit}"`;
+    expect(asUnit('water', progress('certain'))).toEqual([{ path: 'data.indicator', reason: about('water') }]);
+    expect(asUnit('water', action)).toEqual([{ path: 'data.explanation', reason: about('water') }]);
+    expect(asUnit('fire', event('DeviationExplained', { ...explained.data, subject: { kind: 'department' } }))).toEqual(
+      [
+        {
+          path: 'data.subject',
+          reason: 'is about the department as a whole: a unit key files only for its own unit "fire"',
+        },
+      ],
+    );
+  });
+
+  it('refuses every other type, and reports the stream rules first', () => {
+    expect(asUnit('fire', event('UnitRegistered', { unit: 'air', name: '空气科' }))).toEqual([
+      {
+        path: 'type',
+        reason:
+          'a unit key files only IndicatorProgressReported, DeviationExplained and CorrectiveActionReported, not UnitRegistered',
+      },
+    ]);
+    expect(
+      asUnit('water', event('DeviationExplained', { ...explained.data, subject: { kind: 'unit', id: 'sky' } })),
+    ).toEqual([{ path: 'data.subject.id', reason: 'unknown unit "sky": it needs a UnitRegistered first' }]);
+  });
+
+  it('the write model keeps the unit each measure is about', () => {
+    given(world).thenState((s) => expect([...s.measures]).toEqual([['dev-1', 'fire']]));
   });
 });

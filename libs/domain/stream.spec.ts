@@ -504,7 +504,7 @@ describe('TaskPlanned: a registered unit, a task planned once', () => {
     given(opened)
       .when(taskPlanned('kw-risk', 'safety'))
       .thenAccepts()
-      .thenState((s) => expect(s.tasks.get('kw-risk')).toEqual({ completed: false, kind: 'key_work' }));
+      .thenState((s) => expect(s.tasks.get('kw-risk')).toEqual({ completed: false, kind: 'key_work', unit: 'safety' }));
   });
 });
 
@@ -527,7 +527,7 @@ describe('TaskCompleted: a planned task, completed once', () => {
     given(planned)
       .when(taskCompleted('kw-risk'))
       .thenAccepts()
-      .thenState((s) => expect(s.tasks.get('kw-risk')).toEqual({ completed: true, kind: 'key_work' }));
+      .thenState((s) => expect(s.tasks.get('kw-risk')).toEqual({ completed: true, kind: 'key_work', unit: 'safety' }));
   });
 });
 
@@ -651,8 +651,8 @@ describe('evolve', () => {
       taskCompleted('kw-forest'),
     ]).thenState((s) =>
       expect([...s.tasks]).toEqual([
-        ['kw-risk', { completed: false, kind: 'key_work' }],
-        ['kw-forest', { completed: true, kind: 'key_work' }],
+        ['kw-risk', { completed: false, kind: 'key_work', unit: 'safety' }],
+        ['kw-forest', { completed: true, kind: 'key_work', unit: 'office' }],
       ]),
     );
   });

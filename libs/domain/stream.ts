@@ -26,10 +26,10 @@ export interface StreamState {
   lines: Map<string, LineState>;
   /** SpendingRecorded ids of this stream and the line each was recorded on (kept compact: a city stream has ~10k). */
   spending: SpendingIndex;
-  tasks: Map<string, { completed: boolean; kind: TaskKind }>;
+  tasks: Map<string, { completed: boolean; kind: TaskKind; unit: string }>;
   indicators: Set<string>;
-  /** Ids of DeviationExplained and IndicatorProgressReported events that carry a measure (v1.1). */
-  measures: Set<string>;
+  /** Explanations and progress reports that carry a measure (v1.1), with their unit (null: the department). */
+  measures: Map<string, string | null>;
   /** Projects (TaskPlanned of kind project) with the lines that fund them and their targets (v1.1). */
   projects: Map<string, { lines: string[]; indicators: string[] }>;
 }
@@ -44,13 +44,81 @@ export function initialStreamState(): StreamState {
     spending: new SpendingIndex(),
     tasks: new Map(),
     indicators: new Set(),
-    measures: new Set(),
+    measures: new Map(),
     projects: new Map(),
   };
 }
 
+/**
+ * The unit a monitoring report is about (v1.1): a unit subject, a line's or a task's unit, an
+ * indicator's project's unit, the unit of the measure a corrective action follows; null for the
+ * department or a department target, undefined for other types or a reference not in the stream.
+ */
+export function unitOf(state: StreamState, event: EventInput): string | null | undefined {
+  switch (event.type) {
+    case 'DeviationExplained': {
+      const { kind, id = '' } = event.data.subject;
+      if (kind === 'department') return null;
+      if (kind === 'unit') return state.units.has(id) ? id : undefined;
+      if (kind === 'line') return state.lines.get(id)?.unit;
+      return state.tasks.get(id)?.unit;
+    }
+    case 'IndicatorProgressReported': {
+      if (!state.indicators.has(event.data.indicator)) return undefined;
+      for (const [task, p] of state.projects)
+        if (p.indicators.includes(event.data.indicator)) return state.tasks.get(task)?.unit;
+      return null;
+    }
+    case 'CorrectiveActionReported':
+      return state.measures.get(event.data.explanation);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What a unit key may not file (access.ts, UNIT_FILING_TYPES): a type other than the monitoring
+ * reports, or one about another unit or the department as a whole.
+ */
+export function unitScopeErrors(state: StreamState, event: EventInput, unit: string): FieldError[] {
+  if (
+    event.type !== 'IndicatorProgressReported' &&
+    event.type !== 'DeviationExplained' &&
+    event.type !== 'CorrectiveActionReported'
+  )
+    return [
+      {
+        path: 'type',
+        reason: `a unit key files only IndicatorProgressReported, DeviationExplained and CorrectiveActionReported, not ${event.type}`,
+      },
+    ];
+  const about = unitOf(state, event);
+  if (about === undefined || about === unit) return [];
+  const path =
+    event.type === 'DeviationExplained'
+      ? 'data.subject'
+      : event.type === 'IndicatorProgressReported'
+        ? 'data.indicator'
+        : 'data.explanation';
+  return [
+    {
+      path,
+      reason:
+        about === null
+          ? `is about the department as a whole: a unit key files only for its own unit "${unit}"`
+          : `is about unit "${about}": a unit key files only for its own unit "${unit}"`,
+    },
+  ];
+}
+
 /** Cross-event rules: the reasons `event` cannot follow the events folded into `state` (empty: accepted). */
-export function decide(state: StreamState, event: EventInput): FieldError[] {
+export function decide(state: StreamState, event: EventInput, scope?: { unit: string }): FieldError[] {
+  const errors = decideRules(state, event);
+  if (scope && errors.length === 0) errors.push(...unitScopeErrors(state, event, scope.unit));
+  return errors;
+}
+
+function decideRules(state: StreamState, event: EventInput): FieldError[] {
   const errors: FieldError[] = [];
   const fail = (path: string, reason: string) => errors.push({ path, reason });
   if (event.expectedVersion !== undefined && event.expectedVersion !== state.version) {
@@ -235,7 +303,7 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
       break;
     }
     case 'TaskPlanned':
-      state.tasks.set(event.data.task, { completed: false, kind: event.data.kind });
+      state.tasks.set(event.data.task, { completed: false, kind: event.data.kind, unit: event.data.unit });
       if (event.data.kind === 'project') state.projects.set(event.data.task, { lines: [], indicators: [] });
       break;
     case 'TaskCompleted':
@@ -247,10 +315,10 @@ export function evolve(state: StreamState, event: EventInput): StreamState {
         entryOf(state.projects, event.data.task, 'project').indicators.push(event.data.indicator);
       break;
     case 'DeviationExplained':
-      state.measures.add(event.id);
+      state.measures.set(event.id, unitOf(state, event) ?? null);
       break;
     case 'IndicatorProgressReported':
-      if (event.data.measure !== undefined) state.measures.add(event.id);
+      if (event.data.measure !== undefined) state.measures.set(event.id, unitOf(state, event) ?? null);
       break;
     case 'YearClosed':
       state.closed = true;

@@ -57,6 +57,8 @@ export interface ExecStreamsTable {
   department_name: string;
   schedule: ColumnType<Record<string, string>, string, string>;
   thresholds: ColumnType<Record<string, string>, string, string>;
+  /** The schedule's checkpoints (migration 0014); null in rows projected before it (quarterly). */
+  checkpoints: ColumnType<unknown, string | null | undefined, string | null>;
   opened_on: string;
   closed_on: string | null;
   /** Log position of the YearOpened event. */

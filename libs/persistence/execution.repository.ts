@@ -4,7 +4,8 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { EvaluationDoc } from '#domain/evaluation/evaluation-doc.js';
-import type { ExecutionFacts, StreamMeta } from '#domain/execution/facts.js';
+import { thresholdsOf, type ExecutionFacts, type StreamMeta } from '#domain/execution/facts.js';
+import { quarterCheckpoints } from '#domain/execution/schedule.js';
 import {
   decodeSegment,
   encodeSegmentFacts,
@@ -52,6 +53,8 @@ interface HeadRow {
   department_name: string;
   schedule: unknown;
   thresholds: unknown;
+  /** Null in rows projected before migration 0014. */
+  checkpoints: unknown;
   opened_on: string;
   closed_on: string | null;
   position: number;
@@ -63,13 +66,22 @@ interface HeadRow {
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
+/**
+ * A stored head's meta. Rows projected before migration 0014 have no checkpoints (their streams
+ * had a quarterly schedule: the quarter ends of `schedule`) and no `divergence` threshold (its
+ * default): the meta a rebuild gives.
+ */
 function metaOf(r: HeadRow): StreamMeta {
+  const schedule = json<StreamMeta['schedule']>(r.schedule);
+  const stored =
+    r.checkpoints === null || r.checkpoints === undefined ? null : json<StreamMeta['checkpoints']>(r.checkpoints);
   return {
     department: r.department,
     year: r.year,
     departmentName: r.department_name,
-    schedule: json<StreamMeta['schedule']>(r.schedule),
-    thresholds: json<StreamMeta['thresholds']>(r.thresholds),
+    schedule,
+    checkpoints: stored ?? quarterCheckpoints(schedule),
+    thresholds: thresholdsOf(json<Partial<StreamMeta['thresholds']>>(r.thresholds)),
     openedOn: r.opened_on,
     closedOn: r.closed_on,
   };
@@ -99,6 +111,7 @@ function headValues(h: StreamHead) {
     department_name: m.departmentName,
     schedule: JSON.stringify(m.schedule),
     thresholds: JSON.stringify(m.thresholds),
+    checkpoints: JSON.stringify(m.checkpoints),
     opened_on: m.openedOn,
     closed_on: m.closedOn,
     position: h.openedPosition,
@@ -252,6 +265,7 @@ export class ExecutionRepository {
             department_name: eb.ref('excluded.department_name'),
             schedule: eb.ref('excluded.schedule'),
             thresholds: eb.ref('excluded.thresholds'),
+            checkpoints: eb.ref('excluded.checkpoints'),
             opened_on: eb.ref('excluded.opened_on'),
             closed_on: eb.ref('excluded.closed_on'),
             position: eb.ref('excluded.position'),
@@ -315,10 +329,10 @@ export class ExecutionRepository {
         on conflict (stream_id, bucket) do update
           set facts = excluded.facts, sources = excluded.sources, events = excluded.events, position = excluded.position
       ), heads as (
-        insert into exec_streams (stream_id, department, year, department_name, schedule, thresholds, opened_on, closed_on, position,
-                                  projected_version, evaluation, known_through, last_position)
-        select h.stream_id, h.department, h.year, h.department_name, sc.value::jsonb, th.value::jsonb, h.opened_on, h.closed_on, h.position,
-               h.projected_version, ev.value, h.known_through, h.last_position
+        insert into exec_streams (stream_id, department, year, department_name, schedule, thresholds, checkpoints, opened_on, closed_on,
+                                  position, projected_version, evaluation, known_through, last_position)
+        select h.stream_id, h.department, h.year, h.department_name, sc.value::jsonb, th.value::jsonb, cp.value::jsonb, h.opened_on,
+               h.closed_on, h.position, h.projected_version, ev.value, h.known_through, h.last_position
         from unnest(${textArrayLiteral(heads.map((h) => h.stream_id))}::text[], ${textArrayLiteral(heads.map((h) => h.department))}::text[],
                     ${intArrayLiteral(heads.map((h) => h.year))}::int[], ${textArrayLiteral(heads.map((h) => h.department_name))}::text[],
                     ${textArrayLiteral(heads.map((h) => h.opened_on))}::date[], ${nullableTextArrayLiteral(heads.map((h) => h.closed_on))}::date[],
@@ -327,9 +341,11 @@ export class ExecutionRepository {
                with ordinality as h(stream_id, department, year, department_name, opened_on, closed_on, position, projected_version, known_through, last_position, i)
         join json_array_elements(${jsonArrayText(heads.map((h) => h.schedule))}::json) with ordinality as sc(value, i) using (i)
         join json_array_elements(${jsonArrayText(heads.map((h) => h.thresholds))}::json) with ordinality as th(value, i) using (i)
+        join json_array_elements(${jsonArrayText(heads.map((h) => h.checkpoints))}::json) with ordinality as cp(value, i) using (i)
         join json_array_elements(${jsonArrayText(heads.map((h) => h.evaluation))}::json) with ordinality as ev(value, i) using (i)
         on conflict (stream_id) do update
           set department_name = excluded.department_name, schedule = excluded.schedule, thresholds = excluded.thresholds,
+              checkpoints = excluded.checkpoints,
               opened_on = excluded.opened_on, closed_on = excluded.closed_on, position = excluded.position,
               projected_version = excluded.projected_version, evaluation = excluded.evaluation,
               known_through = excluded.known_through, last_position = excluded.last_position
@@ -433,7 +449,8 @@ export class ExecutionRepository {
   /** All projection rows in a canonical order (json as text): used to compare a rebuild with live processing. */
   async dump(): Promise<Record<string, unknown[]>> {
     const streams = await sql<Record<string, unknown>>`
-      select stream_id, department, year, department_name, schedule::text as schedule, thresholds::text as thresholds, opened_on, closed_on,
+      select stream_id, department, year, department_name, schedule::text as schedule, thresholds::text as thresholds,
+             checkpoints::text as checkpoints, opened_on, closed_on,
              position, projected_version, evaluation::text as evaluation, known_through, last_position
       from exec_streams order by stream_id`.execute(this.db);
     const segments = await sql<Record<string, unknown>>`

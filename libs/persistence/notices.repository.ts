@@ -39,12 +39,13 @@ export interface IssuedNotice {
   issuedAt: string;
 }
 
-export interface AlertRecord extends OpenAlert {
+/** A stored alert: a lag alert or a monitoring alert (OpenAlert's kinds), with its state. */
+export type AlertRecord = OpenAlert & {
   status: 'open' | 'cleared';
   replaces: string | null;
   replacedBy: string | null;
   cleared: { month: number; on: string; reason: string; figures: unknown; message: string } | null;
-}
+};
 
 const iso = (v: string) => new Date(v).toISOString();
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
@@ -311,6 +312,7 @@ function toNotice(r: { [K in keyof Database['notices']]: unknown }): IssuedNotic
   };
 }
 
+/** A row as an alert: its `figures` are those of its kind (a lag alert's or a monitoring alert's), as stored. */
 function toAlert(r: { [K in keyof Database['alerts']]: unknown }): OpenAlert {
   return {
     id: r.alert_id as string,
@@ -324,5 +326,5 @@ function toAlert(r: { [K in keyof Database['alerts']]: unknown }): OpenAlert {
     raisedOn: r.raised_on as string,
     figures: json(r.figures),
     message: r.message as string,
-  };
+  } as OpenAlert;
 }

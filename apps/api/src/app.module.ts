@@ -24,6 +24,7 @@ import { ConsumesGuard } from './http/consumes.js';
 import { KnownQueryGuard } from './http/known-query.guard.js';
 import { EventsController } from './ingest/events.controller.js';
 import { ImportsController } from './ingest/imports.controller.js';
+import { MonitoringApiModule } from './monitoring/monitoring-api.module.js';
 import { DeliveriesController } from './notices/deliveries.controller.js';
 import { NoticesController } from './notices/notices.controller.js';
 
@@ -47,6 +48,7 @@ export class AppModule {
         JobsModule,
         OverviewModule,
         PrecomputeModule,
+        MonitoringApiModule,
       ],
       controllers: [
         SessionController,

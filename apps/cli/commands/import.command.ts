@@ -41,7 +41,8 @@ function httpStream(baseUrl: string, apiKey?: string): ImportPorts['readStream']
 
 const USAGE =
   'import FILE.xlsx|FILE.csv --department D --year Y [--mapping mapping.json] [--sheet NAME] [--unit yuan|wan] [--encoding gbk] [--dry-run] [--api URL]\n' +
-  '                                               import a spreadsheet of budgets, monthly spending and plans (re-imports are no-ops, edits become corrections)\n' +
+  '                                               import a spreadsheet of budgets, monthly spending and plans (re-imports are no-ops, edits become corrections),\n' +
+  '                                               or a filled-in monitoring table (绩效运行监控表, from …/monitoring.xlsx)\n' +
   '  paceline import --export-xlsx FILE.xlsx --department D --year Y [--unit yuan|wan] [--api URL]\n' +
   '                                               write a stream to xlsx in the layout import reads';
 

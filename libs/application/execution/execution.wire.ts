@@ -1,6 +1,6 @@
 /** Execution figures on the wire: amounts with 2 decimals, rates and lags as decimal strings. */
 import { fixed2, money, type Decimal } from '#domain/decimal.js';
-import type { ExecutionReport, Forecast, QuarterRate, Standing } from '#domain/execution/execution.js';
+import type { Checkpoint, ExecutionReport, Forecast, QuarterRate, Standing } from '#domain/execution/execution.js';
 
 /** A rate or lag on the wire: fixed2 (half-up to 2 decimals), null stays null. */
 const fixed2OrNull = (d: Decimal | null) => (d === null ? null : fixed2(d));
@@ -14,6 +14,11 @@ export function standingWire(s: Standing) {
     lag: fixed2OrNull(s.lag),
     level: s.level,
   };
+}
+
+/** Checkpoints on the wire: quarter (1..4 at a quarter end, else null), date and the schedule there. */
+export function checkpointsWire(cps: readonly Checkpoint[]) {
+  return cps.map((c) => ({ quarter: c.quarter, date: c.date, schedule: fixed2(c.percent) }));
 }
 
 export function forecastWire(f: Forecast) {
@@ -48,6 +53,8 @@ export function executionWire(r: ExecutionReport) {
       date: r.checkpoint.date,
       schedule: fixed2OrNull(r.checkpoint.percent),
     },
+    // The stream's checkpoints when they are not the four quarter ends (v1.1); absent otherwise.
+    ...(r.quarterly ? {} : { checkpoints: checkpointsWire(r.checkpoints) }),
     total: { ...standingWire(r.total), forecast: forecastWire(r.total.forecast) },
     units: r.units.map((u) => ({ unit: u.unit, name: u.name, ...standingWire(u), forecast: forecastWire(u.forecast) })),
     lines: r.lines.map((l) => ({

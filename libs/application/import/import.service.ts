@@ -16,6 +16,7 @@ import { readCsv } from './csv.js';
 import { locateHeader } from './header.js';
 import { bytes as showBytes, count, IMPORT_LIMITS, tooLarge } from './limits.js';
 import { defaultMapping, type Mapping } from './mapping.js';
+import { importMonitoringTable, markedSheets } from './monitoring-table.js';
 import { planImport, simulateIngest, type PlannedEvent } from './plan.js';
 import type { ImportReport, RowProblem, SheetSummary } from './report.js';
 import { readRecords, type AmountRecord } from './rows.js';
@@ -97,6 +98,8 @@ const ORDER: EventType[] = [
   'SpendingRecorded',
   'SpendingCorrected',
   'SpendingPlanned',
+  'IndicatorProgressReported',
+  'DeviationExplained',
 ];
 
 /** 413 for a file larger than IMPORT_LIMITS.fileBytes (`bytes`: the file, or anything with its size). */
@@ -130,6 +133,17 @@ export async function importSpreadsheet(bytes: Buffer, o: ImportOptions, ports: 
     if (chosen.length === 0)
       bad('sheet', `no sheet named "${sheet}" (sheets: ${tables.map((t) => t.name).join(', ')})`);
   }
+
+  // A monitoring table (绩效运行监控表) downloaded from …/monitoring.xlsx and filled in: recognized by
+  // the marker of its sheets, imported as progress reports and explanations (monitoring-table.ts).
+  const marked = format === 'xlsx' ? markedSheets(chosen) : [];
+  if (marked.length > 0)
+    return importMonitoringTable(
+      marked,
+      chosen.filter((t) => !marked.some((m) => m.table === t)),
+      { ...o, recordedOn },
+      ports,
+    );
 
   const sheets: SheetSummary[] = [];
   const records: AmountRecord[] = [];

@@ -32,8 +32,11 @@ export interface SkippedRow extends RowRef {
 
 export interface SheetSummary {
   name: string;
-  /** What the sheet holds, from its columns: budget, spending, plan; empty when it was left out. */
-  kinds: ('budget' | 'spending' | 'plan')[];
+  /**
+   * What the sheet holds, from its columns: budget, spending, plan; `monitoring` for a sheet of a
+   * monitoring table (绩效运行监控表, recognized by its marker); empty when it was left out.
+   */
+  kinds: ('budget' | 'spending' | 'plan' | 'monitoring')[];
   headerRow?: number;
   headerRows?: number;
   /** Data rows read (below the header). */
@@ -74,6 +77,8 @@ export interface PreviewRow {
   month?: string;
   amount?: string;
   note?: string;
+  /** The event's data (monitoring tables: the progress report or explanation in full). */
+  data?: unknown;
 }
 
 export interface ImportReport {
@@ -108,6 +113,8 @@ const TYPE_ORDER: EventType[] = [
   'SpendingRecorded',
   'SpendingCorrected',
   'SpendingPlanned',
+  'IndicatorProgressReported',
+  'DeviationExplained',
 ];
 
 const rowsLabel = (sheet: string, rows: number[]) =>
@@ -159,6 +166,10 @@ export function formatReport(r: ImportReport, previewRows = 10): string {
       out.push(`  sheet ${s.name}: left out${s.note ? ` (${s.note})` : ''}`);
       continue;
     }
+    if (s.kinds.includes('monitoring')) {
+      out.push(`  sheet ${s.name}: monitoring table, ${s.rows} rows${s.note ? ` (${s.note})` : ''}`);
+      continue;
+    }
     out.push(
       `  sheet ${s.name}: ${s.kinds.join('+')}, header row ${s.headerRow}${s.headerRows === 2 && s.headerRow !== undefined ? '–' + (s.headerRow + 1) : ''}, ${s.rows} rows, amounts in ${s.unit === 'wan' ? '万元' : '元'}`,
     );
@@ -171,20 +182,24 @@ export function formatReport(r: ImportReport, previewRows = 10): string {
   out.push(`  ${r.dryRun ? 'would ingest' : 'ingested'}: ${counts.length > 0 ? counts.join(', ') : 'nothing new'}`);
   if (r.preview.length > 0) {
     out.push(`  ${r.dryRun ? 'first events to ingest' : 'first events ingested'}:`);
-    const body = r.preview
-      .slice(0, previewRows)
-      .map((p) => [
-        rowsLabel(p.sheet, p.rows),
-        p.type,
-        p.unit ?? '',
-        p.line ?? '',
-        p.source ?? '',
-        p.month ?? '',
-        p.amount ?? '',
-        p.note ?? '',
-      ]);
-    for (const l of table(['row', 'type', 'unit', 'line', 'source', 'month', 'amount', 'note'], body))
-      out.push(`    ${l}`);
+    const monitoring = r.preview.some((p) => p.data !== undefined);
+    const shownRows = r.preview.slice(0, previewRows);
+    const body = monitoring
+      ? shownRows.map((p) => [rowsLabel(p.sheet, p.rows), p.type, p.name ?? '', p.note ?? ''])
+      : shownRows.map((p) => [
+          rowsLabel(p.sheet, p.rows),
+          p.type,
+          p.unit ?? '',
+          p.line ?? '',
+          p.source ?? '',
+          p.month ?? '',
+          p.amount ?? '',
+          p.note ?? '',
+        ]);
+    const head = monitoring
+      ? ['row', 'type', 'name', 'note']
+      : ['row', 'type', 'unit', 'line', 'source', 'month', 'amount', 'note'];
+    for (const l of table(head, body)) out.push(`    ${l}`);
     const total = Object.values(r.events).reduce((a, b) => a + (b ?? 0), 0);
     const shown = Math.min(previewRows, r.preview.length);
     if (total > shown) out.push(`    … ${total - shown} more`);

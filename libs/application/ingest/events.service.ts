@@ -2,7 +2,8 @@
  * The event log as the API offers it: a submitted body (one event, a JSON array of events or
  * NDJSON) ingested on behalf of a principal, and a stream read back page by page.
  */
-import { canWrite, type Principal } from '#domain/access.js';
+import { canFile, canWrite, UNIT_FILING_TYPES, type Principal } from '#domain/access.js';
+import type { EventType } from '#domain/events.js';
 import { streamId, type StoredEvent } from '#domain/events.js';
 import type { EventsRepository } from '#persistence/events.repository.js';
 import { AccessDeniedError, InvalidInputError } from '../common/errors.js';
@@ -29,7 +30,9 @@ export class EventsService {
 
   /**
    * Ingests a request body: strict UTF-8, NDJSON when the content type says so, else JSON. Every
-   * event's department must be writable by the principal, or nothing is stored (403).
+   * event's department must be writable by the principal, or nothing is stored (403). A unit key
+   * may file its own unit's monitoring reports only: other types are a 403, reports about another
+   * unit a 400 naming the field (decided against the stream, like every rule across events).
    */
   async submit(principal: Principal, body: unknown, contentType: string | undefined): Promise<IngestResult> {
     if (!Buffer.isBuffer(body) || body.length === 0) {
@@ -47,16 +50,24 @@ export class EventsService {
     }
     const ndjson = (contentType ?? '').toLowerCase().startsWith('application/x-ndjson');
     const raw = parseEventsBody(text, ndjson ? 'ndjson' : 'json', this.maxBatch);
+    const unit = principal.role === 'unit' ? principal.unit : null;
     raw.forEach((e, index) => {
-      const department = (e as { department?: unknown })?.department;
-      if (typeof department === 'string' && !canWrite(principal, department)) {
+      const { department, type } = (e ?? {}) as { department?: unknown; type?: unknown };
+      if (typeof department !== 'string') return;
+      if (unit === null ? !canWrite(principal, department) : !canFile(principal, department)) {
         throw new AccessDeniedError(
           403,
           `event ${index}: this key may not write department "${department}"; nothing was stored`,
         );
       }
+      if (unit !== null && !UNIT_FILING_TYPES.has(type as EventType)) {
+        throw new AccessDeniedError(
+          403,
+          `event ${index}: a unit key files only IndicatorProgressReported, DeviationExplained and CorrectiveActionReported about its own unit, not ${String(type)}; nothing was stored`,
+        );
+      }
     });
-    return this.ingest.ingest(raw);
+    return this.ingest.ingest(raw, unit === null ? undefined : { unit });
   }
 
   /** Up to `limit` events of a stream from `fromVersion` on, in stream order. */

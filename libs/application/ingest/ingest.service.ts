@@ -35,6 +35,11 @@ import { WriteModelCache, type WriteModelCacheLimits } from './write-model-cache
 
 export { contentHash } from './ingest-prepare.js';
 
+/** A unit key's ingest: only its own unit's monitoring reports are accepted (stream.ts, unitScopeErrors). */
+export interface IngestScope {
+  unit: string;
+}
+
 export interface IngestedEvent {
   index: number;
   id: string;
@@ -90,19 +95,20 @@ export class IngestService {
     return this.checked(raw.map(prepareEvent)).map((p) => p.event);
   }
 
-  async ingest(raw: unknown[]): Promise<IngestResult> {
-    return this.ingestPrepared(raw.map(prepareEvent));
+  async ingest(raw: unknown[], scope?: IngestScope): Promise<IngestResult> {
+    return this.ingestPrepared(raw.map(prepareEvent), scope);
   }
 
   /** Ingests events already passed through prepareEvent (same results as `ingest` of the raw events). */
-  async ingestPrepared(items: Prepared[]): Promise<IngestResult> {
+  async ingestPrepared(items: Prepared[], scope?: IngestScope): Promise<IngestResult> {
     const events = this.checked(items);
     if (events.length === 0) return { accepted: 0, duplicates: 0, events: [] };
     const release = await this.locks.acquire(events.map((e) => e.stream));
     let result: IngestResult;
     try {
       result =
-        (hasRepeatedId(events) ? undefined : await this.appendFast(events)) ?? (await this.appendSlowWithRetry(events));
+        (hasRepeatedId(events) ? undefined : await this.appendFast(events, scope)) ??
+        (await this.appendSlowWithRetry(events, scope));
     } finally {
       release();
     }
@@ -128,7 +134,7 @@ export class IngestService {
    * Decides the batch on the cached write models and appends it in one statement. Undefined when
    * the batch must take the slow path (nothing stored, touched write models dropped).
    */
-  private async appendFast(events: PreparedEvent[]): Promise<IngestResult | undefined> {
+  private async appendFast(events: PreparedEvent[], scope?: IngestScope): Promise<IngestResult | undefined> {
     const byStream = groupByStream(
       events,
       events.map((_, i) => i),
@@ -154,7 +160,10 @@ export class IngestService {
         for (const index of indexes) {
           const p = eventAt(events, index);
           const e = p.event;
-          if ((e.expectedVersion !== undefined && e.expectedVersion !== state.version) || decide(state, e).length > 0) {
+          if (
+            (e.expectedVersion !== undefined && e.expectedVersion !== state.version) ||
+            decide(state, e, scope).length > 0
+          ) {
             // Refusals are reported from current state by the slow path (this state may be stale:
             // another process may have written). Write models that took the batch's earlier
             // events are dropped; the others are still exact.
@@ -200,10 +209,10 @@ export class IngestService {
     return { accepted: events.length, duplicates: 0, events: results };
   }
 
-  private async appendSlowWithRetry(events: PreparedEvent[]): Promise<IngestResult> {
+  private async appendSlowWithRetry(events: PreparedEvent[], scope?: IngestScope): Promise<IngestResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.appendSlow(events);
+        return await this.appendSlow(events, scope);
       } catch (e) {
         // A concurrent writer stored one of these ids first: run again, it is now a duplicate or a conflict.
         if ((e as { code?: string }).code === UNIQUE_VIOLATION && attempt < MAX_ATTEMPTS) continue;
@@ -212,7 +221,7 @@ export class IngestService {
     }
   }
 
-  private async appendSlow(events: PreparedEvent[]): Promise<IngestResult> {
+  private async appendSlow(events: PreparedEvent[], scope?: IngestScope): Promise<IngestResult> {
     this.counters.slow++;
     const states = new Map<string, StreamState>();
     let result: IngestResult;
@@ -290,7 +299,7 @@ export class IngestService {
               });
               continue;
             }
-            const problems = decide(state, e);
+            const problems = decide(state, e, scope);
             if (problems.length > 0) {
               for (const x of problems) errors.push({ index, id: e.id, path: x.path, reason: x.reason });
               continue;

@@ -14,8 +14,8 @@ describe('WriteModelCache', () => {
     const s = model(3);
     s.units.add('u1');
     s.lines.set('l1', {} as never);
-    s.tasks.set('t1', { completed: false, kind: 'key_work' });
-    s.measures.add('m1');
+    s.tasks.set('t1', { completed: false, kind: 'key_work', unit: 'u1' });
+    s.measures.set('m1', null);
     s.indicators.add('i1');
     expect(writeModelSize(s)).toBe(1 + 3 + 1 + 1 + 1 + 1 + 1);
   });

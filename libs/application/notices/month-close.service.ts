@@ -3,12 +3,22 @@
  * department summary, evaluate early alerts, and queue their deliveries, all in one transaction
  * (notices, alerts and outbox rows commit together). Closing a month again is a no-op unless a
  * re-issue is asked for with a reason; a re-issue is a new revision with its own job ids.
+ *
+ * For a stream that takes part in performance monitoring (contract v1.1), the monitoring answer at
+ * the month's last day, as known on the close's knownOn, adds the monitoring alerts (divergence,
+ * unexplained, target-at-risk) to the lag alerts and a section to each unit's notice that has
+ * something to list; a v1 stream's notices and alerts are exactly as before.
  */
+import type { HolidayCalendar } from '#domain/calendar/holiday-calendar.js';
 import { lastDayOfMonth } from '#domain/dates.js';
 import { executionReport, knownBy } from '#domain/execution/execution.js';
 import type { ExecutionFacts } from '#domain/execution/facts.js';
 import { streamId } from '#domain/events.js';
+import { MONITORING_EVENT_TYPES, monitoringStateFrom } from '#domain/monitoring/monitoring-state.js';
+import { monitoringReport, type MonitoringReport } from '#domain/monitoring/monitoring.js';
 import { evaluateAlerts, type AlertChange } from '#domain/notices/alerts.js';
+import { evaluateMonitoringAlerts, takesPartInMonitoring } from '#domain/notices/monitoring-alerts.js';
+import { unitMonitoringSection } from '#domain/notices/monitoring-section.js';
 import {
   dingtalkPayload,
   logLine,
@@ -18,12 +28,13 @@ import {
   wecomPayload,
   type Deliverable,
 } from '#domain/notices/channels.js';
-import { buildDepartmentNotice, buildUnitNotice, type Notice } from '#domain/notices/notice.js';
+import { buildDepartmentNotice, buildUnitNotice, withMonitoring, type Notice } from '#domain/notices/notice.js';
 import { renderNoticeHtml, renderNoticeMarkdown } from '#domain/notices/render.js';
 import type { DeliveryRepository, NewOutboxItem, Subscription } from '#persistence/delivery.repository.js';
 import type { EventsRepository } from '#persistence/events.repository.js';
 import type { ExecutionRepository } from '#persistence/execution.repository.js';
 import type { NoticesRepository } from '#persistence/notices.repository.js';
+import { loadHolidayCalendar } from '../calendar/calendar.loader.js';
 import { InvalidInputError, yearNotOpened } from '../common/errors.js';
 import { EXECUTION_PROJECTION, type ExecutionProjector } from '../execution/execution.projector.js';
 
@@ -95,6 +106,8 @@ export class MonthCloseService {
     private readonly projector: ExecutionProjector,
     private readonly notices: NoticesRepository,
     private readonly delivery: DeliveryRepository,
+    /** Working days for the explanation period (the monitoring answers' calendar). */
+    private readonly calendar: HolidayCalendar = loadHolidayCalendar(),
   ) {}
 
   /** Called after a close committed outbox rows (relay wake-up). */
@@ -133,6 +146,14 @@ export class MonthCloseService {
     if (!facts?.meta || (knownOn && facts.meta.openedOn > knownOn)) throw yearNotOpened(department, year, knownOn);
     const projectionPosition = (await this.execution.checkpoint(EXECUTION_PROJECTION))?.position ?? 0;
     const date = knownOn ?? opts.today;
+    // The monitoring events up to the same version (only those types, one statement).
+    const monitoringState = monitoringStateFrom(
+      await this.events.readStreamTypes(stream, MONITORING_EVENT_TYPES, streamVersion),
+    );
+    const monitoringAt = (): MonitoringReport | null =>
+      takesPartInMonitoring(monitoringState, knownOn)
+        ? monitoringReport(facts, monitoringState, { asOf: monthEnd, knownOn }, this.calendar)
+        : null;
 
     const result = await this.notices.transaction(async (trx) => {
       const { existing } = await this.notices.lockMonth(trx, {
@@ -161,7 +182,8 @@ export class MonthCloseService {
         };
       }
       const subs = await this.delivery.subscriptionsFor(trx, department);
-      const built = this.buildNotices(facts, month, knownOn);
+      const monitoring = monitoringAt();
+      const built = this.buildNotices(facts, month, knownOn, monitoring);
       const outbox: NewOutboxItem[] = [];
       const out: CloseMonthResult['notices'] = [];
       const computedFrom = { stream, streamVersion, throughVersion: streamVersion, projectionPosition, knownOn, month };
@@ -200,7 +222,10 @@ export class MonthCloseService {
       let alerts: CloseMonthResult['alerts'] = { raised: [], cleared: [], evaluated: false };
       if (month > (await this.notices.lastAlertMonth(trx, stream))) {
         const report = executionReport(facts, { asOf: monthEnd, knownOn, source: 'fiscal' });
-        const evaluation = evaluateAlerts(await this.notices.openAlerts(trx, stream), report, { month, date });
+        const openAlerts = await this.notices.openAlerts(trx, stream);
+        const lag = evaluateAlerts(openAlerts, report, { month, date });
+        const mon = evaluateMonitoringAlerts(openAlerts, { monitoring, execution: report }, { month, date });
+        const evaluation = { raised: [...lag.raised, ...mon.raised], cleared: [...lag.cleared, ...mon.cleared] };
         await this.notices.applyAlertChanges(trx, stream, evaluation);
         for (const change of [...evaluation.cleared, ...evaluation.raised]) {
           outbox.push(
@@ -230,12 +255,20 @@ export class MonthCloseService {
     return result;
   }
 
-  private buildNotices(facts: ExecutionFacts, month: number, knownOn: string | null): Notice[] {
+  private buildNotices(
+    facts: ExecutionFacts,
+    month: number,
+    knownOn: string | null,
+    monitoring: MonitoringReport | null,
+  ): Notice[] {
     return [
       buildDepartmentNotice(facts, { month, knownOn }),
       ...facts.units
         .filter((u) => knownBy(u, knownOn))
-        .map((u) => buildUnitNotice(facts, { unit: u.unit, month, knownOn })),
+        .map((u) => {
+          const notice = buildUnitNotice(facts, { unit: u.unit, month, knownOn });
+          return monitoring ? withMonitoring(notice, unitMonitoringSection(monitoring, u.unit)) : notice;
+        }),
     ];
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import type { HolidayCalendar } from '#domain/calendar/holiday-calendar.js';
 import { APP_CONFIG } from '#config/config.module.js';
 import type { AppConfig } from '#config/config.js';
 import { DeliveryRepository } from '#persistence/delivery.repository.js';
@@ -7,6 +8,7 @@ import { ExecutionRepository } from '#persistence/execution.repository.js';
 import { NoticesRepository } from '#persistence/notices.repository.js';
 import { ExecutionModule } from '../execution/execution.module.js';
 import { ExecutionProjector } from '../execution/execution.projector.js';
+import { HOLIDAY_CALENDAR, MonitoringModule } from '../monitoring/monitoring.module.js';
 import { MonthCloseService } from './month-close.service.js';
 import { NoticesService } from './notices.service.js';
 import { SecretBox } from './secrets.js';
@@ -14,12 +16,13 @@ import { SubscriptionsService } from './subscriptions.service.js';
 import { WebhookPolicy } from './webhook-policy.js';
 
 /**
- * Month closes (notices, alerts, deliveries into the outbox), the notices issued, and subscriptions;
+ * Month closes (notices, alerts, deliveries into the outbox; the monitoring alerts count working
+ * days by the process's holiday calendar, MonitoringModule's), the notices issued, and subscriptions;
  * where deliveries may go (the webhook policy) and the box robot secrets are kept in, for the
  * subscriptions and the delivery handler.
  */
 @Module({
-  imports: [ExecutionModule],
+  imports: [ExecutionModule, MonitoringModule],
   providers: [
     {
       provide: WebhookPolicy,
@@ -39,14 +42,22 @@ import { WebhookPolicy } from './webhook-policy.js';
     },
     {
       provide: MonthCloseService,
-      inject: [EventsRepository, ExecutionRepository, ExecutionProjector, NoticesRepository, DeliveryRepository],
+      inject: [
+        EventsRepository,
+        ExecutionRepository,
+        ExecutionProjector,
+        NoticesRepository,
+        DeliveryRepository,
+        HOLIDAY_CALENDAR,
+      ],
       useFactory: (
         events: EventsRepository,
         execution: ExecutionRepository,
         projector: ExecutionProjector,
         notices: NoticesRepository,
         deliveries: DeliveryRepository,
-      ) => new MonthCloseService(events, execution, projector, notices, deliveries),
+        calendar: HolidayCalendar,
+      ) => new MonthCloseService(events, execution, projector, notices, deliveries, calendar),
     },
     {
       provide: NoticesService,

@@ -31,6 +31,7 @@ import type { EvaluationReport } from '../evaluation/evaluation.wire.js';
 import type { EvaluationService } from '../evaluation/evaluation.service.js';
 import type { ExecutionService } from '../execution/execution.service.js';
 import { elementAt, entryOf, required } from '#domain/required.js';
+import type { MonitoringSummary } from '#domain/monitoring/monitoring.js';
 
 export interface CurveParams {
   /** Only facts recorded on or before this date. */
@@ -81,7 +82,8 @@ export interface DepartmentOverview {
   forecast: {
     yearEndRate: string | null;
     nextCheckpoint: {
-      quarter: number;
+      /** 1..4 at a quarter end, else null. */
+      quarter: number | null;
       date: string;
       schedule: string | null;
       projectedRate: string | null;
@@ -375,3 +377,20 @@ export class OverviewService {
 }
 
 export type DepartmentPage = Awaited<ReturnType<OverviewService['departmentPage']>>;
+
+/**
+ * A row of the dashboard's department list with its performance-monitoring counts (the summary of
+ * the monitoring roll-up, GET /api/v1/monitoring, for the same department-year, as of the same date
+ * and as known on the same date); null when the roll-up has no row for it (it could not be
+ * answered).
+ */
+export type DepartmentListRow = DepartmentOverview & { monitoring: MonitoringSummary | null };
+
+/** The department list's rows with the roll-up's summaries joined by department and year. */
+export function withMonitoring(
+  departments: readonly DepartmentOverview[],
+  rollup: readonly { department: string; year: number; summary: MonitoringSummary }[],
+): DepartmentListRow[] {
+  const summaries = new Map(rollup.map((r) => [`${r.department}/${r.year}`, r.summary]));
+  return departments.map((d) => ({ ...d, monitoring: summaries.get(`${d.department}/${d.year}`) ?? null }));
+}

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { lastDayOfMonth } from '../dates.js';
 import { Decimal, ZERO } from '../decimal.js';
-import type { Economic, FundSource, IsoDate } from '../events.js';
+import type { CheckpointInput, Economic, FundSource, IsoDate, Schedule } from '../events.js';
 import {
   addTotals,
   checkpoints,
@@ -21,6 +21,8 @@ import {
   monthlySchedule,
   nextCheckpoint,
   quarterRates,
+  quarterSchedule,
+  quarterlySchedule,
   requireMeta,
   standing,
   type ExecutionQuery,
@@ -32,7 +34,14 @@ import {
   type Totals,
   type UnitExecution,
 } from './execution.js';
-import { evolveFacts, type BudgetFact, type ExecutionFacts, type LineInfo, type SpendingFact } from './facts.js';
+import {
+  evolveFacts,
+  scheduleOf,
+  type BudgetFact,
+  type ExecutionFacts,
+  type LineInfo,
+  type SpendingFact,
+} from './facts.js';
 
 // ---- reference: the implementation before fact-index.ts (one scan of all facts per line set) ----
 
@@ -80,7 +89,7 @@ const ref = {
     opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> },
   ): QuarterRate[] {
     const meta = requireMeta(facts);
-    const cps = checkpoints(meta);
+    const cps = quarterSchedule(meta);
     return ([1, 2, 3, 4] as const).map((q) => {
       const date = lastDayOfMonth(meta.year, q * 3);
       const t = ref.totalOf(
@@ -148,6 +157,8 @@ const ref = {
       source: q.source,
       throughMonth: month,
       checkpoint: nextCheckpoint(meta, month),
+      quarterly: quarterlySchedule(meta),
+      checkpoints: checkpoints(meta),
       total: { ...standing(meta, all, schedule), forecast: forecastFor(new Set(perLine.keys()), all.budget) },
       units,
       lines,
@@ -208,7 +219,20 @@ const factsArb: fc.Arbitrary<ExecutionFacts> = fc
       }),
       { maxLength: 80 },
     ),
-    schedule: fc.constantFrom({ Q1: '25', Q2: '50', Q3: '75', Q4: '100' }, { Q1: '10', Q2: '40', Q3: '70', Q4: '100' }),
+    schedule: fc.constantFrom<{ schedule?: Schedule; checkpoints?: CheckpointInput[] }>(
+      { schedule: { Q1: '25', Q2: '50', Q3: '75', Q4: '100' } },
+      { schedule: { Q1: '10', Q2: '40', Q3: '70', Q4: '100' } },
+      // Sichuan style (MONITORING.md v1.1), with a checkpoint in the middle of July.
+      {
+        checkpoints: [
+          { on: '04-30', percent: '25' },
+          { on: '06-30', percent: '40' },
+          { on: '07-15', percent: '50' },
+          { on: '08-31', percent: '60' },
+          { on: '10-31', percent: '80' },
+        ],
+      },
+    ),
   })
   .map((r) => {
     const lines: LineInfo[] = r.lines.map((l, i) => ({ ...l, line: `l${i}` }));
@@ -228,8 +252,8 @@ const factsArb: fc.Arbitrary<ExecutionFacts> = fc
         department: 'd',
         year: YEAR,
         departmentName: 'D',
-        schedule: r.schedule,
-        thresholds: { yellow: '5', red: '10' },
+        ...scheduleOf(YEAR, r.schedule),
+        thresholds: { yellow: '5', red: '10', divergence: '10' },
         openedOn: `${YEAR}-01-01`,
         closedOn: null,
       },

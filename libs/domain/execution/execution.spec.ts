@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { occurredOnDate } from '../dates.js';
 import { Decimal } from '../decimal.js';
 import type { EventInput } from '../events.js';
-import { factsFromEvents } from './facts.js';
+import { factsFromEvents, scheduleOf } from './facts.js';
 import {
   alertLevel,
   executionReport,
@@ -54,7 +54,7 @@ describe('execution figures (pure)', () => {
       '50.00',
       '100.00',
     ]);
-    const custom = { ...meta, schedule: { Q1: '10', Q2: '40', Q3: '70', Q4: '100' } };
+    const custom = { ...meta, ...scheduleOf(2023, { schedule: { Q1: '10', Q2: '40', Q3: '70', Q4: '100' } }) };
     expect([1, 3, 4, 6].map((m) => monthlySchedule(custom, m).toFixed(2))).toEqual(['3.33', '10.00', '20.00', '40.00']);
   });
 

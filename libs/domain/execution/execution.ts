@@ -19,6 +19,9 @@ import {
   type FactIndex,
 } from './fact-index.js';
 import type { ExecutionFacts, LineInfo, StreamMeta } from './facts.js';
+import { checkpointAfter, isQuarterly, placeCheckpoints, scheduleAtMonth, type Checkpoint } from './schedule.js';
+
+export type { Checkpoint } from './schedule.js';
 
 export type SourceFilter = 'fiscal' | 'all';
 export type AlertLevel = 'green' | 'yellow' | 'red';
@@ -80,7 +83,18 @@ export function executionRate(t: Totals): Decimal | null {
   return r === null ? null : roundRate(r);
 }
 
-export function checkpoints(meta: StreamMeta): Decimal[] {
+/** The stream's schedule checkpoints in its year (from meta.checkpoints; see schedule.ts). */
+export function checkpoints(meta: StreamMeta): Checkpoint[] {
+  return placeCheckpoints(meta.year, meta.checkpoints);
+}
+
+/** Whether the stream's checkpoints are the four quarter ends (`schedule` or its default). */
+export function quarterlySchedule(meta: StreamMeta): boolean {
+  return isQuarterly(meta.checkpoints);
+}
+
+/** The schedule at the year start and the four quarter ends (index 0..4): 0, then meta.schedule Q1..Q4. */
+export function quarterSchedule(meta: StreamMeta): Decimal[] {
   return [
     ZERO,
     new Decimal(meta.schedule.Q1),
@@ -91,18 +105,13 @@ export function checkpoints(meta: StreamMeta): Decimal[] {
 }
 
 /**
- * Month-linear schedule at the end of month m (0..12): linear between the quarter checkpoints,
- * so it equals the checkpoint at each quarter end and month/12 for the default 25/50/75/100.
- * Rounded half-up to 0.01 pp.
+ * Month-linear schedule at the end of month m (0..12): linear by month position between the
+ * stream's checkpoints from (0, 0%), the last checkpoint's percent after it (schedule.ts). With the
+ * quarterly schedule it equals the checkpoint at each quarter end and month/12 for the default
+ * 25/50/75/100. Rounded half-up to 0.01 pp.
  */
 export function monthlySchedule(meta: StreamMeta, month: number): Decimal {
-  if (month <= 0) return ZERO;
-  const cps = checkpoints(meta);
-  const q = Math.ceil(month / 3);
-  const within = month - 3 * (q - 1);
-  const from = elementAt(cps, q - 1, 'quarter checkpoint');
-  const to = elementAt(cps, q, 'quarter checkpoint');
-  return roundRate(from.plus(to.minus(from).times(within).div(3)));
+  return scheduleAtMonth(checkpoints(meta), month);
 }
 
 /** The thresholds as Decimals, parsed once per thresholds object and text (a report asks for a level per line). */
@@ -133,20 +142,13 @@ export function monthThrough(year: number, asOf: IsoDate): number {
   return asOf === lastDayOfMonth(year, m) ? m : m - 1;
 }
 
-export interface Checkpoint {
-  quarter: 1 | 2 | 3 | 4;
-  month: number;
-  date: IsoDate;
-  percent: Decimal;
-}
-
-/** The next quarter checkpoint after month m (the one at m itself when m is not yet a quarter end). */
+/**
+ * The next checkpoint after the end of month m (0..12): the first dated after month m's last day
+ * (for a quarterly schedule the current quarter's end, or the next one at a quarter end); null
+ * when none is left.
+ */
 export function nextCheckpoint(meta: StreamMeta, month: number): Checkpoint | null {
-  const q = Math.floor(month / 3) + 1;
-  if (q > 4) return null;
-  const cps = checkpoints(meta);
-  const percent = elementAt(cps, q, 'quarter checkpoint');
-  return { quarter: q as 1 | 2 | 3 | 4, month: q * 3, date: lastDayOfMonth(meta.year, q * 3), percent };
+  return checkpointAfter(checkpoints(meta), month);
 }
 
 export interface Standing {
@@ -169,7 +171,8 @@ export interface Forecast {
   runRate: Decimal;
   runRateMonths: number;
   nextCheckpoint: {
-    quarter: number;
+    /** 1..4 at a quarter end, else null (see Checkpoint). */
+    quarter: number | null;
     date: IsoDate;
     percent: Decimal;
     projectedSpent: Decimal;
@@ -195,12 +198,13 @@ export function forecast(f: ForecastInput): Forecast {
   const n = Math.min(f.runRateMonths, f.month);
   const spent = elementAt(f.cumulative, f.month, 'cumulative spending');
   const runRate = n === 0 ? ZERO : spent.minus(elementAt(f.cumulative, f.month - n, 'cumulative spending')).div(n);
-  const project = (toMonth: number) => spent.plus(runRate.times(toMonth - f.month));
+  /** Spending projected at a month position (a checkpoint not at a month end sits between two). */
+  const project = (toMonth: Decimal | number) => spent.plus(runRate.times(new Decimal(toMonth).minus(f.month)));
   const rateOf = (amount: Decimal) => executionRate({ budget: f.budget, spent: amount });
   const cp = nextCheckpoint(f.meta, f.month);
   let next: Forecast['nextCheckpoint'] = null;
   if (cp) {
-    const projectedSpent = project(cp.month);
+    const projectedSpent = project(cp.position);
     const projectedRate = rateOf(projectedSpent);
     const target = cp.percent.times(f.budget).div(100);
     next = {
@@ -268,7 +272,7 @@ export function quarterRates(
   opts: { source: SourceFilter; knownOn?: IsoDate | null; lines?: Iterable<string> },
 ): QuarterRate[] {
   const meta = requireMeta(facts);
-  const cps = checkpoints(meta);
+  const cps = quarterSchedule(meta);
   const index = factIndex(facts);
   const included = includedIds(facts, opts.source, opts.knownOn);
   const ids = opts.lines ? [...opts.lines].filter((id) => included.has(id)) : [...included];
@@ -277,7 +281,7 @@ export function quarterRates(
   return ([1, 2, 3, 4] as const).map((q) => {
     const date = lastDayOfMonth(meta.year, q * 3);
     const t = totalsOf(index, sumSlots(slots, budgetUnitsOn(index, date, opts.knownOn), cumulative, q * 3));
-    const schedule = elementAt(cps, q, 'quarter checkpoint');
+    const schedule = elementAt(cps, q, 'quarter-end schedule');
     const s = standing(meta, t, schedule);
     return { quarter: q, date, budget: t.budget, spent: t.spent, rate: s.rate, schedule, lag: s.lag, level: s.level };
   });
@@ -319,7 +323,12 @@ export interface ExecutionReport {
   knownOn: IsoDate | null;
   source: SourceFilter;
   throughMonth: number;
+  /** The next checkpoint after throughMonth (nextCheckpoint); null after the last one. */
   checkpoint: Checkpoint | null;
+  /** Whether the stream's checkpoints are the four quarter ends (quarterlySchedule). */
+  quarterly: boolean;
+  /** Every checkpoint of the stream's schedule. */
+  checkpoints: Checkpoint[];
   total: Standing & { forecast: Forecast };
   units: UnitExecution[];
   lines: LineExecution[];
@@ -412,6 +421,8 @@ export function executionReport(facts: ExecutionFacts, q: ExecutionQuery): Execu
     source: q.source,
     throughMonth: month,
     checkpoint: nextCheckpoint(meta, month),
+    quarterly: quarterlySchedule(meta),
+    checkpoints: checkpoints(meta),
     total: { ...standing(meta, all, schedule), forecast: forecastFor(totalMonthly, all.budget) },
     units,
     lines,

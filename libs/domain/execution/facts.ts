@@ -4,14 +4,34 @@
  * event's occurredOn), so "as of X, as known on D" is a filter on the same rows.
  * The projector stores exactly these rows; the in-memory fold below builds the same ones.
  */
-import type { Category, Economic, EventInput, FundSource, IsoDate, Percent } from '../events.js';
+import type {
+  AlertThresholds,
+  Category,
+  CheckpointInput,
+  Economic,
+  EventInput,
+  FundSource,
+  IsoDate,
+  Percent,
+  Schedule,
+} from '../events.js';
+import { placeCheckpoints, quarterCheckpoints, quarterEndSchedule } from './schedule.js';
 
 export interface StreamMeta {
   department: string;
   year: number;
   departmentName: string;
+  /**
+   * The schedule at the four quarter ends (what the year-end scoring's quarterly terms use):
+   * YearOpened's `schedule` (default 25/50/75/100), or the values its `checkpoints` give there.
+   */
   schedule: { Q1: Percent; Q2: Percent; Q3: Percent; Q4: Percent };
-  thresholds: { yellow: Percent; red: Percent };
+  /**
+   * The schedule's checkpoints, always present (see schedule.ts): YearOpened's `checkpoints`, else
+   * the four quarter ends of `schedule`.
+   */
+  checkpoints: CheckpointInput[];
+  thresholds: { yellow: Percent; red: Percent; divergence: Percent };
   openedOn: IsoDate;
   closedOn: IsoDate | null;
 }
@@ -79,7 +99,29 @@ export interface RecordPlacement {
 }
 
 export const DEFAULT_SCHEDULE = { Q1: '25', Q2: '50', Q3: '75', Q4: '100' } as const;
-export const DEFAULT_THRESHOLDS = { yellow: '5', red: '10' } as const;
+export const DEFAULT_THRESHOLDS = { yellow: '5', red: '10', divergence: '10' } as const;
+
+/**
+ * The schedule part of a stream's meta from YearOpened: its `checkpoints` when given (the quarter
+ * ends then take the schedule's values there), else the quarter-end checkpoints of its `schedule`
+ * (over the default 25/50/75/100), which keeps `schedule` as given.
+ */
+export function scheduleOf(
+  year: number,
+  data: { schedule?: Partial<Schedule>; checkpoints?: readonly CheckpointInput[] },
+): Pick<StreamMeta, 'schedule' | 'checkpoints'> {
+  if (data.checkpoints?.length) {
+    const checkpoints = data.checkpoints.map((c) => ({ on: c.on, percent: c.percent }));
+    return { schedule: quarterEndSchedule(placeCheckpoints(year, checkpoints)), checkpoints };
+  }
+  const schedule = { ...DEFAULT_SCHEDULE, ...(data.schedule ?? {}) };
+  return { schedule, checkpoints: quarterCheckpoints(schedule) };
+}
+
+/** The thresholds of a stream's meta: the defaults under what YearOpened (or a stored row) gives. */
+export function thresholdsOf(given: Partial<AlertThresholds> | null | undefined): StreamMeta['thresholds'] {
+  return { ...DEFAULT_THRESHOLDS, ...(given ?? {}) };
+}
 
 export function emptyFacts(): ExecutionFacts {
   return { meta: null, units: [], lines: [], budget: [], spending: [], plans: [], records: new Map() };
@@ -117,8 +159,8 @@ export function factsOf(event: DatedEvent, lookupRecord: (id: string) => RecordP
             department: event.department,
             year: event.year,
             departmentName: event.data.departmentName,
-            schedule: { ...DEFAULT_SCHEDULE, ...(event.data.schedule ?? {}) },
-            thresholds: { ...DEFAULT_THRESHOLDS, ...(event.data.alertThresholds ?? {}) },
+            ...scheduleOf(event.year, event.data),
+            thresholds: thresholdsOf(event.data.alertThresholds),
             openedOn: knownOn,
             closedOn: null,
           },

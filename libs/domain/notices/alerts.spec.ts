@@ -1,7 +1,7 @@
 import { lastDayOfMonth } from '../dates.js';
 import { executionReport } from '../execution/execution.js';
 import { factsFromEvents } from '../execution/facts.js';
-import { type AlertChange, type OpenAlert, alertId, evaluateAlerts } from './alerts.js';
+import { type LagAlertChange, type OpenAlert, alertId, evaluateAlerts } from './alerts.js';
 import { loadSample, rawFigures } from '../testing/sample.fixture.js';
 
 const events = loadSample();
@@ -11,7 +11,7 @@ const reportAt = (m: number) => executionReport(facts, { asOf: lastDayOfMonth(20
 /** The fold over months 1..12, as corrected. */
 function runYear() {
   let open: OpenAlert[] = [];
-  const steps: Array<{ month: number; raised: AlertChange[]; cleared: AlertChange[]; open: OpenAlert[] }> = [];
+  const steps: Array<{ month: number; raised: LagAlertChange[]; cleared: LagAlertChange[]; open: OpenAlert[] }> = [];
   for (let m = 1; m <= 12; m++) {
     const r = evaluateAlerts(open, reportAt(m), { month: m, date: lastDayOfMonth(2023, m) });
     steps.push({ month: m, ...r });

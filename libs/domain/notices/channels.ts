@@ -9,8 +9,11 @@
  */
 import { fixed2 } from '../decimal.js';
 import type { AlertLevel } from '../execution/execution.js';
-import { dateCn, monthsCn, percent2, quarterCn, yuan, yuanWan } from '../format.js';
-import type { AlertChange } from './alerts.js';
+import { dateCn, monthsCn, percent2, yuan, yuanWan } from '../format.js';
+import { isLagAlert, type AlertChange, type LagAlertChange, type MonitoringAlertChange } from './alerts.js';
+import { checkpointName } from './checkpoint-text.js';
+import { aboutKey } from './monitoring-alerts.js';
+import { monitoringAlertRows, monitoringRobotItems } from './monitoring-render.js';
 import { type DepartmentNotice, type Notice, type UnitNotice, LEVEL_LABELS } from './notice.js';
 import {
   type Paragraph,
@@ -104,8 +107,11 @@ export function webhookPayload(item: Deliverable): WebhookPayload {
     knownOn: item.knownOn,
     source: item.source,
   };
-  if (item.kind === 'unit') figures.rank = item.rank;
-  else figures.units = item.units;
+  if (item.kind === 'unit') {
+    figures.rank = item.rank;
+    // Only when the notice has the section (never for a v1 stream).
+    if (item.monitoring) figures.monitoring = item.monitoring;
+  } else figures.units = item.units;
   return {
     kind: 'notice',
     id: item.id,
@@ -190,6 +196,7 @@ function unitRobot(n: UnitNotice, flavor: RobotFlavor): string[] {
   if (n.forecast.yearEnd.projectedRate !== null)
     rows.push(['预计年末执行率', percent2(n.forecast.yearEnd.projectedRate)]);
   lines.push('', ...keyLines(rows, flavor));
+  if (n.monitoring) lines.push('', '**偏差说明和整改措施**', ...keyLines(monitoringRobotItems(n.monitoring), flavor));
   return lines;
 }
 
@@ -222,7 +229,19 @@ function departmentRobot(n: DepartmentNotice, flavor: RobotFlavor): string[] {
   return lines;
 }
 
+function monitoringAlertRobot(c: MonitoringAlertChange, flavor: RobotFlavor): string[] {
+  const status: Segment =
+    c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
+  return [
+    `### ${robotText(alertTitle(c))}`,
+    robotText(c.message),
+    '',
+    ...keyLines([['状态', status], ...monitoringAlertRows(c)], flavor),
+  ];
+}
+
 function alertRobot(c: AlertChange, flavor: RobotFlavor): string[] {
+  if (!isLagAlert(c)) return monitoringAlertRobot(c, flavor);
   const f = c.figures;
   const status: Segment =
     c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
@@ -234,7 +253,7 @@ function alertRobot(c: AlertChange, flavor: RobotFlavor): string[] {
   if (f.checkpoint && f.projectedRate !== null) {
     rows.push([
       `预计${dateCn(f.checkpoint.date)}执行率`,
-      `${percent2(f.projectedRate)}（${quarterCn(f.checkpoint.quarter)}要求${percent2(f.checkpoint.percent)}）`,
+      `${percent2(f.projectedRate)}（${checkpointName(f.checkpoint)}要求${percent2(f.checkpoint.percent)}）`,
     ]);
   }
   return [`### ${robotText(alertTitle(c))}`, robotText(c.message), '', ...keyLines(rows, flavor)];
@@ -359,11 +378,39 @@ function logValue(v: string | number | boolean | null): string {
   return /^[^\s"=\\]+$/u.test(s) ? s : JSON.stringify(s);
 }
 
+type LogPair = [string, string | number | boolean | null];
+
+function lagLogPairs(c: LagAlertChange): LogPair[] {
+  const f = c.figures;
+  return [
+    ['rate', f.rate],
+    ['schedule', f.schedule],
+    ['lag', f.lag],
+    ['projected', f.projectedRate],
+  ];
+}
+
+/** What a monitoring alert is about, then its kind's own figures. */
+function monitoringLogPairs(c: MonitoringAlertChange): LogPair[] {
+  const f = c.figures;
+  const pairs: LogPair[] = [['about', aboutKey(f.about)]];
+  if (f.divergence)
+    pairs.push(
+      ['rate', f.divergence.rate],
+      ['completion', f.divergence.completion],
+      ['difference', f.divergence.difference],
+    );
+  if (f.deviation)
+    pairs.push(['rate', f.deviation.rate], ['since', f.deviation.since], ['workingDays', f.deviation.workingDaysOpen]);
+  if (f.target)
+    pairs.push(['likelihood', f.target.progress?.likelihood ?? null], ['actual', f.target.progress?.actual ?? null]);
+  return pairs;
+}
+
 /** One line of key=value pairs (values with spaces, quotes or `=` are JSON-quoted). */
 export function logLine(item: Deliverable): string {
-  const pairs: Array<[string, string | number | boolean | null]> = [];
+  const pairs: LogPair[] = [];
   if (isAlertChange(item)) {
-    const f = item.figures;
     pairs.push(
       ['event', `alert.${item.change}`],
       ['id', item.id],
@@ -374,10 +421,7 @@ export function logLine(item: Deliverable): string {
       ['kind', item.kind],
       ['level', item.level],
       ['reason', item.reason],
-      ['rate', f.rate],
-      ['schedule', f.schedule],
-      ['lag', f.lag],
-      ['projected', f.projectedRate],
+      ...(isLagAlert(item) ? lagLogPairs(item) : monitoringLogPairs(item)),
     );
   } else {
     const f = item.figures;
@@ -395,8 +439,14 @@ export function logLine(item: Deliverable): string {
       ['lag', f.lag],
       ['level', f.level],
     );
-    if (item.kind === 'unit') pairs.push(['rank', `${item.rank.position}/${item.rank.of}`]);
-    else pairs.push(['red', item.red.length], ['yellow', item.yellow.length]);
+    if (item.kind === 'unit') {
+      pairs.push(['rank', `${item.rank.position}/${item.rank.of}`]);
+      if (item.monitoring)
+        pairs.push(
+          ['unexplained', item.monitoring.deviations.length],
+          ['measuresDue', item.monitoring.measures.length],
+        );
+    } else pairs.push(['red', item.red.length], ['yellow', item.yellow.length]);
   }
   pairs.push(['title', titleOf(item)]);
   return pairs.map(([k, v]) => `${k}=${logValue(v)}`).join(' ');

@@ -16,11 +16,13 @@ import {
   type Forecast,
   type SourceFilter,
   type Standing,
+  checkpoints,
   executionReport,
   lineTotals,
 } from '../execution/execution.js';
 import type { ExecutionFacts, PlanFact } from '../execution/facts.js';
 import { elementAt } from '../required.js';
+import type { NoticeMonitoring } from './monitoring-section.js';
 
 export type LevelLabel = '正常' | '黄色预警' | '红色预警';
 
@@ -49,9 +51,11 @@ export interface UnitNoticeInput extends NoticeInput {
   unit: string;
 }
 
+/** The next checkpoint of the stream's schedule (execution.ts nextCheckpoint). */
 export interface NoticeCheckpoint {
-  quarter: 1 | 2 | 3 | 4;
-  /** Month number of the checkpoint (3, 6, 9, 12). */
+  /** 1..4 at a quarter end (always, for a quarterly schedule); null for another checkpoint (v1.1). */
+  quarter: 1 | 2 | 3 | 4 | null;
+  /** Month number of the checkpoint's date (3, 6, 9, 12 for a quarterly schedule). */
   month: number;
   date: IsoDate;
   /** Checkpoint percent (e.g. "75.00"). */
@@ -101,7 +105,8 @@ export interface NoticeForecast {
   runRate: string;
   runRateMonths: number;
   nextCheckpoint: {
-    quarter: number;
+    /** 1..4 at a quarter end, else null. */
+    quarter: number | null;
     date: IsoDate;
     percent: string;
     projectedSpent: string;
@@ -129,6 +134,17 @@ interface NoticeBase {
   /** The plan for the following month; null in December. */
   nextPlan: NoticeNextPlan | null;
   forecast: NoticeForecast;
+  /**
+   * The stream's checkpoints when they are not the four quarter ends (YearOpened.checkpoints, v1.1),
+   * for the notes; absent for a quarterly schedule.
+   */
+  checkpoints?: NoticeScheduleCheckpoint[];
+}
+
+export interface NoticeScheduleCheckpoint {
+  date: IsoDate;
+  /** Percent as given (e.g. "25"). */
+  percent: string;
 }
 
 export interface UnitRank {
@@ -142,6 +158,11 @@ export interface UnitNotice extends NoticeBase {
   unit: string;
   unitName: string;
   rank: UnitRank;
+  /**
+   * The unit's deviations without an explanation and its measures due (monitoring-section.ts);
+   * absent when there is nothing to list (always for a v1 stream).
+   */
+  monitoring?: NoticeMonitoring;
 }
 
 export interface UnitRow {
@@ -224,6 +245,8 @@ interface NoticeContext {
   knownOn: IsoDate | null;
   department: SubjectFigures;
   units: Array<SubjectFigures & { unit: string; name: string; rank: number }>;
+  /** The stream's checkpoints (used when they are not the quarterly ones). */
+  checkpoints: NoticeScheduleCheckpoint[];
 }
 
 function checkMonth(month: number): void {
@@ -275,7 +298,8 @@ function buildContext(facts: ExecutionFacts, input: NoticeInput): NoticeContext 
     planned: sumPlans(units.map((u) => u.planned)),
     nextPlanned: input.month < 12 ? sumPlans(units.map((u) => u.nextPlanned)) : null,
   };
-  return { report, month: input.month, source, knownOn, department, units };
+  const schedule = checkpoints(meta).map((c) => ({ date: c.date, percent: c.percent.toFixed() }));
+  return { report, month: input.month, source, knownOn, department, units, checkpoints: schedule };
 }
 
 const rateStr = (r: Decimal | null): string | null => (r === null ? null : fixed2(r));
@@ -340,6 +364,7 @@ function forecastOf(f: Forecast): NoticeForecast {
 
 function baseOf(ctx: NoticeContext, subject: string, s: SubjectFigures): NoticeBase {
   const r = ctx.report;
+  const custom = r.quarterly ? {} : { checkpoints: ctx.checkpoints };
   return {
     id: noticeId(r.department, r.year, subject, ctx.month),
     department: r.department,
@@ -354,6 +379,7 @@ function baseOf(ctx: NoticeContext, subject: string, s: SubjectFigures): NoticeB
     nextPlan:
       ctx.month < 12 ? { month: ctx.month + 1, planned: s.nextPlanned === null ? null : money(s.nextPlanned) } : null,
     forecast: forecastOf(s.forecast),
+    ...custom,
   };
 }
 
@@ -368,6 +394,11 @@ export function buildUnitNotice(facts: ExecutionFacts, input: UnitNoticeInput): 
     unitName: u.name,
     rank: { position: u.rank, of: ctx.units.length },
   };
+}
+
+/** The notice with its monitoring section, or the notice itself (unchanged) when there is none. */
+export function withMonitoring(notice: UnitNotice, section: NoticeMonitoring | null): UnitNotice {
+  return section === null ? notice : { ...notice, monitoring: section };
 }
 
 export function buildDepartmentNotice(facts: ExecutionFacts, input: NoticeInput): DepartmentNotice {

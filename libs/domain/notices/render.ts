@@ -15,13 +15,26 @@ import {
   percent2,
   percentExact,
   percentPointsAbs,
-  quarterCn,
   wanFigure,
   yuan,
   yuanWan,
 } from '../format.js';
 import { required } from '../required.js';
-import type { AlertChange } from './alerts.js';
+import { isLagAlert, type AlertChange, type MonitoringAlertChange } from './alerts.js';
+import {
+  checkpointGapLabel,
+  checkpointName,
+  checkpointNeededLabel,
+  checkpointRowLabel,
+  checkpointTarget,
+  scheduleNote,
+} from './checkpoint-text.js';
+import {
+  monitoringAlertRows,
+  monitoringAlertTitle,
+  monitoringParagraph,
+  monitoringTables,
+} from './monitoring-render.js';
 import { type DepartmentNotice, type Notice, type UnitNotice, LEVEL_LABELS } from './notice.js';
 
 /* ---------------------------------------------------------------------------------------- */
@@ -182,11 +195,11 @@ export function lagSentence(n: Notice): Paragraph {
   ];
 }
 
-/** "需在9月30日前再支出X元方可达到第三季度75%的进度要求". */
+/** "需在9月30日前再支出X元方可达到第三季度75%的进度要求" ("…方可达到4月30日序时进度25%的要求"). */
 export function neededSentence(n: Notice): Paragraph | null {
   const cp = n.figures.checkpoint;
   if (!cp || n.figures.rate === null) return null;
-  const target = `${quarterCn(cp.quarter)}${percentExact(cp.percent)}的进度要求`;
+  const target = checkpointTarget(cp, cp.percent);
   if (new Decimal(cp.neededToReach).isZero()) return [`已达到${target}`];
   return [`需在${dateCn(cp.date)}前再支出`, { text: yuanWan(cp.neededToReach), strong: true }, `方可达到${target}`];
 }
@@ -200,11 +213,12 @@ function forecastSentence(n: Notice): Paragraph | null {
   if (f.runRateMonths === 0) return null;
   if (!cp || cp.projectedRate === null) return [`${basis}${yearEnd}。`];
   const gap = new Decimal(cp.percent).minus(cp.projectedRate);
+  const name = checkpointName(cp);
   const verdict: Paragraph = f.willMissCheckpoint
-    ? [`，将低于${quarterCn(cp.quarter)}进度要求${percentPointsAbs(gap)}个百分点，预计为`, levelSeg(cp.projectedLevel)]
+    ? [`，将低于${name}进度要求${percentPointsAbs(gap)}个百分点，预计为`, levelSeg(cp.projectedLevel)]
     : gap.gt(0)
-      ? [`，略低于${quarterCn(cp.quarter)}进度要求${percentPointsAbs(gap)}个百分点`]
-      : [`，可达到${quarterCn(cp.quarter)}进度要求`];
+      ? [`，略低于${name}进度要求${percentPointsAbs(gap)}个百分点`]
+      : [`，可达到${name}进度要求`];
   return [
     `${basis}，预计${dateCn(cp.date)}执行率`,
     { text: percent2(cp.projectedRate), strong: true },
@@ -253,7 +267,7 @@ function notes(n: Notice): string[] {
   const out = [
     `统计口径：${sourceCn(n)}；预算为${fullDateCn(n.asOf)}有效预算（年初预算及已生效调整），支出按所属月份统计并计入更正。`,
     n.knownOn ? `数据截至${fullDateCn(n.knownOn)}已登记的记录。` : '数据含已登记的全部记录及更正。',
-    '序时进度按季度节点在季度内逐月线性计算；滞后为序时进度减执行率（百分点）。',
+    scheduleNote(n.checkpoints),
   ];
   return out;
 }
@@ -278,6 +292,8 @@ function unitDocument(n: UnitNotice): Document {
     if (fc) p.push(...fc);
     paragraphs.push(p);
   }
+  // Only with something to list (never for a v1 stream): the next section number after those above.
+  if (n.monitoring) paragraphs.push(monitoringParagraph(n.monitoring, needed || fc ? '四' : '三'));
   const close = closing(f.level, '你科室');
   if (close) paragraphs.push([close]);
 
@@ -292,12 +308,9 @@ function unitDocument(n: UnitNotice): Document {
     ['科室排名', `${n.rank.position}/${n.rank.of}`],
   ];
   if (f.checkpoint) {
-    rows.push([
-      `${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`,
-      percent2(f.checkpoint.percent),
-    ]);
-    rows.push(['距季度进度要求（百分点）', f.checkpoint.gap === null ? '—' : fixed2(f.checkpoint.gap)]);
-    rows.push(['达到季度进度尚需支出', yuan(f.checkpoint.neededToReach)]);
+    rows.push([checkpointRowLabel(f.checkpoint), percent2(f.checkpoint.percent)]);
+    rows.push([checkpointGapLabel(f.checkpoint), f.checkpoint.gap === null ? '—' : fixed2(f.checkpoint.gap)]);
+    rows.push([checkpointNeededLabel(f.checkpoint), yuan(f.checkpoint.neededToReach)]);
   }
   rows.push([`${n.plan.month}月计划支出`, n.plan.planned === null ? '未报送' : yuan(n.plan.planned)]);
   rows.push([`${n.plan.month}月实际支出`, yuan(n.plan.actual)]);
@@ -316,7 +329,10 @@ function unitDocument(n: UnitNotice): Document {
     title: noticeTitle(n),
     salutation: `${n.unitName}：`,
     paragraphs,
-    tables: [{ caption: '主要指标', head: ['项目', '数值'], rows, numeric: [1] }],
+    tables: [
+      { caption: '主要指标', head: ['项目', '数值'], rows, numeric: [1] },
+      ...(n.monitoring ? monitoringTables(n.monitoring) : []),
+    ],
     notes: notes(n),
   };
 }
@@ -394,7 +410,7 @@ function departmentDocument(n: DepartmentNotice): Document {
     '执行率',
     `滞后（序时${percent2(f.schedule)}）`,
     '预警等级',
-    cp ? `距${quarterCn(cp.quarter)}${percentExact(cp.percent)}尚需` : '尚需支出',
+    cp ? `距${checkpointName(cp)}${percentExact(cp.percent)}尚需` : '尚需支出',
     `${n.month}月计划`,
     n.nextPlan ? `${n.nextPlan.month}月计划` : '下月计划',
   ];
@@ -424,12 +440,25 @@ export function renderNoticeHtml(n: Notice): string {
 /* Alerts                                                                                   */
 
 export function alertTitle(c: AlertChange): string {
+  if (!isLagAlert(c)) return monitoringAlertTitle(c);
   const what = c.kind === 'level' ? '预算执行' : '执行进度预测';
   if (c.change === 'cleared') return `${c.subjectName}${what}预警解除（${c.year}年${c.month}月）`;
   return `${c.subjectName}${what}${LEVEL_LABELS[c.level]}（${c.year}年${c.month}月）`;
 }
 
+function monitoringAlertDocument(c: MonitoringAlertChange): Document {
+  const status: Segment =
+    c.change === 'raised' ? { text: LEVEL_LABELS[c.level], level: c.level } : { text: '已解除', level: 'green' };
+  return {
+    title: alertTitle(c),
+    paragraphs: [['状态：', status], [c.message]],
+    tables: [{ head: ['项目', '数值'], rows: monitoringAlertRows(c) }],
+    notes: [`预警编号：${c.alertId}`],
+  };
+}
+
 export function alertDocument(c: AlertChange): Document {
+  if (!isLagAlert(c)) return monitoringAlertDocument(c);
   const f = c.figures;
   const rows: Segment[][] = [
     ['预算执行率', f.rate === null ? '—' : percent2(f.rate)],
@@ -438,10 +467,7 @@ export function alertDocument(c: AlertChange): Document {
     ['当前等级', levelSeg(f.level)],
   ];
   if (f.checkpoint) {
-    rows.push([
-      `${quarterCn(f.checkpoint.quarter)}进度要求（${dateCn(f.checkpoint.date)}）`,
-      percent2(f.checkpoint.percent),
-    ]);
+    rows.push([checkpointRowLabel(f.checkpoint), percent2(f.checkpoint.percent)]);
     rows.push([`预计${dateCn(f.checkpoint.date)}执行率`, f.projectedRate === null ? '—' : percent2(f.projectedRate)]);
     rows.push(['预测等级', levelSeg(f.projectedLevel)]);
   }

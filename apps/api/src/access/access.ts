@@ -41,6 +41,10 @@ export function describeAccess(rule: AccessRule | undefined): string {
       return 'Keys that may write to the department in the path: admin, or a writer key whose departments include it.';
     case 'write-body':
       return "Admin and writer keys; every department the request concerns must be in a writer key's departments (checked by the handler).";
+    case 'ingest-body':
+      return "Admin and writer keys (every event's department in a writer key's departments); unit keys only for IndicatorProgressReported, DeviationExplained and CorrectiveActionReported about their own unit (checked by the handler).";
+    case 'file':
+      return 'Keys that may file monitoring reports for the department in the path: admin, a writer key whose departments include it, or a unit key of that department for its own unit (checked by the handler).';
     case 'scoped-list':
       return "Any valid API key; the answer holds only the departments in the key's scope.";
   }
@@ -82,6 +86,7 @@ export const Public = () => Access({ kind: 'public' });
 export const ReadAccess = (opts: { unitScoped?: boolean } = {}) =>
   Access({ kind: 'read', unitScoped: !!opts.unitScoped });
 export const WriteAccess = () => Access({ kind: 'write' });
+export const FileAccess = () => Access({ kind: 'file' });
 
 type WithPrincipal = Request & { principal?: Principal };
 

@@ -4,9 +4,9 @@
  * they ship with the compiled API (no build step, no files to copy next to dist/).
  *
  * The module: draws the ECharts charts of the department page from the curve API (the URLs are
- * in data attributes), reloads the page when a date picker changes, and sorts and filters the
- * department list. The figures themselves are rendered by the server, so they are there without
- * JavaScript too.
+ * in data attributes) and the project page's curve from the data in its data attribute, reloads
+ * the page when a date picker changes, and sorts and filters the department list. The figures
+ * themselves are rendered by the server, so they are there without JavaScript too.
  */
 
 export const DASHBOARD_CSS = String.raw`
@@ -96,6 +96,56 @@ tr[data-level="yellow"] td.rate, tr[data-level="yellow"] td.lag { color: var(--y
 .error { color: var(--red); font-size: 15px; }
 .api { color: var(--muted); font-size: 12px; }
 .foot { color: var(--muted); font-size: 12px; text-align: center; padding: 10px 0 24px; }
+.card h3 { font-size: 14px; margin: 16px 0 8px; font-weight: 600; }
+.count-cell.nonzero { color: var(--red); font-weight: 600; }
+#departments { font-size: 13px; }
+table.data#departments th, table.data#departments td { padding: 6px 5px; }
+#departments td.name { min-width: 9em; }
+#departments td.grade { min-width: 5em; }
+#departments th.mon-first, #departments td.mon-first { border-left: 1px dashed #c4cdd5; }
+#departments td.projects-levels { white-space: nowrap; }
+.chips { display: flex; flex-wrap: wrap; gap: 10px; margin-bottom: 6px; }
+.chip { border: 1px solid var(--line); border-radius: 8px; padding: 6px 12px; background: #f8fbff; min-width: 96px; }
+.chip-value { display: block; font-size: 22px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.chip-label { color: var(--muted); font-size: 12px; }
+.chip.nonzero .chip-value { color: var(--red); }
+.filed { background: var(--green-bg); color: var(--green); padding: 8px 12px; border-radius: 6px; font-weight: 600; }
+main > .filed { margin: 0 0 16px; }
+.tag.overdue { background: var(--red-bg); color: var(--red); font-weight: 600; }
+.tag.status-explained, .tag.action-done { background: var(--green-bg); color: var(--green); }
+.tag.status-unexplained, .tag.action-in_progress { background: var(--yellow-bg); color: var(--yellow); }
+.tag.status-overdue { background: var(--red-bg); color: var(--red); font-weight: 600; }
+.tag.action-abandoned { background: #eceff1; color: #546e7a; }
+tr.flag-unexplained td, tr.status-unexplained td { background: #fffbea; }
+tr.flag-overdue td, tr.status-overdue td, tr.overdue td { background: #fff3f2; }
+tr.at-risk td { background: #fff3f2; }
+.likelihood-impossible { color: var(--red); font-weight: 600; }
+.likelihood-possible { color: var(--yellow); font-weight: 600; }
+.divergence { color: var(--red); font-weight: 600; white-space: nowrap; }
+progress.completion { width: 120px; height: 12px; vertical-align: middle; accent-color: var(--accent); }
+.completion-cell { white-space: nowrap; }
+.qualitative { color: var(--ink); }
+.timeline { list-style: none; margin: 0; padding: 0 0 0 14px; border-left: 2px solid var(--line); }
+.tl { position: relative; display: grid; grid-template-columns: 96px minmax(0, 1fr); gap: 10px; padding: 6px 0 10px; }
+.tl::before { content: ""; position: absolute; left: -20px; top: 12px; width: 10px; height: 10px; border-radius: 50%; background: var(--accent); }
+.tl-action::before { background: var(--green); }
+.tl-action.action-in_progress::before { background: var(--yellow); }
+.tl-action.action-abandoned::before { background: #90a4ae; }
+.tl-progress::before { background: #8e24aa; }
+.tl-date { color: var(--muted); font-variant-numeric: tabular-nums; }
+.tl-body p { margin: 2px 0; }
+.forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; margin-top: 14px; }
+.mform { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fbfcfd; }
+.mform h3 { margin: 0 0 10px; }
+.mform .fields { display: grid; gap: 8px; margin-bottom: 10px; }
+.mform .field { display: grid; gap: 3px; }
+.mform .field-label { color: #3d4b59; font-size: 13px; }
+.mform .req { color: var(--red); margin-left: 2px; }
+.mform .hint { color: var(--muted); font-size: 12px; }
+.mform input, .mform select, .mform textarea { font: inherit; padding: 4px 6px; border: 1px solid #c4cdd5; border-radius: 4px; color: var(--ink); width: 100%; }
+.mform .invalid { border-color: var(--red); background: #fff8f7; }
+.mform button { font: inherit; padding: 5px 16px; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
+.form-errors { margin: 0 0 10px; padding: 8px 10px 8px 26px; background: var(--red-bg); color: var(--red); border-radius: 6px; }
 `;
 
 export const DASHBOARD_JS = String.raw`// Paceline dashboard (served as a same-origin module; no inline scripts).
@@ -190,6 +240,44 @@ async function departmentCharts() {
     charts.push(unitChart);
   }
   window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+}
+
+async function projectChart() {
+  const el = document.getElementById('project-chart');
+  if (!el) return;
+  const echarts = window.echarts;
+  if (!echarts) {
+    showError(el, '图表组件未能加载（/static/echarts.min.js）。');
+    return;
+  }
+  let data;
+  try {
+    data = JSON.parse(el.dataset.curve);
+  } catch (e) {
+    showError(el, '图表数据有误。');
+    return;
+  }
+  // The checkpoints at their months (null elsewhere), labelled with their date and percent.
+  const marks = data.months.map(() => null);
+  const dates = data.months.map(() => '');
+  for (const c of data.checkpoints) {
+    if (c.month < 1 || c.month > 12) continue;
+    marks[c.month - 1] = num(c.percent);
+    dates[c.month - 1] = c.date.slice(5);
+  }
+  const chart = echarts.init(el, null, { renderer: 'canvas' });
+  const option = lineOption([
+    { id: 'project', name: '项目累计执行率', type: 'line', data: data.rate.map(num), symbolSize: 7, lineStyle: { width: 3 }, z: 4,
+      label: { show: true, position: 'top', fontSize: 10, formatter: (p) => (p.dataIndex === data.throughMonth - 1 && p.value !== null ? Number(p.value).toFixed(2) + '%' : '') } },
+    scheduleSeries(data),
+    { id: 'checkpoints', name: '进度节点', type: 'scatter', data: marks, symbol: 'diamond', symbolSize: 13, z: 5,
+      itemStyle: { color: '#c62828' },
+      label: { show: true, position: 'right', fontSize: 10, formatter: (p) => (p.value === null ? '' : dates[p.dataIndex] + ' ' + Number(p.value).toFixed(2) + '%') } },
+  ], 36);
+  option.grid.right = 90; // room for the last checkpoint's label
+  chart.setOption(option);
+  el.dataset.ready = 'true';
+  window.addEventListener('resize', () => chart.resize());
 }
 
 function autoReload() {
@@ -318,6 +406,10 @@ departmentList();
 importForm();
 departmentCharts().catch((e) => {
   const el = document.getElementById('curve-chart');
+  if (el) showError(el, '图表绘制失败：' + (e && e.message ? e.message : e));
+});
+projectChart().catch((e) => {
+  const el = document.getElementById('project-chart');
   if (el) showError(el, '图表绘制失败：' + (e && e.message ? e.message : e));
 });
 `;

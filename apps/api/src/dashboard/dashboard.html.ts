@@ -8,6 +8,7 @@
 import { computedText, gradesText, type EvaluationReport } from '#application/evaluation/evaluation.wire.js';
 import type { DepartmentOverview, DepartmentPage } from '#application/overview/overview.service.js';
 import type { AlertLevel, SourceFilter } from '#domain/execution/execution.js';
+import type { MonitoringSummary } from '#domain/monitoring/monitoring.js';
 import { fullDateCnNumeric, groupDigits, quarterCn } from '#domain/format.js';
 import { required } from '#domain/required.js';
 
@@ -57,11 +58,18 @@ export const DASHBOARD_CSP = [
 
 export const LEVEL_TEXT: Record<AlertLevel, string> = { green: '正常', yellow: '黄色预警', red: '红色预警' };
 const SOURCE_TEXT: Record<SourceFilter, string> = { fiscal: '财政资金', all: '全部资金' };
-const KIND_TEXT: Record<string, string> = { level: '执行进度', forecast: '进度预测' };
+const KIND_TEXT: Record<string, string> = {
+  level: '执行进度',
+  forecast: '进度预测',
+  divergence: '背离预警',
+  unexplained: '偏差未说明',
+  'target-at-risk': '目标风险',
+};
 
 const dash = '—';
+export const DASH = dash;
 export const pctText = (v: string | null | undefined) => (v === null || v === undefined ? dash : `${v}%`);
-const ppText = (v: string | null | undefined) => (v === null || v === undefined ? dash : v);
+export const ppText = (v: string | null | undefined) => (v === null || v === undefined ? dash : v);
 
 /** "1646484.90" → "1,646,484.90": the wire text as it is (groupDigits), a dash for none. */
 export function moneyText(v: string | null | undefined): string {
@@ -104,12 +112,12 @@ function reportScore(e: EvaluationReport): string {
   return scoreRangeText(e.range.min.score, e.range.max.score, open);
 }
 
-function levelBadge(level: AlertLevel | null | undefined): SafeHtml {
+export function levelBadge(level: AlertLevel | null | undefined): SafeHtml {
   if (!level) return html`<span class="level level-none" data-level="">${dash}</span>`;
   return html`<span class="level level-${level}" data-level="${level}">${LEVEL_TEXT[level]}</span>`;
 }
 
-function page(title: string, body: SafeHtml, bodyClass: string): string {
+export function page(title: string, body: SafeHtml, bodyClass: string): string {
   return html`<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -130,7 +138,7 @@ ${body}
 }
 
 export function errorPageHtml(status: number, message: string): string {
-  const title = status === 404 ? '未找到' : status === 400 ? '参数有误' : '出错了';
+  const title = status === 404 ? '未找到' : status === 400 ? '参数有误' : status === 403 ? '无权操作' : '出错了';
   return page(
     `${title} · 预算执行监控`,
     html`<header class="top"><nav class="crumbs"><a href="/">部门列表</a></nav><h1>${title}</h1></header>
@@ -151,7 +159,22 @@ export function loginPageHtml(message: string | null): string {
 
 // ---------------------------------------------------------------- department list
 
-export function departmentsPageHtml(data: { knownOn: string | null; departments: DepartmentOverview[] }): string {
+/** A list row, with its performance-monitoring counts when the roll-up has them (null: it could not answer). */
+type ListRow = DepartmentOverview & { monitoring?: MonitoringSummary | null };
+
+/** The sort keys of the monitoring columns (empty without a summary; red projects before yellow ones). */
+function monitoringData(m: MonitoringSummary | null | undefined): SafeHtml {
+  if (!m) return html` data-projects="" data-unexplained="" data-overdue="" data-atrisk="" data-divergences=""`;
+  return html` data-projects="${m.redProjects * 100000 + m.yellowProjects}" data-unexplained="${m.unexplained}" data-overdue="${m.overdue}" data-atrisk="${m.targetsAtRisk}" data-divergences="${m.divergences}"`;
+}
+
+/** A monitoring count cell: the number, marked when it is not zero; a dash without a summary. */
+function countCell(field: string, n: number | undefined, title: string): SafeHtml {
+  if (n === undefined) return html`<td class="num" data-field="${field}">${dash}</td>`;
+  return html`<td class="num count-cell${n > 0 ? ' nonzero' : ''}" data-field="${field}" title="${title}">${n}</td>`;
+}
+
+export function departmentsPageHtml(data: { knownOn: string | null; departments: ListRow[] }): string {
   const ds = data.departments;
   const years = [...new Set(ds.map((d) => d.year))].sort((a, b) => b - a);
   const rank = (l: AlertLevel | null) => (l === 'red' ? 3 : l === 'yellow' ? 2 : l === 'green' ? 1 : 0);
@@ -163,7 +186,7 @@ export function departmentsPageHtml(data: { knownOn: string | null; departments:
   const rows = ds.map(
     (
       d,
-    ) => html`<tr data-name="${`${d.departmentName} ${d.department}`}" data-dept="${d.departmentName}" data-year="${d.year}" data-asof="${d.asOf}" data-rate="${d.rate ?? ''}" data-schedule="${d.schedule}" data-lag="${d.lag ?? ''}" data-level="${d.level ?? ''}" data-levelrank="${rank(d.level)}" data-reds="${d.units.red}" data-yearend="${d.forecast.yearEndRate ?? ''}" data-score="${d.evaluation?.total ?? ''}">
+    ) => html`<tr data-name="${`${d.departmentName} ${d.department}`}" data-dept="${d.departmentName}" data-year="${d.year}" data-asof="${d.asOf}" data-rate="${d.rate ?? ''}" data-schedule="${d.schedule}" data-lag="${d.lag ?? ''}" data-level="${d.level ?? ''}" data-levelrank="${rank(d.level)}" data-reds="${d.units.red}" data-yearend="${d.forecast.yearEndRate ?? ''}" data-score="${d.evaluation?.total ?? ''}"${monitoringData(d.monitoring)}>
 <td class="name"><a href="${d.links.dashboard}" data-department="${d.department}">${d.departmentName}</a><div class="code">${d.department}</div></td>
 <td class="num">${d.year}</td>
 <td>${d.asOf}${d.closedOn ? html`<div class="sub">已结账</div>` : ''}</td>
@@ -175,13 +198,22 @@ export function departmentsPageHtml(data: { knownOn: string | null; departments:
 <td class="num">${pctText(d.forecast.yearEndRate)}</td>
 <td class="num score" data-field="score">${d.evaluation ? listScore(d.evaluation) : dash}</td>
 <td class="grade" data-field="grade">${d.evaluation ? listGrade(d.evaluation) : dash}</td>
+${
+  d.monitoring
+    ? html`<td class="projects-levels mon-first" data-field="projects"><span class="dot dot-red" title="红色预警项目">${d.monitoring.redProjects}</span><span class="dot dot-yellow" title="黄色预警项目">${d.monitoring.yellowProjects}</span></td>`
+    : html`<td class="projects-levels mon-first" data-field="projects">${dash}</td>`
+}
+${countCell('unexplained', d.monitoring?.unexplained, '预警后尚未说明的偏差（未逾期）')}
+${countCell('overdue', d.monitoring?.overdue, '预警超过10个工作日仍未说明的偏差')}
+${countCell('atrisk', d.monitoring?.targetsAtRisk, '有完不成风险的绩效目标')}
+${countCell('divergences', d.monitoring?.divergences, '支出进度与目标完成度背离的项目')}
 </tr>`,
   );
   const th = (key: string, type: 'text' | 'num', label: string, cls = '') =>
     html`<th class="${cls}" aria-sort="none"><button type="button" data-sort="${key}" data-type="${type}">${label}<span class="arrow" aria-hidden="true"></span></button></th>`;
   const body = html`<header class="top">
 <h1>预算执行监控 · 部门列表</h1>
-<p class="meta">各部门年度财政资金预算执行率、序时进度、滞后、预警等级与绩效自评预测得分。${data.knownOn ? html`数据按 <b>${data.knownOn}</b> 已知记录计算。` : '数据按全部已登记记录（含更正）计算。'}</p>
+<p class="meta">各部门年度财政资金预算执行率、序时进度、滞后、预警等级、绩效自评预测得分与绩效运行监控（项目预警、偏差说明、目标风险、背离）。${data.knownOn ? html`数据按 <b>${data.knownOn}</b> 已知记录计算。` : '数据按全部已登记记录（含更正）计算。'}</p>
 </header>
 <main>
 <section class="card summary">
@@ -204,14 +236,15 @@ export function departmentsPageHtml(data: { knownOn: string | null; departments:
 ${
   ds.length
     ? html`<div class="table-wrap"><table id="departments" class="data sortable">
-<thead><tr>${th('dept', 'text', '部门')}${th('year', 'num', '年度', 'num')}${th('asof', 'text', '截至')}${th('rate', 'num', '执行率', 'num')}${th('schedule', 'num', '序时进度', 'num')}${th('lag', 'num', '滞后（百分点）', 'num')}${th('levelrank', 'num', '预警等级')}${th('reds', 'num', '科室预警（红/黄/绿）')}${th('yearend', 'num', '预计年末执行率', 'num')}${th('score', 'num', '预测得分', 'num')}<th>等级</th></tr></thead>
+<thead><tr>${th('dept', 'text', '部门')}${th('year', 'num', '年度', 'num')}${th('asof', 'text', '截至')}${th('rate', 'num', '执行率', 'num')}${th('schedule', 'num', '序时进度', 'num')}${th('lag', 'num', '滞后（百分点）', 'num')}${th('levelrank', 'num', '预警等级')}${th('reds', 'num', '科室预警（红/黄/绿）')}${th('yearend', 'num', '预计年末执行率', 'num')}${th('score', 'num', '预测得分', 'num')}<th>等级</th>${th('projects', 'num', '红/黄项目', 'mon mon-first')}${th('unexplained', 'num', '未说明偏差', 'num mon')}${th('overdue', 'num', '逾期', 'num mon')}${th('atrisk', 'num', '目标风险', 'num mon')}${th('divergences', 'num', '背离', 'num mon')}</tr></thead>
 <tbody>${rows}</tbody>
 </table></div>
 <p class="empty hidden" id="no-match">没有符合筛选条件的部门。</p>`
     : html`<p class="empty" id="no-departments">尚无部门数据：请先通过 <code>POST /api/v1/events</code> 导入事件（YearOpened 等）。</p>`
 }
 </section>
-<p class="api">数据接口：<a href="/api/v1/departments${data.knownOn ? `?knownOn=${data.knownOn}` : ''}">/api/v1/departments</a></p>
+<p class="api">数据接口：<a href="/api/v1/departments${data.knownOn ? `?knownOn=${data.knownOn}` : ''}">/api/v1/departments</a> ·
+<a href="/api/v1/monitoring${data.knownOn ? `?knownOn=${data.knownOn}` : ''}">/api/v1/monitoring</a></p>
 </main>`;
   return page('预算执行监控 · 部门列表', body, 'list-page');
 }
@@ -224,7 +257,7 @@ export interface PageQuery {
   source: SourceFilter;
 }
 
-function qs(params: Record<string, string | undefined | null>): string {
+export function qs(params: Record<string, string | undefined | null>): string {
   const u = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) u.set(k, v);
   const s = u.toString();
@@ -316,7 +349,11 @@ function scoreKpi(e: EvaluationReport): SafeHtml {
   return html`${reportScore(e)}${e.grade ? html` <span class="grade">${e.grade}</span>` : ''}`;
 }
 
-export function departmentPageHtml(d: DepartmentPage, q: PageQuery): string {
+/**
+ * The department page; `monitoring` is its 绩效运行监控 section (dashboard.monitoring.html.ts),
+ * shown after the alerts.
+ */
+export function departmentPageHtml(d: DepartmentPage, q: PageQuery, monitoring: SafeHtml | null = null): string {
   const x = d.execution;
   const other = d.otherExecution;
   const base = `/api/v1/departments/${encodeURIComponent(d.department)}/years/${d.year}`;
@@ -382,7 +419,7 @@ ${
 <div><dt>近${f.runRateMonths}个月月均支出</dt><dd>${moneyText(f.runRate)} 元</dd></div>
 ${
   next
-    ? html`<div><dt>下一进度节点</dt><dd>${quarterCn(next.quarter)}末（${fullDateCnNumeric(next.date)}）进度要求 ${pctText(next.schedule)}</dd></div>
+    ? html`<div><dt>下一进度节点</dt><dd>${next.quarter === null ? fullDateCnNumeric(next.date) : `${quarterCn(next.quarter)}末（${fullDateCnNumeric(next.date)}）`}进度要求 ${pctText(next.schedule)}</dd></div>
 <div><dt>按月均测算节点执行率</dt><dd><b>${pctText(next.projectedRate)}</b> ${levelBadge(next.projectedLevel)}</dd></div>
 <div><dt>达到节点尚需支出</dt><dd>${moneyText(next.neededToReach)} 元</dd></div>`
     : html`<div><dt>下一进度节点</dt><dd>本年度已无后续节点</dd></div>`
@@ -417,7 +454,7 @@ ${
 
 <section class="card kpis" id="kpis">
 <div class="kpi"><div class="kpi-label">预算执行率（${SOURCE_TEXT[d.source]}）</div><div class="kpi-value" id="total-rate">${pctText(x.total.rate)}</div><div class="kpi-sub">${moneyText(x.total.spent)} / ${moneyText(x.total.budget)} 元</div></div>
-<div class="kpi"><div class="kpi-label">序时进度</div><div class="kpi-value">${pctText(x.total.schedule)}</div><div class="kpi-sub">按季度节点逐月线性计算</div></div>
+<div class="kpi"><div class="kpi-label">序时进度</div><div class="kpi-value">${pctText(x.total.schedule)}</div><div class="kpi-sub">${x.checkpoints ? '按进度节点逐月线性计算' : '按季度节点逐月线性计算'}</div></div>
 <div class="kpi"><div class="kpi-label">预警等级</div><div class="kpi-value">${levelBadge(x.total.level)}</div><div class="kpi-sub">较序时进度滞后 ${ppText(x.total.lag)} 个百分点</div></div>
 <div class="kpi"><div class="kpi-label">财政资金 / 全部资金</div><div class="kpi-value small">${pctText(fiscalX.total.rate)} / ${pctText(allX.total.rate)}</div><div class="kpi-sub">全部资金含其他资金来源</div></div>
 <div class="kpi"><div class="kpi-label">预计年末执行率</div><div class="kpi-value">${pctText(f.yearEnd.projectedRate)}</div><div class="kpi-sub">按近${f.runRateMonths}个月月均支出测算</div></div>
@@ -456,6 +493,8 @@ ${alerts}
 </section>
 </div>
 
+${monitoring}
+
 <section class="card">
 <h2>最新通报${d.noticeMonth ? `（${d.noticeMonth}月）` : ''}</h2>
 ${notices}
@@ -484,7 +523,8 @@ ${scoringTable(d)}
 <a href="${curveUrl(d.source)}">累计曲线</a> ·
 <a href="${base}/evaluation${qs({ knownOn: q.knownOn })}">绩效评分</a> ·
 <a href="${base}/alerts">预警</a> ·
-<a href="${base}/notices">通报</a></p>
+<a href="${base}/notices">通报</a> ·
+<a href="${base}/monitoring${qs({ asOf: q.asOf, knownOn: q.knownOn })}">绩效运行监控</a></p>
 </main>`;
   return page(`${x.departmentName} ${d.year}年度预算执行监控`, body, 'department-page');
 }

@@ -29,15 +29,29 @@ const STANDING: Record<string, Schema> = {
   level: nullable(level('Alert level from the lag and the thresholds'), 'Alert level; null without budget'),
 };
 
+/** A checkpoint of the stream's schedule on the wire. */
+const CHECKPOINT = (description: string) =>
+  obj(description, {
+    quarter: nullable(
+      int('Quarter 1–4 when the checkpoint is a quarter end'),
+      'Null for another checkpoint (YearOpened.checkpoints)',
+    ),
+    date: date('Date of the checkpoint'),
+    schedule: nullable(percent('Schedule at the checkpoint')),
+  });
+
 const FORECAST = model(
   'Forecast',
   obj('Run-rate forecast: the recent monthly spending carried forward', {
     runRate: amount('Average monthly spending of the last runRateMonths months'),
     runRateMonths: int('Months averaged'),
     nextCheckpoint: nullable(
-      obj('The next quarter-end checkpoint and what the run rate reaches by then', {
-        quarter: int('Quarter 1–4'),
-        date: date('Quarter end'),
+      obj('The next checkpoint of the schedule and what the run rate reaches by then', {
+        quarter: nullable(
+          int('Quarter 1–4 when the checkpoint is a quarter end'),
+          'Null for another checkpoint (YearOpened.checkpoints)',
+        ),
+        date: date('Date of the checkpoint'),
         schedule: nullable(percent('Schedule at the checkpoint')),
         projectedSpent: amount('Spending projected by the checkpoint'),
         projectedRate: nullable(percent('Rate projected at the checkpoint')),
@@ -56,48 +70,53 @@ const FORECAST = model(
 
 export const EXECUTION = model(
   'Execution',
-  obj('Execution of a department-year "as of" a date: the department total, every unit and every budget line', {
-    department: DEPARTMENT,
-    year: YEAR,
-    departmentName: str('Department name (Chinese)'),
-    asOf: date('Figures as of this date'),
-    knownOn: nullable(date('Only what was recorded on or before this date'), 'Null: everything known now'),
-    source: SOURCE,
-    throughMonth: int('Last month whose spending counts (0–12)'),
-    nextCheckpoint: nullable(
-      obj('The next quarter-end checkpoint', {
-        quarter: int('Quarter 1–4'),
-        date: date('Quarter end'),
-        schedule: nullable(percent('Schedule at the checkpoint')),
-      }),
-      'Null after the last checkpoint',
-    ),
-    total: nullable(
-      obj('The department total with its forecast', { ...STANDING, forecast: FORECAST }),
-      'The department total; null for a unit reader (it sees its own unit only)',
-    ),
-    units: arr(
-      'Every business unit (科室), in registration order (a unit reader: its own only)',
-      obj('One unit', {
-        unit: str('Unit id'),
-        name: str('Unit name (Chinese)'),
-        ...STANDING,
-        forecast: FORECAST,
-      }),
-    ),
-    lines: arr(
-      'Every budget line of the fund source (a unit reader: its own unit only)',
-      obj('One budget line', {
-        line: str('Line id'),
-        unit: str('Unit id'),
-        name: str('Line name (Chinese)'),
-        category: str('Category', { enum: ['basic', 'project'] }),
-        economic: str('Economic classification', { enum: ['personnel', 'routine_public', 'three_public', 'other'] }),
-        source: str('Fund source', { enum: ['fiscal', 'other'] }),
-        ...STANDING,
-      }),
-    ),
-  }),
+  obj(
+    'Execution of a department-year "as of" a date: the department total, every unit and every budget line',
+    {
+      department: DEPARTMENT,
+      year: YEAR,
+      departmentName: str('Department name (Chinese)'),
+      asOf: date('Figures as of this date'),
+      knownOn: nullable(date('Only what was recorded on or before this date'), 'Null: everything known now'),
+      source: SOURCE,
+      throughMonth: int('Last month whose spending counts (0–12)'),
+      nextCheckpoint: nullable(
+        CHECKPOINT('The next checkpoint of the schedule (the quarter ends for a quarterly schedule)'),
+        'Null after the last checkpoint',
+      ),
+      checkpoints: arr(
+        "Every checkpoint of the stream's schedule; present only when they are not the four quarter ends " +
+          '(YearOpened.checkpoints, contract v1.1)',
+        CHECKPOINT('One checkpoint'),
+      ),
+      total: nullable(
+        obj('The department total with its forecast', { ...STANDING, forecast: FORECAST }),
+        'The department total; null for a unit reader (it sees its own unit only)',
+      ),
+      units: arr(
+        'Every business unit (科室), in registration order (a unit reader: its own only)',
+        obj('One unit', {
+          unit: str('Unit id'),
+          name: str('Unit name (Chinese)'),
+          ...STANDING,
+          forecast: FORECAST,
+        }),
+      ),
+      lines: arr(
+        'Every budget line of the fund source (a unit reader: its own unit only)',
+        obj('One budget line', {
+          line: str('Line id'),
+          unit: str('Unit id'),
+          name: str('Line name (Chinese)'),
+          category: str('Category', { enum: ['basic', 'project'] }),
+          economic: str('Economic classification', { enum: ['personnel', 'routine_public', 'three_public', 'other'] }),
+          source: str('Fund source', { enum: ['fiscal', 'other'] }),
+          ...STANDING,
+        }),
+      ),
+    },
+    ['checkpoints'],
+  ),
 );
 
 export const QUARTERS = model(
@@ -183,8 +202,11 @@ export const DEPARTMENT_LIST = model(
           yearEndRate: nullable(percent('Rate projected at the year end')),
           nextCheckpoint: nullable(
             obj('The next checkpoint', {
-              quarter: int('Quarter'),
-              date: date('Quarter end'),
+              quarter: nullable(
+                int('Quarter 1–4 when the checkpoint is a quarter end'),
+                'Null for another checkpoint (YearOpened.checkpoints)',
+              ),
+              date: date('Date of the checkpoint'),
               schedule: nullable(percent('Schedule')),
               projectedRate: nullable(percent('Projected rate')),
               projectedLevel: nullable(level('Projected level')),

@@ -20,7 +20,7 @@ export class EventsController {
   @Post('events')
   @Consumes('application/json', 'application/x-ndjson')
   @HttpCode(200)
-  @Access({ kind: 'write-body' })
+  @Access({ kind: 'ingest-body' })
   @UseGuards(IngestRateLimit)
   @ApiOperation({
     summary: 'Ingest events',

@@ -1,6 +1,20 @@
 /** OpenAPI schemas of the event log and imports (docs/events.md is the full contract). */
 import { EVENT_TYPES } from '#domain/events.js';
-import { arr, bool, date, dateTime, DEPARTMENT, dict, int, model, nullable, obj, str, YEAR } from '../http/openapi.js';
+import {
+  anyValue,
+  arr,
+  bool,
+  date,
+  dateTime,
+  DEPARTMENT,
+  dict,
+  int,
+  model,
+  nullable,
+  obj,
+  str,
+  YEAR,
+} from '../http/openapi.js';
 
 export const EVENT = model(
   'Event',
@@ -102,8 +116,8 @@ export const IMPORT_REPORT = model(
           {
             name: str('Sheet name'),
             kinds: arr(
-              'What the sheet holds; empty when it was left out',
-              str('', { enum: ['budget', 'spending', 'plan'] }),
+              'What the sheet holds (monitoring: a sheet of a monitoring table, 绩效运行监控表); empty when it was left out',
+              str('', { enum: ['budget', 'spending', 'plan', 'monitoring'] }),
             ),
             headerRow: int('The header row'),
             headerRows: int('Rows the header spans'),
@@ -197,8 +211,9 @@ export const IMPORT_REPORT = model(
             month: str('Month YYYY-MM'),
             amount: str('Amount (yuan, decimal string)'),
             note: str('Remark'),
+            data: anyValue("The event's data in full (monitoring tables)"),
           },
-          ['unit', 'line', 'name', 'source', 'month', 'amount', 'note'],
+          ['unit', 'line', 'name', 'source', 'month', 'amount', 'note', 'data'],
         ),
       ),
     },

@@ -16,42 +16,74 @@ import {
   type Schema,
 } from '../http/openapi.js';
 
-const ALERT_FIGURES = obj('The figures of the month that raised (or cleared) the alert', {
-  month: int('Month'),
-  rate: nullable(str('Cumulative rate (percent)')),
-  schedule: str('Schedule (percent)'),
-  lag: nullable(str('Lag in percentage points')),
-  level: nullable(level('Alert level')),
-  runRate: str('Run rate (yuan per month)'),
-  runRateMonths: int('Months averaged'),
-  checkpoint: nullable(
-    obj('The next quarter checkpoint', {
-      quarter: int('Quarter'),
-      date: date('Quarter end'),
-      percent: str('Schedule'),
-    }),
-  ),
-  projectedRate: nullable(str('Rate projected at the checkpoint')),
-  projectedLevel: nullable(level('Level projected at the checkpoint')),
-  willMissCheckpoint: bool('The run rate misses the checkpoint'),
-});
+const ALERT_FIGURES = obj(
+  'The figures of the month that raised (or cleared) the alert',
+  {
+    month: int('Month'),
+    rate: nullable(str('Cumulative rate (percent)')),
+    schedule: str('Schedule (percent)'),
+    lag: nullable(str('Lag in percentage points')),
+    level: nullable(level('Alert level')),
+    runRate: str('Run rate (yuan per month)'),
+    runRateMonths: int('Months averaged'),
+    checkpoint: nullable(
+      obj('The next checkpoint of the schedule', {
+        quarter: nullable(int('Quarter 1–4 when the checkpoint is a quarter end'), 'Null for another checkpoint'),
+        date: date('Date of the checkpoint'),
+        percent: str('Schedule'),
+      }),
+    ),
+    projectedRate: nullable(str('Rate projected at the checkpoint')),
+    projectedLevel: nullable(level('Level projected at the checkpoint')),
+    willMissCheckpoint: bool('The run rate misses the checkpoint'),
+    customSchedule: bool(
+      "Present (true) when the stream's checkpoints are not the four quarter ends (YearOpened.checkpoints)",
+    ),
+  },
+  ['customSchedule'],
+);
 
 const ALERT_FIELDS: Record<string, Schema> = {
   department: DEPARTMENT,
   year: YEAR,
   subject: str('"department" or a unit id'),
   subjectName: str('Department or unit name (Chinese)'),
-  kind: str('level: the lag level worsened; forecast: the run rate will miss the next checkpoint', {
-    enum: ['level', 'forecast'],
-  }),
+  kind: str(
+    'level: the lag level worsened; forecast: the run rate will miss the next checkpoint; divergence: a ' +
+      "project's spending rate and its targets' completion differ by the threshold or more; unexplained: a " +
+      'yellow or red subject without a deviation explanation past the explanation period; target-at-risk: a ' +
+      'progress report says a target is unlikely to be met (docs/monitoring.md)',
+    { enum: ['level', 'forecast', 'divergence', 'unexplained', 'target-at-risk'] },
+  ),
   level: level('Severity (yellow or red)'),
   month: int('Month whose figures raised it'),
-  figures: ALERT_FIGURES,
+  figures: {
+    oneOf: [
+      ALERT_FIGURES,
+      obj(
+        'The figures of a monitoring alert (divergence, unexplained, target-at-risk), docs/monitoring.md',
+        {
+          month: int('Month'),
+          asOf: date("The month's last day: the monitoring answer's date"),
+          about: anyValue('What it is about: {kind: department | unit | line | task | indicator, id}'),
+          unit: nullable(str('The unit it belongs to'), 'Null: the department'),
+          unitName: nullable(str('Its name (Chinese)')),
+          divergence: anyValue('Divergence alerts: rate, completion, difference, direction'),
+          deviation: anyValue('Unexplained alerts: rate, level, since, working days open, the explanation'),
+          target: anyValue('Target-at-risk alerts: the target and its latest progress'),
+        },
+        ['divergence', 'deviation', 'target'],
+      ),
+    ],
+  },
   message: str('The alert in words (Chinese)'),
 };
 
 const OPEN_ALERT = obj('An alert as raised', {
-  id: str('Alert id: alert:{department}:{year}:{subject}:{kind}:{level}:{month}'),
+  id: str(
+    'Alert id: alert:{department}:{year}:{subject}:{kind}:{level}:{month}; monitoring kinds add what they are ' +
+      'about: alert:{department}:{year}:{subject}:{kind}:{about}:{level}:{month}',
+  ),
   ...ALERT_FIELDS,
   raisedOn: date('When it was raised'),
 });
@@ -61,7 +93,9 @@ const ALERT_CHANGE = model(
   obj('An alert raised or cleared by a month close', {
     id: str('Delivery id: the alert id when raised, `{alert id}:cleared` when cleared'),
     change: str('raised or cleared', { enum: ['raised', 'cleared'] }),
-    reason: str('Why', { enum: ['worsened', 'escalated', 'recovered', 'replaced', 'not_applicable'] }),
+    reason: str('Why', {
+      enum: ['worsened', 'escalated', 'recovered', 'replaced', 'not_applicable', 'explained'],
+    }),
     alertId: str('The alert'),
     ...ALERT_FIELDS,
     date: date('Date of the evaluation'),

@@ -5,21 +5,14 @@
  * become numbers formatted #,##0.00, scores numbers formatted 0.00.
  */
 import ExcelJS from 'exceljs';
+import { merge, put, type CellValue, type Sheet } from '../../common/xlsx-cells.js';
 import { required } from '#domain/required.js';
 import { computedText, gradesText, type CriterionWire, type EvaluationReport } from '../evaluation.wire.js';
 
-type Sheet = ExcelJS.Worksheet;
-type Value = string | number | null;
+type Value = CellValue;
 
 const AMOUNT = '#,##0.00';
 const SCORE = '0.00';
-const THIN: Partial<ExcelJS.Borders> = {
-  top: { style: 'thin' },
-  left: { style: 'thin' },
-  bottom: { style: 'thin' },
-  right: { style: 'thin' },
-};
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 
 const STATUS_TEXT: Record<string, string> = {
   met: '达成',
@@ -38,39 +31,6 @@ function withoutTask(line: string, task: string): string {
 }
 /** Totals are decimal strings, grades are words. */
 const scoreOrText = (value: string): Value => (/^\d+(\.\d+)?$/.test(value) ? num(value) : value);
-
-function put(
-  ws: Sheet,
-  row: number,
-  col: number,
-  value: Value,
-  opts: { fmt?: string; bold?: boolean; header?: boolean; align?: 'left' | 'center' | 'right' } = {},
-) {
-  const cell = ws.getCell(row, col);
-  cell.value = value;
-  cell.border = THIN;
-  if (opts.fmt) cell.numFmt = opts.fmt;
-  if (opts.bold || opts.header) cell.font = { bold: true };
-  if (opts.header) cell.fill = HEADER_FILL;
-  const horizontal = opts.align ?? (opts.header ? 'center' : typeof value === 'number' ? 'right' : 'left');
-  cell.alignment = { vertical: 'middle', horizontal, wrapText: true };
-  return cell;
-}
-
-/** Merges a range and borders every cell in it (the value goes in the top-left cell). */
-function merge(
-  ws: Sheet,
-  top: number,
-  left: number,
-  bottom: number,
-  right: number,
-  value: Value,
-  opts: Parameters<typeof put>[4] = {},
-) {
-  for (let r = top; r <= bottom; r++) for (let c = left; c <= right; c++) ws.getCell(r, c).border = THIN;
-  if (bottom > top || right > left) ws.mergeCells(top, left, bottom, right);
-  return put(ws, top, left, value, opts);
-}
 
 function title(ws: Sheet, text: string, width: number) {
   ws.mergeCells(1, 1, 1, width);
