@@ -5,6 +5,7 @@
  * the comments from the sample's events.
  */
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import type { EventInput } from '#domain/events.js';
 import { SICHUAN, SICHUAN_YEAR, sichuanCheckpointEvents } from './fixtures/sichuan-checkpoints.js';
@@ -18,6 +19,14 @@ const SAMPLE = readFileSync(new URL('../samples/yantian-emergency-2023-monitorin
 const URL_2023 = '/api/v1/departments/yantian-emergency/years/2023/monitoring';
 
 type Json = Record<string, any>;
+
+/** Collects a binary response body as a Buffer. */
+function binary(res: request.Response, done: (err: Error | null, body: unknown) => void) {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
+}
 const byTask = (body: Json, task: string): Json => {
   const p = (body.projects as Json[]).find((x) => x.task === task);
   if (!p) throw new Error(`no project ${task}`);
@@ -237,5 +246,19 @@ describe.each(BACKENDS)('monitoring acceptance figures on %s', (backend) => {
       .get(`/api/v1/departments/${SICHUAN}/years/${SICHUAN_YEAR}/monitoring`)
       .query({ asOf: '2024-03-31' });
     expect(march.body.total).toMatchObject({ rate: '11.00', schedule: '18.75', lag: '7.75', level: 'yellow' });
+    // The monitoring table follows them too: 部门整体 in 万元, 1—7月 at 50.00% schedule. Year end:
+    // 520,000 + 5 × (100,000 + 140,000 + 100,000) / 3 = 1,086,666.67 → 108.67 万元, 结转结余 0.
+    const xlsx = await request(t.http)
+      .get(`/api/v1/departments/${SICHUAN}/years/${SICHUAN_YEAR}/monitoring.xlsx`)
+      .query({ asOf: '2024-07-31' })
+      .buffer(true)
+      .parse(binary);
+    expect(xlsx.status).toBe(200);
+    const body = xlsx.body as Buffer;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+    const dept = wb.getWorksheet('部门整体')!;
+    expect(dept.getCell('A1').value).toBe('2024年度部门整体支出绩效运行监控表（1—7月）');
+    expect([2, 3, 4, 5, 6, 7].map((c) => dept.getCell(7, c).value)).toEqual([100, 52, 52, 50, 108.67, 0]);
   });
 });
